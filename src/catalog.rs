@@ -1,0 +1,260 @@
+//! The in-memory index of a workspace: projects, their snapshots sorted by
+//! time, and the files that could not be read. Knows nothing of disks being
+//! watched or of terminals; it is updated by plain calls.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::SystemTime;
+
+use chrono::{DateTime, Utc};
+
+use crate::model::{Project, Snapshot};
+
+/// Size and modification time of a file: unchanged fingerprint, unchanged content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Fingerprint {
+    pub len: u64,
+    pub mtime: Option<SystemTime>,
+}
+
+/// A parsed snapshot and where it came from.
+#[derive(Debug, Clone)]
+pub struct SnapshotEntry {
+    pub path: PathBuf,
+    pub fingerprint: Fingerprint,
+    pub snapshot: Arc<Snapshot>,
+}
+
+/// A file that looked like a snapshot (or project record) but could not be read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Unreadable {
+    pub path: PathBuf,
+    /// The project folder's id, when the file belongs to one.
+    pub project_id: Option<String>,
+    /// One-line reason.
+    pub reason: String,
+}
+
+/// One project with its snapshots, sorted by (timestamp, id).
+#[derive(Debug, Clone)]
+pub struct ProjectEntry {
+    pub project: Project,
+    pub snapshots: Vec<SnapshotEntry>,
+}
+
+impl ProjectEntry {
+    /// The newest snapshot, if any.
+    pub fn latest(&self) -> Option<&SnapshotEntry> {
+        self.snapshots.last()
+    }
+
+    /// Timestamp of the oldest and newest snapshots.
+    pub fn span(&self) -> Option<(DateTime<Utc>, DateTime<Utc>)> {
+        Some((
+            self.snapshots.first()?.snapshot.timestamp,
+            self.snapshots.last()?.snapshot.timestamp,
+        ))
+    }
+
+    /// Index of the snapshot with this id.
+    pub fn position(&self, snapshot_id: &str) -> Option<usize> {
+        self.snapshots
+            .iter()
+            .position(|s| s.snapshot.id == snapshot_id)
+    }
+
+    fn insert_sorted(&mut self, entry: SnapshotEntry) {
+        let key = (entry.snapshot.timestamp, entry.snapshot.id.clone());
+        let pos = self
+            .snapshots
+            .partition_point(|s| (s.snapshot.timestamp, s.snapshot.id.clone()) < key);
+        self.snapshots.insert(pos, entry);
+    }
+}
+
+/// The whole index.
+#[derive(Debug, Clone, Default)]
+pub struct Catalog {
+    /// Projects keyed by id.
+    projects: BTreeMap<String, ProjectEntry>,
+    /// Unreadable files keyed by path.
+    unreadable: BTreeMap<PathBuf, Unreadable>,
+}
+
+impl Catalog {
+    /// An empty catalog.
+    pub fn new() -> Catalog {
+        Catalog::default()
+    }
+
+    /// Projects sorted by name (then id).
+    pub fn projects(&self) -> Vec<&ProjectEntry> {
+        let mut v: Vec<&ProjectEntry> = self.projects.values().collect();
+        v.sort_by(|a, b| {
+            a.project
+                .name
+                .to_lowercase()
+                .cmp(&b.project.name.to_lowercase())
+                .then_with(|| a.project.id.cmp(&b.project.id))
+        });
+        v
+    }
+
+    /// A project by id.
+    pub fn project(&self, id: &str) -> Option<&ProjectEntry> {
+        self.projects.get(id)
+    }
+
+    /// A project by id, or by name (exact, then case-insensitive).
+    pub fn find_project(&self, name_or_id: &str) -> Option<&ProjectEntry> {
+        if let Some(p) = self.projects.get(name_or_id) {
+            return Some(p);
+        }
+        let lower = name_or_id.to_lowercase();
+        self.projects
+            .values()
+            .find(|p| p.project.name == name_or_id)
+            .or_else(|| {
+                self.projects
+                    .values()
+                    .find(|p| p.project.name.to_lowercase() == lower)
+            })
+    }
+
+    /// Insert or replace a project record (keeps its snapshots).
+    pub fn upsert_project(&mut self, project: Project) {
+        match self.projects.get_mut(&project.id) {
+            Some(e) => e.project = project,
+            None => {
+                self.projects.insert(
+                    project.id.clone(),
+                    ProjectEntry {
+                        project,
+                        snapshots: Vec::new(),
+                    },
+                );
+            }
+        }
+    }
+
+    /// Remove a project and its snapshots; returns it.
+    pub fn remove_project(&mut self, id: &str) -> Option<ProjectEntry> {
+        let removed = self.projects.remove(id);
+        self.unreadable
+            .retain(|_, u| u.project_id.as_deref() != Some(id));
+        removed
+    }
+
+    /// Insert or replace the snapshot read from `entry.path`. The project must
+    /// exist (it is created with a placeholder record otherwise). Clears any
+    /// unreadable record for that path. Returns true when it replaced an entry.
+    pub fn upsert_snapshot(&mut self, entry: SnapshotEntry) -> bool {
+        self.unreadable.remove(&entry.path);
+        let replaced = self.remove_snapshot_path(&entry.path).is_some();
+        let pid = entry.snapshot.project_id.clone();
+        let project = self.projects.entry(pid.clone()).or_insert_with(|| {
+            let folder = entry
+                .path
+                .parent()
+                .and_then(Path::parent)
+                .map(Path::to_path_buf)
+                .unwrap_or_default();
+            ProjectEntry {
+                project: Project {
+                    id: pid.clone(),
+                    name: pid.clone(),
+                    description: None,
+                    folder,
+                    created_at: None,
+                    warning: None,
+                },
+                snapshots: Vec::new(),
+            }
+        });
+        project.insert_sorted(entry);
+        replaced
+    }
+
+    /// Remove the snapshot read from `path`; returns it.
+    pub fn remove_snapshot_path(&mut self, path: &Path) -> Option<SnapshotEntry> {
+        for p in self.projects.values_mut() {
+            if let Some(i) = p.snapshots.iter().position(|s| s.path == path) {
+                return Some(p.snapshots.remove(i));
+            }
+        }
+        None
+    }
+
+    /// The entry read from `path`, if any.
+    pub fn snapshot_by_path(&self, path: &Path) -> Option<&SnapshotEntry> {
+        self.projects
+            .values()
+            .flat_map(|p| p.snapshots.iter())
+            .find(|s| s.path == path)
+    }
+
+    /// Record a file that could not be read.
+    pub fn set_unreadable(&mut self, u: Unreadable) {
+        self.unreadable.insert(u.path.clone(), u);
+    }
+
+    /// Forget an unreadable record (file deleted or fixed).
+    pub fn clear_unreadable(&mut self, path: &Path) -> Option<Unreadable> {
+        self.unreadable.remove(path)
+    }
+
+    /// All unreadable files, sorted by path.
+    pub fn unreadable(&self) -> impl Iterator<Item = &Unreadable> {
+        self.unreadable.values()
+    }
+
+    /// Number of unreadable files in one project.
+    pub fn unreadable_in(&self, project_id: &str) -> usize {
+        self.unreadable
+            .values()
+            .filter(|u| u.project_id.as_deref() == Some(project_id))
+            .count()
+    }
+
+    /// Total number of snapshots.
+    pub fn snapshot_count(&self) -> usize {
+        self.projects.values().map(|p| p.snapshots.len()).sum()
+    }
+
+    /// Every series key in a project with its number of points, sorted by key.
+    pub fn series_keys(&self, project_id: &str) -> Vec<(String, usize)> {
+        let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
+        if let Some(p) = self.projects.get(project_id) {
+            for s in &p.snapshots {
+                for v in &s.snapshot.series {
+                    *counts.entry(v.key.as_str()).or_default() += 1;
+                }
+            }
+        }
+        counts
+            .into_iter()
+            .map(|(k, n)| (k.to_string(), n))
+            .collect()
+    }
+
+    /// The points of one series in a project, in time order:
+    /// (snapshot, value) for every snapshot that has the key.
+    pub fn trend<'a>(
+        &'a self,
+        project_id: &str,
+        key: &str,
+    ) -> Vec<(&'a Arc<Snapshot>, Option<f64>)> {
+        let Some(p) = self.projects.get(project_id) else {
+            return Vec::new();
+        };
+        p.snapshots
+            .iter()
+            .filter_map(|s| {
+                s.snapshot
+                    .series_value(key)
+                    .map(|v| (&s.snapshot, v.value))
+            })
+            .collect()
+    }
+}

@@ -1,0 +1,9 @@
+//! snapscope: a terminal explorer for Evidently ML monitoring snapshots.
+//!
+//! Layers, bottom up: [`model`] (domain types), [`parse`] (Evidently files →
+//! model, no I/O), [`catalog`] (the in-memory index), then scanning, watching
+//! and the user interfaces on top.
+
+pub mod catalog;
+pub mod model;
+pub mod parse;

@@ -1,0 +1,291 @@
+//! The domain model: what snapscope knows about projects and snapshots,
+//! independent of the Evidently generation that wrote them and of any UI.
+
+use std::fmt;
+use std::path::PathBuf;
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+/// Which Evidently generation wrote a snapshot file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum Generation {
+    /// Evidently 0.4.0 – 0.6.x (`suite` at the top level), including backported v2.
+    Legacy,
+    /// Evidently 0.7.x (`metric_results` at the top level).
+    V2,
+}
+
+impl Generation {
+    /// The JSON / display name: `legacy` or `v2`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Generation::Legacy => "legacy",
+            Generation::V2 => "v2",
+        }
+    }
+}
+
+/// What kind of run a snapshot records.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "snake_case")]
+pub enum SnapshotKind {
+    /// A legacy Report (non-empty `metrics_ids`).
+    Report,
+    /// A legacy TestSuite.
+    TestSuite,
+    /// A v2 run (metrics, possibly with tests).
+    Run,
+}
+
+impl SnapshotKind {
+    /// The JSON name: `report`, `test_suite` or `run`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SnapshotKind::Report => "report",
+            SnapshotKind::TestSuite => "test_suite",
+            SnapshotKind::Run => "run",
+        }
+    }
+}
+
+/// Outcome of one test in one snapshot.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, PartialOrd, Ord)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum TestStatus {
+    /// The test failed (critical).
+    Fail,
+    /// The test could not be computed.
+    Error,
+    /// A non-critical test failed.
+    Warning,
+    /// The test passed.
+    Success,
+    /// The test was skipped.
+    Skipped,
+}
+
+impl TestStatus {
+    /// Parse Evidently's status string (any case).
+    pub fn parse(s: &str) -> Option<TestStatus> {
+        match s.to_ascii_uppercase().as_str() {
+            "SUCCESS" => Some(TestStatus::Success),
+            "FAIL" => Some(TestStatus::Fail),
+            "WARNING" => Some(TestStatus::Warning),
+            "ERROR" => Some(TestStatus::Error),
+            "SKIPPED" => Some(TestStatus::Skipped),
+            _ => None,
+        }
+    }
+
+    /// Evidently's spelling: `SUCCESS`, `FAIL`, ...
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TestStatus::Success => "SUCCESS",
+            TestStatus::Fail => "FAIL",
+            TestStatus::Warning => "WARNING",
+            TestStatus::Error => "ERROR",
+            TestStatus::Skipped => "SKIPPED",
+        }
+    }
+
+    /// FAIL or ERROR: the statuses that make a run "broken".
+    pub fn is_failure(self) -> bool {
+        matches!(self, TestStatus::Fail | TestStatus::Error)
+    }
+}
+
+impl fmt::Display for TestStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Number of tests per status in one snapshot.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct TestCounts {
+    pub success: u32,
+    pub fail: u32,
+    pub warning: u32,
+    pub error: u32,
+    pub skipped: u32,
+}
+
+impl TestCounts {
+    /// Count one outcome.
+    pub fn add(&mut self, status: TestStatus) {
+        match status {
+            TestStatus::Success => self.success += 1,
+            TestStatus::Fail => self.fail += 1,
+            TestStatus::Warning => self.warning += 1,
+            TestStatus::Error => self.error += 1,
+            TestStatus::Skipped => self.skipped += 1,
+        }
+    }
+
+    /// Total number of tests.
+    pub fn total(&self) -> u32 {
+        self.success + self.fail + self.warning + self.error + self.skipped
+    }
+
+    /// The worst status present, if any test ran.
+    pub fn worst(&self) -> Option<TestStatus> {
+        if self.fail > 0 {
+            Some(TestStatus::Fail)
+        } else if self.error > 0 {
+            Some(TestStatus::Error)
+        } else if self.warning > 0 {
+            Some(TestStatus::Warning)
+        } else if self.success > 0 {
+            Some(TestStatus::Success)
+        } else if self.skipped > 0 {
+            Some(TestStatus::Skipped)
+        } else {
+            None
+        }
+    }
+}
+
+/// One test's outcome inside a snapshot.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TestOutcome {
+    /// Stable identity across snapshots: short test type plus canonical
+    /// configuration (legacy), or metric fingerprint + test id + canonical
+    /// test config (v2). Display names are not unique; this is.
+    pub identity: String,
+    /// Short test type, e.g. `TestColumnDrift` or `LessThanMetricTest`.
+    pub test_type: String,
+    /// Display name as written by Evidently.
+    pub name: String,
+    /// Description as written by Evidently (holds measured value and condition).
+    pub description: String,
+    pub status: TestStatus,
+    /// The column the test is about, where there is one.
+    pub column: Option<String>,
+    /// The measured value, where the file states it.
+    pub value: Option<f64>,
+    /// The condition in readable form (e.g. `gt 0.5`, `eq 0.97 ± 0.19`), where known.
+    pub condition: Option<String>,
+}
+
+/// One row of a per-column drift table.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriftRow {
+    pub column: String,
+    /// `num`, `cat`, `text`, `datetime`, ... when the file says.
+    pub column_type: Option<String>,
+    /// Stat test name as written, e.g. `K-S p_value`, `Wasserstein distance (normed)`.
+    pub method: Option<String>,
+    /// Drift score; `None` when missing or non-finite.
+    pub score: Option<f64>,
+    pub threshold: Option<f64>,
+    /// Whether the column drifted; `None` when unknown.
+    pub drifted: Option<bool>,
+    /// True when `drifted` was inferred from method direction, not read from the file.
+    pub inferred: bool,
+}
+
+/// Whether a drift method's score is a p-value (small = drift) or a distance (large = drift).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ScoreKind {
+    PValue,
+    Distance,
+    Unknown,
+}
+
+impl ScoreKind {
+    /// Short label for a score column header.
+    pub fn label(self) -> &'static str {
+        match self {
+            ScoreKind::PValue => "p-value",
+            ScoreKind::Distance => "distance",
+            ScoreKind::Unknown => "score",
+        }
+    }
+}
+
+/// One numeric value of a snapshot, keyed by its series key
+/// (`MetricType{param=value,...}.field.path`, see the README).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SeriesValue {
+    pub key: String,
+    /// `None` for null / NaN / Infinity in the file.
+    pub value: Option<f64>,
+}
+
+/// A parsed snapshot: the index entry plus everything the views need,
+/// with none of the heavy plot data.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Snapshot {
+    /// The file stem (the id Evidently uses), as on disk.
+    pub id: String,
+    /// The id written inside the file (legacy only), when it differs from the stem.
+    pub inner_id_mismatch: Option<String>,
+    pub project_id: String,
+    /// Timestamp in UTC (naive timestamps were interpreted in the chosen zone).
+    pub timestamp: DateTime<Utc>,
+    /// True when the file's timestamp carried no zone.
+    pub timestamp_naive: bool,
+    pub name: Option<String>,
+    pub tags: Vec<String>,
+    /// Metadata as written (values are strings, lists or objects).
+    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub generation: Generation,
+    pub kind: SnapshotKind,
+    pub tests: Vec<TestOutcome>,
+    pub series: Vec<SeriesValue>,
+    pub drift: Vec<DriftRow>,
+}
+
+impl Snapshot {
+    /// Test counts by status.
+    pub fn test_counts(&self) -> TestCounts {
+        let mut c = TestCounts::default();
+        for t in &self.tests {
+            c.add(t.status);
+        }
+        c
+    }
+
+    /// Look up a series value by key.
+    pub fn series_value(&self, key: &str) -> Option<&SeriesValue> {
+        self.series.iter().find(|s| s.key == key)
+    }
+
+    /// Share of drifted columns, from the drift summary metric when present,
+    /// else from the drift rows with a known flag.
+    pub fn drift_share(&self) -> Option<f64> {
+        for s in &self.series {
+            let k = s.key.as_str();
+            if (k.starts_with("DatasetDriftMetric") && k.ends_with(".share_of_drifted_columns"))
+                || (k.starts_with("DriftedColumnsCount") && k.ends_with(".share"))
+            {
+                if let Some(v) = s.value {
+                    return Some(v);
+                }
+            }
+        }
+        let known: Vec<bool> = self.drift.iter().filter_map(|d| d.drifted).collect();
+        if known.is_empty() {
+            None
+        } else {
+            Some(known.iter().filter(|d| **d).count() as f64 / known.len() as f64)
+        }
+    }
+}
+
+/// A project (one folder of a workspace, or a flat folder of snapshot files).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Project {
+    /// The project id: `metadata.json` id, else the folder name.
+    pub id: String,
+    pub name: String,
+    pub description: Option<String>,
+    /// The project's folder on disk.
+    pub folder: PathBuf,
+    pub created_at: Option<DateTime<Utc>>,
+    /// A warning about the project record (folder name differs from id, ...).
+    pub warning: Option<String>,
+}

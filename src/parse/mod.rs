@@ -1,0 +1,156 @@
+//! Parsing Evidently files (both generations) into the domain model.
+//! Pure functions over bytes: no I/O, no UI.
+
+mod json;
+mod legacy;
+mod project;
+mod series;
+mod snapshot;
+mod time;
+mod v2;
+
+pub use json::replace_non_finite;
+pub use project::{parse_project_metadata, ProjectMeta};
+pub use series::canonical_params;
+pub use time::{parse_timestamp, TimeZoneChoice};
+
+use crate::model::{ScoreKind, Snapshot};
+
+/// Options that change how a snapshot is interpreted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ParseOptions {
+    /// Zone for timestamps written without one.
+    pub tz: TimeZoneChoice,
+}
+
+/// Why a file could not be read as a snapshot (or project record).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ParseError {
+    /// Zero bytes (or only whitespace).
+    #[error("empty file")]
+    Empty,
+    /// The JSON ends before it is complete: typical of a file still being written.
+    #[error("truncated JSON (ends at line {line}, column {column})")]
+    Truncated { line: usize, column: usize },
+    /// Not JSON at all, or broken JSON.
+    #[error("invalid JSON at line {line}, column {column}: {message}")]
+    Syntax {
+        line: usize,
+        column: usize,
+        message: String,
+    },
+    /// Valid JSON, but not an Evidently snapshot / project of any known shape.
+    #[error("not an Evidently snapshot: {0}")]
+    WrongShape(String),
+    /// No usable `timestamp` field.
+    #[error("bad timestamp: {0}")]
+    BadTimestamp(String),
+    /// File larger than the configured maximum.
+    #[error("file too large ({size} bytes > limit {limit})")]
+    TooLarge { size: u64, limit: u64 },
+}
+
+impl ParseError {
+    /// True for errors a half-written file produces (empty or truncated):
+    /// such a file is retried before it is called unreadable.
+    pub fn is_incomplete(&self) -> bool {
+        matches!(self, ParseError::Empty | ParseError::Truncated { .. })
+    }
+
+    pub(crate) fn from_serde(e: &serde_json::Error) -> ParseError {
+        use serde_json::error::Category;
+        match e.classify() {
+            Category::Eof => ParseError::Truncated {
+                line: e.line(),
+                column: e.column(),
+            },
+            Category::Data => ParseError::WrongShape(strip_position(&e.to_string())),
+            _ => ParseError::Syntax {
+                line: e.line(),
+                column: e.column(),
+                message: strip_position(&e.to_string()),
+            },
+        }
+    }
+}
+
+fn strip_position(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// Parse one snapshot file's bytes. `id` is the file stem, `project_id` the
+/// owning project's id. The generation is decided from the content.
+pub fn parse_snapshot(
+    bytes: &[u8],
+    id: &str,
+    project_id: &str,
+    opts: &ParseOptions,
+) -> Result<Snapshot, ParseError> {
+    let text = json::prepare(bytes)?;
+    snapshot::parse(&text, id, project_id, opts)
+}
+
+/// Whether a drift method's score is a p-value or a distance (format doc §6.8).
+pub fn score_kind(method: &str) -> ScoreKind {
+    match drift_direction(method) {
+        Some(DriftDirection::LessOrEqual) | Some(DriftDirection::Less) => ScoreKind::PValue,
+        Some(DriftDirection::GreaterOrEqual) | Some(DriftDirection::Greater) => {
+            ScoreKind::Distance
+        }
+        None => {
+            let m = method.to_ascii_lowercase();
+            if m.contains("p_value") || m.contains("p-value") {
+                ScoreKind::PValue
+            } else if m.contains("distance") || m.contains("divergence") {
+                ScoreKind::Distance
+            } else {
+                ScoreKind::Unknown
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum DriftDirection {
+    LessOrEqual,
+    Less,
+    GreaterOrEqual,
+    Greater,
+}
+
+fn drift_direction(method: &str) -> Option<DriftDirection> {
+    use DriftDirection::*;
+    Some(match method {
+        "K-S p_value" | "Cramer-von Mises" => LessOrEqual,
+        "chi-square p_value"
+        | "Z-test p_value"
+        | "Anderson-Darling"
+        | "Epps-Singleton"
+        | "Fisher's Exact test"
+        | "g_test"
+        | "Mann-Whitney U-rank test"
+        | "t_test"
+        | "empirical_mmd"
+        | "Total-Variation-Distance" => Less,
+        "Wasserstein distance (normed)"
+        | "Jensen-Shannon distance"
+        | "PSI"
+        | "Kullback-Leibler divergence"
+        | "Hellinger distance" => GreaterOrEqual,
+        "Energy-distance" => Greater,
+        _ => return None,
+    })
+}
+
+/// Infer "drifted" from a method's direction (only when the file has no flag).
+pub fn infer_drifted(method: &str, score: f64, threshold: f64) -> Option<bool> {
+    Some(match drift_direction(method)? {
+        DriftDirection::LessOrEqual => score <= threshold,
+        DriftDirection::Less => score < threshold,
+        DriftDirection::GreaterOrEqual => score >= threshold,
+        DriftDirection::Greater => score > threshold,
+    })
+}

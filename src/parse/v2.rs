@@ -1,0 +1,1 @@
+//! v2 (0.7) snapshot details (stub).
