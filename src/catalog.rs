@@ -250,11 +250,7 @@ impl Catalog {
         };
         p.snapshots
             .iter()
-            .filter_map(|s| {
-                s.snapshot
-                    .series_value(key)
-                    .map(|v| (&s.snapshot, v.value))
-            })
+            .filter_map(|s| s.snapshot.series_value(key).map(|v| (&s.snapshot, v.value)))
             .collect()
     }
 }

@@ -5,5 +5,8 @@
 //! and the user interfaces on top.
 
 pub mod catalog;
+pub mod events;
 pub mod model;
 pub mod parse;
+pub mod sanitize;
+pub mod scan;

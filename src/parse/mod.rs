@@ -97,9 +97,7 @@ pub fn parse_snapshot(
 pub fn score_kind(method: &str) -> ScoreKind {
     match drift_direction(method) {
         Some(DriftDirection::LessOrEqual) | Some(DriftDirection::Less) => ScoreKind::PValue,
-        Some(DriftDirection::GreaterOrEqual) | Some(DriftDirection::Greater) => {
-            ScoreKind::Distance
-        }
+        Some(DriftDirection::GreaterOrEqual) | Some(DriftDirection::Greater) => ScoreKind::Distance,
         None => {
             let m = method.to_ascii_lowercase();
             if m.contains("p_value") || m.contains("p-value") {

@@ -47,13 +47,19 @@ impl TimeZoneChoice {
     /// times (DST fold) take the earlier instant; times in a DST gap are
     /// shifted forward by the gap.
     pub fn to_utc(&self, naive: NaiveDateTime) -> DateTime<Utc> {
-        fn pick<T: TimeZone>(r: LocalResult<DateTime<T>>, tz: &T, naive: NaiveDateTime) -> DateTime<Utc> {
+        fn pick<T: TimeZone>(
+            r: LocalResult<DateTime<T>>,
+            tz: &T,
+            naive: NaiveDateTime,
+        ) -> DateTime<Utc> {
             match r {
                 LocalResult::Single(d) | LocalResult::Ambiguous(d, _) => d.with_timezone(&Utc),
                 LocalResult::None => {
                     let later = naive + chrono::Duration::hours(1);
                     match tz.from_local_datetime(&later) {
-                        LocalResult::Single(d) | LocalResult::Ambiguous(d, _) => d.with_timezone(&Utc),
+                        LocalResult::Single(d) | LocalResult::Ambiguous(d, _) => {
+                            d.with_timezone(&Utc)
+                        }
                         LocalResult::None => Utc.from_utc_datetime(&naive),
                     }
                 }
@@ -61,7 +67,11 @@ impl TimeZoneChoice {
         }
         match self {
             TimeZoneChoice::Utc => Utc.from_utc_datetime(&naive),
-            TimeZoneChoice::Local => pick(chrono::Local.from_local_datetime(&naive), &chrono::Local, naive),
+            TimeZoneChoice::Local => pick(
+                chrono::Local.from_local_datetime(&naive),
+                &chrono::Local,
+                naive,
+            ),
             TimeZoneChoice::Named(tz) => pick(tz.from_local_datetime(&naive), tz, naive),
         }
     }
@@ -83,12 +93,22 @@ pub fn parse_timestamp(s: &str, tz: TimeZoneChoice) -> Option<(DateTime<Utc>, bo
     if let Ok(d) = DateTime::parse_from_rfc3339(s) {
         return Some((d.with_timezone(&Utc), false));
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f%:z", "%Y-%m-%d %H:%M:%S%.f%:z", "%Y-%m-%dT%H:%M:%S%.f%z", "%Y-%m-%d %H:%M:%S%.f%z"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f%:z",
+        "%Y-%m-%d %H:%M:%S%.f%:z",
+        "%Y-%m-%dT%H:%M:%S%.f%z",
+        "%Y-%m-%d %H:%M:%S%.f%z",
+    ] {
         if let Ok(d) = DateTime::parse_from_str(s, fmt) {
             return Some((d.with_timezone(&Utc), false));
         }
     }
-    for fmt in ["%Y-%m-%dT%H:%M:%S%.f", "%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%dT%H:%M", "%Y-%m-%d %H:%M"] {
+    for fmt in [
+        "%Y-%m-%dT%H:%M:%S%.f",
+        "%Y-%m-%d %H:%M:%S%.f",
+        "%Y-%m-%dT%H:%M",
+        "%Y-%m-%d %H:%M",
+    ] {
         if let Ok(n) = NaiveDateTime::parse_from_str(s, fmt) {
             return Some((tz.to_utc(n), true));
         }
@@ -108,7 +128,8 @@ mod tests {
         let (t, naive) = parse_timestamp("2024-03-17T02:34:23", TimeZoneChoice::Utc).unwrap();
         assert!(naive);
         assert_eq!(t.to_rfc3339(), "2024-03-17T02:34:23+00:00");
-        let (t, naive) = parse_timestamp("2024-03-17 02:34:23.123456+02:00", TimeZoneChoice::Utc).unwrap();
+        let (t, naive) =
+            parse_timestamp("2024-03-17 02:34:23.123456+02:00", TimeZoneChoice::Utc).unwrap();
         assert!(!naive);
         assert_eq!(t.to_rfc3339(), "2024-03-17T00:34:23.123456+00:00");
         let (t, _) = parse_timestamp("2024-03-17T02:34:23Z", TimeZoneChoice::Utc).unwrap();

@@ -1,0 +1,72 @@
+//! Typed events the live index sends to its consumers (the TUI, `snapscope
+//! watch`). A consumer applies them to its own [`Catalog`](crate::catalog::Catalog)
+//! copy with [`apply`], and never waits on disk.
+
+use std::path::PathBuf;
+
+use crate::catalog::{Catalog, SnapshotEntry, Unreadable};
+use crate::model::Project;
+
+/// One change in the index.
+#[derive(Debug, Clone)]
+pub enum IndexEvent {
+    /// A project folder appeared (or the first scan found it).
+    ProjectAdded(Project),
+    /// A project's `metadata.json` (name, description) or `dashboard.json` changed.
+    ProjectUpdated(Project),
+    /// A project folder disappeared, with its snapshots.
+    ProjectRemoved { project_id: String },
+    /// A new snapshot file was parsed.
+    SnapshotAdded(SnapshotEntry),
+    /// A known snapshot file was rewritten and parsed again.
+    SnapshotUpdated(SnapshotEntry),
+    /// A snapshot file was deleted or renamed away.
+    SnapshotRemoved {
+        path: PathBuf,
+        project_id: String,
+        snapshot_id: String,
+    },
+    /// A file is empty or half-written; it will be retried when it settles.
+    Pending { path: PathBuf, reason: String },
+    /// A file stayed broken after settling; its last good entry (if any) is kept.
+    Unreadable(Unreadable),
+    /// A previously pending or unreadable file is gone or fine again.
+    Cleared { path: PathBuf },
+    /// Progress of the first scan: files done out of files found.
+    ScanProgress { done: usize, total: usize },
+    /// The first scan (or a full rescan) finished.
+    ScanFinished { elapsed_ms: u64 },
+    /// The watcher failed or changed mode (e.g. fell back to polling).
+    WatcherStatus {
+        mode: String,
+        message: Option<String>,
+    },
+}
+
+/// Apply an event to a catalog. Returns true when the catalog changed.
+pub fn apply(catalog: &mut Catalog, event: &IndexEvent) -> bool {
+    match event {
+        IndexEvent::ProjectAdded(p) | IndexEvent::ProjectUpdated(p) => {
+            catalog.upsert_project(p.clone());
+            true
+        }
+        IndexEvent::ProjectRemoved { project_id } => catalog.remove_project(project_id).is_some(),
+        IndexEvent::SnapshotAdded(e) | IndexEvent::SnapshotUpdated(e) => {
+            catalog.upsert_snapshot(e.clone());
+            true
+        }
+        IndexEvent::SnapshotRemoved { path, .. } => {
+            let removed = catalog.remove_snapshot_path(path).is_some();
+            catalog.clear_unreadable(path).is_some() || removed
+        }
+        IndexEvent::Unreadable(u) => {
+            catalog.set_unreadable(u.clone());
+            true
+        }
+        IndexEvent::Cleared { path } => catalog.clear_unreadable(path).is_some(),
+        IndexEvent::Pending { .. }
+        | IndexEvent::ScanProgress { .. }
+        | IndexEvent::ScanFinished { .. }
+        | IndexEvent::WatcherStatus { .. } => false,
+    }
+}

@@ -1,0 +1,437 @@
+//! Locating projects and snapshot files on disk (format doc §2.3).
+//!
+//! PATH may be a workspace root (project folders), one project folder, or a
+//! flat folder of snapshot files. Nothing here parses JSON or writes anything.
+
+use std::ffi::OsStr;
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use walkdir::WalkDir;
+
+use crate::catalog::{Fingerprint, Unreadable};
+
+/// How the folder given on the command line is organised.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Layout {
+    /// A workspace: one sub-folder per project.
+    Workspace,
+    /// One project folder (`metadata.json`, `snapshots/`).
+    Project,
+    /// A flat folder of snapshot files; it forms one project named after the folder.
+    Flat,
+}
+
+/// A project folder found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProjectDir {
+    /// The project id used as key: the folder name.
+    pub id: String,
+    pub folder: PathBuf,
+    /// `metadata.json`, when present.
+    pub metadata: Option<PathBuf>,
+    /// `dashboard.json` (v2), when present.
+    pub dashboard: Option<PathBuf>,
+    /// Where its snapshot files live.
+    pub snapshots_dir: PathBuf,
+}
+
+/// A snapshot file found on disk.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SnapshotFile {
+    pub path: PathBuf,
+    /// Snapshot id: the file stem.
+    pub id: String,
+    /// Owning project's id (its folder name).
+    pub project_id: String,
+    pub fingerprint: Fingerprint,
+}
+
+/// Everything a listing of the folder found.
+#[derive(Debug, Clone, Default)]
+pub struct Listing {
+    pub projects: Vec<ProjectDir>,
+    pub files: Vec<SnapshotFile>,
+    /// Folders or files that could not be listed or do not fit the layout.
+    pub problems: Vec<Unreadable>,
+}
+
+/// What a changed path means to the index.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PathRole {
+    /// A snapshot file of the project with this id.
+    Snapshot { project_id: String, id: String },
+    /// A project's `metadata.json`.
+    ProjectMetadata { project_id: String },
+    /// A project's `dashboard.json`.
+    Dashboard { project_id: String },
+    /// A project folder itself (or its `snapshots/` folder).
+    ProjectFolder { project_id: String },
+    /// Anything else: ignored.
+    Ignored,
+}
+
+/// Why the folder could not be scanned at all.
+#[derive(Debug, thiserror::Error)]
+pub enum ScanError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}: not a folder")]
+    NotADirectory(String),
+}
+
+/// True for a lowercase or uppercase hyphenated UUID.
+pub fn is_uuid(s: &str) -> bool {
+    let b = s.as_bytes();
+    b.len() == 36
+        && b.iter().enumerate().all(|(i, c)| match i {
+            8 | 13 | 18 | 23 => *c == b'-',
+            _ => c.is_ascii_hexdigit(),
+        })
+}
+
+fn is_hidden_or_temp(name: &str) -> bool {
+    name.starts_with('.')
+        || name.starts_with('~')
+        || name.ends_with('~')
+        || name.ends_with(".tmp")
+        || name.ends_with(".swp")
+        || name.ends_with(".part")
+}
+
+/// Snapshot id for a file name inside a project's `snapshots/` folder:
+/// `<uuid>.json` exactly (no `.links.json`, temp or hidden files).
+pub fn snapshot_id_in_project(name: &OsStr) -> Option<String> {
+    let name = name.to_str()?;
+    let stem = name.strip_suffix(".json")?;
+    is_uuid(stem).then(|| stem.to_string())
+}
+
+/// Snapshot id for a file in a flat folder: any `*.json` except project
+/// records, `.links.json`, hidden and temp files. Non-UTF-8 names are lossy.
+pub fn snapshot_id_in_flat(name: &OsStr) -> Option<String> {
+    let name = name.to_string_lossy();
+    if is_hidden_or_temp(&name) || name.ends_with(".links.json") {
+        return None;
+    }
+    if name == "metadata.json" || name == "dashboard.json" {
+        return None;
+    }
+    let stem = name.strip_suffix(".json")?;
+    (!stem.is_empty()).then(|| stem.to_string())
+}
+
+/// A file's fingerprint from its metadata.
+pub fn fingerprint(meta: &fs::Metadata) -> Fingerprint {
+    Fingerprint {
+        len: meta.len(),
+        mtime: meta.modified().ok(),
+    }
+}
+
+fn folder_id(p: &Path) -> String {
+    p.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| p.to_string_lossy().into_owned())
+}
+
+fn has_json_files(dir: &Path) -> bool {
+    fs::read_dir(dir)
+        .map(|rd| {
+            rd.flatten()
+                .any(|e| snapshot_id_in_flat(&e.file_name()).is_some() && e.path().is_file())
+        })
+        .unwrap_or(false)
+}
+
+/// Decide how `root` is organised.
+pub fn detect_layout(root: &Path) -> Layout {
+    if root.join("snapshots").is_dir() {
+        return Layout::Project;
+    }
+    let mut has_project_children = false;
+    if let Ok(rd) = fs::read_dir(root) {
+        for e in rd.flatten() {
+            let p = e.path();
+            if p.is_dir() && (p.join("metadata.json").is_file() || p.join("snapshots").is_dir()) {
+                has_project_children = true;
+                break;
+            }
+        }
+    }
+    if has_project_children {
+        Layout::Workspace
+    } else if root.join("metadata.json").is_file() {
+        Layout::Project
+    } else if has_json_files(root) {
+        Layout::Flat
+    } else {
+        Layout::Workspace
+    }
+}
+
+fn project_dir(folder: &Path, layout: Layout) -> ProjectDir {
+    let metadata = folder.join("metadata.json");
+    let dashboard = folder.join("dashboard.json");
+    ProjectDir {
+        id: folder_id(folder),
+        folder: folder.to_path_buf(),
+        metadata: metadata.is_file().then_some(metadata),
+        dashboard: dashboard.is_file().then_some(dashboard),
+        snapshots_dir: if layout == Layout::Flat {
+            folder.to_path_buf()
+        } else {
+            folder.join("snapshots")
+        },
+    }
+}
+
+/// The project folders under `root` for its layout.
+pub fn project_dirs(
+    root: &Path,
+    layout: Layout,
+) -> Result<(Vec<ProjectDir>, Vec<Unreadable>), ScanError> {
+    let meta = fs::metadata(root).map_err(|source| ScanError::Io {
+        path: root.display().to_string(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(ScanError::NotADirectory(root.display().to_string()));
+    }
+    let mut problems = Vec::new();
+    let dirs = match layout {
+        Layout::Project | Layout::Flat => vec![project_dir(root, layout)],
+        Layout::Workspace => {
+            let mut v = Vec::new();
+            for entry in WalkDir::new(root)
+                .min_depth(1)
+                .max_depth(1)
+                .sort_by_file_name()
+            {
+                let entry = match entry {
+                    Ok(e) => e,
+                    Err(err) => {
+                        problems.push(walk_problem(root, None, &err));
+                        continue;
+                    }
+                };
+                let name = entry.file_name().to_string_lossy();
+                if !entry.file_type().is_dir() || name.starts_with('.') {
+                    continue;
+                }
+                let pd = project_dir(entry.path(), layout);
+                if pd.metadata.is_none() {
+                    if pd.snapshots_dir.is_dir() {
+                        problems.push(Unreadable {
+                            path: pd.folder.clone(),
+                            project_id: Some(pd.id.clone()),
+                            reason: "project folder has no metadata.json (snapshots indexed under the folder name)".into(),
+                        });
+                    } else {
+                        continue;
+                    }
+                }
+                v.push(pd);
+            }
+            v
+        }
+    };
+    Ok((dirs, problems))
+}
+
+fn walk_problem(root: &Path, project_id: Option<&str>, err: &walkdir::Error) -> Unreadable {
+    let path = err.path().unwrap_or(root).to_path_buf();
+    let reason = if err.loop_ancestor().is_some() {
+        "symlink loop".to_string()
+    } else if let Some(io) = err.io_error() {
+        format!("cannot list folder: {io}")
+    } else {
+        err.to_string()
+    };
+    Unreadable {
+        path,
+        project_id: project_id.map(str::to_string),
+        reason,
+    }
+}
+
+/// The snapshot files of one project folder, with their fingerprints.
+pub fn snapshot_files(
+    pd: &ProjectDir,
+    layout: Layout,
+    problems: &mut Vec<Unreadable>,
+) -> Vec<SnapshotFile> {
+    let mut files = Vec::new();
+    if !pd.snapshots_dir.is_dir() {
+        return files;
+    }
+    for entry in WalkDir::new(&pd.snapshots_dir)
+        .min_depth(1)
+        .max_depth(1)
+        .follow_links(true)
+    {
+        let entry = match entry {
+            Ok(e) => e,
+            Err(err) => {
+                problems.push(walk_problem(&pd.snapshots_dir, Some(&pd.id), &err));
+                continue;
+            }
+        };
+        let id = match layout {
+            Layout::Flat => snapshot_id_in_flat(entry.file_name()),
+            _ => snapshot_id_in_project(entry.file_name()),
+        };
+        let Some(id) = id else { continue };
+        if !entry.file_type().is_file() {
+            continue;
+        }
+        match entry.metadata() {
+            Ok(m) => files.push(SnapshotFile {
+                path: entry.path().to_path_buf(),
+                id,
+                project_id: pd.id.clone(),
+                fingerprint: fingerprint(&m),
+            }),
+            Err(err) => problems.push(walk_problem(&pd.snapshots_dir, Some(&pd.id), &err)),
+        }
+    }
+    files
+}
+
+/// List every project and snapshot file under `root`.
+pub fn list(root: &Path) -> Result<(Layout, Listing), ScanError> {
+    let layout = detect_layout(root);
+    let (projects, mut problems) = project_dirs(root, layout)?;
+    let mut files = Vec::new();
+    for pd in &projects {
+        files.extend(snapshot_files(pd, layout, &mut problems));
+    }
+    Ok((
+        layout,
+        Listing {
+            projects,
+            files,
+            problems,
+        },
+    ))
+}
+
+/// What a path (from a watcher event) means under `root` with `layout`.
+pub fn classify(root: &Path, layout: Layout, path: &Path) -> PathRole {
+    let Ok(rel) = path.strip_prefix(root) else {
+        return PathRole::Ignored;
+    };
+    let parts: Vec<&OsStr> = rel.iter().collect();
+    let root_id = || folder_id(root);
+    match layout {
+        Layout::Flat => match parts.as_slice() {
+            [name] => match snapshot_id_in_flat(name) {
+                Some(id) => PathRole::Snapshot {
+                    project_id: root_id(),
+                    id,
+                },
+                None => PathRole::Ignored,
+            },
+            _ => PathRole::Ignored,
+        },
+        Layout::Project => classify_in_project(root_id(), &parts),
+        Layout::Workspace => match parts.split_first() {
+            Some((first, rest)) => {
+                let name = first.to_string_lossy();
+                if name.starts_with('.') {
+                    return PathRole::Ignored;
+                }
+                classify_in_project(name.into_owned(), rest)
+            }
+            None => PathRole::Ignored,
+        },
+    }
+}
+
+fn classify_in_project(project_id: String, parts: &[&OsStr]) -> PathRole {
+    match parts {
+        [] => PathRole::ProjectFolder { project_id },
+        [f] if *f == "metadata.json" => PathRole::ProjectMetadata { project_id },
+        [f] if *f == "dashboard.json" => PathRole::Dashboard { project_id },
+        [f] if *f == "snapshots" => PathRole::ProjectFolder { project_id },
+        [d, name] if *d == "snapshots" => match snapshot_id_in_project(name) {
+            Some(id) => PathRole::Snapshot { project_id, id },
+            None => PathRole::Ignored,
+        },
+        _ => PathRole::Ignored,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn snapshot_names() {
+        let ok = OsStr::new("01a2230d-99bd-7f72-be6e-2d7bf8dac3f9.json");
+        assert!(snapshot_id_in_project(ok).is_some());
+        assert!(snapshot_id_in_project(OsStr::new(
+            "01a2230d-99bd-7f72-be6e-2d7bf8dac3f9.links.json"
+        ))
+        .is_none());
+        assert!(snapshot_id_in_project(OsStr::new(
+            ".01a2230d-99bd-7f72-be6e-2d7bf8dac3f9.json.swp"
+        ))
+        .is_none());
+        assert!(snapshot_id_in_project(OsStr::new("notes.json")).is_none());
+        assert_eq!(
+            snapshot_id_in_flat(OsStr::new("nightly.json")).as_deref(),
+            Some("nightly")
+        );
+        assert!(snapshot_id_in_flat(OsStr::new("x.links.json")).is_none());
+        assert!(snapshot_id_in_flat(OsStr::new("metadata.json")).is_none());
+        assert!(snapshot_id_in_flat(OsStr::new("x.json.tmp")).is_none());
+    }
+
+    #[test]
+    fn classify_paths() {
+        let root = Path::new("/ws");
+        let p = "01a2230d-9847-7140-9b8f-4b00e3502eb7";
+        let s = "01a2230d-99bd-7f72-be6e-2d7bf8dac3f9";
+        assert_eq!(
+            classify(
+                root,
+                Layout::Workspace,
+                &root.join(p).join("snapshots").join(format!("{s}.json"))
+            ),
+            PathRole::Snapshot {
+                project_id: p.into(),
+                id: s.into()
+            }
+        );
+        assert_eq!(
+            classify(root, Layout::Workspace, &root.join(p).join("metadata.json")),
+            PathRole::ProjectMetadata {
+                project_id: p.into()
+            }
+        );
+        assert_eq!(
+            classify(
+                root,
+                Layout::Workspace,
+                &root
+                    .join(p)
+                    .join("datasets")
+                    .join("x")
+                    .join("metadata.json")
+            ),
+            PathRole::Ignored
+        );
+        assert_eq!(
+            classify(root, Layout::Flat, &root.join("a.json")),
+            PathRole::Snapshot {
+                project_id: "ws".into(),
+                id: "a".into()
+            }
+        );
+    }
+}
