@@ -10,3 +10,4 @@ pub mod model;
 pub mod parse;
 pub mod sanitize;
 pub mod scan;
+pub mod tui;

@@ -1,0 +1,492 @@
+//! Key bindings as data: (context, key) → action. The help overlay and the
+//! hint bar are generated from the live map, so they never disagree with it.
+
+use std::fmt;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+/// Everything a user can ask for. State changes only through these.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Action {
+    Quit,
+    Help,
+    Up,
+    Down,
+    Left,
+    Right,
+    Top,
+    Bottom,
+    PageUp,
+    PageDown,
+    NextPane,
+    PrevPane,
+    Enter,
+    Back,
+    Filter,
+    NextMatch,
+    PrevMatch,
+    PrevSnapshot,
+    NextSnapshot,
+    Rescan,
+    Freeze,
+    Unreadable,
+    SortDrift,
+    TabTests,
+    TabDrift,
+    TabMetrics,
+    TabRaw,
+    FoldLess,
+    FoldMore,
+    ScrollLeft,
+    ScrollRight,
+}
+
+impl Action {
+    /// Every action, in help order.
+    pub const ALL: [Action; 31] = [
+        Action::Up,
+        Action::Down,
+        Action::Left,
+        Action::Right,
+        Action::Top,
+        Action::Bottom,
+        Action::PageUp,
+        Action::PageDown,
+        Action::NextPane,
+        Action::PrevPane,
+        Action::Enter,
+        Action::Back,
+        Action::Filter,
+        Action::NextMatch,
+        Action::PrevMatch,
+        Action::PrevSnapshot,
+        Action::NextSnapshot,
+        Action::TabTests,
+        Action::TabDrift,
+        Action::TabMetrics,
+        Action::TabRaw,
+        Action::SortDrift,
+        Action::FoldLess,
+        Action::FoldMore,
+        Action::ScrollLeft,
+        Action::ScrollRight,
+        Action::Freeze,
+        Action::Rescan,
+        Action::Unreadable,
+        Action::Help,
+        Action::Quit,
+    ];
+
+    /// The snake_case name (for a future config file).
+    pub fn name(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "help",
+            Action::Up => "up",
+            Action::Down => "down",
+            Action::Left => "left",
+            Action::Right => "right",
+            Action::Top => "top",
+            Action::Bottom => "bottom",
+            Action::PageUp => "page_up",
+            Action::PageDown => "page_down",
+            Action::NextPane => "next_pane",
+            Action::PrevPane => "prev_pane",
+            Action::Enter => "enter",
+            Action::Back => "back",
+            Action::Filter => "filter",
+            Action::NextMatch => "next_match",
+            Action::PrevMatch => "prev_match",
+            Action::PrevSnapshot => "prev_snapshot",
+            Action::NextSnapshot => "next_snapshot",
+            Action::Rescan => "rescan",
+            Action::Freeze => "freeze",
+            Action::Unreadable => "unreadable",
+            Action::SortDrift => "sort",
+            Action::TabTests => "tab_tests",
+            Action::TabDrift => "tab_drift",
+            Action::TabMetrics => "tab_metrics",
+            Action::TabRaw => "tab_raw",
+            Action::FoldLess => "fold",
+            Action::FoldMore => "unfold",
+            Action::ScrollLeft => "scroll_left",
+            Action::ScrollRight => "scroll_right",
+        }
+    }
+
+    /// One-line description for the help overlay.
+    pub fn description(self) -> &'static str {
+        match self {
+            Action::Quit => "quit",
+            Action::Help => "show / hide this help",
+            Action::Up => "move up",
+            Action::Down => "move down",
+            Action::Left => "left pane / previous tab",
+            Action::Right => "right pane / next tab",
+            Action::Top => "go to top",
+            Action::Bottom => "go to bottom",
+            Action::PageUp => "page up",
+            Action::PageDown => "page down",
+            Action::NextPane => "next pane / tab",
+            Action::PrevPane => "previous pane / tab",
+            Action::Enter => "open (drill in)",
+            Action::Back => "back / clear filter / close",
+            Action::Filter => "filter the focused list",
+            Action::NextMatch => "next match",
+            Action::PrevMatch => "previous match",
+            Action::PrevSnapshot => "older snapshot (keeps the tab)",
+            Action::NextSnapshot => "newer snapshot (keeps the tab)",
+            Action::Rescan => "rescan the folder now",
+            Action::Freeze => "freeze / resume live updates",
+            Action::Unreadable => "list unreadable and pending files",
+            Action::SortDrift => "drift: cycle sort (file, score asc, desc)",
+            Action::TabTests => "Tests tab",
+            Action::TabDrift => "Drift tab",
+            Action::TabMetrics => "Metrics tab",
+            Action::TabRaw => "Raw tab",
+            Action::FoldLess => "raw: fold one level more",
+            Action::FoldMore => "raw: unfold one level",
+            Action::ScrollLeft => "raw: scroll left",
+            Action::ScrollRight => "raw: scroll right",
+        }
+    }
+
+    /// Short label for the hint bar.
+    pub fn hint(self) -> &'static str {
+        match self {
+            Action::Enter => "open",
+            Action::Back => "back",
+            Action::Filter => "filter",
+            Action::NextPane => "pane",
+            Action::Freeze => "freeze",
+            Action::Help => "help",
+            Action::Quit => "quit",
+            Action::Right => "tab",
+            Action::PrevSnapshot => "older",
+            Action::NextSnapshot => "newer",
+            Action::SortDrift => "sort",
+            Action::FoldLess => "fold",
+            Action::FoldMore => "unfold",
+            Action::Unreadable => "unreadable",
+            other => other.name(),
+        }
+    }
+}
+
+/// Where a binding applies. Lookups try the specific context first, then Global.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Context {
+    Global,
+    /// Projects and snapshots panes.
+    Browse,
+    /// Snapshot detail (all tabs).
+    Detail,
+    /// Snapshot detail, Raw tab.
+    Raw,
+}
+
+impl Context {
+    /// Heading in the help overlay.
+    pub fn title(self) -> &'static str {
+        match self {
+            Context::Global => "Everywhere",
+            Context::Browse => "Projects and snapshots",
+            Context::Detail => "Snapshot detail",
+            Context::Raw => "Raw tab",
+        }
+    }
+}
+
+/// A key with its modifiers, normalised (Shift dropped from characters and Shift-Tab).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct Key {
+    pub code: KeyCode,
+    pub mods: KeyModifiers,
+}
+
+impl Key {
+    /// A plain key.
+    pub const fn plain(code: KeyCode) -> Key {
+        Key {
+            code,
+            mods: KeyModifiers::NONE,
+        }
+    }
+
+    /// A character key.
+    pub const fn ch(c: char) -> Key {
+        Key::plain(KeyCode::Char(c))
+    }
+
+    /// Ctrl + a character.
+    pub const fn ctrl(c: char) -> Key {
+        Key {
+            code: KeyCode::Char(c),
+            mods: KeyModifiers::CONTROL,
+        }
+    }
+
+    /// Normalise a terminal key event.
+    pub fn from_event(ev: &KeyEvent) -> Key {
+        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let code = match ev.code {
+            KeyCode::Char(c) => {
+                mods.remove(KeyModifiers::SHIFT);
+                if mods.contains(KeyModifiers::CONTROL) {
+                    KeyCode::Char(c.to_ascii_lowercase())
+                } else {
+                    KeyCode::Char(c)
+                }
+            }
+            KeyCode::BackTab => {
+                mods.remove(KeyModifiers::SHIFT);
+                KeyCode::BackTab
+            }
+            other => other,
+        };
+        Key { code, mods }
+    }
+}
+
+impl fmt::Display for Key {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.mods.contains(KeyModifiers::CONTROL) {
+            f.write_str("Ctrl-")?;
+        }
+        if self.mods.contains(KeyModifiers::ALT) {
+            f.write_str("Alt-")?;
+        }
+        match self.code {
+            KeyCode::Char(' ') => f.write_str("Space"),
+            KeyCode::Char(c) => write!(f, "{c}"),
+            KeyCode::Up => f.write_str("↑"),
+            KeyCode::Down => f.write_str("↓"),
+            KeyCode::Left => f.write_str("←"),
+            KeyCode::Right => f.write_str("→"),
+            KeyCode::PageUp => f.write_str("PgUp"),
+            KeyCode::PageDown => f.write_str("PgDn"),
+            KeyCode::Home => f.write_str("Home"),
+            KeyCode::End => f.write_str("End"),
+            KeyCode::Tab => f.write_str("Tab"),
+            KeyCode::BackTab => f.write_str("Shift-Tab"),
+            KeyCode::Enter => f.write_str("Enter"),
+            KeyCode::Esc => f.write_str("Esc"),
+            KeyCode::Backspace => f.write_str("Backspace"),
+            other => write!(f, "{other:?}"),
+        }
+    }
+}
+
+/// One binding.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Binding {
+    pub context: Context,
+    pub key: Key,
+    pub action: Action,
+}
+
+/// The live key map.
+#[derive(Debug, Clone)]
+pub struct KeyMap {
+    bindings: Vec<Binding>,
+}
+
+impl Default for KeyMap {
+    fn default() -> Self {
+        use Action as A;
+        use Context::*;
+        use KeyCode as K;
+        let table: &[(Context, Key, Action)] = &[
+            (Global, Key::ch('q'), A::Quit),
+            (Global, Key::ctrl('c'), A::Quit),
+            (Global, Key::ch('?'), A::Help),
+            (Global, Key::ch('k'), A::Up),
+            (Global, Key::plain(K::Up), A::Up),
+            (Global, Key::ch('j'), A::Down),
+            (Global, Key::plain(K::Down), A::Down),
+            (Global, Key::ch('h'), A::Left),
+            (Global, Key::plain(K::Left), A::Left),
+            (Global, Key::ch('l'), A::Right),
+            (Global, Key::plain(K::Right), A::Right),
+            (Global, Key::ch('g'), A::Top),
+            (Global, Key::plain(K::Home), A::Top),
+            (Global, Key::ch('G'), A::Bottom),
+            (Global, Key::plain(K::End), A::Bottom),
+            (Global, Key::plain(K::PageUp), A::PageUp),
+            (Global, Key::ctrl('u'), A::PageUp),
+            (Global, Key::plain(K::PageDown), A::PageDown),
+            (Global, Key::ctrl('d'), A::PageDown),
+            (Global, Key::plain(K::Tab), A::NextPane),
+            (Global, Key::plain(K::BackTab), A::PrevPane),
+            (Global, Key::plain(K::Enter), A::Enter),
+            (Global, Key::plain(K::Esc), A::Back),
+            (Global, Key::ch('/'), A::Filter),
+            (Global, Key::ch('n'), A::NextMatch),
+            (Global, Key::ch('N'), A::PrevMatch),
+            (Global, Key::ch('['), A::PrevSnapshot),
+            (Global, Key::ch(']'), A::NextSnapshot),
+            (Global, Key::ch('f'), A::Freeze),
+            (Global, Key::ch('r'), A::Rescan),
+            (Global, Key::ch('u'), A::Unreadable),
+            (Global, Key::ch('!'), A::Unreadable),
+            (Detail, Key::ch('1'), A::TabTests),
+            (Detail, Key::ch('2'), A::TabDrift),
+            (Detail, Key::ch('3'), A::TabMetrics),
+            (Detail, Key::ch('4'), A::TabRaw),
+            (Detail, Key::ch('s'), A::SortDrift),
+            (Raw, Key::ch('-'), A::FoldLess),
+            (Raw, Key::ch('+'), A::FoldMore),
+            (Raw, Key::ch('='), A::FoldMore),
+            (Raw, Key::ch('<'), A::ScrollLeft),
+            (Raw, Key::ch('>'), A::ScrollRight),
+        ];
+        KeyMap {
+            bindings: table
+                .iter()
+                .map(|&(context, key, action)| Binding {
+                    context,
+                    key,
+                    action,
+                })
+                .collect(),
+        }
+    }
+}
+
+impl KeyMap {
+    /// All bindings, in definition order.
+    pub fn bindings(&self) -> &[Binding] {
+        &self.bindings
+    }
+
+    /// The action for a key in a chain of contexts (most specific first); Global is tried last.
+    pub fn lookup(&self, contexts: &[Context], key: Key) -> Option<Action> {
+        contexts
+            .iter()
+            .chain(std::iter::once(&Context::Global))
+            .find_map(|ctx| {
+                self.bindings
+                    .iter()
+                    .find(|b| b.context == *ctx && b.key == key)
+                    .map(|b| b.action)
+            })
+    }
+
+    /// The keys bound to an action in a context, in definition order.
+    pub fn keys_for(&self, context: Context, action: Action) -> Vec<Key> {
+        self.bindings
+            .iter()
+            .filter(|b| b.context == context && b.action == action)
+            .map(|b| b.key)
+            .collect()
+    }
+
+    /// The first key for an action in a context chain (for hints).
+    pub fn first_key(&self, contexts: &[Context], action: Action) -> Option<Key> {
+        contexts
+            .iter()
+            .chain(std::iter::once(&Context::Global))
+            .find_map(|ctx| self.keys_for(*ctx, action).into_iter().next())
+    }
+
+    /// Help sections: (context, [(keys joined, description)]) for every bound action.
+    pub fn help_sections(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
+        let mut out = Vec::new();
+        for ctx in [Context::Global, Context::Browse, Context::Detail, Context::Raw] {
+            let rows: Vec<(String, &'static str)> = Action::ALL
+                .iter()
+                .filter_map(|a| {
+                    let keys = self.keys_for(ctx, *a);
+                    if keys.is_empty() {
+                        None
+                    } else {
+                        let k: Vec<String> = keys.iter().map(Key::to_string).collect();
+                        Some((k.join(", "), a.description()))
+                    }
+                })
+                .collect();
+            if !rows.is_empty() {
+                out.push((ctx, rows));
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ratatui::crossterm::event::KeyEventKind;
+
+    fn ev(code: KeyCode, mods: KeyModifiers) -> Key {
+        Key::from_event(&KeyEvent {
+            code,
+            modifiers: mods,
+            kind: KeyEventKind::Press,
+            state: ratatui::crossterm::event::KeyEventState::NONE,
+        })
+    }
+
+    #[test]
+    fn table_of_defaults() {
+        let km = KeyMap::default();
+        let b = [Context::Browse];
+        let cases = [
+            (ev(KeyCode::Char('q'), KeyModifiers::NONE), Action::Quit),
+            (ev(KeyCode::Char('c'), KeyModifiers::CONTROL), Action::Quit),
+            (ev(KeyCode::Char('C'), KeyModifiers::CONTROL | KeyModifiers::SHIFT), Action::Quit),
+            (ev(KeyCode::Char('G'), KeyModifiers::SHIFT), Action::Bottom),
+            (ev(KeyCode::Char('N'), KeyModifiers::SHIFT), Action::PrevMatch),
+            (ev(KeyCode::BackTab, KeyModifiers::SHIFT), Action::PrevPane),
+            (ev(KeyCode::Char('j'), KeyModifiers::NONE), Action::Down),
+            (ev(KeyCode::Down, KeyModifiers::NONE), Action::Down),
+            (ev(KeyCode::PageDown, KeyModifiers::NONE), Action::PageDown),
+            (ev(KeyCode::Char('!'), KeyModifiers::SHIFT), Action::Unreadable),
+            (ev(KeyCode::Char(']'), KeyModifiers::NONE), Action::NextSnapshot),
+        ];
+        for (k, a) in cases {
+            assert_eq!(km.lookup(&b, k), Some(a), "{k}");
+        }
+        // Tab keys exist only in the detail view.
+        assert_eq!(km.lookup(&b, Key::ch('2')), None);
+        assert_eq!(km.lookup(&[Context::Detail], Key::ch('2')), Some(Action::TabDrift));
+        // Fold keys only on the Raw tab.
+        assert_eq!(km.lookup(&[Context::Detail], Key::ch('-')), None);
+        assert_eq!(
+            km.lookup(&[Context::Raw, Context::Detail], Key::ch('-')),
+            Some(Action::FoldLess)
+        );
+    }
+
+    #[test]
+    fn every_bound_action_is_in_help_and_every_action_is_bound() {
+        let km = KeyMap::default();
+        let help = km.help_sections();
+        let described: Vec<&str> = help
+            .iter()
+            .flat_map(|(_, rows)| rows.iter().map(|r| r.1))
+            .collect();
+        for a in Action::ALL {
+            assert!(
+                km.bindings().iter().any(|b| b.action == a),
+                "{} unbound",
+                a.name()
+            );
+            assert!(described.contains(&a.description()), "{} not in help", a.name());
+        }
+    }
+
+    #[test]
+    fn no_key_bound_twice_in_one_context() {
+        let km = KeyMap::default();
+        for (i, a) in km.bindings().iter().enumerate() {
+            for b in &km.bindings()[i + 1..] {
+                assert!(
+                    !(a.context == b.context && a.key == b.key),
+                    "{} bound twice",
+                    a.key
+                );
+            }
+        }
+    }
+}

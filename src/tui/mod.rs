@@ -1,0 +1,264 @@
+//! The interactive explorer (`snapscope [PATH]`).
+//!
+//! Threads: an input thread (terminal events), a signal thread, short-lived
+//! raw-JSON loaders, and whoever feeds the [`IndexEvent`] channel (the live
+//! index, or [`static_feed`] for a one-shot scan). The UI thread owns all
+//! state, blocks on its channels, applies everything queued, and draws once,
+//! only when something visible changed. It never touches the filesystem.
+
+pub mod app;
+pub mod event;
+pub mod fmt;
+pub mod keymap;
+pub mod raw;
+pub mod static_feed;
+pub mod term;
+pub mod theme;
+pub mod ui;
+
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use chrono::Utc;
+use crossbeam_channel::{select, Receiver, Sender, TryRecvError};
+
+use crate::events::IndexEvent;
+use crate::parse::TimeZoneChoice;
+use app::{App, AppConfig, Effect};
+use event::Msg;
+use keymap::KeyMap;
+use theme::{Theme, ThemeKind};
+
+/// How the explorer is started.
+pub struct TuiOptions {
+    /// The folder being explored (shown in the status bar).
+    pub root: PathBuf,
+    /// Zone used to display timestamps.
+    pub tz: TimeZoneChoice,
+    /// Colours (use [`ThemeKind::from_env`] to honour `NO_COLOR`).
+    pub theme: ThemeKind,
+    /// ASCII symbols instead of ✓ ✗ ▁▂▃ (for fonts or terminals without them).
+    pub ascii: bool,
+    /// Capture the mouse (scroll, click). `false` leaves selection to the terminal.
+    pub mouse: bool,
+    /// Watch mode shown until the index reports its own (e.g. "notify", "poll").
+    pub watch_mode: String,
+    /// Called when the user presses `r`; `None` shows "rescan not available".
+    pub rescan: Option<Box<dyn Fn() + Send>>,
+}
+
+impl std::fmt::Debug for TuiOptions {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("TuiOptions")
+            .field("root", &self.root)
+            .field("tz", &self.tz)
+            .field("theme", &self.theme)
+            .field("ascii", &self.ascii)
+            .field("mouse", &self.mouse)
+            .field("watch_mode", &self.watch_mode)
+            .field("rescan", &self.rescan.is_some())
+            .finish()
+    }
+}
+
+impl TuiOptions {
+    /// Defaults for a folder: local zone, theme from `NO_COLOR`, mouse on.
+    pub fn new(root: PathBuf) -> TuiOptions {
+        TuiOptions {
+            root,
+            tz: TimeZoneChoice::Local,
+            theme: ThemeKind::from_env(),
+            ascii: false,
+            mouse: true,
+            watch_mode: "auto".into(),
+            rescan: None,
+        }
+    }
+}
+
+/// Why the explorer ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ExitReason {
+    /// The user quit.
+    Quit,
+    /// A signal (SIGTERM, SIGHUP, ...) ended it; exit with 128 + the number.
+    Signal(i32),
+}
+
+/// Why the explorer could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TuiError {
+    /// Setting up or drawing on the terminal failed.
+    #[error("terminal error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Idle wake-up period (relative ages are refreshed at most once a minute).
+const TICK: Duration = Duration::from_secs(1);
+/// Minimum time between two frames while events pour in (bursts are merged).
+const FRAME_GAP: Duration = Duration::from_millis(30);
+/// Most index events applied between two frames.
+const MAX_BATCH: usize = 4096;
+
+/// Build the app state for these options and terminal size.
+pub fn make_app(opts: &TuiOptions, size: (u16, u16)) -> App {
+    let cfg = AppConfig {
+        root: opts.root.clone(),
+        root_label: crate::sanitize::clean_path(&opts.root),
+        watch_mode: opts.watch_mode.clone(),
+        tz: opts.tz,
+        theme: Theme::new(opts.theme, opts.ascii),
+        keymap: KeyMap::default(),
+    };
+    App::new(cfg, size)
+}
+
+/// Run the explorer until the user quits or a signal arrives. The terminal is
+/// restored before this returns, on every path.
+pub fn run(opts: TuiOptions, events: Receiver<IndexEvent>) -> Result<ExitReason, TuiError> {
+    let (tx, rx) = crossbeam_channel::unbounded::<Msg>();
+    term::install_panic_hook();
+    let (guard, mut terminal) = term::enter(opts.mouse)?;
+    let signals = term::spawn_signal_thread(tx.clone())?;
+    event::spawn_input_thread(tx.clone())?;
+    let size = terminal.size()?;
+    let mut app = make_app(&opts, (size.width, size.height));
+    tracing::info!(root = %opts.root.display(), "explorer started");
+
+    let result = main_loop(&opts, &mut app, &mut terminal, &rx, &tx, events);
+    signals.close();
+    drop(terminal);
+    drop(guard);
+    tracing::info!(?result, "explorer stopped");
+    result
+}
+
+fn main_loop(
+    opts: &TuiOptions,
+    app: &mut App,
+    terminal: &mut term::Term,
+    rx: &Receiver<Msg>,
+    tx: &Sender<Msg>,
+    events: Receiver<IndexEvent>,
+) -> Result<ExitReason, TuiError> {
+    let never = crossbeam_channel::never::<IndexEvent>();
+    let mut index: Option<Receiver<IndexEvent>> = Some(events);
+    let mut last_frame = Instant::now();
+    let now = Utc::now();
+    term::draw_synced(terminal, |f| ui::draw(f, app, now))?;
+    app.mark_drawn(now);
+    loop {
+        // Wait for something; while a frame is due soon, wait only until then.
+        let timeout = if app.dirty {
+            FRAME_GAP.saturating_sub(last_frame.elapsed())
+        } else {
+            TICK
+        };
+        let irx = index.as_ref().unwrap_or(&never);
+        let mut msgs: Vec<Msg> = Vec::new();
+        let mut batch: Vec<IndexEvent> = Vec::new();
+        select! {
+            recv(rx) -> m => if let Ok(m) = m { msgs.push(m) },
+            recv(irx) -> ev => match ev {
+                Ok(e) => batch.push(e),
+                Err(_) => { index = None; msgs.push(Msg::IndexClosed) }
+            },
+            default(timeout) => if !app.dirty { msgs.push(Msg::Tick) },
+        }
+        while let Ok(m) = rx.try_recv() {
+            msgs.push(m);
+        }
+        if let Some(irx) = &index {
+            while batch.len() < MAX_BATCH {
+                match irx.try_recv() {
+                    Ok(e) => batch.push(e),
+                    Err(TryRecvError::Empty) => break,
+                    Err(TryRecvError::Disconnected) => {
+                        index = None;
+                        msgs.push(Msg::IndexClosed);
+                        break;
+                    }
+                }
+            }
+        }
+        let now = Utc::now();
+        if !batch.is_empty() {
+            if let Some(q) = &mut app.frozen {
+                q.extend(batch);
+                app.dirty = true;
+            } else {
+                let fx = app.apply_events(batch, now);
+                app.dirty = true;
+                if let Some(r) = perform(opts, app, fx, tx, None) {
+                    return Ok(r);
+                }
+            }
+        }
+        for m in msgs {
+            let signal = match m {
+                Msg::Signal(s) => Some(s),
+                _ => None,
+            };
+            let fx = app.update(m, now);
+            if let Some(r) = perform(opts, app, fx, tx, signal) {
+                return Ok(r);
+            }
+        }
+        if app.dirty && last_frame.elapsed() >= FRAME_GAP {
+            term::draw_synced(terminal, |f| ui::draw(f, app, now))?;
+            app.mark_drawn(now);
+            last_frame = Instant::now();
+        }
+    }
+}
+
+/// Carry out effects; returns the exit reason when one of them is Quit.
+fn perform(
+    opts: &TuiOptions,
+    app: &mut App,
+    fx: Vec<Effect>,
+    tx: &Sender<Msg>,
+    signal: Option<i32>,
+) -> Option<ExitReason> {
+    for e in fx {
+        match e {
+            Effect::Quit => {
+                return Some(match signal {
+                    Some(s) => ExitReason::Signal(s),
+                    None => ExitReason::Quit,
+                })
+            }
+            Effect::Rescan => match &opts.rescan {
+                Some(f) => f(),
+                None => app.say("rescan is not available here", Utc::now()),
+            },
+            Effect::LoadRaw { request, path } => spawn_raw_loader(request, path, tx.clone()),
+        }
+    }
+    None
+}
+
+/// Largest file the Raw tab will load.
+const RAW_MAX_BYTES: u64 = 512 * 1024 * 1024;
+
+fn spawn_raw_loader(request: u64, path: PathBuf, tx: Sender<Msg>) {
+    let spawned = std::thread::Builder::new()
+        .name("snapscope-raw".into())
+        .spawn(move || {
+            let result = load_raw(&path);
+            let _ = tx.send(Msg::RawLoaded { request, result });
+        });
+    if let Err(e) = spawned {
+        tracing::error!("cannot start raw loader: {e}");
+    }
+}
+
+/// Read and pretty-print a file for the Raw tab.
+pub fn load_raw(path: &std::path::Path) -> Result<raw::RawDoc, String> {
+    let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
+    if len > RAW_MAX_BYTES {
+        return Err(format!("file too large to show ({})", fmt::bytes(len)));
+    }
+    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    Ok(raw::pretty(&bytes))
+}

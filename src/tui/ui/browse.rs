@@ -1,0 +1,344 @@
+//! The browse screen: projects pane (left) and the selected project's
+//! snapshots timeline (right), newest first. Only visible rows are built.
+
+use chrono::{DateTime, Utc};
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Widget};
+
+use crate::catalog::{ProjectEntry, SnapshotEntry};
+use crate::model::{SnapshotKind, TestStatus};
+use crate::sanitize::clean;
+use crate::tui::app::{App, FilterTarget, Pane};
+use crate::tui::fmt;
+use crate::tui::theme::Theme;
+use crate::tui::ui::{layout, put};
+
+/// Runs shown in a project's failure sparkline.
+pub const SPARK_RUNS: usize = 6;
+
+/// A bordered pane with a title; focused panes get a bold border.
+pub(crate) fn pane_block<'a>(title: Line<'a>, focused: bool, th: &Theme) -> Block<'a> {
+    let style = if focused {
+        th.border_focused()
+    } else {
+        th.border()
+    };
+    let b = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title);
+    if th.ascii {
+        b.border_set(ratatui::symbols::border::Set {
+            top_left: "+",
+            top_right: "+",
+            bottom_left: "+",
+            bottom_right: "+",
+            vertical_left: "|",
+            vertical_right: "|",
+            horizontal_top: "-",
+            horizontal_bottom: "-",
+        })
+    } else {
+        b
+    }
+}
+
+/// " Title (n) " plus the active filter, for pane titles.
+pub(crate) fn title_with_filter<'a>(
+    app: &App,
+    title: String,
+    shown: usize,
+    total: usize,
+    target: FilterTarget,
+) -> Line<'a> {
+    let th = &app.cfg.theme;
+    let f = app.filter(target);
+    let mut spans = vec![Span::styled(format!(" {title} "), th.header())];
+    if f.is_empty() {
+        spans.push(Span::styled(format!("({total}) "), th.dim()));
+    } else {
+        spans.push(Span::styled(
+            format!("/{} {shown}/{total} ", fmt::truncate(&clean(f), 16, th.ellipsis())),
+            th.matched(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// Worst status of the newest snapshot that carries tests.
+pub fn latest_test_status(p: &ProjectEntry) -> Option<TestStatus> {
+    p.snapshots
+        .iter()
+        .rev()
+        .map(|s| s.snapshot.test_counts())
+        .find(|c| c.total() > 0)
+        .and_then(|c| c.worst())
+}
+
+/// Failure share (FAIL + ERROR over all tests) of the last `n` runs that carry tests, oldest first.
+pub fn failure_levels(p: &ProjectEntry, n: usize) -> Vec<f64> {
+    let mut v: Vec<f64> = p
+        .snapshots
+        .iter()
+        .rev()
+        .filter_map(|s| {
+            let c = s.snapshot.test_counts();
+            (c.total() > 0).then(|| (c.fail + c.error) as f64 / c.total() as f64)
+        })
+        .take(n)
+        .collect();
+    v.reverse();
+    v
+}
+
+/// Draw the browse screen.
+pub fn render(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
+    let b = layout::browse(main);
+    projects(b.projects, buf, app, now);
+    snapshots(b.snapshots, buf, app);
+}
+
+fn row_style(app: &App, selected: bool, focused: bool) -> Style {
+    let th = &app.cfg.theme;
+    match (selected, focused) {
+        (true, true) => th.selected(),
+        (true, false) => th.selected_unfocused(),
+        _ => Style::default(),
+    }
+}
+
+fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
+    let th = &app.cfg.theme;
+    let ell = th.ellipsis();
+    let focused = app.focus == Pane::Projects;
+    let list = app.visible_projects();
+    let total = app.catalog.projects().len();
+    let title = title_with_filter(app, "Projects".into(), list.len(), total, FilterTarget::Projects);
+    let block = pane_block(title, focused, th);
+    let inner = block.inner(r);
+    block.render(r, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    // status(1) sp name sp runs(4) sp age(4) sp spark(6)
+    let fixed = 1 + 1 + 1 + 4 + 1 + 4 + 1 + SPARK_RUNS;
+    let name_w = w.saturating_sub(fixed);
+    let header = format!(
+        "  {} {} {} {}",
+        fmt::pad("name", name_w, ell),
+        fmt::pad_left("runs", 4, ell),
+        fmt::pad_left("age", 4, ell),
+        fmt::pad("fails", SPARK_RUNS, ell)
+    );
+    put(buf, inner, 0, Line::styled(fmt::truncate(&header, w, ell), th.header()));
+    let rows = layout::below_header(inner);
+    if list.is_empty() {
+        let msg = if !app.scan.finished {
+            "scanning…"
+        } else if !app.filter(FilterTarget::Projects).is_empty() {
+            "no project matches the filter (Esc clears it)"
+        } else {
+            "no projects found in this folder"
+        };
+        put(buf, rows, 0, Line::styled(fmt::truncate(msg, w, ell), th.dim()));
+        return;
+    }
+    let sel = app.project_index();
+    for (i, p) in list
+        .iter()
+        .enumerate()
+        .skip(app.project_offset)
+        .take(rows.height as usize)
+    {
+        let selected = sel == Some(i);
+        let base = row_style(app, selected, focused);
+        let (sym, sym_style) = match latest_test_status(p) {
+            Some(s) => (th.status_symbol(s), th.status(s)),
+            None => ("·", th.dim()),
+        };
+        let has_new = p.snapshots.iter().any(|s| app.new_ids.contains(&s.snapshot.id));
+        let mut name = clean(&p.project.name).into_owned();
+        if has_new {
+            name = format!("{} {name}", th.new_symbol());
+        }
+        let age = p
+            .latest()
+            .map(|s| fmt::age(now, s.snapshot.timestamp))
+            .unwrap_or_else(|| "—".into());
+        let mut spans = vec![
+            Span::styled(sym, sym_style.patch(base)),
+            Span::styled(" ", base),
+            Span::styled(fmt::pad(&name, name_w, ell), base),
+            Span::styled(" ", base),
+            Span::styled(fmt::pad_left(&p.snapshots.len().to_string(), 4, ell), base),
+            Span::styled(" ", base),
+            Span::styled(fmt::pad_left(&age, 4, ell), th.dim().patch(base)),
+            Span::styled(" ", base),
+        ];
+        let levels = failure_levels(p, SPARK_RUNS);
+        for l in &levels {
+            let st = if *l > 0.0 {
+                th.status(TestStatus::Fail)
+            } else {
+                th.status(TestStatus::Success)
+            };
+            spans.push(Span::styled(th.spark(*l).to_string(), st.patch(base)));
+        }
+        spans.push(Span::styled(
+            " ".repeat(SPARK_RUNS.saturating_sub(levels.len())),
+            base,
+        ));
+        put(buf, rows, (i - app.project_offset) as u16, Line::from(spans));
+    }
+}
+
+/// Short name of a snapshot kind.
+pub fn kind_label(k: SnapshotKind) -> &'static str {
+    match k {
+        SnapshotKind::Report => "report",
+        SnapshotKind::TestSuite => "tests",
+        SnapshotKind::Run => "run",
+    }
+}
+
+/// The counts cell: failures (FAIL+ERROR), warnings, successes.
+pub(crate) fn counts_spans(th: &Theme, s: &crate::model::Snapshot, base: Style) -> Vec<Span<'static>> {
+    let c = s.test_counts();
+    if c.total() == 0 {
+        return vec![Span::styled(fmt::pad("no tests", 12, th.ellipsis()), th.dim().patch(base))];
+    }
+    let part = |sym: &str, n: u32, st: Style| {
+        let style = if n == 0 { th.dim() } else { st };
+        Span::styled(format!("{sym}{:<3}", n), style.patch(base))
+    };
+    vec![
+        part(th.status_symbol(TestStatus::Fail), c.fail + c.error, th.status(TestStatus::Fail)),
+        part(th.status_symbol(TestStatus::Warning), c.warning, th.status(TestStatus::Warning)),
+        part(th.status_symbol(TestStatus::Success), c.success, th.status(TestStatus::Success)),
+    ]
+}
+
+fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
+    let th = &app.cfg.theme;
+    let ell = th.ellipsis();
+    let focused = app.focus == Pane::Snapshots;
+    let list = app.visible_snapshots();
+    let (pname, total) = match app.current_project() {
+        Some(p) => (clean(&p.project.name).into_owned(), p.snapshots.len()),
+        None => ("Snapshots".into(), 0),
+    };
+    let title = title_with_filter(
+        app,
+        fmt::truncate(&pname, (r.width as usize).saturating_sub(24), ell),
+        list.len(),
+        total,
+        FilterTarget::Snapshots,
+    );
+    let block = pane_block(title, focused, th);
+    let inner = block.inner(r);
+    block.render(r, buf);
+    if inner.width == 0 || inner.height == 0 {
+        return;
+    }
+    let w = inner.width as usize;
+    let wide = w >= 70;
+    let show_kind = w >= 56;
+    let (tpat, tw) = if wide {
+        ("%Y-%m-%d %H:%M", 16)
+    } else {
+        ("%m-%d %H:%M", 11)
+    };
+    let mut header = format!("  {}", fmt::pad("time", tw, ell));
+    if show_kind {
+        header.push_str(" kind  ");
+    }
+    header.push_str(&format!(" {} {} name / tags", fmt::pad("tests", 12, ell), "drift"));
+    put(buf, inner, 0, Line::styled(fmt::truncate(&header, w, ell), th.header()));
+    let rows = layout::below_header(inner);
+    if list.is_empty() {
+        let msg = if app.current_project().is_none() {
+            "no project selected"
+        } else if !app.filter(FilterTarget::Snapshots).is_empty() {
+            "no snapshot matches the filter (Esc clears it)"
+        } else if !app.scan.finished {
+            "scanning…"
+        } else {
+            "no snapshots in this project"
+        };
+        put(buf, rows, 0, Line::styled(fmt::truncate(msg, w, ell), th.dim()));
+        return;
+    }
+    let sel = app.snapshot_index();
+    for (i, e) in list
+        .iter()
+        .enumerate()
+        .skip(app.snapshot_offset)
+        .take(rows.height as usize)
+    {
+        let s = &e.snapshot;
+        let selected = sel == Some(i);
+        let base = row_style(app, selected, focused);
+        let line = snapshot_row(app, e, w, tpat, tw, show_kind, base);
+        let _ = s;
+        put(buf, rows, (i - app.snapshot_offset) as u16, line);
+    }
+}
+
+fn snapshot_row<'a>(
+    app: &App,
+    e: &SnapshotEntry,
+    w: usize,
+    tpat: &str,
+    tw: usize,
+    show_kind: bool,
+    base: Style,
+) -> Line<'a> {
+    let th = &app.cfg.theme;
+    let ell = th.ellipsis();
+    let s = &e.snapshot;
+    let is_new = app.new_ids.contains(&s.id);
+    let mut spans = vec![
+        Span::styled(
+            if is_new { th.new_symbol() } else { " " },
+            th.new_marker().patch(base),
+        ),
+        Span::styled(" ", base),
+        Span::styled(fmt::pad(&fmt::time(app.cfg.tz, s.timestamp, tpat), tw, ell), base),
+        Span::styled(" ", base),
+    ];
+    let mut used = 2 + tw + 1;
+    if show_kind {
+        spans.push(Span::styled(fmt::pad(kind_label(s.kind), 6, ell), th.dim().patch(base)));
+        spans.push(Span::styled(" ", base));
+        used += 7;
+    }
+    spans.extend(counts_spans(th, s, base));
+    used += 12;
+    let drift = s
+        .drift_share()
+        .map(|d| format!("{:>4.0}%", d * 100.0))
+        .unwrap_or_else(|| "     ".into());
+    spans.push(Span::styled(format!(" {drift} "), base));
+    used += 7;
+    let rest = w.saturating_sub(used);
+    let name = s.name.as_deref().map(|n| clean(n).into_owned());
+    let tags: Vec<String> = s.tags.iter().map(|t| clean(t).into_owned()).collect();
+    let mut text = match &name {
+        Some(n) if !n.is_empty() => n.clone(),
+        _ => s.id.chars().take(8).collect(),
+    };
+    if !tags.is_empty() {
+        text.push_str(&format!(" [{}]", tags.join(",")));
+    }
+    let name_style = if name.as_deref().is_some_and(|n| !n.is_empty()) {
+        base
+    } else {
+        th.dim().patch(base)
+    };
+    spans.push(Span::styled(fmt::pad(&text, rest, ell), name_style));
+    Line::from(spans)
+}

@@ -1,0 +1,159 @@
+//! The top status bar (path, scan progress, pending / unreadable counts,
+//! watch mode, zone, freeze) and the bottom hint bar (keys, filter input, messages).
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+
+use crate::tui::app::{App, Screen, Tab};
+use crate::tui::fmt;
+use crate::tui::keymap::Action;
+use crate::tui::ui::put;
+
+/// Draw the status bar.
+pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
+    let th = &app.cfg.theme;
+    let bar = th.bar();
+    buf.set_style(r, bar);
+    let mut right: Vec<(String, Style)> = Vec::new();
+    if let Some(q) = &app.frozen {
+        right.push((format!("FROZEN ({} queued, f)", q.len()), bar.patch(th.alert())));
+    }
+    if !app.index_alive {
+        right.push(("index stopped".into(), bar.patch(th.alert())));
+    }
+    if !app.scan.finished {
+        let s = if app.scan.total > 0 {
+            format!("scanning {}/{}", app.scan.done, app.scan.total)
+        } else {
+            "scanning…".into()
+        };
+        right.push((s, bar.patch(th.alert())));
+    } else {
+        right.push((format!("{} snapshots", app.catalog.snapshot_count()), bar));
+    }
+    if !app.pending.is_empty() {
+        right.push((format!("{} pending", app.pending.len()), bar));
+    }
+    let bad = app.unreadable_count();
+    if bad > 0 {
+        right.push((format!("{bad} unreadable (u)"), bar.patch(th.alert())));
+    }
+    let mut watch = format!("watch: {}", fmt::truncate(&crate::sanitize::clean(&app.watch_mode), 12, th.ellipsis()));
+    if app.watcher_message.is_some() {
+        watch.push_str(" (!)");
+    }
+    right.push((watch, bar));
+    right.push((format!("tz {}", app.cfg.tz), bar));
+
+    let sep = th.sep();
+    let w = r.width as usize;
+    let title = " snapscope ";
+    // Drop segments from the left end of the right side until the path gets some room.
+    let mut start = 0;
+    let right_w = |segs: &[(String, Style)]| -> usize {
+        segs.iter().map(|(s, _)| fmt::width(s) + fmt::width(sep)).sum::<usize>() + 1
+    };
+    while start < right.len() && fmt::width(title) + 12 + right_w(&right[start..]) > w {
+        start += 1;
+    }
+    let segs = &right[start..];
+    let path_w = w
+        .saturating_sub(fmt::width(title))
+        .saturating_sub(right_w(segs));
+    let path = fmt::pad(
+        &fmt::truncate_left(&app.cfg.root_label, path_w, th.ellipsis()),
+        path_w,
+        th.ellipsis(),
+    );
+    let mut spans = vec![
+        Span::styled(title, bar.patch(Style::default().add_modifier(ratatui::style::Modifier::BOLD))),
+        Span::styled(path, bar),
+    ];
+    for (s, st) in segs {
+        spans.push(Span::styled(sep, bar));
+        spans.push(Span::styled(s.clone(), *st));
+    }
+    spans.push(Span::styled(" ", bar));
+    put(buf, r, 0, Line::from(spans));
+}
+
+/// The actions worth a hint in the current context, most relevant first.
+fn hint_actions(app: &App) -> Vec<Action> {
+    match app.screen {
+        Screen::Browse => vec![
+            Action::Enter,
+            Action::NextPane,
+            Action::Filter,
+            Action::Freeze,
+            Action::Unreadable,
+            Action::Help,
+            Action::Quit,
+        ],
+        Screen::Detail => {
+            let mut v = vec![Action::Right, Action::PrevSnapshot, Action::NextSnapshot];
+            match app.tab {
+                Tab::Drift => v.push(Action::SortDrift),
+                Tab::Raw => {
+                    v.push(Action::FoldLess);
+                    v.push(Action::FoldMore);
+                }
+                _ => {}
+            }
+            v.extend([Action::Filter, Action::Back, Action::Help, Action::Quit]);
+            v
+        }
+    }
+}
+
+/// Draw the hint bar (or the filter being typed, or a transient message).
+pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
+    let th = &app.cfg.theme;
+    let w = r.width as usize;
+    if let Some(input) = &app.input {
+        let text = crate::sanitize::clean(&input.text);
+        let head = format!("{}: ", input.target.prompt());
+        let tail = "  (Enter keep, Esc cancel)";
+        let room = w.saturating_sub(fmt::width(&head) + 1);
+        let shown = fmt::truncate_left(&text, room, th.ellipsis());
+        let line = Line::from(vec![
+            Span::styled(head, th.key()),
+            Span::raw(shown),
+            Span::styled("█", th.text()),
+            Span::styled(tail, th.dim()),
+        ]);
+        put(buf, r, 0, line);
+        return;
+    }
+    if let Some((m, _)) = &app.message {
+        put(
+            buf,
+            r,
+            0,
+            Line::from(Span::styled(
+                fmt::truncate(&crate::sanitize::clean(m), w, th.ellipsis()),
+                th.alert(),
+            )),
+        );
+        return;
+    }
+    let ctx = app.contexts();
+    let mut spans = Vec::new();
+    let mut used = 0usize;
+    for a in hint_actions(app) {
+        let Some(k) = app.cfg.keymap.first_key(&ctx, a) else {
+            continue;
+        };
+        let key = k.to_string();
+        let label = a.hint();
+        let cost = fmt::width(&key) + 1 + fmt::width(label) + 2;
+        if used + cost > w {
+            break;
+        }
+        spans.push(Span::styled(key, th.key()));
+        spans.push(Span::styled(format!(" {label}  "), th.dim()));
+        used += cost;
+    }
+    put(buf, r, 0, Line::from(spans));
+}
