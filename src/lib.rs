@@ -5,8 +5,11 @@
 //! and the user interfaces on top.
 
 pub mod catalog;
+pub mod compare;
 pub mod events;
+pub mod history;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
 pub mod scan;
+pub mod triage;
