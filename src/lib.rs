@@ -5,9 +5,12 @@
 //! and the user interfaces on top.
 
 pub mod catalog;
+pub mod compare;
 pub mod events;
+pub mod history;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
 pub mod scan;
+pub mod triage;
 pub mod tui;
