@@ -353,14 +353,20 @@ fn test_matches(t: &TestOutcome, needle_lc: &str) -> bool {
         || lc_contains(&t.description, needle_lc)
         || lc_contains(t.status.as_str(), needle_lc)
         || lc_contains(&t.test_type, needle_lc)
-        || t.column.as_deref().is_some_and(|c| lc_contains(c, needle_lc))
+        || t.column
+            .as_deref()
+            .is_some_and(|c| lc_contains(c, needle_lc))
 }
 
 fn drift_matches(d: &DriftRow, needle_lc: &str) -> bool {
     needle_lc.is_empty()
         || lc_contains(&d.column, needle_lc)
-        || d.column_type.as_deref().is_some_and(|c| lc_contains(c, needle_lc))
-        || d.method.as_deref().is_some_and(|c| lc_contains(c, needle_lc))
+        || d.column_type
+            .as_deref()
+            .is_some_and(|c| lc_contains(c, needle_lc))
+        || d.method
+            .as_deref()
+            .is_some_and(|c| lc_contains(c, needle_lc))
         || (needle_lc == "drifted" && d.drifted == Some(true))
 }
 
@@ -418,9 +424,7 @@ impl App {
             .projects()
             .into_iter()
             .filter(|p| {
-                f.is_empty()
-                    || lc_contains(&p.project.name, &f)
-                    || lc_contains(&p.project.id, &f)
+                f.is_empty() || lc_contains(&p.project.name, &f) || lc_contains(&p.project.id, &f)
             })
             .collect()
     }
@@ -576,7 +580,10 @@ impl App {
     }
 
     fn browse_layout(&self) -> layout::Browse {
-        layout::browse(layout::frame(self.area()).main)
+        layout::browse(
+            layout::frame(self.area()).main,
+            self.focus == Pane::Snapshots,
+        )
     }
 
     fn detail_layout(&self) -> layout::Detail {
@@ -786,7 +793,9 @@ impl App {
             .snapshot_index()
             .map(|i| i.saturating_sub(self.snapshot_offset));
         let sel_before = self.selected_snapshot_id().map(str::to_string);
-        let detail_before = self.current_snapshot().map(|s| (s.path.clone(), s.fingerprint));
+        let detail_before = self
+            .current_snapshot()
+            .map(|s| (s.path.clone(), s.fingerprint));
         for ev in evs {
             match &ev {
                 IndexEvent::SnapshotAdded(e) => {
@@ -850,7 +859,9 @@ impl App {
         }
         let mut fx = Vec::new();
         // The open snapshot changed on disk: reload the Raw tab if it is shown.
-        let detail_after = self.current_snapshot().map(|s| (s.path.clone(), s.fingerprint));
+        let detail_after = self
+            .current_snapshot()
+            .map(|s| (s.path.clone(), s.fingerprint));
         if self.screen == Screen::Detail && self.tab == Tab::Raw && detail_after != detail_before {
             fx.extend(self.request_raw(true));
         }
@@ -1203,9 +1214,10 @@ impl App {
 
     fn move_wrapping(&mut self, d: isize) -> Vec<Effect> {
         let (len, cur) = match (self.screen, self.focus, self.tab) {
-            (Screen::Browse, Pane::Projects, _) => {
-                (self.visible_projects().len(), self.project_index().unwrap_or(0))
-            }
+            (Screen::Browse, Pane::Projects, _) => (
+                self.visible_projects().len(),
+                self.project_index().unwrap_or(0),
+            ),
             (Screen::Browse, Pane::Snapshots, _) => (
                 self.visible_snapshots().len(),
                 self.snapshot_index().unwrap_or(0),
@@ -1233,7 +1245,9 @@ impl App {
                         return Vec::new();
                     }
                     let i = self.project_index().unwrap_or(0);
-                    let j = (i as isize).saturating_add(d).clamp(0, v.len() as isize - 1) as usize;
+                    let j = (i as isize)
+                        .saturating_add(d)
+                        .clamp(0, v.len() as isize - 1) as usize;
                     let id = v[j].project.id.clone();
                     drop(v);
                     if self.project_sel.as_deref() != Some(id.as_str()) {
@@ -1248,7 +1262,9 @@ impl App {
                         return Vec::new();
                     }
                     let i = self.snapshot_index().unwrap_or(0);
-                    let j = (i as isize).saturating_add(d).clamp(0, v.len() as isize - 1) as usize;
+                    let j = (i as isize)
+                        .saturating_add(d)
+                        .clamp(0, v.len() as isize - 1) as usize;
                     let id = v[j].snapshot.id.clone();
                     drop(v);
                     if let Some(pid) = self.project_sel.clone() {
@@ -1471,7 +1487,10 @@ mod tests {
     fn metric_groups() {
         assert_eq!(
             metric_group("DatasetDriftMetric{columns=None}.share_of_drifted_columns"),
-            ("DatasetDriftMetric{columns=None}", "share_of_drifted_columns")
+            (
+                "DatasetDriftMetric{columns=None}",
+                "share_of_drifted_columns"
+            )
         );
         assert_eq!(
             metric_group("ValueDrift{column=a.b,method=psi}.value"),
@@ -1483,10 +1502,7 @@ mod tests {
         );
         assert_eq!(metric_group("RowCount.value"), ("RowCount", "value"));
         assert_eq!(metric_group("RowCount"), ("RowCount", ""));
-        assert_eq!(
-            metric_group("M{a={b=1}}.x.y"),
-            ("M{a={b=1}}", "x.y")
-        );
+        assert_eq!(metric_group("M{a={b=1}}.x.y"), ("M{a={b=1}}", "x.y"));
     }
 
     #[test]

@@ -157,7 +157,7 @@ impl Action {
             Action::Enter => "open",
             Action::Back => "back",
             Action::Filter => "filter",
-            Action::NextPane => "pane",
+            Action::NextPane => "pane/tab",
             Action::Freeze => "freeze",
             Action::Help => "help",
             Action::Quit => "quit",
@@ -228,7 +228,8 @@ impl Key {
 
     /// Normalise a terminal key event.
     pub fn from_event(ev: &KeyEvent) -> Key {
-        let mut mods = ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
+        let mut mods =
+            ev.modifiers & (KeyModifiers::CONTROL | KeyModifiers::ALT | KeyModifiers::SHIFT);
         let code = match ev.code {
             KeyCode::Char(c) => {
                 mods.remove(KeyModifiers::SHIFT);
@@ -392,7 +393,12 @@ impl KeyMap {
     /// Help sections: (context, [(keys joined, description)]) for every bound action.
     pub fn help_sections(&self) -> Vec<(Context, Vec<(String, &'static str)>)> {
         let mut out = Vec::new();
-        for ctx in [Context::Global, Context::Browse, Context::Detail, Context::Raw] {
+        for ctx in [
+            Context::Global,
+            Context::Browse,
+            Context::Detail,
+            Context::Raw,
+        ] {
             let rows: Vec<(String, &'static str)> = Action::ALL
                 .iter()
                 .filter_map(|a| {
@@ -434,22 +440,40 @@ mod tests {
         let cases = [
             (ev(KeyCode::Char('q'), KeyModifiers::NONE), Action::Quit),
             (ev(KeyCode::Char('c'), KeyModifiers::CONTROL), Action::Quit),
-            (ev(KeyCode::Char('C'), KeyModifiers::CONTROL | KeyModifiers::SHIFT), Action::Quit),
+            (
+                ev(
+                    KeyCode::Char('C'),
+                    KeyModifiers::CONTROL | KeyModifiers::SHIFT,
+                ),
+                Action::Quit,
+            ),
             (ev(KeyCode::Char('G'), KeyModifiers::SHIFT), Action::Bottom),
-            (ev(KeyCode::Char('N'), KeyModifiers::SHIFT), Action::PrevMatch),
+            (
+                ev(KeyCode::Char('N'), KeyModifiers::SHIFT),
+                Action::PrevMatch,
+            ),
             (ev(KeyCode::BackTab, KeyModifiers::SHIFT), Action::PrevPane),
             (ev(KeyCode::Char('j'), KeyModifiers::NONE), Action::Down),
             (ev(KeyCode::Down, KeyModifiers::NONE), Action::Down),
             (ev(KeyCode::PageDown, KeyModifiers::NONE), Action::PageDown),
-            (ev(KeyCode::Char('!'), KeyModifiers::SHIFT), Action::Unreadable),
-            (ev(KeyCode::Char(']'), KeyModifiers::NONE), Action::NextSnapshot),
+            (
+                ev(KeyCode::Char('!'), KeyModifiers::SHIFT),
+                Action::Unreadable,
+            ),
+            (
+                ev(KeyCode::Char(']'), KeyModifiers::NONE),
+                Action::NextSnapshot,
+            ),
         ];
         for (k, a) in cases {
             assert_eq!(km.lookup(&b, k), Some(a), "{k}");
         }
         // Tab keys exist only in the detail view.
         assert_eq!(km.lookup(&b, Key::ch('2')), None);
-        assert_eq!(km.lookup(&[Context::Detail], Key::ch('2')), Some(Action::TabDrift));
+        assert_eq!(
+            km.lookup(&[Context::Detail], Key::ch('2')),
+            Some(Action::TabDrift)
+        );
         // Fold keys only on the Raw tab.
         assert_eq!(km.lookup(&[Context::Detail], Key::ch('-')), None);
         assert_eq!(
@@ -472,7 +496,11 @@ mod tests {
                 "{} unbound",
                 a.name()
             );
-            assert!(described.contains(&a.description()), "{} not in help", a.name());
+            assert!(
+                described.contains(&a.description()),
+                "{} not in help",
+                a.name()
+            );
         }
     }
 

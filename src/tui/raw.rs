@@ -183,7 +183,8 @@ pub fn pretty(b: &[u8]) -> RawDoc {
                             }
                             if p.dropped > 0 {
                                 p.dropped = 0;
-                                p.cur.extend_from_slice(format!(" … {items} items]").as_bytes());
+                                p.cur
+                                    .extend_from_slice(format!(" … {items} items]").as_bytes());
                             }
                             i = end;
                             continue;
@@ -224,7 +225,8 @@ pub fn pretty(b: &[u8]) -> RawDoc {
             w if w.is_ascii_whitespace() => {}
             _ => {
                 let start = i;
-                while i < b.len() && !matches!(b[i], b',' | b'}' | b']' | b':' | b'"' | b'{' | b'[')
+                while i < b.len()
+                    && !matches!(b[i], b',' | b'}' | b']' | b':' | b'"' | b'{' | b'[')
                     && !b[i].is_ascii_whitespace()
                 {
                     i += 1;

@@ -69,7 +69,7 @@ pub fn scan_into(root: &Path, opts: &ParseOptions, tx: &Sender<IndexEvent>) {
     let started = Instant::now();
     let _ = tx.send(IndexEvent::WatcherStatus {
         mode: "off".into(),
-        message: Some("static scan: no live updates".into()),
+        message: None,
     });
     let (_, listing) = match scan::list(root) {
         Ok(l) => l,

@@ -227,7 +227,10 @@ mod tests {
         }
         assert_eq!(t.dim().fg, None);
         assert_eq!(t.drift(Some(true)).fg, None);
-        assert!(t.status(TestStatus::Fail).add_modifier.contains(Modifier::BOLD));
+        assert!(t
+            .status(TestStatus::Fail)
+            .add_modifier
+            .contains(Modifier::BOLD));
     }
 
     #[test]

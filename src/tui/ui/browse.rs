@@ -61,7 +61,10 @@ pub(crate) fn title_with_filter<'a>(
         spans.push(Span::styled(format!("({total}) "), th.dim()));
     } else {
         spans.push(Span::styled(
-            format!("/{} {shown}/{total} ", fmt::truncate(&clean(f), 16, th.ellipsis())),
+            format!(
+                "/{} {shown}/{total} ",
+                fmt::truncate(&clean(f), 16, th.ellipsis())
+            ),
             th.matched(),
         ));
     }
@@ -96,7 +99,7 @@ pub fn failure_levels(p: &ProjectEntry, n: usize) -> Vec<f64> {
 
 /// Draw the browse screen.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
-    let b = layout::browse(main);
+    let b = layout::browse(main, app.focus == Pane::Snapshots);
     projects(b.projects, buf, app, now);
     snapshots(b.snapshots, buf, app);
 }
@@ -116,7 +119,13 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     let focused = app.focus == Pane::Projects;
     let list = app.visible_projects();
     let total = app.catalog.projects().len();
-    let title = title_with_filter(app, "Projects".into(), list.len(), total, FilterTarget::Projects);
+    let title = title_with_filter(
+        app,
+        "Projects".into(),
+        list.len(),
+        total,
+        FilterTarget::Projects,
+    );
     let block = pane_block(title, focused, th);
     let inner = block.inner(r);
     block.render(r, buf);
@@ -125,16 +134,35 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     }
     let w = inner.width as usize;
     // status(1) sp name sp runs(4) sp age(4) sp spark(6)
-    let fixed = 1 + 1 + 1 + 4 + 1 + 4 + 1 + SPARK_RUNS;
+    // Compact (narrow pane): status, name and sparkline only.
+    let compact = w < 30;
+    let fixed = if compact {
+        1 + 1 + 1 + SPARK_RUNS
+    } else {
+        1 + 1 + 1 + 4 + 1 + 4 + 1 + SPARK_RUNS
+    };
     let name_w = w.saturating_sub(fixed);
-    let header = format!(
-        "  {} {} {} {}",
-        fmt::pad("name", name_w, ell),
-        fmt::pad_left("runs", 4, ell),
-        fmt::pad_left("age", 4, ell),
-        fmt::pad("fails", SPARK_RUNS, ell)
+    let header = if compact {
+        format!(
+            "  {} {}",
+            fmt::pad("name", name_w, ell),
+            fmt::pad("fails", SPARK_RUNS, ell)
+        )
+    } else {
+        format!(
+            "  {} {} {} {}",
+            fmt::pad("name", name_w, ell),
+            fmt::pad_left("runs", 4, ell),
+            fmt::pad_left("age", 4, ell),
+            fmt::pad("fails", SPARK_RUNS, ell)
+        )
+    };
+    put(
+        buf,
+        inner,
+        0,
+        Line::styled(fmt::truncate(&header, w, ell), th.header()),
     );
-    put(buf, inner, 0, Line::styled(fmt::truncate(&header, w, ell), th.header()));
     let rows = layout::below_header(inner);
     if list.is_empty() {
         let msg = if !app.scan.finished {
@@ -144,7 +172,12 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
         } else {
             "no projects found in this folder"
         };
-        put(buf, rows, 0, Line::styled(fmt::truncate(msg, w, ell), th.dim()));
+        put(
+            buf,
+            rows,
+            0,
+            Line::styled(fmt::truncate(msg, w, ell), th.dim()),
+        );
         return;
     }
     let sel = app.project_index();
@@ -160,7 +193,10 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
             Some(s) => (th.status_symbol(s), th.status(s)),
             None => ("·", th.dim()),
         };
-        let has_new = p.snapshots.iter().any(|s| app.new_ids.contains(&s.snapshot.id));
+        let has_new = p
+            .snapshots
+            .iter()
+            .any(|s| app.new_ids.contains(&s.snapshot.id));
         let mut name = clean(&p.project.name).into_owned();
         if has_new {
             name = format!("{} {name}", th.new_symbol());
@@ -174,11 +210,15 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
             Span::styled(" ", base),
             Span::styled(fmt::pad(&name, name_w, ell), base),
             Span::styled(" ", base),
-            Span::styled(fmt::pad_left(&p.snapshots.len().to_string(), 4, ell), base),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad_left(&age, 4, ell), th.dim().patch(base)),
-            Span::styled(" ", base),
         ];
+        if !compact {
+            spans.extend([
+                Span::styled(fmt::pad_left(&p.snapshots.len().to_string(), 4, ell), base),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad_left(&age, 4, ell), th.dim().patch(base)),
+                Span::styled(" ", base),
+            ]);
+        }
         let levels = failure_levels(p, SPARK_RUNS);
         for l in &levels {
             let st = if *l > 0.0 {
@@ -192,7 +232,12 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
             " ".repeat(SPARK_RUNS.saturating_sub(levels.len())),
             base,
         ));
-        put(buf, rows, (i - app.project_offset) as u16, Line::from(spans));
+        put(
+            buf,
+            rows,
+            (i - app.project_offset) as u16,
+            Line::from(spans),
+        );
     }
 }
 
@@ -206,19 +251,38 @@ pub fn kind_label(k: SnapshotKind) -> &'static str {
 }
 
 /// The counts cell: failures (FAIL+ERROR), warnings, successes.
-pub(crate) fn counts_spans(th: &Theme, s: &crate::model::Snapshot, base: Style) -> Vec<Span<'static>> {
+pub(crate) fn counts_spans(
+    th: &Theme,
+    s: &crate::model::Snapshot,
+    base: Style,
+) -> Vec<Span<'static>> {
     let c = s.test_counts();
     if c.total() == 0 {
-        return vec![Span::styled(fmt::pad("no tests", 12, th.ellipsis()), th.dim().patch(base))];
+        return vec![Span::styled(
+            fmt::pad("no tests", 12, th.ellipsis()),
+            th.dim().patch(base),
+        )];
     }
     let part = |sym: &str, n: u32, st: Style| {
         let style = if n == 0 { th.dim() } else { st };
         Span::styled(format!("{sym}{:<3}", n), style.patch(base))
     };
     vec![
-        part(th.status_symbol(TestStatus::Fail), c.fail + c.error, th.status(TestStatus::Fail)),
-        part(th.status_symbol(TestStatus::Warning), c.warning, th.status(TestStatus::Warning)),
-        part(th.status_symbol(TestStatus::Success), c.success, th.status(TestStatus::Success)),
+        part(
+            th.status_symbol(TestStatus::Fail),
+            c.fail + c.error,
+            th.status(TestStatus::Fail),
+        ),
+        part(
+            th.status_symbol(TestStatus::Warning),
+            c.warning,
+            th.status(TestStatus::Warning),
+        ),
+        part(
+            th.status_symbol(TestStatus::Success),
+            c.success,
+            th.status(TestStatus::Success),
+        ),
     ]
 }
 
@@ -256,8 +320,17 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
     if show_kind {
         header.push_str(" kind  ");
     }
-    header.push_str(&format!(" {} {} name / tags", fmt::pad("tests", 12, ell), "drift"));
-    put(buf, inner, 0, Line::styled(fmt::truncate(&header, w, ell), th.header()));
+    header.push_str(&format!(
+        " {} {} name / tags",
+        fmt::pad("tests", 12, ell),
+        "drift"
+    ));
+    put(
+        buf,
+        inner,
+        0,
+        Line::styled(fmt::truncate(&header, w, ell), th.header()),
+    );
     let rows = layout::below_header(inner);
     if list.is_empty() {
         let msg = if app.current_project().is_none() {
@@ -269,7 +342,12 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
         } else {
             "no snapshots in this project"
         };
-        put(buf, rows, 0, Line::styled(fmt::truncate(msg, w, ell), th.dim()));
+        put(
+            buf,
+            rows,
+            0,
+            Line::styled(fmt::truncate(msg, w, ell), th.dim()),
+        );
         return;
     }
     let sel = app.snapshot_index();
@@ -307,12 +385,18 @@ fn snapshot_row<'a>(
             th.new_marker().patch(base),
         ),
         Span::styled(" ", base),
-        Span::styled(fmt::pad(&fmt::time(app.cfg.tz, s.timestamp, tpat), tw, ell), base),
+        Span::styled(
+            fmt::pad(&fmt::time(app.cfg.tz, s.timestamp, tpat), tw, ell),
+            base,
+        ),
         Span::styled(" ", base),
     ];
     let mut used = 2 + tw + 1;
     if show_kind {
-        spans.push(Span::styled(fmt::pad(kind_label(s.kind), 6, ell), th.dim().patch(base)));
+        spans.push(Span::styled(
+            fmt::pad(kind_label(s.kind), 6, ell),
+            th.dim().patch(base),
+        ));
         spans.push(Span::styled(" ", base));
         used += 7;
     }

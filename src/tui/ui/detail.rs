@@ -19,7 +19,10 @@ use crate::tui::ui::{layout, put};
 pub fn tab_labels(app: &App) -> Vec<(Tab, String)> {
     let th = &app.cfg.theme;
     let Some(e) = app.current_snapshot() else {
-        return Tab::ALL.iter().map(|t| (*t, t.title().to_string())).collect();
+        return Tab::ALL
+            .iter()
+            .map(|t| (*t, t.title().to_string()))
+            .collect();
     };
     let s = &e.snapshot;
     let c = s.test_counts();
@@ -125,12 +128,19 @@ fn info_lines(r: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     let mut spans = vec![Span::styled(ts, th.text().add_modifier(Modifier::BOLD))];
     let sep = th.sep();
     spans.push(Span::styled(
-        format!("{sep}{}{sep}{}{sep}", kind_label(s.kind), s.generation.as_str()),
+        format!(
+            "{sep}{}{sep}{}{sep}",
+            kind_label(s.kind),
+            s.generation.as_str()
+        ),
         th.dim(),
     ));
     spans.extend(counts_spans(th, s, Style::default()));
     if let Some(d) = s.drift_share() {
-        spans.push(Span::styled(format!("{sep}drift {:.0}%", d * 100.0), th.text()));
+        spans.push(Span::styled(
+            format!("{sep}drift {:.0}%", d * 100.0),
+            th.text(),
+        ));
     }
     spans.push(Span::styled(format!("{sep}{}", clean(&s.id)), th.dim()));
     put(buf, r, 0, Line::from(spans));
@@ -162,7 +172,12 @@ fn info_lines(r: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     } else {
         parts.join("  ")
     };
-    put(buf, r, 1, Line::styled(fmt::truncate(&text, w, ell), th.dim()));
+    put(
+        buf,
+        r,
+        1,
+        Line::styled(fmt::truncate(&text, w, ell), th.dim()),
+    );
 }
 
 fn tab_bar(r: Rect, buf: &mut Buffer, app: &App) {
@@ -196,7 +211,10 @@ fn empty(r: Rect, buf: &mut Buffer, app: &App, msg: &str) {
         buf,
         layout::below_header(r),
         0,
-        Line::styled(fmt::truncate(msg, r.width as usize, th.ellipsis()), th.dim()),
+        Line::styled(
+            fmt::truncate(msg, r.width as usize, th.ellipsis()),
+            th.dim(),
+        ),
     );
 }
 
@@ -227,7 +245,12 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
         fmt::pad_left("value", val_w, ell),
         fmt::pad("condition", cond_w, ell),
     );
-    put(buf, list_r, 0, Line::styled(fmt::truncate(&header, w, ell), th.header()));
+    put(
+        buf,
+        list_r,
+        0,
+        Line::styled(fmt::truncate(&header, w, ell), th.header()),
+    );
     let rows_r = layout::below_header(list_r);
     let rows = app.test_rows();
     if rows.is_empty() {
@@ -310,7 +333,7 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     let (list_r, foot_r) = layout::with_footer(body);
     let w = list_r.width as usize;
     let method_w = if w >= 100 { 28 } else { 18 };
-    let fixed = 2 + 1 + 1 + 5 + 1 + method_w + 1 + 10 + 1 + 8 + 1 + 8;
+    let fixed = 2 + 1 + 1 + 5 + 1 + method_w + 1 + 10 + 1 + 8 + 1 + 9;
     let col_w = w.saturating_sub(fixed);
     let header = format!(
         "   {} {} {} {} {} {}",
@@ -319,9 +342,14 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
         fmt::pad("method", method_w, ell),
         fmt::pad_left("score", 10, ell),
         fmt::pad("kind", 8, ell),
-        fmt::pad_left("threshold", 8, ell),
+        fmt::pad_left("threshold", 9, ell),
     );
-    put(buf, list_r, 0, Line::styled(fmt::truncate(&header, w, ell), th.header()));
+    put(
+        buf,
+        list_r,
+        0,
+        Line::styled(fmt::truncate(&header, w, ell), th.header()),
+    );
     let rows_r = layout::below_header(list_r);
     let rows = app.drift_rows();
     if rows.is_empty() {
@@ -366,7 +394,7 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
                 th.dim().patch(base),
             ),
             Span::styled(" ", base),
-            Span::styled(fmt::pad_left(&fmt::opt_num(d.threshold), 8, ell), base),
+            Span::styled(fmt::pad_left(&fmt::opt_num(d.threshold), 9, ell), base),
         ]);
         put(buf, rows_r, (i - app.drift.offset) as u16, line);
     }
@@ -381,7 +409,12 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     if s.drift.iter().any(|d| d.inferred) {
         foot.push_str(&format!("{}~ inferred from method", th.sep()));
     }
-    put(buf, foot_r, 0, Line::styled(fmt::truncate(&foot, w, ell), th.dim()));
+    put(
+        buf,
+        foot_r,
+        0,
+        Line::styled(fmt::truncate(&foot, w, ell), th.dim()),
+    );
 }
 
 fn metrics(body: Rect, buf: &mut Buffer, app: &App) {
@@ -391,8 +424,17 @@ fn metrics(body: Rect, buf: &mut Buffer, app: &App) {
     let w = list_r.width as usize;
     let val_w = 14;
     let key_w = w.saturating_sub(val_w + 5);
-    let header = format!("  {} {}", fmt::pad("metric / field", key_w + 2, ell), fmt::pad_left("value", val_w, ell));
-    put(buf, list_r, 0, Line::styled(fmt::truncate(&header, w, ell), th.header()));
+    let header = format!(
+        "  {} {}",
+        fmt::pad("metric / field", key_w + 2, ell),
+        fmt::pad_left("value", val_w, ell)
+    );
+    put(
+        buf,
+        list_r,
+        0,
+        Line::styled(fmt::truncate(&header, w, ell), th.header()),
+    );
     let rows_r = layout::below_header(list_r);
     let rows = app.metric_rows();
     if rows.is_empty() {
@@ -443,7 +485,12 @@ fn metrics(body: Rect, buf: &mut Buffer, app: &App) {
         "{values} values in {groups} metrics{}",
         filter_note(app, FilterTarget::Metrics)
     );
-    put(buf, foot_r, 0, Line::styled(fmt::truncate(&foot, w, ell), th.dim()));
+    put(
+        buf,
+        foot_r,
+        0,
+        Line::styled(fmt::truncate(&foot, w, ell), th.dim()),
+    );
 }
 
 fn raw(body: Rect, buf: &mut Buffer, app: &App) {
@@ -453,12 +500,22 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
     let w = list_r.width as usize;
     let v = match &app.raw {
         RawState::Idle => {
-            put(buf, list_r, 0, Line::styled("raw JSON not loaded", th.dim()));
+            put(
+                buf,
+                list_r,
+                0,
+                Line::styled("raw JSON not loaded", th.dim()),
+            );
             return;
         }
         RawState::Loading { path, .. } => {
             let msg = format!("loading {}…", crate::sanitize::clean_path(path));
-            put(buf, list_r, 0, Line::styled(fmt::truncate_left(&msg, w, ell), th.dim()));
+            put(
+                buf,
+                list_r,
+                0,
+                Line::styled(fmt::truncate_left(&msg, w, ell), th.dim()),
+            );
             return;
         }
         RawState::Failed { path, message } => {
@@ -467,7 +524,12 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
                 crate::sanitize::clean_path(path),
                 clean(message)
             );
-            put(buf, list_r, 0, Line::styled(fmt::truncate(&msg, w, ell), th.alert()));
+            put(
+                buf,
+                list_r,
+                0,
+                Line::styled(fmt::truncate(&msg, w, ell), th.alert()),
+            );
             return;
         }
         RawState::Loaded(v) => v,
@@ -477,15 +539,26 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
         None => "unfolded".into(),
     };
     let mut header = format!(
-        "{}  {}  {} lines  {fold} (- +)",
-        crate::sanitize::clean_path(v.path.file_name().map(std::path::Path::new).unwrap_or(&v.path)),
+        "{} lines{sep}{}{sep}{fold} (- +){sep}{}",
+        v.doc.lines.len(),
         fmt::bytes(v.doc.bytes),
-        v.doc.lines.len()
+        crate::sanitize::clean_path(
+            v.path
+                .file_name()
+                .map(std::path::Path::new)
+                .unwrap_or(&v.path)
+        ),
+        sep = th.sep(),
     );
     if v.doc.truncated {
         header.push_str("  (cut: too many lines)");
     }
-    put(buf, list_r, 0, Line::styled(fmt::truncate(&header, w, ell), th.header()));
+    put(
+        buf,
+        list_r,
+        0,
+        Line::styled(fmt::truncate(&header, w, ell), th.header()),
+    );
     let rows_r = layout::below_header(list_r);
     let num_w = 6usize;
     let text_w = w.saturating_sub(num_w + 1);
@@ -532,5 +605,10 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
             v.matches.len()
         ));
     }
-    put(buf, foot_r, 0, Line::styled(fmt::truncate(&foot, w, ell), th.dim()));
+    put(
+        buf,
+        foot_r,
+        0,
+        Line::styled(fmt::truncate(&foot, w, ell), th.dim()),
+    );
 }

@@ -46,7 +46,12 @@ pub fn inner(r: Rect) -> Rect {
 
 /// Rows of a list below its one-line header.
 pub fn below_header(r: Rect) -> Rect {
-    Rect::new(r.x, r.y.saturating_add(1), r.width, r.height.saturating_sub(1))
+    Rect::new(
+        r.x,
+        r.y.saturating_add(1),
+        r.width,
+        r.height.saturating_sub(1),
+    )
 }
 
 /// Browse screen: projects pane and snapshots pane (outer rects, with borders).
@@ -56,10 +61,19 @@ pub struct Browse {
     pub snapshots: Rect,
 }
 
-/// Split the main area for the browse screen. Room is left for a future
-/// "Now" triage panel above the projects list.
-pub fn browse(main: Rect) -> Browse {
-    let pw = (main.width as u32 * 2 / 5).clamp(30, 46) as u16;
+/// Width under which the projects pane narrows while the timeline has focus.
+pub const NARROW_BROWSE: u16 = 110;
+
+/// Split the main area for the browse screen. On narrow terminals the
+/// projects pane shrinks while the timeline is focused, to give the
+/// timeline room. Room is left for a future "Now" triage panel above the
+/// projects list.
+pub fn browse(main: Rect, timeline_focused: bool) -> Browse {
+    let pw = if main.width < NARROW_BROWSE && timeline_focused {
+        24
+    } else {
+        (main.width as u32 * 2 / 5).clamp(30, 46) as u16
+    };
     let pw = pw.min(main.width);
     Browse {
         projects: Rect::new(main.x, main.y, pw, main.height),
@@ -90,7 +104,12 @@ pub fn detail(main: Rect) -> Detail {
     let i = inner(main);
     let info_h = i.height.min(2);
     let info = Rect::new(i.x, i.y, i.width, info_h);
-    let tabs = Rect::new(i.x, i.y + info_h, i.width, i.height.saturating_sub(info_h).min(1));
+    let tabs = Rect::new(
+        i.x,
+        i.y + info_h,
+        i.width,
+        i.height.saturating_sub(info_h).min(1),
+    );
     let used = info_h + tabs.height;
     let body = Rect::new(i.x, i.y + used, i.width, i.height.saturating_sub(used));
     Detail {
@@ -103,10 +122,12 @@ pub fn detail(main: Rect) -> Detail {
 
 /// Tests tab: the list (with header) and the description box under it.
 pub fn tests_split(body: Rect) -> (Rect, Rect) {
-    let desc_h = if body.height >= 14 {
-        7
+    let desc_h = if body.height >= 24 {
+        8
+    } else if body.height >= 14 {
+        6
     } else if body.height >= 9 {
-        5
+        4
     } else {
         0
     };
@@ -126,7 +147,11 @@ pub fn with_footer(body: Rect) -> (Rect, Rect) {
 
 /// A centred popup covering most of the area.
 pub fn popup(area: Rect, max_w: u16) -> Rect {
-    let w = area.width.saturating_sub(4).min(max_w).max(area.width.min(20));
+    let w = area
+        .width
+        .saturating_sub(4)
+        .min(max_w)
+        .max(area.width.min(20));
     let h = area.height.saturating_sub(2);
     Rect::new(
         area.x + (area.width.saturating_sub(w)) / 2,
@@ -138,5 +163,8 @@ pub fn popup(area: Rect, max_w: u16) -> Rect {
 
 /// True when (col, row) lies inside `r`.
 pub fn contains(r: Rect, col: u16, row: u16) -> bool {
-    col >= r.x && col < r.x.saturating_add(r.width) && row >= r.y && row < r.y.saturating_add(r.height)
+    col >= r.x
+        && col < r.x.saturating_add(r.width)
+        && row >= r.y
+        && row < r.y.saturating_add(r.height)
 }

@@ -15,29 +15,40 @@ use crate::tui::ui::{layout, put};
 /// Draw a popup over `area`.
 pub fn render(area: Rect, buf: &mut Buffer, app: &App, p: Popup) {
     let th = &app.cfg.theme;
-    let ell = th.ellipsis();
     let r = layout::popup(area, 84);
     Clear.render(r, buf);
     let (title, lines, scroll) = match p {
-        Popup::Help(s) => (" Keys  (Esc closes, j/k scroll) ", help_lines(app), s),
+        Popup::Help(s) => ("Keys", help_lines(app), s),
         Popup::Unreadable(s) => (
-            " Unreadable and pending files  (Esc closes) ",
+            "Unreadable and pending files",
             unreadable_lines(app, r.width.saturating_sub(2) as usize),
             s,
         ),
     };
-    let block = pane_block(Line::styled(title, th.header()), true, th);
+    let rows = r.height.saturating_sub(2) as usize;
+    let n = lines.len();
+    let pos = if n > rows {
+        format!(
+            "{}-{}/{n}, j/k scroll, ",
+            scroll + 1,
+            (scroll + rows).min(n)
+        )
+    } else {
+        String::new()
+    };
+    let block = pane_block(
+        Line::styled(format!(" {title}  ({pos}Esc closes) "), th.header()),
+        true,
+        th,
+    );
     let inner = block.inner(r);
     block.render(r, buf);
-    let w = inner.width as usize;
     for (row, line) in lines
         .into_iter()
         .skip(scroll)
         .take(inner.height as usize)
         .enumerate()
     {
-        let _ = ell;
-        let _ = w;
         put(buf, inner, row as u16, line);
     }
 }
@@ -49,7 +60,10 @@ fn help_lines(app: &App) -> Vec<Line<'static>> {
         out.push(Line::styled(ctx.title().to_string(), th.header()));
         for (keys, desc) in rows {
             out.push(Line::from(vec![
-                Span::styled(format!("  {}", fmt::pad(&keys, 22, th.ellipsis())), th.key()),
+                Span::styled(
+                    format!("  {}", fmt::pad(&keys, 22, th.ellipsis())),
+                    th.key(),
+                ),
                 Span::raw(desc),
             ]));
         }
@@ -76,7 +90,10 @@ fn unreadable_lines(app: &App, w: usize) -> Vec<Line<'static>> {
             Span::raw(show(&u.path)),
         ]));
         out.push(Line::styled(
-            format!("    {}", fmt::truncate(&clean(&u.reason), w.saturating_sub(4), ell)),
+            format!(
+                "    {}",
+                fmt::truncate(&clean(&u.reason), w.saturating_sub(4), ell)
+            ),
             th.dim(),
         ));
     }

@@ -18,9 +18,13 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     buf.set_style(r, bar);
     let mut right: Vec<(String, Style)> = Vec::new();
     if let Some(q) = &app.frozen {
-        right.push((format!("FROZEN ({} queued, f)", q.len()), bar.patch(th.alert())));
+        right.push((
+            format!("FROZEN ({} queued, f)", q.len()),
+            bar.patch(th.alert()),
+        ));
     }
-    if !app.index_alive {
+    // A one-shot scan ends its channel on purpose; a live index should not.
+    if !app.index_alive && (!app.scan.finished || app.watch_mode != "off") {
         right.push(("index stopped".into(), bar.patch(th.alert())));
     }
     if !app.scan.finished {
@@ -40,9 +44,15 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     if bad > 0 {
         right.push((format!("{bad} unreadable (u)"), bar.patch(th.alert())));
     }
-    let mut watch = format!("watch: {}", fmt::truncate(&crate::sanitize::clean(&app.watch_mode), 12, th.ellipsis()));
-    if app.watcher_message.is_some() {
-        watch.push_str(" (!)");
+    let mut watch = format!(
+        "watch: {}",
+        fmt::truncate(&crate::sanitize::clean(&app.watch_mode), 12, th.ellipsis())
+    );
+    if let Some(m) = &app.watcher_message {
+        watch.push_str(&format!(
+            " ({})",
+            fmt::truncate(&crate::sanitize::clean(m), 28, th.ellipsis())
+        ));
     }
     right.push((watch, bar));
     right.push((format!("tz {}", app.cfg.tz), bar));
@@ -53,7 +63,10 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     // Drop segments from the left end of the right side until the path gets some room.
     let mut start = 0;
     let right_w = |segs: &[(String, Style)]| -> usize {
-        segs.iter().map(|(s, _)| fmt::width(s) + fmt::width(sep)).sum::<usize>() + 1
+        segs.iter()
+            .map(|(s, _)| fmt::width(s) + fmt::width(sep))
+            .sum::<usize>()
+            + 1
     };
     while start < right.len() && fmt::width(title) + 12 + right_w(&right[start..]) > w {
         start += 1;
@@ -68,7 +81,10 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
         th.ellipsis(),
     );
     let mut spans = vec![
-        Span::styled(title, bar.patch(Style::default().add_modifier(ratatui::style::Modifier::BOLD))),
+        Span::styled(
+            title,
+            bar.patch(Style::default().add_modifier(ratatui::style::Modifier::BOLD)),
+        ),
         Span::styled(path, bar),
     ];
     for (s, st) in segs {
@@ -92,7 +108,7 @@ fn hint_actions(app: &App) -> Vec<Action> {
             Action::Quit,
         ],
         Screen::Detail => {
-            let mut v = vec![Action::Right, Action::PrevSnapshot, Action::NextSnapshot];
+            let mut v = vec![Action::NextPane, Action::PrevSnapshot, Action::NextSnapshot];
             match app.tab {
                 Tab::Drift => v.push(Action::SortDrift),
                 Tab::Raw => {
