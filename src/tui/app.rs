@@ -751,7 +751,11 @@ impl App {
                     }
                 }
                 let minute = |t: DateTime<Utc>| t.timestamp().div_euclid(60);
-                if self.last_draw.map_or(true, |d| minute(d) != minute(now)) {
+                let stale = match self.last_draw {
+                    Some(d) => minute(d) != minute(now),
+                    None => true,
+                };
+                if stale {
                     self.dirty = true;
                 }
                 Vec::new()
