@@ -792,7 +792,7 @@ impl App {
     }
 
     /// Apply index events, keeping the selected snapshot on the same screen row.
-    pub fn apply_events(&mut self, evs: Vec<IndexEvent>, _now: DateTime<Utc>) -> Vec<Effect> {
+    pub fn apply_events(&mut self, evs: Vec<IndexEvent>, now: DateTime<Utc>) -> Vec<Effect> {
         let row_before = self
             .snapshot_index()
             .map(|i| i.saturating_sub(self.snapshot_offset));
@@ -847,7 +847,7 @@ impl App {
         }
         self.fix_selection();
         // Keep the selected snapshot where it was on screen.
-        if let (Some(row), Some(before)) = (row_before, sel_before) {
+        if let (Some(row), Some(before)) = (row_before, sel_before.as_ref()) {
             if self.selected_snapshot_id() == Some(before.as_str()) {
                 if let Some(i) = self.snapshot_index() {
                     self.snapshot_offset = i.saturating_sub(row);
@@ -858,6 +858,20 @@ impl App {
                     };
                     c.fit(len, self.snapshots_page());
                     self.snapshot_offset = c.offset;
+                }
+            }
+        }
+        // The open snapshot was deleted: back to the timeline, and say so.
+        if self.screen == Screen::Detail {
+            if let Some(before) = &sel_before {
+                let gone = match self.current_project() {
+                    Some(p) => p.position(before).is_none(),
+                    None => true,
+                };
+                if gone {
+                    self.screen = Screen::Browse;
+                    self.focus = Pane::Snapshots;
+                    self.say(format!("snapshot {before} was removed"), now);
                 }
             }
         }

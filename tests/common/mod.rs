@@ -1,0 +1,65 @@
+//! Shared helpers for the TUI tests: the fixture workspace, a fixed clock,
+//! and an `App` filled from a one-shot scan of the fixture.
+#![allow(dead_code)]
+
+pub mod pty;
+
+use std::path::PathBuf;
+
+use chrono::{DateTime, TimeZone, Utc};
+use snapscope::events::IndexEvent;
+use snapscope::parse::{ParseOptions, TimeZoneChoice};
+use snapscope::tui::app::App;
+use snapscope::tui::theme::ThemeKind;
+use snapscope::tui::{make_app, static_feed, TuiOptions};
+
+/// The fixture workspace, relative to the package root (tests run there),
+/// so rendered paths do not depend on where the repository is checked out.
+pub fn fixture_root() -> PathBuf {
+    PathBuf::from("tests/fixtures/tui-ws")
+}
+
+/// Legacy project folder id ("Diabetes progression regressor").
+pub const LEGACY: &str = "01a2230c-a779-7dfb-9102-2aa2f6dbe42d";
+/// v2 project folder id ("Wine cultivar classifier (multiclass)").
+pub const WINE: &str = "01a2230e-0168-7ab7-adff-7641d9b536e9";
+
+/// The fixed "now" for rendering ages: 2024-04-02 14:00 UTC.
+pub fn now() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2024, 4, 2, 14, 0, 0).unwrap()
+}
+
+/// Every event a one-shot scan of the fixture produces (timestamps read as UTC).
+pub fn fixture_events() -> Vec<IndexEvent> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    static_feed::scan_into(
+        &fixture_root(),
+        &ParseOptions {
+            tz: TimeZoneChoice::Utc,
+        },
+        &tx,
+    );
+    drop(tx);
+    rx.into_iter().collect()
+}
+
+/// Options used by the tests: UTC, default colours, unicode symbols.
+pub fn options(theme: ThemeKind, ascii: bool) -> TuiOptions {
+    let mut o = TuiOptions::new(fixture_root());
+    o.tz = TimeZoneChoice::Utc;
+    o.theme = theme;
+    o.ascii = ascii;
+    o
+}
+
+/// An app of the given size with the whole fixture indexed.
+pub fn app_with(size: (u16, u16), theme: ThemeKind, ascii: bool) -> App {
+    let mut app = make_app(&options(theme, ascii), size);
+    app.apply_events(fixture_events(), now());
+    app
+}
+
+/// An app (default theme) with the whole fixture indexed.
+pub fn app(size: (u16, u16)) -> App {
+    app_with(size, ThemeKind::Default, false)
+}
