@@ -142,7 +142,11 @@ fn info_lines(r: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
             th.text(),
         ));
     }
-    spans.push(Span::styled(format!("{sep}{}", clean(&s.id)), th.dim()));
+    let used: usize = spans.iter().map(|s| fmt::width(&s.content)).sum();
+    let id = format!("{sep}{}", clean(&s.id));
+    if used + fmt::width(&id) <= w {
+        spans.push(Span::styled(id, th.dim()));
+    }
     put(buf, r, 0, Line::from(spans));
 
     let mut parts: Vec<String> = Vec::new();
@@ -232,13 +236,19 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     let ell = th.ellipsis();
     let (list_r, desc_r) = layout::tests_split(body);
     let w = list_r.width as usize;
+    let rows = app.test_rows();
     let cond_w = 16.max(w.saturating_sub(60) / 3);
-    let col_w = 12;
+    // The column column only when some test is about a column.
+    let col_w = if rows.iter().any(|t| t.column.is_some()) {
+        13
+    } else {
+        0
+    };
     let val_w = 9;
-    let fixed = 1 + 1 + 7 + 1 + 1 + col_w + 1 + val_w + 1 + cond_w;
+    let fixed = 1 + 1 + 7 + 1 + 1 + col_w + val_w + 1 + cond_w;
     let name_w = w.saturating_sub(fixed);
     let header = format!(
-        "  {} {} {} {} {}",
+        "  {} {} {}{} {}",
         fmt::pad("status", 7, ell),
         fmt::pad("test", name_w, ell),
         fmt::pad("column", col_w, ell),
@@ -252,7 +262,6 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
         Line::styled(fmt::truncate(&header, w, ell), th.header()),
     );
     let rows_r = layout::below_header(list_r);
-    let rows = app.test_rows();
     if rows.is_empty() {
         let msg = if s.tests.is_empty() {
             "no tests in this snapshot (see the Drift and Metrics tabs)"
@@ -281,7 +290,6 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
                 fmt::pad(&clean(t.column.as_deref().unwrap_or("")), col_w, ell),
                 th.dim().patch(base),
             ),
-            Span::styled(" ", base),
             Span::styled(fmt::pad_left(&fmt::opt_num(t.value), val_w, ell), base),
             Span::styled(" ", base),
             Span::styled(
@@ -332,7 +340,7 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     let ell = th.ellipsis();
     let (list_r, foot_r) = layout::with_footer(body);
     let w = list_r.width as usize;
-    let method_w = if w >= 100 { 28 } else { 18 };
+    let method_w = if w >= 100 { 30 } else { 18 };
     let fixed = 2 + 1 + 1 + 5 + 1 + method_w + 1 + 10 + 1 + 8 + 1 + 9;
     let col_w = w.saturating_sub(fixed);
     let header = format!(

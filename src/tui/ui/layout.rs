@@ -145,20 +145,16 @@ pub fn with_footer(body: Rect) -> (Rect, Rect) {
     )
 }
 
-/// A centred popup covering most of the area.
+/// A popup between the status and hint bars: full width on narrow
+/// terminals, centred and at most `max_w` wide on wide ones.
 pub fn popup(area: Rect, max_w: u16) -> Rect {
-    let w = area
-        .width
-        .saturating_sub(4)
-        .min(max_w)
-        .max(area.width.min(20));
-    let h = area.height.saturating_sub(2);
-    Rect::new(
-        area.x + (area.width.saturating_sub(w)) / 2,
-        area.y + (area.height.saturating_sub(h)) / 2,
-        w.min(area.width),
-        h,
-    )
+    let main = frame(area).main;
+    let w = if main.width <= max_w + 8 {
+        main.width
+    } else {
+        max_w
+    };
+    Rect::new(main.x + (main.width - w) / 2, main.y, w, main.height)
 }
 
 /// True when (col, row) lies inside `r`.
