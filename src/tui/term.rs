@@ -68,8 +68,10 @@ pub fn enter(mouse: bool) -> io::Result<(TermGuard, Term)> {
         execute!(out, EnableMouseCapture)?;
         MOUSE_ON.store(true, Ordering::SeqCst);
     }
-    let mut t = Terminal::new(CrosstermBackend::new(io::stdout()))?;
-    t.clear()?;
+    // Clear without `Terminal::clear`, which asks the terminal for the cursor
+    // position (a round trip over slow links, and a hang on terminals that never answer).
+    execute!(out, terminal::Clear(terminal::ClearType::All))?;
+    let t = Terminal::new(CrosstermBackend::new(io::stdout()))?;
     Ok((guard, t))
 }
 

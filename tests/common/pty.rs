@@ -142,8 +142,15 @@ impl Pty {
             let now = Instant::now();
             if now >= deadline {
                 let screen = s.parser.screen().contents();
+                let tail = String::from_utf8_lossy(&s.raw[s.raw.len().saturating_sub(600)..])
+                    .escape_debug()
+                    .to_string();
+                let (n, eof) = (s.raw.len(), s.eof);
                 drop(s);
-                panic!("timed out waiting for {what}; screen:\n{screen}");
+                panic!(
+                    "timed out waiting for {what}; screen:\n{screen}\n\
+                     ({n} bytes received, eof {eof}; last bytes: {tail})"
+                );
             }
             s = cv.wait_timeout(s, deadline - now).unwrap().0;
         }

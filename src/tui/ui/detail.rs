@@ -340,9 +340,11 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     let ell = th.ellipsis();
     let (list_r, foot_r) = layout::with_footer(body);
     let w = list_r.width as usize;
-    let method_w = if w >= 100 { 30 } else { 18 };
-    let fixed = 2 + 1 + 1 + 5 + 1 + method_w + 1 + 10 + 1 + 8 + 1 + 9;
-    let col_w = w.saturating_sub(fixed);
+    // Column and method share what the fixed columns leave; the method gets
+    // up to 30 (enough for "Wasserstein distance (normed)").
+    let avail = w.saturating_sub(2 + 1 + 1 + 5 + 1 + 1 + 10 + 1 + 8 + 1 + 9);
+    let method_w = avail.saturating_sub(18).clamp(12, 30);
+    let col_w = avail.saturating_sub(method_w);
     let header = format!(
         "   {} {} {} {} {} {}",
         fmt::pad("column", col_w, ell),
