@@ -8,6 +8,7 @@ pub mod catalog;
 pub mod compare;
 pub mod events;
 pub mod history;
+pub mod intern;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
