@@ -111,7 +111,7 @@ impl TimeAgg {
             "W" | "w" => Duration::try_weeks(n),
             "D" | "d" => Duration::try_days(n),
             "H" | "h" => Duration::try_hours(n),
-            "min" | "T" | "m" => Duration::try_minutes(n),
+            "min" | "T" => Duration::try_minutes(n),
             "S" | "s" => Duration::try_seconds(n),
             _ => None,
         };
