@@ -6,6 +6,7 @@
 
 pub mod catalog;
 pub mod compare;
+pub mod dashboard;
 pub mod events;
 pub mod history;
 pub mod intern;
