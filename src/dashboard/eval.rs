@@ -206,12 +206,12 @@ fn lines_for_value(
             if !hit {
                 continue;
             }
-            let i = match lines.iter().position(|l| l.key == sv.key) {
+            let i = match lines.iter().position(|l| *l.key == *sv.key) {
                 Some(i) => i,
                 None => {
                     lines.push(Line {
                         legend: String::new(),
-                        key: sv.key.clone(),
+                        key: sv.key.to_string(),
                         points: Vec::new(),
                     });
                     lines.len() - 1
@@ -367,9 +367,9 @@ fn test_points(panel: &Panel, time_agg: Option<&TimeAgg>, project: &ProjectEntry
             }
             // Snapshots come in time order: a later run overwrites.
             let name = clean(&t.name).into_owned();
-            match row.iter_mut().find(|(id, _, _)| *id == t.identity) {
-                Some(slot) => *slot = (t.identity.clone(), name, t.status),
-                None => row.push((t.identity.clone(), name, t.status)),
+            match row.iter_mut().find(|(id, _, _)| **id == *t.identity) {
+                Some(slot) => *slot = (t.identity.to_string(), name, t.status),
+                None => row.push((t.identity.to_string(), name, t.status)),
             }
         }
     }

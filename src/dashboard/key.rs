@@ -290,13 +290,13 @@ pub(crate) fn test_filter_matches(f: &TestFilter, t: &TestOutcome) -> bool {
     if f.test_fingerprint.is_some() {
         return false;
     }
-    if f.test_id.as_deref().is_some_and(|id| id != t.test_type) {
+    if f.test_id.as_deref().is_some_and(|id| id != &*t.test_type) {
         return false;
     }
     if f.test_args.is_empty() {
         return true;
     }
-    let Some(key) = SeriesKey::parse(&t.identity).filter(|k| k.metric_type == t.test_type) else {
+    let Some(key) = SeriesKey::parse(&t.identity).filter(|k| k.metric_type == &*t.test_type) else {
         return false;
     };
     f.test_args.iter().all(|(p, v)| arg_matches(&key, p, v))

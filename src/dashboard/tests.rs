@@ -39,7 +39,7 @@ fn snap(id: &str, at: &str, kind: SnapshotKind, series: &[(&str, f64)]) -> Snaps
         series: series
             .iter()
             .map(|(k, v)| SeriesValue {
-                key: k.to_string(),
+                key: (*k).into(),
                 value: Some(*v),
             })
             .collect(),
@@ -51,7 +51,7 @@ fn test(identity: &str, test_type: &str, status: TestStatus) -> TestOutcome {
     TestOutcome {
         identity: identity.into(),
         test_type: test_type.into(),
-        name: format!("name of {identity}"),
+        name: format!("name of {identity}").into(),
         description: String::new(),
         status,
         column: None,
