@@ -6,8 +6,10 @@
 
 pub mod catalog;
 pub mod compare;
+pub mod dashboard;
 pub mod events;
 pub mod history;
+pub mod intern;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
