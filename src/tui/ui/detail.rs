@@ -136,16 +136,22 @@ fn info_lines(r: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
         th.dim(),
     ));
     spans.extend(counts_spans(th, s, Style::default()));
+    // Optional segments, each shown only when it fits whole.
+    let mut extra = Vec::new();
     if let Some(d) = s.drift_share() {
-        spans.push(Span::styled(
+        extra.push(Span::styled(
             format!("{sep}drift {:.0}%", d * 100.0),
             th.text(),
         ));
     }
-    let used: usize = spans.iter().map(|s| fmt::width(&s.content)).sum();
-    let id = format!("{sep}{}", clean(&s.id));
-    if used + fmt::width(&id) <= w {
-        spans.push(Span::styled(id, th.dim()));
+    extra.push(Span::styled(format!("{sep}{}", clean(&s.id)), th.dim()));
+    let mut used: usize = spans.iter().map(|s| fmt::width(&s.content)).sum();
+    for e in extra {
+        let ew = fmt::width(&e.content);
+        if used + ew <= w {
+            used += ew;
+            spans.push(e);
+        }
     }
     put(buf, r, 0, Line::from(spans));
 
