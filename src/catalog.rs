@@ -2,7 +2,7 @@
 //! time, and the files that could not be read. Knows nothing of disks being
 //! watched or of terminals; it is updated by plain calls.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -65,10 +65,10 @@ impl ProjectEntry {
     }
 
     fn insert_sorted(&mut self, entry: SnapshotEntry) {
-        let key = (entry.snapshot.timestamp, entry.snapshot.id.clone());
+        let key = (entry.snapshot.timestamp, entry.snapshot.id.as_str());
         let pos = self
             .snapshots
-            .partition_point(|s| (s.snapshot.timestamp, s.snapshot.id.clone()) < key);
+            .partition_point(|s| (s.snapshot.timestamp, s.snapshot.id.as_str()) < key);
         self.snapshots.insert(pos, entry);
     }
 }
@@ -80,6 +80,8 @@ pub struct Catalog {
     projects: BTreeMap<String, ProjectEntry>,
     /// Unreadable files keyed by path.
     unreadable: BTreeMap<PathBuf, Unreadable>,
+    /// Which project holds the snapshot read from a path.
+    by_path: HashMap<PathBuf, String>,
 }
 
 impl Catalog {
@@ -141,6 +143,11 @@ impl Catalog {
     /// Remove a project and its snapshots; returns it.
     pub fn remove_project(&mut self, id: &str) -> Option<ProjectEntry> {
         let removed = self.projects.remove(id);
+        if let Some(p) = &removed {
+            for s in &p.snapshots {
+                self.by_path.remove(&s.path);
+            }
+        }
         self.unreadable
             .retain(|_, u| u.project_id.as_deref() != Some(id));
         removed
@@ -153,6 +160,7 @@ impl Catalog {
         self.unreadable.remove(&entry.path);
         let replaced = self.remove_snapshot_path(&entry.path).is_some();
         let pid = entry.snapshot.project_id.clone();
+        self.by_path.insert(entry.path.clone(), pid.clone());
         let project = self.projects.entry(pid.clone()).or_insert_with(|| {
             let folder = entry
                 .path
@@ -178,19 +186,19 @@ impl Catalog {
 
     /// Remove the snapshot read from `path`; returns it.
     pub fn remove_snapshot_path(&mut self, path: &Path) -> Option<SnapshotEntry> {
-        for p in self.projects.values_mut() {
-            if let Some(i) = p.snapshots.iter().position(|s| s.path == path) {
-                return Some(p.snapshots.remove(i));
-            }
-        }
-        None
+        let pid = self.by_path.remove(path)?;
+        let p = self.projects.get_mut(&pid)?;
+        let i = p.snapshots.iter().position(|s| s.path == path)?;
+        Some(p.snapshots.remove(i))
     }
 
     /// The entry read from `path`, if any.
     pub fn snapshot_by_path(&self, path: &Path) -> Option<&SnapshotEntry> {
+        let pid = self.by_path.get(path)?;
         self.projects
-            .values()
-            .flat_map(|p| p.snapshots.iter())
+            .get(pid)?
+            .snapshots
+            .iter()
             .find(|s| s.path == path)
     }
 
