@@ -6,7 +6,10 @@
 
 pub mod catalog;
 pub mod events;
+pub mod live;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
 pub mod scan;
+pub mod watch;
+pub mod watch_cmd;
