@@ -5,11 +5,14 @@
 //! and the user interfaces on top.
 
 pub mod catalog;
+pub mod compare;
 pub mod events;
+pub mod history;
 pub mod live;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
 pub mod scan;
+pub mod triage;
 pub mod watch;
 pub mod watch_cmd;
