@@ -656,8 +656,7 @@ impl Indexer {
             .problems
             .iter()
             .filter(|(path, u)| {
-                scope.map_or(true, |id| u.project_id.as_deref() == Some(id))
-                    && !fresh.contains_key(*path)
+                scope.is_none() || u.project_id.as_deref() == scope && !fresh.contains_key(*path)
             })
             .map(|(p, _)| p.clone())
             .collect();

@@ -406,7 +406,11 @@ pub fn mount_fs_type(mountinfo: &str, path: &Path) -> Option<String> {
             continue;
         }
         let depth = mp.components().count();
-        if best.as_ref().map_or(true, |(d, _)| depth >= *d) {
+        let deeper = match &best {
+            Some((d, _)) => depth >= *d,
+            None => true,
+        };
+        if deeper {
             best = Some((depth, fs_type));
         }
     }
