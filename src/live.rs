@@ -136,6 +136,7 @@ impl LiveIndex {
             projects: HashMap::new(),
             problems: HashMap::new(),
             scan_error: None,
+            generation: 0,
         };
         let thread = std::thread::Builder::new()
             .name("snapscope-index".into())
@@ -370,6 +371,8 @@ struct Tracked {
     /// A good entry (snapshot) or record (metadata/dashboard) exists for this path.
     has_good: bool,
     state: FileState,
+    /// The listing generation that last saw this file (see [`Indexer::confirm_missing`]).
+    listed: u64,
 }
 
 /// A successful read of a tracked file.
@@ -410,6 +413,8 @@ struct Indexer {
     problems: HashMap<PathBuf, Unreadable>,
     /// The last error listing the root, if the root is currently unreadable.
     scan_error: Option<String>,
+    /// Incremented for every listing; files seen by it are marked with it.
+    generation: u64,
 }
 
 fn stat(path: &Path) -> Option<Fingerprint> {
@@ -605,6 +610,7 @@ impl Indexer {
         let Some((dirs, mut problems)) = self.list_projects() else {
             return;
         };
+        self.generation += 1;
         let mut present = BTreeSet::new();
         for pd in dirs {
             present.insert(pd.id.clone());
@@ -620,6 +626,7 @@ impl Indexer {
         for id in gone {
             self.remove_project(&id);
         }
+        self.confirm_missing(None);
         self.sync_problems(problems, None);
     }
 
@@ -635,8 +642,10 @@ impl Indexer {
             .collect();
         match dirs.into_iter().find(|d| d.id == id) {
             Some(pd) => {
+                self.generation += 1;
                 let files = scan::snapshot_files(&pd, self.layout, &mut problems);
                 self.sync_project(pd, files);
+                self.confirm_missing(Some(id));
             }
             None => {
                 if self.projects.contains_key(id) {
@@ -720,11 +729,10 @@ impl Indexer {
         }
     }
 
-    /// Reconcile one project with a fresh listing of its snapshot files.
+    /// Reconcile one project with a fresh listing of its snapshot files (the
+    /// files get marked with the current generation).
     fn sync_project(&mut self, pd: ProjectDir, files: Vec<SnapshotFile>) {
-        let id = pd.id.clone();
         self.sync_project_record(pd);
-        let listed: BTreeSet<PathBuf> = files.iter().map(|f| f.path.clone()).collect();
         for f in files {
             let kind = FileKind::Snapshot {
                 project_id: f.project_id,
@@ -732,17 +740,24 @@ impl Indexer {
             };
             self.observe(&f.path, kind, Some(f.fingerprint));
         }
+    }
+
+    /// Tracked snapshot files (of project `scope`, or all) that the current
+    /// listing did not return: confirm each one with a stat, since a listing
+    /// can fail part-way.
+    fn confirm_missing(&mut self, scope: Option<&str>) {
+        let gen = self.generation;
         let missing: Vec<(PathBuf, FileKind)> = self
             .files
             .iter()
-            .filter(|(p, t)| {
-                matches!(&t.kind, FileKind::Snapshot { project_id, .. } if *project_id == id)
-                    && !listed.contains(*p)
+            .filter(|(_, t)| {
+                t.listed != gen
+                    && matches!(t.kind, FileKind::Snapshot { .. })
+                    && (scope.is_none() || Some(t.kind.project_id()) == scope)
             })
             .map(|(p, t)| (p.clone(), t.kind.clone()))
             .collect();
         for (path, kind) in missing {
-            // Confirm each one: a listing can fail part-way.
             let fp = stat(&path);
             self.observe(&path, kind, fp);
         }
@@ -835,6 +850,7 @@ impl Indexer {
             return;
         };
         if let Some(t) = self.files.get_mut(path) {
+            t.listed = self.generation;
             if t.seen == fp {
                 return; // unchanged: never parsed again
             }
@@ -873,6 +889,7 @@ impl Indexer {
                         seen: good.fingerprint(),
                         has_good: true,
                         state: FileState::Good,
+                        listed: self.generation,
                     },
                 );
                 match good {
@@ -952,6 +969,7 @@ impl Indexer {
                         seen: fp,
                         has_good: had_good,
                         state,
+                        listed: self.generation,
                     },
                 );
             }

@@ -586,6 +586,43 @@ fn good_snapshot_being_rewritten_keeps_its_entry() {
 }
 
 #[test]
+fn old_broken_files_are_unreadable_at_once_truncated_ones_after_settling() {
+    let ws = Ws::new();
+    let old = std::time::SystemTime::now() - Duration::from_secs(3600);
+    let html = ws.snap(&new_id());
+    fs::write(&html, b"<html><body>502 Bad Gateway</body></html>").unwrap();
+    let cut = ws.snap(&new_id());
+    let bytes = fixture("legacy_report.json");
+    fs::write(&cut, &bytes[..bytes.len() / 2]).unwrap();
+    for p in [&html, &cut] {
+        let f = fs::File::options().write(true).open(p).unwrap();
+        f.set_modified(old).unwrap();
+    }
+    let mut o = opts(WatchMode::Off);
+    o.settle = Duration::from_millis(200);
+    let (live, mut ev) = start(&ws, o);
+    // the old non-JSON file is reported during the scan, without a pending phase
+    assert_eq!(
+        ev.count(|e| is_unreadable_at(e, &html)),
+        1,
+        "{}",
+        ev.summary()
+    );
+    assert_eq!(
+        ev.count(|e| matches!(e, IndexEvent::Pending { path, .. } if *path == html)),
+        0
+    );
+    // a truncated file may be a write in progress: pending first, unreadable after settling
+    assert_eq!(
+        ev.count(|e| matches!(e, IndexEvent::Pending { path, .. } if *path == cut)),
+        1
+    );
+    ev.wait("truncated file unreadable", |e| is_unreadable_at(e, &cut));
+    assert_eq!(ev.catalog.unreadable().count(), 2);
+    ev.finish(live);
+}
+
+#[test]
 fn unchanged_files_are_never_parsed_again() {
     let ws = Ws::new();
     for _ in 0..20 {
