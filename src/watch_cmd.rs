@@ -205,10 +205,10 @@ impl Printer {
         }
         writeln!(
             out,
-            "watching {}: {} projects, {} snapshots, {} unreadable, {} pending (scanned in {} ms)",
+            "watching {}: {}, {}, {} unreadable, {} pending (scanned in {} ms)",
             sanitize::clean_path(&self.root),
-            self.catalog.projects().len(),
-            self.catalog.snapshot_count(),
+            count(self.catalog.projects().len(), "project"),
+            count(self.catalog.snapshot_count(), "snapshot"),
             unreadable.len(),
             self.pending.len(),
             elapsed_ms
@@ -224,9 +224,9 @@ impl Printer {
             };
             writeln!(
                 out,
-                "  {}  {} snapshots  {}",
+                "  {}  {}  {}",
                 sanitize::clean(&p.project.name),
-                p.snapshots.len(),
+                count(p.snapshots.len(), "snapshot"),
                 latest
             )?;
         }
@@ -423,6 +423,15 @@ impl Printer {
             IndexEvent::ScanProgress { .. } | IndexEvent::ScanFinished { .. } => return None,
         };
         Some(format!("{now} {body}"))
+    }
+}
+
+/// `1 project`, `3 projects`.
+fn count(n: usize, noun: &str) -> String {
+    if n == 1 {
+        format!("1 {noun}")
+    } else {
+        format!("{n} {noun}s")
     }
 }
 

@@ -764,7 +764,7 @@ fn watch_command_text_flags_failures() {
     t.join().unwrap();
     let text = out.text();
     assert!(text.starts_with(&format!(
-        "watching {}: 1 projects, 0 snapshots, 0 unreadable",
+        "watching {}: 1 project, 0 snapshots, 0 unreadable",
         ws.root().display()
     )));
     let line = text.lines().find(|l| l.contains(&id)).unwrap();
