@@ -468,11 +468,11 @@ impl Indexer {
         if watcher.is_some() {
             let deadline = Instant::now() + Duration::from_secs(2);
             while let Ok(sig) = signals.recv_deadline(deadline) {
-                let is_status = matches!(sig, WatchSignal::Status { .. });
-                queued.push(sig);
-                if is_status {
+                if let WatchSignal::Status { mode, message } = sig {
+                    self.emit(IndexEvent::WatcherStatus { mode, message });
                     break;
                 }
+                queued.push(sig);
             }
         }
         self.emit(IndexEvent::ScanFinished {

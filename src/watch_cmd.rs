@@ -216,19 +216,15 @@ impl Printer {
         for p in self.catalog.projects() {
             let latest = match p.latest() {
                 Some(e) => format!(
-                    "latest {}  {}",
+                    "{}, latest {}  {}  {}",
+                    count(p.snapshots.len(), "snapshot"),
                     self.fmt_time(e),
+                    status_marker(&e.snapshot.test_counts()).trim_end(),
                     tests_text(&e.snapshot.test_counts())
                 ),
                 None => "no snapshots".into(),
             };
-            writeln!(
-                out,
-                "  {}  {}  {}",
-                sanitize::clean(&p.project.name),
-                count(p.snapshots.len(), "snapshot"),
-                latest
-            )?;
+            writeln!(out, "  {}  {}", sanitize::clean(&p.project.name), latest)?;
         }
         for u in &unreadable {
             writeln!(

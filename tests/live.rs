@@ -767,6 +767,11 @@ fn watch_command_text_flags_failures() {
         "watching {}: 1 project, 0 snapshots, 0 unreadable",
         ws.root().display()
     )));
+    // auto mode: native watcher, or polling where it cannot start
+    assert!(
+        text.contains("\nwatch mode notify") || text.contains("\nwatch mode poll"),
+        "{text}"
+    );
     let line = text.lines().find(|l| l.contains(&id)).unwrap();
     assert!(line.contains("✗ FAIL"), "{line}");
     assert!(
