@@ -5,7 +5,10 @@
 //! and the user interfaces on top.
 
 pub mod catalog;
+pub mod cli;
 pub mod events;
+pub mod headless;
+pub mod index;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
