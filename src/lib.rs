@@ -6,10 +6,13 @@
 
 pub mod catalog;
 pub mod cli;
+pub mod compare;
 pub mod events;
 pub mod headless;
+pub mod history;
 pub mod index;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
 pub mod scan;
+pub mod triage;

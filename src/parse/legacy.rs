@@ -1,1 +1,267 @@
-//! Legacy (0.4–0.6) snapshot details (stub).
+//! Legacy (Evidently 0.4.0 – 0.6.x) snapshots: `suite` with aligned
+//! `metrics`/`metric_results` and `tests`/`test_results`, including the
+//! backported v2 adapters of 0.6.x.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::pruned::Pruned;
+use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
+use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
+
+/// The parts of `suite` that snapscope reads.
+#[derive(Deserialize, Default)]
+#[serde(default)]
+pub(crate) struct RawSuite {
+    metrics: Vec<Pruned>,
+    metric_results: Vec<Pruned>,
+    tests: Vec<Pruned>,
+    test_results: Vec<Pruned>,
+}
+
+fn type_of(v: &Value) -> Option<&str> {
+    v.get("type").and_then(Value::as_str).map(short_type)
+}
+
+/// The real configuration of a metric: the inner `metric` of a backported
+/// `MetricV2Adapter`, else the object itself.
+fn effective_config(config: &Value) -> &Value {
+    match type_of(config) {
+        Some("MetricV2Adapter") => config.get("metric").unwrap_or(config),
+        _ => config,
+    }
+}
+
+fn effective_test_config(config: &Value) -> &Value {
+    match type_of(config) {
+        Some("TestV2Adapter") => config.get("test").unwrap_or(config),
+        _ => config,
+    }
+}
+
+pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite, metrics_ids: &[usize]) {
+    // Series: the report's top-level metrics only (dependencies are not "the report").
+    for &i in metrics_ids {
+        let (Some(config), Some(result)) = (suite.metrics.get(i), suite.metric_results.get(i))
+        else {
+            continue;
+        };
+        // Before 0.4.12 a failed metric could be stored without `type`: no values.
+        if type_of(&result.0).is_none() {
+            continue;
+        }
+        let Some(key) = metric_key(effective_config(&config.0), ParamsFor::Series) else {
+            continue;
+        };
+        let mut leaves = Vec::new();
+        numeric_leaves(&result.0, &mut String::new(), &mut leaves);
+        for (path, value) in leaves {
+            s.series.push(SeriesValue {
+                key: format!("{key}.{path}"),
+                value,
+            });
+        }
+    }
+    s.drift = drift_rows(&suite);
+    s.tests = suite
+        .test_results
+        .iter()
+        .enumerate()
+        .map(|(i, r)| test_outcome(suite.tests.get(i).map(|c| &c.0), &r.0))
+        .collect();
+}
+
+fn f64_of(v: Option<&Value>) -> Option<f64> {
+    v.and_then(Value::as_f64).filter(|x| x.is_finite())
+}
+
+fn str_of(v: Option<&Value>) -> Option<String> {
+    v.and_then(Value::as_str).map(str::to_string)
+}
+
+fn column_drift_row(column: &str, m: &Value) -> DriftRow {
+    DriftRow {
+        column: str_of(m.get("column_name")).unwrap_or_else(|| column.to_string()),
+        column_type: str_of(m.get("column_type")),
+        method: str_of(m.get("stattest_name")),
+        score: f64_of(m.get("drift_score")),
+        threshold: f64_of(m.get("stattest_threshold")),
+        drifted: m.get("drift_detected").and_then(Value::as_bool),
+        inferred: false,
+    }
+}
+
+/// Per-column drift, in order of preference: DataDriftTable results,
+/// ColumnDriftMetric results, then drift test parameters.
+fn drift_rows(suite: &RawSuite) -> Vec<DriftRow> {
+    let mut rows: Vec<DriftRow> = Vec::new();
+    let push = |row: DriftRow, rows: &mut Vec<DriftRow>| {
+        if !rows.iter().any(|r| r.column == row.column) {
+            rows.push(row);
+        }
+    };
+    for r in &suite.metric_results {
+        if type_of(&r.0) == Some("DataDriftTableResults") {
+            if let Some(Value::Object(cols)) = r.0.get("drift_by_columns") {
+                for (col, m) in cols {
+                    push(column_drift_row(col, m), &mut rows);
+                }
+            }
+        }
+    }
+    for r in &suite.metric_results {
+        if type_of(&r.0) == Some("ColumnDataDriftMetrics") {
+            let col = str_of(r.0.get("column_name")).unwrap_or_default();
+            push(column_drift_row(&col, &r.0), &mut rows);
+        }
+    }
+    for r in &suite.test_results {
+        let Some(p) = r.0.get("parameters") else {
+            continue;
+        };
+        match type_of(p) {
+            Some("ColumnsDriftParameters") => {
+                if let Some(Value::Object(features)) = p.get("features") {
+                    for (col, f) in features {
+                        push(
+                            DriftRow {
+                                column: col.clone(),
+                                column_type: None,
+                                method: str_of(f.get("stattest")),
+                                score: f64_of(f.get("score")),
+                                threshold: f64_of(f.get("threshold")),
+                                drifted: f.get("detected").and_then(Value::as_bool),
+                                inferred: false,
+                            },
+                            &mut rows,
+                        );
+                    }
+                }
+            }
+            Some("ColumnDriftParameter") => {
+                if let Some(col) = str_of(p.get("column_name")) {
+                    push(
+                        DriftRow {
+                            column: col,
+                            column_type: None,
+                            method: str_of(p.get("stattest")),
+                            score: f64_of(p.get("score")),
+                            threshold: f64_of(p.get("threshold")),
+                            drifted: p.get("detected").and_then(Value::as_bool),
+                            inferred: false,
+                        },
+                        &mut rows,
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    rows
+}
+
+/// A number for display: integers plainly, others with up to 4 decimals.
+pub(crate) fn fmt_num(x: f64) -> String {
+    if x.fract() == 0.0 && x.abs() < 1e15 {
+        format!("{x:.0}")
+    } else {
+        let s = format!("{x:.4}");
+        s.trim_end_matches('0').trim_end_matches('.').to_string()
+    }
+}
+
+/// A legacy condition object (`{gt: 42}`, `{eq: {value, relative, absolute}}`)
+/// in readable form: `gt 42`, `eq 0.973 ± 0.195`.
+pub(crate) fn fmt_condition(cond: &Value) -> Option<String> {
+    let Value::Object(ops) = cond else {
+        return None;
+    };
+    let parts: Vec<String> = ops
+        .iter()
+        .filter(|(_, v)| !v.is_null())
+        .map(|(op, v)| format!("{op} {}", fmt_bound(v)))
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
+fn fmt_bound(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
+        Value::Object(o) => {
+            let value = o.get("value").and_then(Value::as_f64);
+            let rel = o.get("relative").and_then(Value::as_f64).unwrap_or(0.0);
+            let abs = o.get("absolute").and_then(Value::as_f64).unwrap_or(0.0);
+            match value {
+                Some(x) => {
+                    let tol = (rel * x.abs()).max(abs);
+                    format!("{} ± {}", fmt_num(x), fmt_num(tol))
+                }
+                None => v.to_string(),
+            }
+        }
+        Value::Array(a) => {
+            let items: Vec<String> = a
+                .iter()
+                .map(|x| plain(x).unwrap_or_else(|| x.to_string()))
+                .collect();
+            format!("[{}]", items.join(", "))
+        }
+        other => plain(other).unwrap_or_else(|| other.to_string()),
+    }
+}
+
+fn column_of_config(config: &Value) -> Option<String> {
+    match config.get("column_name").or_else(|| config.get("column"))? {
+        Value::String(s) => Some(s.clone()),
+        Value::Object(o) => str_of(o.get("name")),
+        _ => None,
+    }
+}
+
+fn test_outcome(config: Option<&Value>, result: &Value) -> TestOutcome {
+    let config = config.map(effective_test_config);
+    let name = str_of(result.get("name")).unwrap_or_else(|| "(unnamed test)".into());
+    let description = str_of(result.get("description")).unwrap_or_default();
+    let raw_status = str_of(result.get("status"));
+    let status = raw_status
+        .as_deref()
+        .and_then(TestStatus::parse)
+        .unwrap_or(TestStatus::Error);
+    let test_type = config
+        .and_then(type_of)
+        .or_else(|| result.get("parameters").and_then(type_of))
+        .unwrap_or("Test")
+        .to_string();
+    let identity = match config.and_then(|c| metric_key(c, ParamsFor::Identity)) {
+        Some(k) => k,
+        None => format!("{test_type}[{name}]"),
+    };
+    let params = result.get("parameters");
+    let column = config
+        .and_then(column_of_config)
+        .or_else(|| params.and_then(|p| str_of(p.get("column_name"))));
+    let value = params.and_then(|p| f64_of(p.get("value")).or_else(|| f64_of(p.get("score"))));
+    let condition = params.and_then(|p| {
+        p.get("condition")
+            .and_then(fmt_condition)
+            .or_else(|| f64_of(p.get("threshold")).map(|t| format!("threshold {}", fmt_num(t))))
+    });
+    let description = match (
+        &raw_status,
+        TestStatus::parse(raw_status.as_deref().unwrap_or("")),
+    ) {
+        (Some(s), None) => format!("{description} (unknown status {s:?})"),
+        (None, _) => format!("{description} (no status in file)"),
+        _ => description,
+    };
+    TestOutcome {
+        identity,
+        test_type,
+        name,
+        description,
+        status,
+        column,
+        value,
+        condition,
+    }
+}

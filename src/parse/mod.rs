@@ -4,6 +4,7 @@
 mod json;
 mod legacy;
 mod project;
+mod pruned;
 mod series;
 mod snapshot;
 mod time;

@@ -1,12 +1,159 @@
-//! Top-level snapshot parsing (stub; being written).
-use super::{ParseError, ParseOptions};
-use crate::model::Snapshot;
+//! Top-level snapshot parsing: one pass over the file into a raw struct that
+//! holds the fields of both generations, then conversion into the model.
+
+use serde::Deserialize;
+use serde_json::Value;
+
+use super::pruned::Pruned;
+use super::{legacy, time, v2, ParseError, ParseOptions};
+use crate::model::{Generation, Snapshot, SnapshotKind};
+
+/// Fields of both generations; everything else (widgets, report items,
+/// options, links) is skipped by serde without being built.
+#[derive(Deserialize)]
+pub(crate) struct RawSnapshot {
+    pub id: Option<Value>,
+    pub name: Option<Value>,
+    pub timestamp: Option<Value>,
+    pub metadata: Option<Pruned>,
+    pub tags: Option<Pruned>,
+    // legacy
+    pub metrics_ids: Option<Pruned>,
+    pub suite: Option<legacy::RawSuite>,
+    // v2
+    pub metric_results: Option<v2::RawResults>,
+    pub top_level_metrics: Option<Vec<Value>>,
+}
 
 pub(crate) fn parse(
-    _text: &[u8],
-    _id: &str,
-    _project_id: &str,
-    _opts: &ParseOptions,
+    text: &[u8],
+    id: &str,
+    project_id: &str,
+    opts: &ParseOptions,
 ) -> Result<Snapshot, ParseError> {
-    Err(ParseError::WrongShape("parser not written yet".into()))
+    let raw: RawSnapshot = serde_json::from_slice(text).map_err(|e| ParseError::from_serde(&e))?;
+    let generation = match (&raw.suite, &raw.metric_results) {
+        (Some(_), _) => Generation::Legacy,
+        (None, Some(_)) => Generation::V2,
+        (None, None) => {
+            return Err(ParseError::WrongShape(
+                "neither `suite` (legacy) nor `metric_results` (v2) at the top level".into(),
+            ))
+        }
+    };
+    let ts_text = match &raw.timestamp {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Null) | None => {
+            return Err(ParseError::BadTimestamp("no `timestamp` field".into()))
+        }
+        Some(other) => return Err(ParseError::BadTimestamp(format!("not a string: {other}"))),
+    };
+    let (timestamp, timestamp_naive) = time::parse_timestamp(&ts_text, opts.tz)
+        .ok_or_else(|| ParseError::BadTimestamp(format!("cannot read {ts_text:?}")))?;
+
+    let tags = match raw.tags.map(|p| p.0) {
+        Some(Value::Array(a)) => a
+            .into_iter()
+            .filter_map(|t| match t {
+                Value::String(s) => Some(s),
+                Value::Null => None,
+                other => Some(other.to_string()),
+            })
+            .collect(),
+        _ => Vec::new(),
+    };
+    let metadata = match raw.metadata.map(|p| p.0) {
+        Some(Value::Object(m)) => m,
+        _ => serde_json::Map::new(),
+    };
+    let name = match raw.name {
+        Some(Value::String(s)) => Some(s),
+        _ => None,
+    };
+    let inner_id_mismatch = match &raw.id {
+        Some(Value::String(s)) if !s.eq_ignore_ascii_case(id) => Some(s.clone()),
+        _ => None,
+    };
+
+    let mut snapshot = Snapshot {
+        id: id.to_string(),
+        inner_id_mismatch,
+        project_id: project_id.to_string(),
+        timestamp,
+        timestamp_naive,
+        name,
+        tags,
+        metadata,
+        generation,
+        kind: SnapshotKind::Run,
+        tests: Vec::new(),
+        series: Vec::new(),
+        drift: Vec::new(),
+    };
+    match generation {
+        Generation::Legacy => {
+            let metrics_ids: Vec<usize> = match raw.metrics_ids.map(|p| p.0) {
+                Some(Value::Array(a)) => a
+                    .iter()
+                    .filter_map(|v| v.as_u64())
+                    .map(|v| v as usize)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            snapshot.kind = if metrics_ids.is_empty() {
+                SnapshotKind::TestSuite
+            } else {
+                SnapshotKind::Report
+            };
+            if let Some(suite) = raw.suite {
+                legacy::fill(&mut snapshot, suite, &metrics_ids);
+            }
+        }
+        Generation::V2 => {
+            if let Some(results) = raw.metric_results {
+                let order: Vec<String> = raw
+                    .top_level_metrics
+                    .unwrap_or_default()
+                    .into_iter()
+                    .filter_map(|v| v.as_str().map(str::to_string))
+                    .collect();
+                v2::fill(&mut snapshot, results, &order);
+            }
+        }
+    }
+    dedupe_series(&mut snapshot);
+    Ok(snapshot)
+}
+
+/// Keep one value per key: the first; a later different value under the
+/// same key gets a `#2`, `#3` suffix so nothing is silently lost.
+fn dedupe_series(s: &mut Snapshot) {
+    let mut seen: std::collections::HashMap<String, (Option<f64>, u32)> =
+        std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(s.series.len());
+    for mut v in std::mem::take(&mut s.series) {
+        match seen.get_mut(&v.key) {
+            None => {
+                seen.insert(v.key.clone(), (v.value, 1));
+                out.push(v);
+            }
+            Some((first, n)) => {
+                if same(*first, v.value) {
+                    continue;
+                }
+                *n += 1;
+                v.key = format!("{}#{}", v.key, n);
+                out.push(v);
+            }
+        }
+    }
+    s.series = out;
+}
+
+fn same(a: Option<f64>, b: Option<f64>) -> bool {
+    match (a, b) {
+        (Some(x), Some(y)) => x == y,
+        (None, None) => true,
+        _ => false,
+    }
 }

@@ -1,1 +1,317 @@
-//! v2 (0.7) snapshot details (stub).
+//! v2 (Evidently 0.7.x) snapshots: `metric_results` keyed by metric
+//! fingerprint, values in SingleValue / CountValue / MeanStdValue /
+//! ByLabelValue / ByLabelCountValue, tests attached to their metric.
+
+use std::fmt;
+
+use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
+use serde_json::Value;
+
+use super::infer_drifted;
+use super::legacy::fmt_num;
+use super::pruned::Pruned;
+use super::series::{canonical, metric_key, plain, short_type, ParamsFor};
+use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
+
+/// `metric_results` in file order: (metric id, pruned result).
+pub(crate) struct RawResults(Vec<(String, Value)>);
+
+impl<'de> Deserialize<'de> for RawResults {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawResults;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("an object of metric results")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawResults, A::Error> {
+                let mut v = Vec::new();
+                while let Some((k, r)) = map.next_entry::<String, Pruned>()? {
+                    v.push((k, r.0));
+                }
+                Ok(RawResults(v))
+            }
+        }
+        d.deserialize_map(V)
+    }
+}
+
+fn single(v: Option<&Value>) -> Option<Option<f64>> {
+    match v? {
+        Value::Number(n) => Some(n.as_f64()),
+        Value::Null => Some(None),
+        Value::Object(o) => match o.get("value") {
+            Some(Value::Number(n)) => Some(n.as_f64()),
+            Some(Value::Null) | None => Some(None),
+            Some(_) => None,
+        },
+        _ => None,
+    }
+}
+
+/// The numbers of one result, as (field path, value).
+fn result_values(result: &Value) -> Vec<(String, Option<f64>)> {
+    let mut out = Vec::new();
+    let variant = result.get("type").and_then(Value::as_str).map(short_type);
+    match variant {
+        Some("SingleValue") => {
+            if let Some(v) = single(result.get("value")) {
+                out.push(("value".to_string(), v));
+            }
+        }
+        Some("CountValue") | Some("MeanStdValue") => {
+            for field in ["count", "share", "mean", "std"] {
+                if let Some(v) = single(result.get(field)) {
+                    out.push((field.to_string(), v));
+                }
+            }
+        }
+        Some("ByLabelValue") | Some("ByLabelCountValue") => {
+            for field in ["values", "counts", "shares"] {
+                if let Some(Value::Object(labels)) = result.get(field) {
+                    for (label, sv) in labels {
+                        if let Some(v) = single(Some(sv)) {
+                            out.push((format!("{field}.{label}"), v));
+                        }
+                    }
+                }
+            }
+        }
+        _ => {
+            if let Some(v) = single(result.get("value")) {
+                out.push(("value".to_string(), v));
+            }
+        }
+    }
+    out
+}
+
+/// The tests on a result and on its nested values.
+fn tests_of(result: &Value) -> Vec<&Value> {
+    fn collect<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
+        if let Some(Value::Array(ts)) = v.get("tests") {
+            out.extend(ts.iter());
+        }
+    }
+    let mut out: Vec<&Value> = Vec::new();
+    collect(result, &mut out);
+    for field in ["count", "share", "mean", "std"] {
+        if let Some(v) = result.get(field) {
+            collect(v, &mut out);
+        }
+    }
+    for field in ["values", "counts", "shares"] {
+        if let Some(Value::Object(labels)) = result.get(field) {
+            for v in labels.values() {
+                collect(v, &mut out);
+            }
+        }
+    }
+    out
+}
+
+fn op_of(test_type: &str) -> &'static str {
+    match test_type {
+        "LessThanMetricTest" => "lt",
+        "LessOrEqualMetricTest" => "lte",
+        "GreaterThanMetricTest" => "gt",
+        "GreaterOrEqualMetricTest" => "gte",
+        "EqualMetricTest" => "eq",
+        "NotEqualMetricTest" => "not_eq",
+        "IsInMetricTest" => "in",
+        "NotInMetricTest" => "not_in",
+        _ => "",
+    }
+}
+
+fn fmt_expected(v: &Value) -> String {
+    match v {
+        Value::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
+        Value::Object(o) => {
+            let value = o.get("value").and_then(Value::as_f64);
+            let rel = o.get("relative").and_then(Value::as_f64);
+            let abs = o.get("absolute").and_then(Value::as_f64);
+            match (value, rel, abs) {
+                (Some(x), r, a) => {
+                    let tol = (r.unwrap_or(0.0) * x.abs()).max(a.unwrap_or(0.0));
+                    format!("{} ± {}", fmt_num(x), fmt_num(tol))
+                }
+                (None, Some(r), _) => format!("reference ± {}%", fmt_num(r * 100.0)),
+                (None, None, Some(a)) => format!("reference ± {}", fmt_num(a)),
+                _ => v.to_string(),
+            }
+        }
+        other => plain(other).unwrap_or_else(|| other.to_string()),
+    }
+}
+
+fn condition_of(test_type: &str, config: &Value, metric_params: &Value) -> Option<String> {
+    if test_type == "ValueDriftTest" {
+        return metric_params
+            .get("threshold")
+            .and_then(Value::as_f64)
+            .map(|t| format!("drift threshold {}", fmt_num(t)));
+    }
+    let bound = config.get("threshold").or_else(|| config.get("expected"))?;
+    if bound.is_null() {
+        return None;
+    }
+    let op = op_of(test_type);
+    let op = if op.is_empty() { test_type } else { op };
+    Some(format!("{op} {}", fmt_expected(bound)))
+}
+
+fn test_outcome(
+    test: &Value,
+    metric_identity: &str,
+    metric_params: &Value,
+    values: &[(String, Option<f64>)],
+) -> TestOutcome {
+    let str_field = |k: &str| test.get(k).and_then(Value::as_str).map(str::to_string);
+    let id = str_field("id").unwrap_or_default();
+    let name = str_field("name").unwrap_or_else(|| "(unnamed test)".into());
+    let raw_status = str_field("status");
+    let status = raw_status
+        .as_deref()
+        .and_then(TestStatus::parse)
+        .unwrap_or(TestStatus::Error);
+    let bound = test.get("bound_test");
+    let config = match test.get("test_config") {
+        Some(c) if c.is_object() => c,
+        _ => bound.and_then(|b| b.get("test")).unwrap_or(&Value::Null),
+    };
+    let test_type = config
+        .get("type")
+        .and_then(Value::as_str)
+        .map(short_type)
+        .unwrap_or("Test")
+        .to_string();
+    let slot_count = bound
+        .and_then(|b| b.get("is_count"))
+        .and_then(Value::as_bool);
+    let slot_mean = bound
+        .and_then(|b| b.get("is_mean"))
+        .and_then(Value::as_bool);
+    let slot = match (slot_count, slot_mean) {
+        (Some(true), _) => "count",
+        (Some(false), _) => "share",
+        (_, Some(true)) => "mean",
+        (_, Some(false)) => "std",
+        _ => "value",
+    };
+    let identity = format!(
+        "{metric_identity}/{id}/{test_type}{}{}",
+        canonical(config, ParamsFor::Identity),
+        if slot == "value" {
+            String::new()
+        } else {
+            format!("/{slot}")
+        }
+    );
+    let value = values
+        .iter()
+        .find(|(k, _)| k == slot)
+        .or_else(|| values.first())
+        .and_then(|(_, v)| *v);
+    let description = match (
+        &raw_status,
+        TestStatus::parse(raw_status.as_deref().unwrap_or("")),
+    ) {
+        (Some(s), None) => format!(
+            "{} (unknown status {s:?})",
+            str_field("description").unwrap_or_default()
+        ),
+        (None, _) => format!(
+            "{} (no status in file)",
+            str_field("description").unwrap_or_default()
+        ),
+        _ => str_field("description").unwrap_or_default(),
+    };
+    // Relative conditions ("reference ± 20%") are resolved only in the
+    // name Evidently wrote: "<metric>: Equal 0.094 ± 0.019".
+    let condition = condition_of(&test_type, config, metric_params).map(|c| {
+        match (c.contains("reference"), name.rsplit_once(": ")) {
+            (true, Some((_, resolved))) => resolved.to_string(),
+            _ => c,
+        }
+    });
+    TestOutcome {
+        identity,
+        condition,
+        test_type,
+        name,
+        description,
+        status,
+        column: metric_params.get("column").and_then(plain),
+        value,
+    }
+}
+
+pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) {
+    let mut results = results.0;
+    // Report order first (top_level_metrics), then anything else in file order.
+    results.sort_by_key(|(id, _)| top_level.iter().position(|t| t == id).unwrap_or(usize::MAX));
+    for (metric_id, result) in &results {
+        let params = result
+            .get("metric_value_location")
+            .and_then(|l| l.get("metric"))
+            .and_then(|m| m.get("params"))
+            .unwrap_or(&Value::Null);
+        let series_key =
+            metric_key(params, ParamsFor::Series).unwrap_or_else(|| format!("Metric[{metric_id}]"));
+        let identity = metric_key(params, ParamsFor::Identity)
+            .unwrap_or_else(|| format!("Metric[{metric_id}]"));
+        let values = result_values(result);
+        for (path, value) in &values {
+            s.series.push(SeriesValue {
+                key: format!("{series_key}.{path}"),
+                value: *value,
+            });
+        }
+        let tests = tests_of(result);
+        let outcomes: Vec<TestOutcome> = tests
+            .iter()
+            .map(|t| test_outcome(t, &identity, params, &values))
+            .collect();
+        let metric_type = params.get("type").and_then(Value::as_str).map(short_type);
+        if metric_type == Some("ValueDrift") {
+            let column = params.get("column").and_then(plain).unwrap_or_default();
+            if !s.drift.iter().any(|d| d.column == column) {
+                let method = params
+                    .get("method")
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+                let threshold = params.get("threshold").and_then(Value::as_f64);
+                let score = values
+                    .first()
+                    .and_then(|(_, v)| *v)
+                    .filter(|x| x.is_finite());
+                let drift_test = tests
+                    .iter()
+                    .zip(&outcomes)
+                    .find(|(t, _)| t.get("id").and_then(Value::as_str) == Some("drift"));
+                let (drifted, inferred) = match drift_test {
+                    Some((_, o)) => match o.status {
+                        TestStatus::Fail | TestStatus::Warning => (Some(true), false),
+                        TestStatus::Success => (Some(false), false),
+                        _ => (None, false),
+                    },
+                    None => match (&method, score, threshold) {
+                        (Some(m), Some(sc), Some(th)) => (infer_drifted(m, sc, th), true),
+                        _ => (None, false),
+                    },
+                };
+                s.drift.push(DriftRow {
+                    column,
+                    column_type: None,
+                    method,
+                    score,
+                    threshold,
+                    drifted,
+                    inferred: inferred && drifted.is_some(),
+                });
+            }
+        }
+        s.tests.extend(outcomes);
+    }
+}

@@ -1,0 +1,317 @@
+//! What changed between two snapshots: tests that flipped, series that moved,
+//! columns that started or stopped drifting, tags and metadata that differ.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
+
+use serde::Serialize;
+
+use crate::catalog::ProjectEntry;
+use crate::history::severity;
+use crate::model::{Snapshot, TestStatus};
+
+/// A test whose status differs between A and B (`None`: not run there).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Flip {
+    /// Display label of the test.
+    pub test: String,
+    pub identity: String,
+    pub from: Option<TestStatus>,
+    pub to: Option<TestStatus>,
+}
+
+/// A series whose value differs between A and B.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Move {
+    pub series: String,
+    pub a: f64,
+    pub b: f64,
+    /// `b - a`.
+    pub delta: f64,
+    /// `delta / |a|`; `None` when `a` is 0.
+    pub relative: Option<f64>,
+}
+
+/// A column whose drift flag differs between A and B.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct DriftChange {
+    pub column: String,
+    pub a: Option<bool>,
+    pub b: Option<bool>,
+}
+
+/// A tag or metadata entry that differs.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct MetaDiff {
+    /// `tag` or `metadata`.
+    pub kind: &'static str,
+    /// The tag, or the metadata key.
+    pub key: String,
+    /// Value in A (for tags: `"present"`), `None` when absent.
+    pub a: Option<String>,
+    pub b: Option<String>,
+}
+
+/// The differences between two snapshots.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Comparison {
+    pub a: String,
+    pub b: String,
+    pub flipped: Vec<Flip>,
+    pub moved: Vec<Move>,
+    pub drift_changed: Vec<DriftChange>,
+    pub tags_metadata: Vec<MetaDiff>,
+}
+
+fn worst_by_identity(s: &Snapshot) -> BTreeMap<&str, (TestStatus, String)> {
+    let mut m: BTreeMap<&str, (TestStatus, String)> = BTreeMap::new();
+    for t in &s.tests {
+        let label = match &t.column {
+            Some(c) if !t.name.contains(c.as_str()) => format!("{} ({c})", t.name),
+            _ => t.name.clone(),
+        };
+        m.entry(t.identity.as_str())
+            .and_modify(|e| {
+                if severity(t.status) < severity(e.0) {
+                    e.0 = t.status;
+                }
+            })
+            .or_insert((t.status, label));
+    }
+    m
+}
+
+fn meta_string(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// Compare snapshot `a` (before) with `b` (after).
+pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
+    let ta = worst_by_identity(a);
+    let tb = worst_by_identity(b);
+    let ids: BTreeSet<&str> = ta.keys().chain(tb.keys()).copied().collect();
+    let mut flipped: Vec<Flip> = ids
+        .into_iter()
+        .filter_map(|id| {
+            let (fa, fb) = (ta.get(id), tb.get(id));
+            let (from, to) = (fa.map(|x| x.0), fb.map(|x| x.0));
+            (from != to).then(|| Flip {
+                test: fb.or(fa).map(|x| x.1.clone()).unwrap_or_default(),
+                identity: id.to_string(),
+                from,
+                to,
+            })
+        })
+        .collect();
+    // Newly failing first, then fixed, then the rest.
+    flipped.sort_by_key(|f| {
+        let rank = match (
+            f.from.map(TestStatus::is_failure),
+            f.to.map(TestStatus::is_failure),
+        ) {
+            (_, Some(true)) => 0,
+            (Some(true), _) => 1,
+            _ => 2,
+        };
+        (rank, f.to.map(severity), f.test.clone())
+    });
+
+    let va: BTreeMap<&str, f64> = a
+        .series
+        .iter()
+        .filter_map(|s| Some((s.key.as_str(), s.value.filter(|v| v.is_finite())?)))
+        .collect();
+    let mut moved: Vec<Move> = b
+        .series
+        .iter()
+        .filter_map(|s| {
+            let vb = s.value.filter(|v| v.is_finite())?;
+            let va = *va.get(s.key.as_str())?;
+            (va != vb).then(|| Move {
+                series: s.key.clone(),
+                a: va,
+                b: vb,
+                delta: vb - va,
+                relative: (va != 0.0).then(|| (vb - va) / va.abs()),
+            })
+        })
+        .collect();
+    // Largest relative change first (absolute change where relative is undefined).
+    moved.sort_by(|x, y| {
+        let kx = x.relative.map_or(f64::INFINITY, f64::abs);
+        let ky = y.relative.map_or(f64::INFINITY, f64::abs);
+        ky.total_cmp(&kx)
+            .then_with(|| y.delta.abs().total_cmp(&x.delta.abs()))
+            .then_with(|| x.series.cmp(&y.series))
+    });
+
+    let da: BTreeMap<&str, Option<bool>> = a
+        .drift
+        .iter()
+        .map(|d| (d.column.as_str(), d.drifted))
+        .collect();
+    let db: BTreeMap<&str, Option<bool>> = b
+        .drift
+        .iter()
+        .map(|d| (d.column.as_str(), d.drifted))
+        .collect();
+    let cols: BTreeSet<&str> = da.keys().chain(db.keys()).copied().collect();
+    let drift_changed = cols
+        .into_iter()
+        .filter_map(|c| {
+            let (x, y) = (da.get(c).copied().flatten(), db.get(c).copied().flatten());
+            (x != y).then(|| DriftChange {
+                column: c.to_string(),
+                a: x,
+                b: y,
+            })
+        })
+        .collect();
+
+    let mut tags_metadata = Vec::new();
+    let tags: BTreeSet<&String> = a.tags.iter().chain(b.tags.iter()).collect();
+    for t in tags {
+        let (x, y) = (a.tags.contains(t), b.tags.contains(t));
+        if x != y {
+            tags_metadata.push(MetaDiff {
+                kind: "tag",
+                key: t.clone(),
+                a: x.then(|| "present".to_string()),
+                b: y.then(|| "present".to_string()),
+            });
+        }
+    }
+    let keys: BTreeSet<&String> = a.metadata.keys().chain(b.metadata.keys()).collect();
+    for k in keys {
+        let (x, y) = (
+            a.metadata.get(k).map(meta_string),
+            b.metadata.get(k).map(meta_string),
+        );
+        if x != y {
+            tags_metadata.push(MetaDiff {
+                kind: "metadata",
+                key: k.clone(),
+                a: x,
+                b: y,
+            });
+        }
+    }
+    Comparison {
+        a: a.id.clone(),
+        b: b.id.clone(),
+        flipped,
+        moved,
+        drift_changed,
+        tags_metadata,
+    }
+}
+
+/// Whether a snapshot ran tests and none was FAIL or ERROR.
+pub fn passed(s: &Snapshot) -> bool {
+    let c = s.test_counts();
+    c.total() > 0 && c.fail == 0 && c.error == 0
+}
+
+/// Whether a snapshot has a FAIL or ERROR test.
+pub fn failed(s: &Snapshot) -> bool {
+    let c = s.test_counts();
+    c.fail > 0 || c.error > 0
+}
+
+/// Resolve `latest`, `latest-pass`, `latest-fail` or a snapshot id (a unique
+/// prefix is accepted) within a project.
+pub fn resolve(project: &ProjectEntry, spec: &str) -> Option<Arc<Snapshot>> {
+    let snaps = &project.snapshots;
+    let found = match spec {
+        "latest" => snaps.last(),
+        "latest-pass" => snaps.iter().rev().find(|e| passed(&e.snapshot)),
+        "latest-fail" => snaps.iter().rev().find(|e| failed(&e.snapshot)),
+        id => snaps.iter().find(|e| e.snapshot.id == id).or_else(|| {
+            let lower = id.to_ascii_lowercase();
+            let mut m = snaps
+                .iter()
+                .filter(|e| e.snapshot.id.to_ascii_lowercase().starts_with(&lower));
+            match (m.next(), m.next()) {
+                (Some(one), None) if !id.is_empty() => Some(one),
+                _ => None,
+            }
+        }),
+    };
+    found.map(|e| e.snapshot.clone())
+}
+
+/// The default pair to compare: the latest failing run (B) against the last
+/// run before it that passed (A).
+pub fn default_pair(project: &ProjectEntry) -> Option<(Arc<Snapshot>, Arc<Snapshot>)> {
+    let snaps = &project.snapshots;
+    let bi = snaps.iter().rposition(|e| failed(&e.snapshot))?;
+    let ai = snaps[..bi].iter().rposition(|e| passed(&e.snapshot))?;
+    Some((snaps[ai].snapshot.clone(), snaps[bi].snapshot.clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::history::tests::{catalog, snap, test};
+    use TestStatus::*;
+
+    #[test]
+    fn flips_drift_and_default_pair() {
+        let c = catalog(vec![
+            snap(
+                1,
+                vec![test("x", "X", None, Success), test("y", "Y", None, Fail)],
+                vec![("a", 0.5, false)],
+            ),
+            snap(
+                2,
+                vec![test("x", "X", None, Success), test("y", "Y", None, Success)],
+                vec![("a", 0.5, false)],
+            ),
+            snap(
+                3,
+                vec![test("x", "X", None, Fail), test("y", "Y", None, Success)],
+                vec![("a", 0.01, true)],
+            ),
+            snap(4, vec![test("x", "X", None, Warning)], vec![]),
+        ]);
+        let p = c.project("p").unwrap();
+        let (a, b) = default_pair(p).unwrap();
+        assert_eq!(a.id, p.snapshots[1].snapshot.id);
+        assert_eq!(b.id, p.snapshots[2].snapshot.id);
+        let cmp = compare(&a, &b);
+        assert_eq!(cmp.flipped.len(), 1);
+        assert_eq!(
+            (cmp.flipped[0].from, cmp.flipped[0].to),
+            (Some(Success), Some(Fail))
+        );
+        assert_eq!(
+            cmp.drift_changed,
+            vec![DriftChange {
+                column: "a".into(),
+                a: Some(false),
+                b: Some(true)
+            }]
+        );
+        assert_eq!(resolve(p, "latest").unwrap().id, p.snapshots[3].snapshot.id);
+        // Warnings only: that run passed.
+        assert_eq!(
+            resolve(p, "latest-pass").unwrap().id,
+            p.snapshots[3].snapshot.id
+        );
+        assert!(resolve(p, "00000000").is_none(), "ambiguous prefix");
+        assert_eq!(
+            resolve(p, "00000000-0000-0000-0000-00000000000").map(|s| s.id.clone()),
+            None
+        );
+        assert_eq!(
+            resolve(p, "00000000-0000-0000-0000-000000000003")
+                .unwrap()
+                .id,
+            p.snapshots[2].snapshot.id
+        );
+    }
+}
