@@ -34,6 +34,13 @@ pub enum HeadlessError {
     SnapshotNotFound(String),
     #[error("snapshot {query:?} exists in several projects: {candidates}; add --project")]
     AmbiguousSnapshot { query: String, candidates: String },
+    #[error("no snapshot of project {project:?} has the series {key:?}{hint}")]
+    SeriesNotFound {
+        project: String,
+        key: String,
+        /// `; did you mean ...` or a pointer to `snapscope series`.
+        hint: String,
+    },
     #[error("invalid time {value:?} for {flag}: {reason}")]
     BadTime {
         flag: &'static str,
@@ -228,17 +235,19 @@ fn path_string(p: &Path) -> String {
 
 // ---------------------------------------------------------------- selection
 
-/// Find a project by id, unique name (exact, then case-insensitive) or unique id prefix.
+/// Find a project by id, or else by the first of these that matches exactly one
+/// project: name, name ignoring case, id prefix (4+ characters), part of the name.
 pub fn resolve_project<'a>(catalog: &'a Catalog, query: &str) -> Result<&'a ProjectEntry> {
     if let Some(p) = catalog.project(query) {
         return Ok(p);
     }
     let all = catalog.projects();
     let lower = query.to_lowercase();
-    let tiers: [&dyn Fn(&ProjectEntry) -> bool; 3] = [
+    let tiers: [&dyn Fn(&ProjectEntry) -> bool; 4] = [
         &|p| p.project.name == query,
         &|p| p.project.name.to_lowercase() == lower,
         &|p| query.len() >= 4 && p.project.id.starts_with(query),
+        &|p| !lower.is_empty() && p.project.name.to_lowercase().contains(&lower),
     ];
     for matches in tiers {
         let found: Vec<&ProjectEntry> = all.iter().copied().filter(|p| matches(p)).collect();
@@ -442,20 +451,21 @@ pub fn projects(path: &Path, global: &GlobalOpts, json: bool, out: &mut dyn Writ
         )?;
         return unreadable_footer(&report, out);
     }
-    let mut t = Table::new(&["PROJECT", "SNAPS", "UNREAD", "FIRST", "LAST"]);
+    let mut t = Table::new(&["PROJECT", "SNAPS", "UNREAD", "LAST RUN"]);
     t.right(&[1, 2]);
     for r in &rows {
         let span = catalog.project(&r.id).and_then(ProjectEntry::span);
         t.row(vec![
-            truncate(&clean(&r.name), 30),
+            truncate(&clean(&r.name), 40),
             r.snapshots.to_string(),
             r.unreadable.to_string(),
-            span.map(|(a, _)| short_time(a, tz))
-                .unwrap_or_else(|| "-".into()),
             span.map(|(_, b)| short_time(b, tz))
                 .unwrap_or_else(|| "-".into()),
         ]);
-        t.note(format!("  id {}", clean(&r.id)));
+        let first = span
+            .map(|(a, _)| format!("  first run {}", short_time(a, tz)))
+            .unwrap_or_default();
+        t.note(format!("  id {}{first}", clean(&r.id)));
         if let Some(w) = &r.warning {
             t.note(format!("  warning: {}", truncate(&clean(w), 68)));
         }
@@ -710,10 +720,10 @@ fn show_text(v: &ShowJson, tz: TimeZoneChoice, snap: &Snapshot, out: &mut dyn Wr
         for test in tests {
             t.row(vec![
                 test.status.as_str().to_string(),
-                truncate(&clean(&test.name), 30),
+                truncate(&clean(&test.name), 36),
                 truncate(&clean(test.column.as_deref().unwrap_or("")), 16),
                 test.value.map(fmt_num).unwrap_or_default(),
-                truncate(&clean(test.condition.as_deref().unwrap_or("")), 16),
+                truncate(&clean(test.condition.as_deref().unwrap_or("")), 24),
             ]);
         }
         t.write(out)?;
@@ -727,8 +737,8 @@ fn show_text(v: &ShowJson, tz: TimeZoneChoice, snap: &Snapshot, out: &mut dyn Wr
             .unwrap_or_default();
         writeln!(
             out,
-            "\nDRIFT ({} columns, {drifted} drifted{share})",
-            v.drift.len()
+            "\nDRIFT ({}, {drifted} drifted{share})",
+            plural(v.drift.len(), "column")
         )?;
         let mut t = Table::new(&["COLUMN", "TYPE", "METHOD", "SCORE", "THRESH", "DRIFT"]);
         t.right(&[3, 4]);
@@ -820,6 +830,13 @@ pub fn trend(
     let (catalog, _) = load(path, global)?;
     let p = resolve_project(&catalog, project)?;
     let points = catalog.trend(&p.project.id, key);
+    if points.is_empty() {
+        return Err(HeadlessError::SeriesNotFound {
+            project: p.project.name.clone(),
+            key: key.to_string(),
+            hint: series_hint(&catalog, &p.project.id, key),
+        });
+    }
     let rows: Vec<TrendJson> = points
         .iter()
         .map(|(s, v)| TrendJson {
@@ -830,15 +847,6 @@ pub fn trend(
         .collect();
     if json {
         return write_json(out, &rows);
-    }
-    if rows.is_empty() {
-        writeln!(
-            out,
-            "No snapshot of {} has the series {} (list keys with `snapscope series PATH --project ...`).",
-            clean(&p.project.name),
-            clean(key)
-        )?;
-        return Ok(());
     }
     writeln!(out, "{}  {}", clean(&p.project.name), clean(key))?;
     let mut t = Table::new(&["TIMESTAMP", "SNAPSHOT", "VALUE"]);
@@ -852,6 +860,32 @@ pub fn trend(
     }
     t.write(out)?;
     Ok(())
+}
+
+/// Suggest keys of the same metric type ending in the same field.
+fn series_hint(catalog: &Catalog, project_id: &str, key: &str) -> String {
+    let metric = key.split(['{', '.']).next().unwrap_or(key);
+    let field = key.rsplit('.').next().unwrap_or(key);
+    let keys = catalog.series_keys(project_id);
+    let mut close: Vec<&str> = keys
+        .iter()
+        .map(|(k, _)| k.as_str())
+        .filter(|k| k.split(['{', '.']).next() == Some(metric) && k.ends_with(field))
+        .take(3)
+        .collect();
+    if close.is_empty() {
+        close = keys
+            .iter()
+            .map(|(k, _)| k.as_str())
+            .filter(|k| k.split(['{', '.']).next() == Some(metric))
+            .take(3)
+            .collect();
+    }
+    if close.is_empty() {
+        "; list the keys with `snapscope series PATH --project ...`".into()
+    } else {
+        format!("; did you mean {}?", close.join(" or "))
+    }
 }
 
 /// `snapscope scan`.
@@ -908,6 +942,14 @@ fn layout_name(l: Layout) -> &'static str {
 }
 
 // ---------------------------------------------------------------- text helpers
+
+fn plural(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
 
 fn short_time(t: DateTime<Utc>, tz: TimeZoneChoice) -> String {
     tz.to_fixed(t).format("%Y-%m-%d %H:%M").to_string()
