@@ -28,7 +28,8 @@ fn mutation() -> impl Strategy<Value = Mutation> {
     prop_oneof![
         any::<usize>().prop_map(Mutation::Truncate),
         (any::<usize>(), 1u8..=255).prop_map(|(i, b)| Mutation::Flip(i, b)),
-        (any::<usize>(), any::<usize>(), any::<usize>()).prop_map(|(a, b, c)| Mutation::Splice(a, b, c)),
+        (any::<usize>(), any::<usize>(), any::<usize>())
+            .prop_map(|(a, b, c)| Mutation::Splice(a, b, c)),
         (
             any::<usize>(),
             prop::sample::select(vec![
@@ -62,7 +63,10 @@ fn apply(mut bytes: Vec<u8>, muts: &[Mutation]) -> Vec<u8> {
                 // Copy a slice of the file over another place of itself.
                 let (a, b, c) = (a % n, b % n, c % n);
                 let (lo, hi) = (a.min(b), a.max(b));
-                let chunk: Vec<u8> = bytes.get(lo..hi.min(lo + 4096)).unwrap_or_default().to_vec();
+                let chunk: Vec<u8> = bytes
+                    .get(lo..hi.min(lo + 4096))
+                    .unwrap_or_default()
+                    .to_vec();
                 let at = c.min(bytes.len());
                 bytes.splice(at..at, chunk);
             }
