@@ -517,8 +517,8 @@ pub fn snapshots(args: &SnapshotsArgs, global: &GlobalOpts, out: &mut dyn Write)
         None => catalog.projects(),
     };
     let keep = |s: &Snapshot| {
-        since.map_or(true, |t| s.timestamp >= t)
-            && until.map_or(true, |t| s.timestamp <= t)
+        since.is_none_or(|t| s.timestamp >= t)
+            && until.is_none_or(|t| s.timestamp <= t)
             && args.tags.iter().all(|tag| s.tags.contains(tag))
     };
     let mut rows: Vec<(&ProjectEntry, &SnapshotEntry)> = projects
