@@ -228,7 +228,7 @@ impl Catalog {
         if let Some(p) = self.projects.get(project_id) {
             for s in &p.snapshots {
                 for v in &s.snapshot.series {
-                    *counts.entry(v.key.as_str()).or_default() += 1;
+                    *counts.entry(v.key.as_ref()).or_default() += 1;
                 }
             }
         }

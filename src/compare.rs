@@ -15,7 +15,7 @@ use crate::model::{Snapshot, TestStatus};
 pub struct Flip {
     /// Display label of the test.
     pub test: String,
-    pub identity: String,
+    pub identity: Arc<str>,
     pub from: Option<TestStatus>,
     pub to: Option<TestStatus>,
 }
@@ -23,7 +23,7 @@ pub struct Flip {
 /// A series whose value differs between A and B.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Move {
-    pub series: String,
+    pub series: Arc<str>,
     pub a: f64,
     pub b: f64,
     /// `b - a`.
@@ -35,7 +35,7 @@ pub struct Move {
 /// A column whose drift flag differs between A and B.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriftChange {
-    pub column: String,
+    pub column: Arc<str>,
     pub a: Option<bool>,
     pub b: Option<bool>,
 }
@@ -67,10 +67,10 @@ fn worst_by_identity(s: &Snapshot) -> BTreeMap<&str, (TestStatus, String)> {
     let mut m: BTreeMap<&str, (TestStatus, String)> = BTreeMap::new();
     for t in &s.tests {
         let label = match &t.column {
-            Some(c) if !t.name.contains(c.as_str()) => format!("{} ({c})", t.name),
-            _ => t.name.clone(),
+            Some(c) if !t.name.contains(&**c) => format!("{} ({c})", t.name),
+            _ => t.name.to_string(),
         };
-        m.entry(t.identity.as_str())
+        m.entry(t.identity.as_ref())
             .and_modify(|e| {
                 if severity(t.status) < severity(e.0) {
                     e.0 = t.status;
@@ -100,7 +100,7 @@ pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
             let (from, to) = (fa.map(|x| x.0), fb.map(|x| x.0));
             (from != to).then(|| Flip {
                 test: fb.or(fa).map(|x| x.1.clone()).unwrap_or_default(),
-                identity: id.to_string(),
+                identity: Arc::from(id),
                 from,
                 to,
             })
@@ -122,14 +122,14 @@ pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
     let va: BTreeMap<&str, f64> = a
         .series
         .iter()
-        .filter_map(|s| Some((s.key.as_str(), s.value.filter(|v| v.is_finite())?)))
+        .filter_map(|s| Some((s.key.as_ref(), s.value.filter(|v| v.is_finite())?)))
         .collect();
     let mut moved: Vec<Move> = b
         .series
         .iter()
         .filter_map(|s| {
             let vb = s.value.filter(|v| v.is_finite())?;
-            let va = *va.get(s.key.as_str())?;
+            let va = *va.get(s.key.as_ref())?;
             (va != vb).then(|| Move {
                 series: s.key.clone(),
                 a: va,
@@ -151,12 +151,12 @@ pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
     let da: BTreeMap<&str, Option<bool>> = a
         .drift
         .iter()
-        .map(|d| (d.column.as_str(), d.drifted))
+        .map(|d| (d.column.as_ref(), d.drifted))
         .collect();
     let db: BTreeMap<&str, Option<bool>> = b
         .drift
         .iter()
-        .map(|d| (d.column.as_str(), d.drifted))
+        .map(|d| (d.column.as_ref(), d.drifted))
         .collect();
     let cols: BTreeSet<&str> = da.keys().chain(db.keys()).copied().collect();
     let drift_changed = cols
@@ -164,7 +164,7 @@ pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
         .filter_map(|c| {
             let (x, y) = (da.get(c).copied().flatten(), db.get(c).copied().flatten());
             (x != y).then(|| DriftChange {
-                column: c.to_string(),
+                column: Arc::from(c),
                 a: x,
                 b: y,
             })

@@ -133,12 +133,12 @@ pub struct SnapshotJson {
 /// One test of `snapscope show --json`.
 #[derive(Debug, Serialize)]
 pub struct TestJson {
-    pub name: String,
+    pub name: Arc<str>,
     pub status: TestStatus,
     pub description: String,
-    pub column: Option<String>,
-    pub test_type: String,
-    pub identity: String,
+    pub column: Option<Arc<str>>,
+    pub test_type: Arc<str>,
+    pub identity: Arc<str>,
     pub value: Option<f64>,
     pub condition: Option<String>,
 }
@@ -146,9 +146,9 @@ pub struct TestJson {
 /// One drift row of `snapscope show --json`.
 #[derive(Debug, Serialize)]
 pub struct DriftJson {
-    pub column: String,
-    pub column_type: Option<String>,
-    pub method: Option<String>,
+    pub column: Arc<str>,
+    pub column_type: Option<Arc<str>>,
+    pub method: Option<Arc<str>>,
     pub score: Option<f64>,
     pub threshold: Option<f64>,
     pub drifted: Option<bool>,
@@ -174,7 +174,7 @@ pub struct ShowJson {
     pub inner_id_mismatch: Option<String>,
     pub test_counts: TestCounts,
     pub tests: Vec<TestJson>,
-    pub series: BTreeMap<String, Option<f64>>,
+    pub series: BTreeMap<Arc<str>, Option<f64>>,
     pub drift: Vec<DriftJson>,
     pub drift_share: Option<f64>,
 }

@@ -3,6 +3,7 @@
 //! [`ProjectEntry`]; no I/O, no UI.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -34,11 +35,11 @@ impl Window {
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct TestHistory {
     /// Type + configuration: the same test configured the same way is one row.
-    pub identity: String,
+    pub identity: Arc<str>,
     /// Display name (the latest one seen).
-    pub name: String,
-    pub column: Option<String>,
-    pub test_type: String,
+    pub name: Arc<str>,
+    pub column: Option<Arc<str>>,
+    pub test_type: Arc<str>,
     /// Status in the newest snapshot that ran this test.
     pub latest_status: TestStatus,
     pub latest_snapshot_id: String,
@@ -68,8 +69,8 @@ impl TestHistory {
     /// Name with the column, for display: `Mean Value (age)`.
     pub fn label(&self) -> String {
         match &self.column {
-            Some(c) if !self.name.contains(c.as_str()) => format!("{} ({c})", self.name),
-            _ => self.name.clone(),
+            Some(c) if !self.name.contains(&**c) => format!("{} ({c})", self.name),
+            _ => self.name.to_string(),
         }
     }
 }
@@ -94,10 +95,10 @@ pub fn test_history(project: &ProjectEntry, window: Window) -> Vec<TestHistory> 
     for (i, entry) in project.snapshots.iter().enumerate() {
         let s = &entry.snapshot;
         for t in &s.tests {
-            let row = match by_identity.get(t.identity.as_str()) {
+            let row = match by_identity.get(t.identity.as_ref()) {
                 Some(&r) => r,
                 None => {
-                    by_identity.insert(t.identity.as_str(), rows.len());
+                    by_identity.insert(t.identity.as_ref(), rows.len());
                     rows.push(TestHistory {
                         identity: t.identity.clone(),
                         name: t.name.clone(),
@@ -172,9 +173,9 @@ pub fn test_history(project: &ProjectEntry, window: Window) -> Vec<TestHistory> 
 /// One column's drift across a project's snapshots.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnDriftHistory {
-    pub column: String,
+    pub column: Arc<str>,
     /// Method of the newest row.
-    pub method: Option<String>,
+    pub method: Option<Arc<str>>,
     /// Score per snapshot (index into `ProjectEntry::snapshots`), `None` where absent.
     #[serde(skip)]
     pub scores: Vec<Option<f64>>,
@@ -210,7 +211,7 @@ pub fn drift_history(
 ) -> Vec<ColumnDriftHistory> {
     let n = project.snapshots.len();
     let mut rows: Vec<ColumnDriftHistory> = Vec::new();
-    let mut index: HashMap<String, usize> = HashMap::new();
+    let mut index: HashMap<Arc<str>, usize> = HashMap::new();
     for (i, entry) in project.snapshots.iter().enumerate() {
         for d in &entry.snapshot.drift {
             let r = *index.entry(d.column.clone()).or_insert_with(|| {
@@ -286,7 +287,7 @@ pub(crate) mod tests {
             name: name.into(),
             description: format!("{name} is {status}"),
             status,
-            column: column.map(str::to_string),
+            column: column.map(Into::into),
             value: None,
             condition: None,
         }
@@ -358,7 +359,10 @@ pub(crate) mod tests {
         let h = test_history(p, Window::ALL);
         // Same display name on two columns: two rows.
         assert_eq!(h.len(), 2);
-        let age = h.iter().find(|r| r.identity == "Mean{column=age}").unwrap();
+        let age = h
+            .iter()
+            .find(|r| &*r.identity == "Mean{column=age}")
+            .unwrap();
         assert_eq!(age.latest_status, Error);
         assert_eq!(
             age.failing_since,
@@ -367,11 +371,14 @@ pub(crate) mod tests {
         assert_eq!(age.failing_streak, 2);
         assert_eq!((age.fail_count, age.runs), (3, 4));
         assert_eq!(age.label(), "Mean Value (age)");
-        let bmi = h.iter().find(|r| r.identity == "Mean{column=bmi}").unwrap();
+        let bmi = h
+            .iter()
+            .find(|r| &*r.identity == "Mean{column=bmi}")
+            .unwrap();
         assert_eq!(bmi.failing_since, None);
         assert_eq!((bmi.fail_count, bmi.runs), (1, 5));
         // Failing first.
-        assert_eq!(h[0].identity, "Mean{column=age}");
+        assert_eq!(&*h[0].identity, "Mean{column=age}");
         // A window counts only its runs.
         let w = Window {
             since: Some(Utc.with_ymd_and_hms(2024, 3, 3, 0, 0, 0).unwrap()),
@@ -379,7 +386,7 @@ pub(crate) mod tests {
         };
         let age = test_history(p, w)
             .into_iter()
-            .find(|r| r.identity == "Mean{column=age}")
+            .find(|r| &*r.identity == "Mean{column=age}")
             .unwrap();
         assert_eq!((age.fail_count, age.runs), (2, 2));
     }
@@ -393,12 +400,12 @@ pub(crate) mod tests {
         ]);
         let p = c.project("p").unwrap();
         let rows = drift_history(p, 10, DriftOrder::NewlyDrifted);
-        assert_eq!(rows[0].column, "a");
+        assert_eq!(&*rows[0].column, "a");
         assert!(rows[0].newly_drifted);
         assert_eq!((rows[0].drifted_count, rows[0].runs), (1, 3));
         assert!(!rows[1].newly_drifted);
         let rows = drift_history(p, 2, DriftOrder::MostOften);
-        assert_eq!(rows[0].column, "b");
+        assert_eq!(&*rows[0].column, "b");
         assert_eq!((rows[0].drifted_count, rows[0].runs), (2, 2));
         assert_eq!(rows[0].scores, vec![Some(0.01), Some(0.02), Some(0.03)]);
     }

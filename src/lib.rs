@@ -7,10 +7,12 @@
 pub mod catalog;
 pub mod cli;
 pub mod compare;
+pub mod dashboard;
 pub mod events;
 pub mod headless;
 pub mod history;
 pub mod index;
+pub mod intern;
 pub mod model;
 pub mod parse;
 pub mod sanitize;

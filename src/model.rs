@@ -3,6 +3,7 @@
 
 use std::fmt;
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -153,16 +154,16 @@ pub struct TestOutcome {
     /// Stable identity across snapshots: short test type plus canonical
     /// configuration (legacy), or metric fingerprint + test id + canonical
     /// test config (v2). Display names are not unique; this is.
-    pub identity: String,
+    pub identity: Arc<str>,
     /// Short test type, e.g. `TestColumnDrift` or `LessThanMetricTest`.
-    pub test_type: String,
+    pub test_type: Arc<str>,
     /// Display name as written by Evidently.
-    pub name: String,
+    pub name: Arc<str>,
     /// Description as written by Evidently (holds measured value and condition).
     pub description: String,
     pub status: TestStatus,
     /// The column the test is about, where there is one.
-    pub column: Option<String>,
+    pub column: Option<Arc<str>>,
     /// The measured value, where the file states it.
     pub value: Option<f64>,
     /// The condition in readable form (e.g. `gt 0.5`, `eq 0.97 ± 0.19`), where known.
@@ -172,11 +173,11 @@ pub struct TestOutcome {
 /// One row of a per-column drift table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriftRow {
-    pub column: String,
+    pub column: Arc<str>,
     /// `num`, `cat`, `text`, `datetime`, ... when the file says.
-    pub column_type: Option<String>,
+    pub column_type: Option<Arc<str>>,
     /// Stat test name as written, e.g. `K-S p_value`, `Wasserstein distance (normed)`.
-    pub method: Option<String>,
+    pub method: Option<Arc<str>>,
     /// Drift score; `None` when missing or non-finite.
     pub score: Option<f64>,
     pub threshold: Option<f64>,
@@ -210,7 +211,8 @@ impl ScoreKind {
 /// (`MetricType{param=value,...}.field.path`, see the README).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SeriesValue {
-    pub key: String,
+    /// Interned: the same key is shared by every snapshot that has it.
+    pub key: Arc<str>,
     /// `None` for null / NaN / Infinity in the file.
     pub value: Option<f64>,
 }
@@ -251,14 +253,14 @@ impl Snapshot {
 
     /// Look up a series value by key.
     pub fn series_value(&self, key: &str) -> Option<&SeriesValue> {
-        self.series.iter().find(|s| s.key == key)
+        self.series.iter().find(|s| &*s.key == key)
     }
 
     /// Share of drifted columns, from the drift summary metric when present,
     /// else from the drift rows with a known flag.
     pub fn drift_share(&self) -> Option<f64> {
         for s in &self.series {
-            let k = s.key.as_str();
+            let k: &str = &s.key;
             if (k.starts_with("DatasetDriftMetric") && k.ends_with(".share_of_drifted_columns"))
                 || (k.starts_with("DriftedColumnsCount") && k.ends_with(".share"))
             {

@@ -1,6 +1,8 @@
 //! On-call triage: the state of each project's latest run with tests, what
 //! fails, since when, and whether the project went quiet.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
@@ -11,13 +13,13 @@ use crate::model::TestStatus;
 /// A failing test in a project's latest run with tests.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct FailingTest {
-    pub name: String,
+    pub name: Arc<str>,
     pub status: TestStatus,
     pub description: String,
     /// Start of the current unbroken run of FAIL/ERROR (`None` for warnings).
     pub failing_since: Option<DateTime<Utc>>,
-    pub identity: String,
-    pub column: Option<String>,
+    pub identity: Arc<str>,
+    pub column: Option<Arc<str>>,
 }
 
 /// The health of one project.
@@ -31,7 +33,7 @@ pub struct ProjectHealth {
     /// Its FAIL/ERROR tests (and WARNING ones with `fail_on_warning`), worst first.
     pub failing: Vec<FailingTest>,
     /// Columns drifted in the project's newest snapshot with drift rows.
-    pub drifted_columns: Vec<String>,
+    pub drifted_columns: Vec<Arc<str>>,
     /// Timestamp of the project's newest snapshot of any kind.
     pub newest: Option<DateTime<Utc>>,
     /// The newest snapshot is older than the allowed age.

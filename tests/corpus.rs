@@ -121,7 +121,7 @@ fn every_project_matches_python() {
         );
         // Every snapshot has a timestamp and a stable test identity per test.
         for s in &snaps {
-            let mut ids: Vec<&str> = s.tests.iter().map(|t| t.identity.as_str()).collect();
+            let mut ids: Vec<&str> = s.tests.iter().map(|t| &*t.identity).collect();
             ids.sort();
             let n = ids.len();
             ids.dedup();
@@ -161,7 +161,7 @@ fn legacy_drift_table_and_values() {
     let row = |c: &str| {
         s.drift
             .iter()
-            .find(|d| d.column == c)
+            .find(|d| &*d.column == c)
             .unwrap_or_else(|| panic!("no drift row {c}"))
     };
     for (col, score) in [
@@ -207,7 +207,7 @@ fn v2_drift_and_values() {
         ("worst area", 0.2641901639732949),
         ("mean concavity", 0.5150024116992871),
     ] {
-        let r = s.drift.iter().find(|d| d.column == col).unwrap();
+        let r = s.drift.iter().find(|d| &*d.column == col).unwrap();
         assert_eq!(r.method.as_deref(), Some("K-S p_value"));
         assert_eq!(r.threshold, Some(0.05));
         assert_eq!(r.score, Some(score));

@@ -45,12 +45,12 @@ fn classpath_flavour_reads_like_the_alias_flavour() {
             .and_then(|v| v.value),
         Some(0.42857142857142855)
     );
-    let alcohol = s.drift.iter().find(|d| d.column == "alcohol").unwrap();
+    let alcohol = s.drift.iter().find(|d| &*d.column == "alcohol").unwrap();
     assert_eq!(alcohol.method.as_deref(), Some("K-S p_value"));
     assert_eq!(alcohol.score, Some(0.000370002015733349));
     assert_eq!(alcohol.drifted, Some(true));
     assert!(!alcohol.inferred);
-    let target = s.drift.iter().find(|d| d.column == "target").unwrap();
+    let target = s.drift.iter().find(|d| &*d.column == "target").unwrap();
     assert_eq!(target.method.as_deref(), Some("chi-square p_value"));
     assert_eq!(target.drifted, Some(false));
     assert_eq!(s.drift.len(), 3);
@@ -85,17 +85,17 @@ fn all_five_statuses_and_aware_timestamps() {
         (0, 2, 2, 1, 1)
     );
     let rows = &s.tests[4];
-    assert_eq!(rows.name, "Number of Rows");
+    assert_eq!(&*rows.name, "Number of Rows");
     assert_eq!(rows.value, Some(15.0));
     assert_eq!(rows.condition.as_deref(), Some("gte 40"));
-    assert_eq!(rows.test_type, "TestNumberOfRows");
+    assert_eq!(&*rows.test_type, "TestNumberOfRows");
     let drift = &s.tests[5];
     assert_eq!(drift.column.as_deref(), Some("alcohol"));
     // Drift test parameters are the fallback source of drift rows.
     assert_eq!(
         s.drift
             .iter()
-            .find(|d| d.column == "alcohol")
+            .find(|d| &*d.column == "alcohol")
             .map(|d| d.drifted),
         Some(Some(true))
     );

@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use super::pruned::Pruned;
 use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
+use crate::intern::intern;
 use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
 
 /// The parts of `suite` that snapscope reads.
@@ -57,7 +58,7 @@ pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite, metrics_ids: &[usize]) {
         numeric_leaves(&result.0, &mut String::new(), &mut leaves);
         for (path, value) in leaves {
             s.series.push(SeriesValue {
-                key: format!("{key}.{path}"),
+                key: intern(&format!("{key}.{path}")),
                 value,
             });
         }
@@ -79,11 +80,15 @@ fn str_of(v: Option<&Value>) -> Option<String> {
     v.and_then(Value::as_str).map(str::to_string)
 }
 
+fn interned(v: Option<&Value>) -> Option<std::sync::Arc<str>> {
+    v.and_then(Value::as_str).map(intern)
+}
+
 fn column_drift_row(column: &str, m: &Value) -> DriftRow {
     DriftRow {
-        column: str_of(m.get("column_name")).unwrap_or_else(|| column.to_string()),
-        column_type: str_of(m.get("column_type")),
-        method: str_of(m.get("stattest_name")),
+        column: interned(m.get("column_name")).unwrap_or_else(|| intern(column)),
+        column_type: interned(m.get("column_type")),
+        method: interned(m.get("stattest_name")),
         score: f64_of(m.get("drift_score")),
         threshold: f64_of(m.get("stattest_threshold")),
         drifted: m.get("drift_detected").and_then(Value::as_bool),
@@ -125,9 +130,9 @@ fn drift_rows(suite: &RawSuite) -> Vec<DriftRow> {
                     for (col, f) in features {
                         push(
                             DriftRow {
-                                column: col.clone(),
+                                column: intern(col),
                                 column_type: None,
-                                method: str_of(f.get("stattest")),
+                                method: interned(f.get("stattest")),
                                 score: f64_of(f.get("score")),
                                 threshold: f64_of(f.get("threshold")),
                                 drifted: f.get("detected").and_then(Value::as_bool),
@@ -139,12 +144,12 @@ fn drift_rows(suite: &RawSuite) -> Vec<DriftRow> {
                 }
             }
             Some("ColumnDriftParameter") => {
-                if let Some(col) = str_of(p.get("column_name")) {
+                if let Some(col) = interned(p.get("column_name")) {
                     push(
                         DriftRow {
                             column: col,
                             column_type: None,
-                            method: str_of(p.get("stattest")),
+                            method: interned(p.get("stattest")),
                             score: f64_of(p.get("score")),
                             threshold: f64_of(p.get("threshold")),
                             drifted: p.get("detected").and_then(Value::as_bool),
@@ -255,12 +260,12 @@ fn test_outcome(config: Option<&Value>, result: &Value) -> TestOutcome {
         _ => description,
     };
     TestOutcome {
-        identity,
-        test_type,
-        name,
+        identity: intern(&identity),
+        test_type: intern(&test_type),
+        name: intern(&name),
         description,
         status,
-        column,
+        column: column.as_deref().map(intern),
         value,
         condition,
     }

@@ -128,7 +128,7 @@ pub(crate) fn parse(
 /// Keep one value per key: the first; a later different value under the
 /// same key gets a `#2`, `#3` suffix so nothing is silently lost.
 fn dedupe_series(s: &mut Snapshot) {
-    let mut seen: std::collections::HashMap<String, (Option<f64>, u32)> =
+    let mut seen: std::collections::HashMap<std::sync::Arc<str>, (Option<f64>, u32)> =
         std::collections::HashMap::new();
     let mut out = Vec::with_capacity(s.series.len());
     for mut v in std::mem::take(&mut s.series) {
@@ -142,7 +142,7 @@ fn dedupe_series(s: &mut Snapshot) {
                     continue;
                 }
                 *n += 1;
-                v.key = format!("{}#{}", v.key, n);
+                v.key = crate::intern::intern(&format!("{}#{}", v.key, n));
                 out.push(v);
             }
         }

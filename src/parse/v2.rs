@@ -11,6 +11,7 @@ use super::infer_drifted;
 use super::legacy::fmt_num;
 use super::pruned::Pruned;
 use super::series::{canonical, metric_key, plain, short_type, ParamsFor};
+use crate::intern::intern;
 use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
 
 /// `metric_results` in file order: (metric id, pruned result).
@@ -236,13 +237,17 @@ fn test_outcome(
         }
     });
     TestOutcome {
-        identity,
+        identity: intern(&identity),
         condition,
-        test_type,
-        name,
+        test_type: intern(&test_type),
+        name: intern(&name),
         description,
         status,
-        column: metric_params.get("column").and_then(plain),
+        column: metric_params
+            .get("column")
+            .and_then(plain)
+            .as_deref()
+            .map(intern),
         value,
     }
 }
@@ -264,7 +269,7 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
         let values = result_values(result);
         for (path, value) in &values {
             s.series.push(SeriesValue {
-                key: format!("{series_key}.{path}"),
+                key: intern(&format!("{series_key}.{path}")),
                 value: *value,
             });
         }
@@ -275,12 +280,9 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
             .collect();
         let metric_type = params.get("type").and_then(Value::as_str).map(short_type);
         if metric_type == Some("ValueDrift") {
-            let column = params.get("column").and_then(plain).unwrap_or_default();
+            let column = intern(&params.get("column").and_then(plain).unwrap_or_default());
             if !s.drift.iter().any(|d| d.column == column) {
-                let method = params
-                    .get("method")
-                    .and_then(Value::as_str)
-                    .map(str::to_string);
+                let method = params.get("method").and_then(Value::as_str).map(intern);
                 let threshold = params.get("threshold").and_then(Value::as_f64);
                 let score = values
                     .first()
