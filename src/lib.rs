@@ -5,10 +5,13 @@
 //! and the user interfaces on top.
 
 pub mod catalog;
+pub mod cli;
 pub mod compare;
 pub mod dashboard;
 pub mod events;
+pub mod headless;
 pub mod history;
+pub mod index;
 pub mod intern;
 pub mod live;
 pub mod model;
