@@ -15,8 +15,9 @@ use std::time::Instant;
 use rayon::prelude::*;
 
 use crate::catalog::{Catalog, Fingerprint, SnapshotEntry, Unreadable};
+use crate::dashboard::Dashboard;
 use crate::model::Project;
-use crate::parse::{self, ParseError, ParseOptions};
+use crate::parse::{self, ParseError, ParseOptions, ProjectMeta, TimeZoneChoice};
 use crate::scan::{self, Layout, ProjectDir, ScanError};
 
 /// Files larger than this are skipped by default (512 MiB).
@@ -49,6 +50,9 @@ pub enum FileError {
     /// The bytes are not a usable snapshot / project record.
     #[error("{0}")]
     Parse(#[from] ParseError),
+    /// The file's size changed while it was read: it is being written.
+    #[error("file changed while being read")]
+    Changed(Fingerprint),
 }
 
 impl FileError {
@@ -58,6 +62,7 @@ impl FileError {
         match self {
             FileError::Parse(e) => e.is_incomplete(),
             FileError::Io(e) => e.kind() == io::ErrorKind::NotFound,
+            FileError::Changed(_) => true,
         }
     }
 }
@@ -82,7 +87,6 @@ pub struct ScanReport {
 pub fn read_limited(path: &Path, limit: u64) -> Result<(Vec<u8>, Fingerprint), FileError> {
     let mut file = File::open(path)?;
     let meta = file.metadata()?;
-    let fingerprint = scan::fingerprint(&meta);
     if meta.len() > limit {
         return Err(ParseError::TooLarge {
             size: meta.len(),
@@ -99,6 +103,14 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<(Vec<u8>, Fingerprint), F
             limit,
         }
         .into());
+    }
+    // The fingerprint as read; a size that moved means a writer is at work.
+    let fingerprint = file
+        .metadata()
+        .map(|m| scan::fingerprint(&m))
+        .unwrap_or_else(|_| scan::fingerprint(&meta));
+    if fingerprint.len != bytes.len() as u64 {
+        return Err(FileError::Changed(fingerprint));
     }
     Ok((bytes, fingerprint))
 }
@@ -137,49 +149,84 @@ fn index_file_counted(
 /// Returns the project, the problem with its metadata if any, and bytes read.
 /// The project id is always the folder name; the name falls back to it.
 pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Option<Unreadable>, u64) {
-    let mut project = Project {
-        id: pd.id.clone(),
-        name: pd.id.clone(),
-        description: None,
-        folder: pd.folder.clone(),
-        created_at: None,
-        warning: None,
-    };
-    let Some(meta_path) = &pd.metadata else {
-        return (project, None, 0);
-    };
     let mut n = 0u64;
-    let parsed = read_limited(meta_path, opts.max_file_size).and_then(|(bytes, _)| {
-        n = bytes.len() as u64;
-        parse::parse_project_metadata(&bytes).map_err(FileError::from)
+    let mut problem = None;
+    let meta = match &pd.metadata {
+        None => None,
+        Some(meta_path) => {
+            let parsed = read_limited(meta_path, opts.max_file_size).and_then(|(bytes, _)| {
+                n = bytes.len() as u64;
+                parse::parse_project_metadata(&bytes).map_err(FileError::from)
+            });
+            match parsed {
+                Ok(meta) => Some(meta),
+                Err(e) => {
+                    problem = Some(Unreadable {
+                        path: meta_path.clone(),
+                        project_id: Some(pd.id.clone()),
+                        reason: format!("project metadata: {e}"),
+                    });
+                    None
+                }
+            }
+        }
+    };
+    let v2_dashboard = pd.dashboard.as_ref().and_then(|path| {
+        let (bytes, _) = read_limited(path, opts.max_file_size).ok()?;
+        n += bytes.len() as u64;
+        parse_v2_dashboard(&bytes)
     });
-    match parsed {
-        Ok(meta) => {
-            if let Some(name) = meta.name.filter(|s| !s.trim().is_empty()) {
-                project.name = name;
-            }
-            project.description = meta.description.filter(|s| !s.is_empty());
-            project.created_at = meta
-                .created_at
-                .as_deref()
-                .and_then(|s| parse::parse_timestamp(s, opts.parse.tz))
-                .map(|(t, _)| t);
-            if let Some(id) = meta.id.filter(|id| *id != pd.id) {
-                project.warning = Some(format!(
-                    "metadata.json says id {id}, but the folder is named {}; using the folder name",
-                    pd.id
-                ));
-            }
-            (project, None, n)
-        }
-        Err(e) => {
-            let problem = Unreadable {
-                path: meta_path.clone(),
-                project_id: Some(pd.id.clone()),
-                reason: format!("project metadata: {e}"),
-            };
-            (project, Some(problem), n)
-        }
+    let project = project_record(pd, meta.as_ref(), v2_dashboard, opts.parse.tz);
+    (project, problem, n)
+}
+
+/// Parse a v2 `dashboard.json`; `None` when it is not a usable dashboard.
+pub fn parse_v2_dashboard(bytes: &[u8]) -> Option<Arc<Dashboard>> {
+    let text = parse::replace_non_finite(bytes);
+    let v: serde_json::Value = serde_json::from_slice(&text).ok()?;
+    Dashboard::from_v2(&v).ok().map(Arc::new)
+}
+
+/// The project record of a folder: id = folder name; name, description and
+/// creation time from `metadata.json` when readable; the dashboard from
+/// `metadata.json` (legacy) or `dashboard.json` (v2).
+pub fn project_record(
+    pd: &ProjectDir,
+    meta: Option<&ProjectMeta>,
+    v2_dashboard: Option<Arc<Dashboard>>,
+    tz: TimeZoneChoice,
+) -> Project {
+    let name = meta
+        .and_then(|m| m.name.as_deref())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&pd.id)
+        .to_string();
+    let created_at = meta
+        .and_then(|m| m.created_at.as_deref())
+        .and_then(|s| parse::parse_timestamp(s, tz))
+        .map(|(t, _)| t);
+    let warning = match meta.and_then(|m| m.id.as_deref()) {
+        Some(id) if id != pd.id => Some(format!(
+            "metadata.json says id {id}, but the folder is named {}; using the folder name",
+            pd.id
+        )),
+        _ => None,
+    };
+    let legacy_dashboard = meta
+        .and_then(|m| m.dashboard.as_ref())
+        .and_then(|d| Dashboard::from_legacy(d).ok())
+        .map(Arc::new);
+    Project {
+        id: pd.id.clone(),
+        name,
+        description: meta
+            .and_then(|m| m.description.clone())
+            .filter(|s| !s.is_empty()),
+        folder: pd.folder.clone(),
+        created_at,
+        warning,
+        dashboard: v2_dashboard.or(legacy_dashboard),
     }
 }
 

@@ -13,7 +13,6 @@
 
 use std::collections::{BTreeSet, HashMap};
 use std::fs;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
@@ -24,7 +23,9 @@ use crossbeam_channel::{select, Receiver, Sender};
 use rayon::prelude::*;
 
 use crate::catalog::{Fingerprint, SnapshotEntry, Unreadable};
+use crate::dashboard::Dashboard;
 use crate::events::IndexEvent;
+use crate::index;
 use crate::model::Project;
 use crate::parse::{self, ParseError, ParseOptions, ProjectMeta};
 use crate::scan::{self, Layout, PathRole, ProjectDir, SnapshotFile};
@@ -218,43 +219,25 @@ impl FileError {
     }
 }
 
-/// Read a whole file with the fingerprint it had once read.
+/// Read a whole file (up to the size limit) with the fingerprint it had once read.
 fn read_file(path: &Path) -> Result<(Vec<u8>, Fingerprint), FileError> {
-    let io_err = |e: std::io::Error, fp: Option<Fingerprint>| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            FileError::gone()
-        } else {
-            FileError {
-                reason: format!("cannot read: {e}"),
-                incomplete: false,
-                gone: false,
-                fp,
-            }
-        }
-    };
-    let before = fs::metadata(path).map_err(|e| io_err(e, None))?;
-    let before = scan::fingerprint(&before);
-    let mut f = fs::File::open(path).map_err(|e| io_err(e, Some(before)))?;
-    let mut bytes = Vec::with_capacity(usize::try_from(before.len).unwrap_or(0));
-    f.read_to_end(&mut bytes)
-        .map_err(|e| io_err(e, Some(before)))?;
-    let fp = f
-        .metadata()
-        .map(|m| scan::fingerprint(&m))
-        .unwrap_or(before);
-    if fp.len != bytes.len() as u64 {
-        return Err(FileError {
-            reason: "file changed while being read".into(),
+    index::read_limited(path, index::DEFAULT_MAX_FILE_SIZE).map_err(|e| match e {
+        index::FileError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => FileError::gone(),
+        index::FileError::Changed(fp) => FileError {
+            reason: e.to_string(),
             incomplete: true,
             gone: false,
             fp: Some(fp),
-        });
-    }
-    Ok((bytes, fp))
+        },
+        other => FileError {
+            reason: other.to_string(),
+            incomplete: other.is_incomplete(),
+            gone: false,
+            fp: stat(path),
+        },
+    })
 }
 
-// TODO(lead): replace with index::... (the one-file indexing function on branch cli);
-// it must keep telling "incomplete" (pending) errors apart from real ones.
 /// Read and parse one snapshot file into an index entry.
 fn index_one_file(
     path: &Path,
@@ -278,15 +261,16 @@ fn read_metadata(path: &Path) -> Result<(ProjectMeta, Fingerprint), FileError> {
     Ok((meta, fp))
 }
 
-/// A dashboard is not interpreted here; it only has to be complete JSON.
-fn read_dashboard(path: &Path) -> Result<Fingerprint, FileError> {
+/// Read a v2 `dashboard.json`: it must be complete JSON; a complete file
+/// that is not a usable dashboard gives `None`.
+fn read_dashboard(path: &Path) -> Result<(Fingerprint, Option<Arc<Dashboard>>), FileError> {
     let (bytes, fp) = read_file(path)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(FileError::parse(&ParseError::Empty, fp));
     }
     let text = parse::replace_non_finite(&bytes);
-    match serde_json::from_slice::<serde::de::IgnoredAny>(&text) {
-        Ok(_) => Ok(fp),
+    match serde_json::from_slice::<serde_json::Value>(&text) {
+        Ok(v) => Ok((fp, Dashboard::from_v2(&v).ok().map(Arc::new))),
         Err(e) => {
             let incomplete = e.is_eof();
             Err(FileError {
@@ -299,34 +283,14 @@ fn read_dashboard(path: &Path) -> Result<Fingerprint, FileError> {
     }
 }
 
-// TODO(lead): share with the one-shot index on branch cli if it builds projects too.
-/// The project record of a folder from its `metadata.json` (when readable).
-fn build_project(pd: &ProjectDir, meta: Option<&ProjectMeta>, opts: &ParseOptions) -> Project {
-    let name = meta
-        .and_then(|m| m.name.as_deref())
-        .map(str::trim)
-        .filter(|n| !n.is_empty())
-        .unwrap_or(&pd.id)
-        .to_string();
-    let created_at = meta
-        .and_then(|m| m.created_at.as_deref())
-        .and_then(|s| parse::parse_timestamp(s, opts.tz))
-        .map(|(t, _)| t);
-    let warning = match meta.and_then(|m| m.id.as_deref()) {
-        Some(id) if id != pd.id => Some(format!(
-            "metadata.json says id {id}, but the folder is named {}",
-            pd.id
-        )),
-        _ => None,
-    };
-    Project {
-        id: pd.id.clone(),
-        name,
-        description: meta.and_then(|m| m.description.clone()),
-        folder: pd.folder.clone(),
-        created_at,
-        warning,
-    }
+/// The project record of a folder (shared with the one-shot index).
+fn build_project(
+    pd: &ProjectDir,
+    meta: Option<&ProjectMeta>,
+    dashboard: Option<Arc<Dashboard>>,
+    opts: &ParseOptions,
+) -> Project {
+    index::project_record(pd, meta, dashboard, opts.tz)
 }
 
 /// What a tracked file is.
@@ -379,14 +343,14 @@ struct Tracked {
 enum Good {
     Snapshot(SnapshotEntry),
     Metadata(ProjectMeta, Fingerprint),
-    Dashboard(Fingerprint),
+    Dashboard(Fingerprint, Option<Arc<Dashboard>>),
 }
 
 impl Good {
     fn fingerprint(&self) -> Fingerprint {
         match self {
             Good::Snapshot(e) => e.fingerprint,
-            Good::Metadata(_, fp) | Good::Dashboard(fp) => *fp,
+            Good::Metadata(_, fp) | Good::Dashboard(fp, _) => *fp,
         }
     }
 }
@@ -394,6 +358,8 @@ impl Good {
 struct ProjectState {
     dir: ProjectDir,
     project: Project,
+    /// The parsed `dashboard.json` (v2), when present and usable.
+    v2_dashboard: Option<Arc<Dashboard>>,
     /// ProjectAdded has been sent.
     announced: bool,
 }
@@ -691,12 +657,13 @@ impl Indexer {
         match self.projects.get_mut(&id) {
             Some(ps) => ps.dir = pd,
             None => {
-                let project = build_project(&pd, None, &self.opts.parse);
+                let project = build_project(&pd, None, None, &self.opts.parse);
                 self.projects.insert(
                     id.clone(),
                     ProjectState {
                         dir: pd,
                         project,
+                        v2_dashboard: None,
                         announced: false,
                     },
                 );
@@ -839,7 +806,9 @@ impl Indexer {
         match kind {
             FileKind::Snapshot { project_id, id } => self.read_snapshot(path, project_id, id),
             FileKind::Metadata { .. } => read_metadata(path).map(|(m, fp)| Good::Metadata(m, fp)),
-            FileKind::Dashboard { .. } => read_dashboard(path).map(Good::Dashboard),
+            FileKind::Dashboard { .. } => {
+                read_dashboard(path).map(|(fp, d)| Good::Dashboard(fp, d))
+            }
         }
     }
 
@@ -906,11 +875,14 @@ impl Indexer {
                         }
                         self.update_project_record(kind.project_id(), Some(&meta), false);
                     }
-                    Good::Dashboard(_) => {
+                    Good::Dashboard(_, dashboard) => {
                         if was_unreadable {
                             self.emit(IndexEvent::Cleared {
                                 path: path.to_path_buf(),
                             });
+                        }
+                        if let Some(ps) = self.projects.get_mut(kind.project_id()) {
+                            ps.v2_dashboard = dashboard;
                         }
                         // The dashboard changed: consumers reload it.
                         self.update_project_record(kind.project_id(), None, true);
@@ -1027,10 +999,17 @@ impl Indexer {
         let Some(ps) = self.projects.get_mut(id) else {
             return;
         };
+        let v2 = ps.v2_dashboard.clone();
         let new = match meta {
-            Some(m) => build_project(&ps.dir, Some(m), &self.opts.parse),
-            None if meta_tracked_good => ps.project.clone(),
-            None => build_project(&ps.dir, None, &self.opts.parse),
+            Some(m) => build_project(&ps.dir, Some(m), v2, &self.opts.parse),
+            None if meta_tracked_good => {
+                let mut p = ps.project.clone();
+                if v2.is_some() {
+                    p.dashboard = v2;
+                }
+                p
+            }
+            None => build_project(&ps.dir, None, v2, &self.opts.parse),
         };
         let changed = new != ps.project;
         ps.project = new;
