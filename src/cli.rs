@@ -3,15 +3,20 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand};
+
+use std::time::Duration;
 
 use crate::index::{IndexOptions, DEFAULT_MAX_FILE_SIZE};
+use crate::live::LiveOptions;
 use crate::parse::{ParseOptions, TimeZoneChoice};
+use crate::watch::WatchMode;
 
 /// A terminal explorer for Evidently ML monitoring snapshots.
 ///
-/// With no command, prints the projects of PATH (default: `sample_snapshots/`
-/// when it exists in the current folder, else `.`).
+/// With no command, opens the interactive explorer on PATH (default:
+/// `sample_snapshots/` when it exists in the current folder, else `.`); when
+/// stdout is not a terminal, prints the projects view instead.
 #[derive(Debug, Parser)]
 #[command(
     name = "snapscope",
@@ -25,6 +30,9 @@ pub struct Cli {
 
     /// Workspace, project folder or flat folder of snapshot files.
     pub path: Option<PathBuf>,
+
+    #[command(flatten)]
+    pub tui: TuiArgs,
 
     #[command(subcommand)]
     pub command: Option<Command>,
@@ -141,20 +149,6 @@ pub struct SnapshotsArgs {
     pub json: bool,
 }
 
-/// How `watch` notices changes.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
-pub enum WatchMode {
-    /// Native notifications, falling back to polling.
-    #[default]
-    Auto,
-    /// Native notifications only.
-    Notify,
-    /// Poll size and mtime every --poll-interval seconds.
-    Poll,
-    /// Index once, do not follow.
-    Off,
-}
-
 /// Arguments of `snapscope watch`.
 #[derive(Debug, Args)]
 pub struct WatchArgs {
@@ -163,12 +157,55 @@ pub struct WatchArgs {
     /// One JSON event per line.
     #[arg(long)]
     pub json: bool,
-    /// How to notice changes.
-    #[arg(long = "watch", value_enum, default_value_t = WatchMode::Auto)]
+    #[command(flatten)]
+    pub follow: FollowOpts,
+}
+
+/// How a live view follows the folder (the explorer and `watch`).
+#[derive(Debug, Clone, Args)]
+pub struct FollowOpts {
+    /// How to notice changes: auto (native notifications plus a slow safety
+    /// rescan; polling on network/FUSE filesystems), notify, poll or off.
+    #[arg(long = "watch", value_name = "MODE", default_value = "auto")]
     pub mode: WatchMode,
-    /// Seconds between polls.
+    /// Seconds between polls in poll mode.
     #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_interval)]
     pub poll_interval: f64,
+}
+
+impl FollowOpts {
+    /// Live-index options from the command line.
+    pub fn live_options(&self, global: &GlobalOpts) -> LiveOptions {
+        LiveOptions {
+            parse: ParseOptions { tz: global.tz },
+            watch: self.mode,
+            poll_interval: Duration::from_secs_f64(self.poll_interval),
+            ..LiveOptions::default()
+        }
+    }
+}
+
+/// Options of the interactive explorer (`snapscope [PATH]`).
+#[derive(Debug, Clone, Args)]
+pub struct TuiArgs {
+    #[command(flatten)]
+    pub follow: FollowOpts,
+    /// Leave the mouse to the terminal (text selection) instead of capturing it.
+    #[arg(long)]
+    pub no_mouse: bool,
+    /// ASCII symbols only (for fonts or terminals without ✓ ✗ ▁▂▃).
+    #[arg(long)]
+    pub ascii: bool,
+    /// Draw charts with dots instead of braille (fonts that draw braille badly).
+    #[arg(long)]
+    pub dot_marker: bool,
+    /// Write the log here (default: the user's cache dir, snapscope/snapscope.log).
+    #[arg(long, value_name = "FILE")]
+    pub log_file: Option<PathBuf>,
+    /// Print the projects view instead of opening the explorer (also the
+    /// behaviour when stdout is not a terminal).
+    #[arg(long)]
+    pub print: bool,
 }
 
 /// The folder used when no PATH is given: `sample_snapshots/` when it exists

@@ -47,8 +47,9 @@ pub enum HeadlessError {
         value: String,
         reason: String,
     },
-    #[error("`snapscope {0}` is not yet implemented")]
-    NotImplemented(&'static str),
+    /// `snapscope watch` could not run.
+    #[error(transparent)]
+    Watch(#[from] crate::watch_cmd::WatchCmdError),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
@@ -86,7 +87,12 @@ pub fn run(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Resul
             json,
         } => trend(path, project, series_key, global, *json, out),
         Command::Scan { path, json } => scan(path, global, *json, out),
-        Command::Watch(_) => Err(HeadlessError::NotImplemented("watch")),
+        Command::Watch(args) => {
+            let stop = crate::watch_cmd::install_stop_signals()?;
+            let opts = args.follow.live_options(global);
+            crate::watch_cmd::run_watch(&args.path, &opts, args.json, out, &stop)?;
+            Ok(())
+        }
     }
 }
 

@@ -14,6 +14,7 @@ pub mod history;
 pub mod index;
 pub mod intern;
 pub mod live;
+pub mod logging;
 pub mod model;
 pub mod parse;
 pub mod sanitize;

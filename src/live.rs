@@ -86,6 +86,7 @@ struct Stats {
 /// Handle to a running live index. Dropping it (or calling [`LiveIndex::stop`])
 /// ends the background threads promptly.
 pub struct LiveIndex {
+    rescan_tx: Sender<()>,
     stop_flag: Arc<AtomicBool>,
     stop_tx: Option<Sender<()>>,
     thread: Option<JoinHandle<()>>,
@@ -123,6 +124,7 @@ impl LiveIndex {
         }
         let (tx, rx) = crossbeam_channel::unbounded();
         let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(0);
+        let (rescan_tx, rescan_rx) = crossbeam_channel::bounded::<()>(1);
         let stop_flag = Arc::new(AtomicBool::new(false));
         let stats = Arc::new(Stats::default());
         let indexer = Indexer {
@@ -141,10 +143,11 @@ impl LiveIndex {
         };
         let thread = std::thread::Builder::new()
             .name("snapscope-index".into())
-            .spawn(move || indexer.run(stop_rx))
+            .spawn(move || indexer.run(stop_rx, rescan_rx))
             .map_err(LiveError::Spawn)?;
         Ok((
             LiveIndex {
+                rescan_tx,
                 stop_flag,
                 stop_tx: Some(stop_tx),
                 thread: Some(thread),
@@ -163,6 +166,15 @@ impl LiveIndex {
     /// How many times a snapshot file has been read and parsed so far.
     pub fn parse_count(&self) -> u64 {
         self.stats.parses.load(Ordering::Relaxed)
+    }
+
+    /// A function that asks for a full rescan (re-list, compare fingerprints,
+    /// parse what changed). Cheap and non-blocking; repeated requests merge.
+    pub fn rescan_handle(&self) -> impl Fn() + Send + 'static {
+        let tx = self.rescan_tx.clone();
+        move || {
+            let _ = tx.try_send(());
+        }
     }
 
     /// Stop the background threads and wait for them to end.
@@ -406,7 +418,7 @@ impl Indexer {
         (self.opts.settle / 4).clamp(Duration::from_millis(10), Duration::from_millis(250))
     }
 
-    fn run(mut self, stop_rx: Receiver<()>) {
+    fn run(mut self, stop_rx: Receiver<()>, rescan_rx: Receiver<()>) {
         let cfg = WatchConfig {
             mode: self.opts.watch,
             poll_interval: self.opts.poll_interval,
@@ -455,6 +467,7 @@ impl Indexer {
             let mut batch = Vec::new();
             select! {
                 recv(stop_rx) -> _ => break,
+                recv(rescan_rx) -> _ => batch.push(WatchSignal::Rescan),
                 recv(signals) -> sig => match sig {
                     Ok(sig) => batch.push(sig),
                     Err(_) => signals = crossbeam_channel::never(),

@@ -913,7 +913,7 @@ fn usage_and_io_errors_exit_2_with_one_line() {
             "00000000-0000-0000-0000-000000000000",
         ],
         &["series", "sample_snapshots"],
-        &["watch", "sample_snapshots"],
+        &["watch", "no/such/folder"],
         &["watch", "sample_snapshots", "--watch", "sometimes"],
     ];
     for args in cases {
@@ -925,13 +925,13 @@ fn usage_and_io_errors_exit_2_with_one_line() {
     // Our own errors are one line, prefixed.
     for args in [
         &["projects", "no/such/folder"][..],
-        &["watch", "sample_snapshots"],
+        &["watch", "no/such/folder"],
     ] {
         let e = stderr(&snapscope(args));
         assert_eq!(e.trim_end().lines().count(), 1, "{e}");
         assert!(e.starts_with("snapscope: "), "{e}");
     }
-    assert!(stderr(&snapscope(&["watch", "sample_snapshots"])).contains("not yet implemented"));
+    assert!(stderr(&snapscope(&["watch", "no/such/folder"])).contains("no/such/folder"));
     assert!(stderr(&snapscope(&["projects", "no/such/folder"])).contains("no/such/folder"));
     let o = snapscope(&["--help"]);
     assert_eq!(o.status.code(), Some(0));
@@ -982,4 +982,31 @@ fn nothing_is_written_into_path() {
         }
         assert_eq!(before, listing(&root().join(ws)), "{ws} changed");
     }
+}
+
+/// `snapscope watch --json` prints a summary line first (snapshot count as
+/// `ls sample_snapshots/*/snapshots | grep -c json` gives: 40), keeps running,
+/// and exits 0 on SIGTERM.
+#[test]
+fn watch_prints_a_summary_and_stops_on_sigterm() {
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let mut child = Command::new(env!("CARGO_BIN_EXE_snapscope"))
+        .args(["watch", "--json", "--watch", "poll", "sample_snapshots"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().expect("a summary line").unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&first).unwrap();
+    assert_eq!(summary["snapshots"], 40, "{first}");
+    let status = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let code = child.wait().unwrap();
+    assert_eq!(code.code(), Some(0));
 }

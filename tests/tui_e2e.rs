@@ -65,7 +65,6 @@ fn start() -> (tempfile::TempDir, Pty) {
 }
 
 #[test]
-#[ignore = "waits on main.rs wiring (snapscope PATH -> tui::run)"]
 fn navigate_to_a_failing_test_and_a_drift_table_filter_and_quit() {
     let (_dir, mut p) = start();
     // Wine project, newest run, Tests tab: the failing accuracy test's
@@ -97,7 +96,6 @@ fn navigate_to_a_failing_test_and_a_drift_table_filter_and_quit() {
 }
 
 #[test]
-#[ignore = "waits on main.rs wiring (snapscope PATH -> tui::run)"]
 fn sigterm_restores_the_terminal() {
     let (_dir, mut p) = start();
     let pid = p.pid().expect("pid");
@@ -112,7 +110,6 @@ fn sigterm_restores_the_terminal() {
 }
 
 #[test]
-#[ignore = "waits on main.rs wiring (snapscope PATH -> tui::run)"]
 fn too_small_and_back() {
     let (_dir, mut p) = start();
     p.resize(40, 12);
@@ -124,7 +121,6 @@ fn too_small_and_back() {
 }
 
 #[test]
-#[ignore = "waits on main.rs wiring with the live index (LiveIndex::start -> tui::run)"]
 fn a_new_snapshot_file_appears_without_a_keypress() {
     let (dir, mut p) = start();
     p.send("j\t");

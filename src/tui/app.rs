@@ -800,6 +800,23 @@ impl App {
         let detail_before = self
             .current_snapshot()
             .map(|s| (s.path.clone(), s.fingerprint));
+        // During the first scan, files arrive newest-by-mtime first, not by
+        // run time: a selection still on a project's newest run follows the
+        // newest run, so the first screen shows the latest runs selected.
+        let follow_newest: Vec<String> = if self.scan.finished {
+            Vec::new()
+        } else {
+            self.snapshot_sel
+                .iter()
+                .filter(|(pid, id)| {
+                    self.catalog
+                        .project(pid)
+                        .and_then(|p| p.latest())
+                        .is_some_and(|e| e.snapshot.id == **id)
+                })
+                .map(|(pid, _)| pid.clone())
+                .collect()
+        };
         for ev in evs {
             match &ev {
                 IndexEvent::SnapshotAdded(e) => {
@@ -844,6 +861,12 @@ impl App {
                 | IndexEvent::ProjectRemoved { .. } => {}
             }
             events::apply(&mut self.catalog, &ev);
+        }
+        for pid in follow_newest {
+            if let Some(latest) = self.catalog.project(&pid).and_then(|p| p.latest()) {
+                let id = latest.snapshot.id.clone();
+                self.snapshot_sel.insert(pid, id);
+            }
         }
         self.fix_selection();
         // Keep the selected snapshot where it was on screen.

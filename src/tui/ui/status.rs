@@ -44,22 +44,33 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     if bad > 0 {
         right.push((format!("{bad} unreadable (u)"), bar.patch(th.alert())));
     }
-    let mut watch = format!(
+    let watch = format!(
         "watch: {}",
         fmt::truncate(&crate::sanitize::clean(&app.watch_mode), 12, th.ellipsis())
     );
-    if let Some(m) = &app.watcher_message {
-        watch.push_str(&format!(
-            " ({})",
-            fmt::truncate(&crate::sanitize::clean(m), 28, th.ellipsis())
-        ));
-    }
-    right.push((watch, bar));
+    let watch_index = right.len();
+    right.push((watch.clone(), bar));
     right.push((format!("tz {}", app.cfg.tz), bar));
 
     let sep = th.sep();
     let w = r.width as usize;
     let title = " snapscope ";
+    // The watcher's note is the first thing to give up when space is short.
+    if let Some(m) = &app.watcher_message {
+        let mut with_note = right.clone();
+        with_note[watch_index].0 = format!(
+            "{watch} ({})",
+            fmt::truncate(&crate::sanitize::clean(m), 28, th.ellipsis())
+        );
+        let needed: usize = with_note
+            .iter()
+            .map(|(s, _)| fmt::width(s) + fmt::width(sep))
+            .sum::<usize>()
+            + 1;
+        if fmt::width(title) + 24 + needed <= w {
+            right = with_note;
+        }
+    }
     // Drop segments from the left end of the right side until the path gets some room.
     let mut start = 0;
     let right_w = |segs: &[(String, Style)]| -> usize {
