@@ -176,6 +176,7 @@ impl Catalog {
                     folder,
                     created_at: None,
                     warning: None,
+                    dashboard: None,
                 },
                 snapshots: Vec::new(),
             }

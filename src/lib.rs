@@ -5,14 +5,20 @@
 //! and the user interfaces on top.
 
 pub mod catalog;
+pub mod cli;
 pub mod compare;
 pub mod dashboard;
 pub mod events;
+pub mod headless;
 pub mod history;
+pub mod index;
 pub mod intern;
+pub mod live;
 pub mod model;
 pub mod parse;
 pub mod sanitize;
 pub mod scan;
 pub mod triage;
 pub mod tui;
+pub mod watch;
+pub mod watch_cmd;

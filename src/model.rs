@@ -290,4 +290,8 @@ pub struct Project {
     pub created_at: Option<DateTime<Utc>>,
     /// A warning about the project record (folder name differs from id, ...).
     pub warning: Option<String>,
+    /// The dashboard the team configured in Evidently (legacy `metadata.json`
+    /// → `dashboard`, or v2 `dashboard.json`), when there is a readable one.
+    #[serde(skip)]
+    pub dashboard: Option<Arc<crate::dashboard::Dashboard>>,
 }

@@ -248,7 +248,12 @@ fn walk_problem(root: &Path, project_id: Option<&str>, err: &walkdir::Error) -> 
     let reason = if err.loop_ancestor().is_some() {
         "symlink loop".to_string()
     } else if let Some(io) = err.io_error() {
-        format!("cannot list folder: {io}")
+        if err.depth() > 0 {
+            // An entry of the folder (e.g. a dangling symlink), not the folder itself.
+            format!("cannot read file: {io}")
+        } else {
+            format!("cannot list folder: {io}")
+        }
     } else {
         err.to_string()
     };

@@ -43,6 +43,7 @@ fn load_project(dir: &Path) -> ProjectEntry {
         folder: dir.to_path_buf(),
         created_at: None,
         warning: None,
+        dashboard: None,
     });
     let opts = ParseOptions {
         tz: TimeZoneChoice::Utc,
@@ -492,4 +493,34 @@ fn legacy_test_panels_equal_the_files() {
         at.unwrap().format("%Y-%m-%dT%H:%M:%S").to_string(),
         "2024-04-04T02:26:31"
     );
+}
+
+/// The index attaches each project's dashboard: legacy ones from
+/// `metadata.json` → `dashboard`, v2 ones from `dashboard.json`.
+/// Panel counts read with `jq '.dashboard.panels|length' metadata.json` and
+/// `jq '.panels|length' dashboard.json` in each sample project.
+#[test]
+fn index_attaches_dashboards_of_both_generations() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("sample_snapshots");
+    let (catalog, _) = snapscope::index::index_path(&root, &Default::default()).unwrap();
+    let mut seen = 0;
+    for p in catalog.projects() {
+        let folder = &p.project.folder;
+        let expected = if folder.join("dashboard.json").is_file() {
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(folder.join("dashboard.json")).unwrap())
+                    .unwrap();
+            v["panels"].as_array().unwrap().len()
+        } else {
+            let v: serde_json::Value =
+                serde_json::from_slice(&std::fs::read(folder.join("metadata.json")).unwrap())
+                    .unwrap();
+            v["dashboard"]["panels"].as_array().unwrap().len()
+        };
+        let d = p.project.dashboard.as_ref().expect("dashboard attached");
+        assert_eq!(d.panels.len(), expected, "{}", p.project.name);
+        assert!(expected > 0);
+        seen += 1;
+    }
+    assert_eq!(seen, 4);
 }

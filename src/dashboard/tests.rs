@@ -81,6 +81,7 @@ fn project(snaps: Vec<Snapshot>) -> ProjectEntry {
             folder: PathBuf::new(),
             created_at: None,
             warning: None,
+            dashboard: None,
         },
         snapshots,
     }

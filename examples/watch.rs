@@ -1,0 +1,36 @@
+//! Stand-in for `snapscope watch` until the subcommand is wired in main.rs:
+//! `cargo run --release --example watch -- PATH [--json] [--watch MODE] [--poll-interval SECS]`.
+
+use std::path::PathBuf;
+use std::sync::atomic::Ordering;
+use std::time::Duration;
+
+use snapscope::live::LiveOptions;
+use snapscope::watch::WatchMode;
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let mut root: Option<PathBuf> = None;
+    let mut json = false;
+    let mut opts = LiveOptions::default();
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--json" => json = true,
+            "--watch" => {
+                let m = args.next().unwrap_or_default();
+                opts.watch = m.parse::<WatchMode>().map_err(anyhow::Error::msg)?;
+            }
+            "--poll-interval" => {
+                let s: f64 = args.next().unwrap_or_default().parse()?;
+                opts.poll_interval = Duration::from_secs_f64(s);
+            }
+            _ => root = Some(PathBuf::from(a)),
+        }
+    }
+    let root = root.ok_or_else(|| anyhow::anyhow!("usage: watch PATH [--json] [--watch MODE]"))?;
+    let stop = snapscope::watch_cmd::install_stop_signals()?;
+    let mut out = std::io::stdout().lock();
+    snapscope::watch_cmd::run_watch(&root, &opts, json, &mut out, &stop)?;
+    eprintln!("stopped: {}", stop.load(Ordering::Relaxed));
+    Ok(())
+}

@@ -1,0 +1,368 @@
+//! Full indexing of a folder into a [`Catalog`]: list it with [`scan::list`],
+//! read every file once and parse on all cores. Also the one-file entry point
+//! the live layer reuses when a file changes.
+//!
+//! Memory: files are read inside a rayon `par_iter`, so only about one file's
+//! bytes per worker thread are alive at a time; what is kept is the parsed
+//! [`Snapshot`](crate::model::Snapshot), without plot data.
+
+use std::fs::File;
+use std::io::{self, Read};
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+use std::time::Instant;
+
+use rayon::prelude::*;
+
+use crate::catalog::{Catalog, Fingerprint, SnapshotEntry, Unreadable};
+use crate::dashboard::Dashboard;
+use crate::model::Project;
+use crate::parse::{self, ParseError, ParseOptions, ProjectMeta, TimeZoneChoice};
+use crate::scan::{self, Layout, ProjectDir, ScanError};
+
+/// Files larger than this are skipped by default (512 MiB).
+pub const DEFAULT_MAX_FILE_SIZE: u64 = 512 * 1024 * 1024;
+
+/// How to index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct IndexOptions {
+    /// Parsing options (zone for naive timestamps).
+    pub parse: ParseOptions,
+    /// Files larger than this many bytes are reported as skipped.
+    pub max_file_size: u64,
+}
+
+impl Default for IndexOptions {
+    fn default() -> Self {
+        IndexOptions {
+            parse: ParseOptions::default(),
+            max_file_size: DEFAULT_MAX_FILE_SIZE,
+        }
+    }
+}
+
+/// Why one file could not be indexed. `Display` is the one-line reason.
+#[derive(Debug, thiserror::Error)]
+pub enum FileError {
+    /// Opening or reading failed (permission denied, vanished, ...).
+    #[error("cannot read file: {0}")]
+    Io(#[from] io::Error),
+    /// The bytes are not a usable snapshot / project record.
+    #[error("{0}")]
+    Parse(#[from] ParseError),
+    /// The file's size changed while it was read: it is being written.
+    #[error("file changed while being read")]
+    Changed(Fingerprint),
+}
+
+impl FileError {
+    /// True when the file looks half-written (empty or truncated): the live
+    /// layer retries such files before calling them unreadable.
+    pub fn is_incomplete(&self) -> bool {
+        match self {
+            FileError::Parse(e) => e.is_incomplete(),
+            FileError::Io(e) => e.kind() == io::ErrorKind::NotFound,
+            FileError::Changed(_) => true,
+        }
+    }
+}
+
+/// What a full index found, for `snapscope scan` and status lines.
+#[derive(Debug, Clone)]
+pub struct ScanReport {
+    /// The folder indexed (as given, or canonical when it had no name, like `.`).
+    pub root: PathBuf,
+    pub layout: Layout,
+    pub projects: usize,
+    pub snapshots: usize,
+    /// Everything that could not be read or does not fit the layout, sorted by path.
+    pub unreadable: Vec<Unreadable>,
+    pub elapsed_ms: u64,
+    /// Bytes read from disk (snapshot files and project records).
+    pub bytes_read: u64,
+}
+
+/// Read a whole file once, with its fingerprint taken from the open handle.
+/// Refuses files over `limit` bytes without reading them.
+pub fn read_limited(path: &Path, limit: u64) -> Result<(Vec<u8>, Fingerprint), FileError> {
+    let mut file = File::open(path)?;
+    let meta = file.metadata()?;
+    if meta.len() > limit {
+        return Err(ParseError::TooLarge {
+            size: meta.len(),
+            limit,
+        }
+        .into());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    // The file may grow while we read it: never read past the limit.
+    (&mut file).take(limit + 1).read_to_end(&mut bytes)?;
+    if bytes.len() as u64 > limit {
+        return Err(ParseError::TooLarge {
+            size: bytes.len() as u64,
+            limit,
+        }
+        .into());
+    }
+    // The fingerprint as read; a size that moved means a writer is at work.
+    let fingerprint = file
+        .metadata()
+        .map(|m| scan::fingerprint(&m))
+        .unwrap_or_else(|_| scan::fingerprint(&meta));
+    if fingerprint.len != bytes.len() as u64 {
+        return Err(FileError::Changed(fingerprint));
+    }
+    Ok((bytes, fingerprint))
+}
+
+/// Index one snapshot file: read it once and parse it. `id` is the snapshot
+/// id (file stem), `project_id` the owning project's id.
+pub fn index_file(
+    path: &Path,
+    id: &str,
+    project_id: &str,
+    opts: &IndexOptions,
+) -> Result<SnapshotEntry, FileError> {
+    index_file_counted(path, id, project_id, opts).map(|(e, _)| e)
+}
+
+fn index_file_counted(
+    path: &Path,
+    id: &str,
+    project_id: &str,
+    opts: &IndexOptions,
+) -> Result<(SnapshotEntry, u64), FileError> {
+    let (bytes, fingerprint) = read_limited(path, opts.max_file_size)?;
+    let n = bytes.len() as u64;
+    let snapshot = parse::parse_snapshot(&bytes, id, project_id, &opts.parse)?;
+    Ok((
+        SnapshotEntry {
+            path: path.to_path_buf(),
+            fingerprint,
+            snapshot: Arc::new(snapshot),
+        },
+        n,
+    ))
+}
+
+/// Build a project record from its folder and (optional) `metadata.json`.
+/// Returns the project, the problem with its metadata if any, and bytes read.
+/// The project id is always the folder name; the name falls back to it.
+pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Option<Unreadable>, u64) {
+    let mut n = 0u64;
+    let mut problem = None;
+    let meta = match &pd.metadata {
+        None => None,
+        Some(meta_path) => {
+            let parsed = read_limited(meta_path, opts.max_file_size).and_then(|(bytes, _)| {
+                n = bytes.len() as u64;
+                parse::parse_project_metadata(&bytes).map_err(FileError::from)
+            });
+            match parsed {
+                Ok(meta) => Some(meta),
+                Err(e) => {
+                    problem = Some(Unreadable {
+                        path: meta_path.clone(),
+                        project_id: Some(pd.id.clone()),
+                        reason: format!("project metadata: {e}"),
+                    });
+                    None
+                }
+            }
+        }
+    };
+    let v2_dashboard = pd.dashboard.as_ref().and_then(|path| {
+        let (bytes, _) = read_limited(path, opts.max_file_size).ok()?;
+        n += bytes.len() as u64;
+        parse_v2_dashboard(&bytes)
+    });
+    let project = project_record(pd, meta.as_ref(), v2_dashboard, opts.parse.tz);
+    (project, problem, n)
+}
+
+/// Parse a v2 `dashboard.json`; `None` when it is not a usable dashboard.
+pub fn parse_v2_dashboard(bytes: &[u8]) -> Option<Arc<Dashboard>> {
+    let text = parse::replace_non_finite(bytes);
+    let v: serde_json::Value = serde_json::from_slice(&text).ok()?;
+    Dashboard::from_v2(&v).ok().map(Arc::new)
+}
+
+/// The project record of a folder: id = folder name; name, description and
+/// creation time from `metadata.json` when readable; the dashboard from
+/// `metadata.json` (legacy) or `dashboard.json` (v2).
+pub fn project_record(
+    pd: &ProjectDir,
+    meta: Option<&ProjectMeta>,
+    v2_dashboard: Option<Arc<Dashboard>>,
+    tz: TimeZoneChoice,
+) -> Project {
+    let name = meta
+        .and_then(|m| m.name.as_deref())
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .unwrap_or(&pd.id)
+        .to_string();
+    let created_at = meta
+        .and_then(|m| m.created_at.as_deref())
+        .and_then(|s| parse::parse_timestamp(s, tz))
+        .map(|(t, _)| t);
+    let warning = match meta.and_then(|m| m.id.as_deref()) {
+        Some(id) if id != pd.id => Some(format!(
+            "metadata.json says id {id}, but the folder is named {}; using the folder name",
+            pd.id
+        )),
+        _ => None,
+    };
+    let legacy_dashboard = meta
+        .and_then(|m| m.dashboard.as_ref())
+        .and_then(|d| Dashboard::from_legacy(d).ok())
+        .map(Arc::new);
+    Project {
+        id: pd.id.clone(),
+        name,
+        description: meta
+            .and_then(|m| m.description.clone())
+            .filter(|s| !s.is_empty()),
+        folder: pd.folder.clone(),
+        created_at,
+        warning,
+        dashboard: v2_dashboard.or(legacy_dashboard),
+    }
+}
+
+/// Index everything under `root` (a workspace, one project folder, or a flat
+/// folder of snapshot files). Fails only when `root` itself cannot be listed;
+/// every per-file problem is recorded in the catalog and the report.
+pub fn index_path(root: &Path, opts: &IndexOptions) -> Result<(Catalog, ScanReport), ScanError> {
+    let started = Instant::now();
+    // `.` or `..` have no folder name to name a flat project after.
+    let root = if root.file_name().is_none() {
+        root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+    } else {
+        root.to_path_buf()
+    };
+    let (layout, listing) = scan::list(&root)?;
+    let mut catalog = Catalog::new();
+    let mut bytes_read = 0u64;
+
+    let projects: Vec<_> = listing
+        .projects
+        .par_iter()
+        .map(|pd| load_project(pd, opts))
+        .collect();
+    for (project, problem, n) in projects {
+        bytes_read += n;
+        catalog.upsert_project(project);
+        if let Some(p) = problem {
+            catalog.set_unreadable(p);
+        }
+    }
+    for p in listing.problems {
+        catalog.set_unreadable(p);
+    }
+
+    let results: Vec<_> = listing
+        .files
+        .par_iter()
+        .map(|f| (f, index_file_counted(&f.path, &f.id, &f.project_id, opts)))
+        .collect();
+    for (f, result) in results {
+        match result {
+            Ok((entry, n)) => {
+                bytes_read += n;
+                catalog.upsert_snapshot(entry);
+            }
+            Err(e) => catalog.set_unreadable(Unreadable {
+                path: f.path.clone(),
+                project_id: Some(f.project_id.clone()),
+                reason: e.to_string(),
+            }),
+        }
+    }
+
+    let report = ScanReport {
+        root,
+        layout,
+        projects: catalog.projects().len(),
+        snapshots: catalog.snapshot_count(),
+        unreadable: catalog.unreadable().cloned().collect(),
+        elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
+        bytes_read,
+    };
+    Ok((catalog, report))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn too_large_files_are_refused_unread() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.json");
+        std::fs::write(&p, vec![b' '; 100]).unwrap();
+        match read_limited(&p, 10) {
+            Err(FileError::Parse(ParseError::TooLarge { size, limit })) => {
+                assert_eq!((size, limit), (100, 10));
+            }
+            other => panic!("expected TooLarge, got {other:?}"),
+        }
+        let (bytes, fp) = read_limited(&p, 100).unwrap();
+        assert_eq!(bytes.len(), 100);
+        assert_eq!(fp.len, 100);
+    }
+
+    #[test]
+    fn missing_file_is_an_io_error() {
+        let e = read_limited(Path::new("/nonexistent/snapscope/x.json"), 10).unwrap_err();
+        assert!(matches!(e, FileError::Io(_)));
+        assert!(e.to_string().starts_with("cannot read file: "));
+    }
+
+    #[test]
+    fn broken_metadata_keeps_project_under_folder_name() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("p1");
+        std::fs::create_dir_all(folder.join("snapshots")).unwrap();
+        std::fs::write(folder.join("metadata.json"), b"{\"id\": ").unwrap();
+        let pd = ProjectDir {
+            id: "p1".into(),
+            folder: folder.clone(),
+            metadata: Some(folder.join("metadata.json")),
+            dashboard: None,
+            snapshots_dir: folder.join("snapshots"),
+        };
+        let (project, problem, _) = load_project(&pd, &IndexOptions::default());
+        assert_eq!(project.id, "p1");
+        assert_eq!(project.name, "p1");
+        let problem = problem.expect("a problem is reported");
+        assert!(problem
+            .reason
+            .starts_with("project metadata: truncated JSON"));
+    }
+
+    #[test]
+    fn metadata_id_mismatch_warns_and_keeps_folder_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let folder = dir.path().join("copy");
+        std::fs::create_dir_all(&folder).unwrap();
+        std::fs::write(
+            folder.join("metadata.json"),
+            br#"{"id": "orig", "name": "Shop", "description": ""}"#,
+        )
+        .unwrap();
+        let pd = ProjectDir {
+            id: "copy".into(),
+            folder: folder.clone(),
+            metadata: Some(folder.join("metadata.json")),
+            dashboard: None,
+            snapshots_dir: folder.join("snapshots"),
+        };
+        let (project, problem, _) = load_project(&pd, &IndexOptions::default());
+        assert!(problem.is_none());
+        assert_eq!(project.id, "copy");
+        assert_eq!(project.name, "Shop");
+        assert_eq!(project.description, None);
+        assert!(project.warning.unwrap().contains("orig"));
+    }
+}
