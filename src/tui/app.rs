@@ -325,7 +325,7 @@ pub struct App {
     pub mark: Option<(String, String)>,
     /// Screens to return to with Esc (most recent last).
     pub back: Vec<(Screen, Pane)>,
-    /// Dashboards by project id (until the project model carries them).
+    /// Dashboards shown instead of the projects' own (see [`App::set_dashboard`]).
     pub dashboards: HashMap<String, Arc<Dashboard>>,
     next_request: u64,
 }

@@ -111,15 +111,20 @@ impl App {
         Some(r.start + found.unwrap_or(r.len() - 1))
     }
 
-    /// The dashboard configured for a project, if any.
+    /// The dashboard configured for a project: an override set with
+    /// [`App::set_dashboard`], else the one the index attached to the project.
     pub fn dashboard_for(
         &self,
         project_id: &str,
     ) -> Option<std::sync::Arc<crate::dashboard::Dashboard>> {
-        self.dashboards.get(project_id).cloned()
+        self.dashboards.get(project_id).cloned().or_else(|| {
+            self.catalog
+                .project(project_id)
+                .and_then(|p| p.project.dashboard.clone())
+        })
     }
 
-    /// Attach a project's dashboard (until the project model carries it).
+    /// Show this dashboard for a project instead of its own (tests, demos).
     pub fn set_dashboard(
         &mut self,
         project_id: &str,

@@ -344,7 +344,7 @@ impl CompareState {
     /// Build from two snapshots (`a` before `b`).
     pub fn new(project_id: &str, a: Arc<Snapshot>, b: Arc<Snapshot>, how: String) -> Self {
         let cmp = crate::compare::compare(&a, &b);
-        CompareState {
+        let mut s = CompareState {
             project_id: project_id.to_string(),
             a,
             b,
@@ -352,7 +352,15 @@ impl CompareState {
             how,
             by_abs: false,
             cursor: Cursor::default(),
+        };
+        // Start on the first entry, not on the heading.
+        if s.rows()
+            .get(1)
+            .is_some_and(|r| matches!(r, CompareRow::Flip(_)))
+        {
+            s.cursor.sel = 1;
         }
+        s
     }
 
     /// Re-sort the moved series (relative change, or absolute with `by_abs`).

@@ -89,7 +89,8 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     put(buf, v.head, 1, side(app, "B", &c.b, w));
     let to = if th.ascii { "->" } else { "→" };
     let rows = c.rows();
-    let key_w = w.saturating_sub(2 + 12 + 1 + 12 + 1 + 12 + 1 + 8);
+    // indent, a, " →", b, delta, relative
+    let key_w = w.saturating_sub(2 + 12 + 2 + 12 + 13 + 9);
     for (i, row) in rows
         .iter()
         .enumerate()

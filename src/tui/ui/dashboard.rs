@@ -36,16 +36,14 @@ pub fn panel_rows<'a>(views: &[&'a PanelView]) -> Vec<Vec<&'a PanelView>> {
     rows
 }
 
-/// Rows a panel wants (with its border).
-pub fn panel_height(p: &PanelView) -> u16 {
+/// Rows a panel `width` columns wide wants (with its border).
+pub fn panel_height(p: &PanelView, width: u16) -> u16 {
     let notes = p.notes.len().min(2) as u16;
     let body: u16 = match &p.content {
         PanelContent::Text(t) => {
-            if t.is_empty() {
-                1
-            } else {
-                2
-            }
+            let inner = (width as usize).saturating_sub(2).max(1);
+            // Wrapped lines, with some slack for word breaks; at most 5.
+            (fmt::width(t) * 11 / 10 / inner + 1).clamp(1, 5) as u16
         }
         PanelContent::Counter { values, .. } => values.len().clamp(1, 4) as u16,
         PanelContent::Plot { lines, .. } => 7 + lines.len().clamp(1, 3) as u16,
@@ -131,7 +129,18 @@ pub fn render_body(body: Rect, buf: &mut Buffer, app: &App, d: &DashState) {
     let bottom = body.y + body.height;
     let mut shown_last = d.scroll;
     for (i, row) in rows.iter().enumerate().skip(d.scroll) {
-        let want = row.iter().map(|p| panel_height(p)).max().unwrap_or(3);
+        let pw = |p: &PanelView| {
+            if row.len() == 2 || p.size == PanelSize::Half {
+                body.width / 2
+            } else {
+                body.width
+            }
+        };
+        let want = row
+            .iter()
+            .map(|p| panel_height(p, pw(p)))
+            .max()
+            .unwrap_or(3);
         let h = want.min(bottom - y);
         if h < 3 {
             break;
@@ -367,14 +376,20 @@ fn plot(area: Rect, buf: &mut Buffer, app: &App, pt: PlotType, lines: &[crate::d
         put(buf, area, 0, Line::styled("no points", th.dim()));
         return;
     };
-    if bar && y[0] > 0.0 {
+    // Bars grow from zero when every value is positive.
+    if bar && data.iter().flatten().all(|p| p.1 >= 0.0) {
         y[0] = 0.0;
     }
     let xs = data.iter().flatten().map(|p| p.0);
     let (lo, hi) = xs.fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), x| {
         (a.min(x), b.max(x))
     });
-    let x = chart::x_bounds(lo, hi);
+    let mut x = chart::x_bounds(lo, hi);
+    if bar {
+        // Room for the first and last bar.
+        let pad = (x[1] - x[0]) * 0.03;
+        x = [x[0] - pad, x[1] + pad];
+    }
     let graph = match pt {
         PlotType::Line => GraphType::Line,
         PlotType::Scatter => GraphType::Scatter,
@@ -502,7 +517,10 @@ fn aggregate(area: Rect, buf: &mut Buffer, app: &App, buckets: &[StatusBucket]) 
             " ".repeat(span - first.len() - last.len())
         )
     } else {
-        last
+        format!(
+            "{first} {} {last}  ({n} time buckets)",
+            if th.ascii { "->" } else { "→" }
+        )
     };
     put(
         buf,

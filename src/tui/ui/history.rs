@@ -76,8 +76,11 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
         Line::styled(fmt::truncate(&info, w, ell), th.dim()),
     );
 
-    // status(1) sp name sp fails(7) sp since(11) sp cells
-    let name_w = (w / 3).clamp(16, 44);
+    // status(1) sp name sp fails(7) sp since(11) sp cells; the name gets
+    // what the cells do not need.
+    let name_w = w
+        .saturating_sub(23 + h.columns.len().min(w / 2))
+        .clamp((w / 3).max(16), 60);
     let fixed = 1 + 1 + name_w + 1 + 7 + 1 + 11 + 1;
     let ncells = w.saturating_sub(fixed);
     let len = h.columns.len();
@@ -93,7 +96,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
         "  {} {} {} ",
         fmt::pad("test", name_w, ell),
         fmt::pad_left("failed", 7, ell),
-        fmt::pad("failing since", 11, ell),
+        fmt::pad("since", 11, ell),
     );
     for &c in shown {
         let selected = h.columns.get(sel_idx) == Some(&c);
@@ -143,7 +146,14 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
                 th.status(r.latest_status).patch(base),
             ),
             Span::styled(" ", base),
-            Span::styled(fmt::pad(&clean(&r.label()), name_w, ell), base),
+            Span::styled(
+                fmt::pad(
+                    &fmt::truncate_mid(&clean(&r.label()), name_w, ell),
+                    name_w,
+                    ell,
+                ),
+                base,
+            ),
             Span::styled(" ", base),
             Span::styled(
                 fmt::pad_left(&format!("{}/{}", r.fail_count, r.runs), 7, ell),
@@ -323,12 +333,12 @@ pub fn render_drift(main: Rect, buf: &mut Buffer, app: &App) {
     // Column header.
     let col_w = (w / 4).clamp(12, 32);
     let method_w = if w >= 100 { 22 } else { 0 };
-    let fixed = 2 + col_w + 1 + 6 + 1 + 10 + 1 + if method_w > 0 { method_w + 1 } else { 0 };
+    let fixed = 2 + col_w + 1 + 7 + 1 + 10 + 1 + if method_w > 0 { method_w + 1 } else { 0 };
     let spark_w = w.saturating_sub(fixed);
     let mut header = format!(
         "  {} {} {} ",
         fmt::pad("column", col_w, ell),
-        fmt::pad_left(&format!("{DRIFT_LAST_N} runs"), 6, ell),
+        fmt::pad_left("drifted", 7, ell),
         fmt::pad_left("latest", 10, ell),
     );
     if method_w > 0 {
@@ -381,7 +391,7 @@ pub fn render_drift(main: Rect, buf: &mut Buffer, app: &App) {
             Span::styled(fmt::pad(&name, col_w, ell), base),
             Span::styled(" ", base),
             Span::styled(
-                fmt::pad_left(&format!("{}/{}", r.drifted_count, r.runs), 6, ell),
+                fmt::pad_left(&format!("{}/{}", r.drifted_count, r.runs), 7, ell),
                 if r.drifted_count > 0 {
                     th.drift(Some(true)).patch(base)
                 } else {
@@ -415,7 +425,8 @@ pub fn render_drift(main: Rect, buf: &mut Buffer, app: &App) {
         put(buf, v.rows, (i - h.cursor.offset) as u16, Line::from(spans));
     }
     let mut foot = format!(
-        "sort: {} (s){}{} = newly drifted{}Enter opens the newest run's drift table",
+        "drifted = in k of the last {DRIFT_LAST_N} runs measuring it{}sort: {} (s){}{} = newly drifted{}Enter opens the newest run's drift table",
+        th.sep(),
         order_label(h.order),
         th.sep(),
         th.new_symbol(),

@@ -154,12 +154,12 @@ fn project_line(
             base,
         ));
     }
-    if let Some(t) = h.timestamp {
-        spans.push(Span::styled(
+    let run_age = h.timestamp.map(|t| {
+        Span::styled(
             format!("{sep}run {} ago", fmt::age(now, t)),
             th.dim().patch(base),
-        ));
-    }
+        )
+    });
     if !h.drifted_columns.is_empty() {
         let cols: Vec<String> = h
             .drifted_columns
@@ -171,6 +171,7 @@ fn project_line(
             th.drift(Some(true)).patch(base),
         ));
     }
+    spans.extend(run_age);
     fit(spans, w, ell, base)
 }
 

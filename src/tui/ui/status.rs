@@ -218,7 +218,14 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
             continue;
         };
         let key = k.to_string();
-        let label = a.hint();
+        let label = match (app.screen, a) {
+            (Screen::Trend, Action::Left) => "older point",
+            (Screen::Trend, Action::Right) => "newer",
+            (Screen::Trend, Action::Down) => "next series",
+            (Screen::Dashboard, Action::NextPane) => "tab",
+            (Screen::Dashboard, Action::Down) => "scroll",
+            _ => a.hint(),
+        };
         let cost = fmt::width(&key) + 1 + fmt::width(label) + 2;
         if used + cost > w {
             break;

@@ -28,9 +28,11 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
         .project(&t.project_id)
         .map(|p| clean(&p.project.name).into_owned())
         .unwrap_or_default();
-    let title = format!(" Trends {} {} ", if th.ascii { ">" } else { "›" }, pname);
+    let arrow = if th.ascii { ">" } else { "›" };
+    let title = format!(" Trends {arrow} {pname}");
     let right = format!(
-        "window {} (t){}{} series ",
+        "{}window {} (t){}{} series ",
+        th.sep(),
         app.window.label(),
         th.sep(),
         t.keys.len()
@@ -237,25 +239,20 @@ fn legend(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let w = app.trend_window();
+    let all_stats: Vec<String> = t
+        .series
+        .iter()
+        .map(|s| {
+            let vals: Vec<f64> = s.points[s.range(&w)]
+                .iter()
+                .filter_map(|p| p.value)
+                .collect();
+            stats_text(&vals)
+        })
+        .collect();
+    let stats_w = all_stats.iter().map(|s| fmt::width(s)).max().unwrap_or(0);
     for (i, s) in t.series.iter().enumerate().take(r.height as usize) {
-        let vals: Vec<f64> = s.points[s.range(&w)]
-            .iter()
-            .filter_map(|p| p.value)
-            .collect();
-        let stats = match (
-            vals.iter().copied().reduce(f64::min),
-            vals.iter().copied().reduce(f64::max),
-            vals.last(),
-        ) {
-            (Some(lo), Some(hi), Some(last)) => format!(
-                "last {}  min {}  max {}  n {}",
-                fmt::num(*last),
-                fmt::num(lo),
-                fmt::num(hi),
-                vals.len()
-            ),
-            _ => "no values".into(),
-        };
+        let stats = all_stats.get(i).cloned().unwrap_or_default();
         let active = i == t.active;
         let mark = match (active, th.ascii) {
             (true, true) => ">",
@@ -263,22 +260,41 @@ fn legend(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
             (false, _) => " ",
         };
         let swatch = if th.ascii { "--" } else { "━━" };
-        let key_w = (r.width as usize).saturating_sub(fmt::width(&stats) + 9);
+        let key_w = (r.width as usize).saturating_sub(stats_w + 9);
         let key_style = if active {
             th.text().add_modifier(Modifier::BOLD)
         } else {
             th.text()
         };
+        let key = fmt::truncate_mid(&clean(&s.key), key_w, ell);
         let line = Line::from(vec![
             Span::styled(mark, th.key()),
             Span::styled(format!("{} ", i + 1), th.dim()),
             Span::styled(swatch, chart::series_style(th, i)),
             Span::raw(" "),
-            Span::styled(fmt::pad(&clean(&s.key), key_w, ell), key_style),
+            Span::styled(fmt::pad(&key, key_w, ell), key_style),
             Span::raw("  "),
             Span::styled(stats, th.dim()),
         ]);
         put(buf, r, i as u16, line);
+    }
+}
+
+/// `last · min · max · n` of a series' values in the window.
+fn stats_text(vals: &[f64]) -> String {
+    match (
+        vals.iter().copied().reduce(f64::min),
+        vals.iter().copied().reduce(f64::max),
+        vals.last(),
+    ) {
+        (Some(lo), Some(hi), Some(last)) => format!(
+            "last {}  min {}  max {}  n {}",
+            fmt::num(*last),
+            fmt::num(lo),
+            fmt::num(hi),
+            vals.len()
+        ),
+        _ => "no values".into(),
     }
 }
 
