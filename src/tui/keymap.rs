@@ -82,6 +82,11 @@ impl Action {
         Action::FoldMore,
         Action::ScrollLeft,
         Action::ScrollRight,
+        Action::Freeze,
+        Action::Rescan,
+        Action::Unreadable,
+        Action::Help,
+        Action::Quit,
         Action::NowPanel,
         Action::Trends,
         Action::TestHistory,
@@ -94,11 +99,6 @@ impl Action {
         Action::CycleWindow,
         Action::PickSeries,
         Action::RemoveSeries,
-        Action::Freeze,
-        Action::Rescan,
-        Action::Unreadable,
-        Action::Help,
-        Action::Quit,
     ];
 
     /// The snake_case name (for a future config file).
