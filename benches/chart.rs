@@ -12,9 +12,7 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, 
 use ratatui::Terminal;
 use snapscope::catalog::{Fingerprint, SnapshotEntry};
 use snapscope::events::IndexEvent;
-use snapscope::model::{
-    Generation, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
-};
+use snapscope::model::{Generation, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus};
 use snapscope::parse::TimeZoneChoice;
 use snapscope::tui::app::App;
 use snapscope::tui::event::Msg;
@@ -33,7 +31,10 @@ fn entry(i: usize, key: &Arc<str>) -> SnapshotEntry {
     };
     SnapshotEntry {
         path: PathBuf::from(format!("/ws/p/snapshots/{id}.json")),
-        fingerprint: Fingerprint { len: 1, mtime: None },
+        fingerprint: Fingerprint {
+            len: 1,
+            mtime: None,
+        },
         snapshot: Arc::new(Snapshot {
             id,
             inner_id_mismatch: None,
@@ -90,7 +91,10 @@ fn trend_app() -> App {
     press(&mut app, KeyCode::Char('T'));
     press(&mut app, KeyCode::Enter);
     press(&mut app, KeyCode::Left);
-    assert_eq!(app.trend.as_ref().map(|t| t.series[0].points.len()), Some(POINTS));
+    assert_eq!(
+        app.trend.as_ref().map(|t| t.series[0].points.len()),
+        Some(POINTS)
+    );
     app
 }
 

@@ -1481,13 +1481,21 @@ impl App {
         let sr = layout::list_rows(b.snapshots);
         let nr = layout::inner(b.now);
         if layout::contains(nr, col, row) && !self.now.failing.is_empty() {
+            // Unfocused, the panel shows one line per project; focused, every item.
+            let line = (row - nr.y) as usize;
+            let items = self.now.items(true);
+            let target = if self.focus == Pane::Now {
+                Some(self.now.cursor.offset + line).filter(|t| *t < items.len())
+            } else {
+                items
+                    .iter()
+                    .position(|i| *i == crate::tui::views::NowItem::Project(line))
+            };
             self.focus = Pane::Now;
-            let items = self.now.items(true).len();
-            let target = self.now.cursor.offset + (row - nr.y) as usize;
-            if target < items {
-                let d = target as isize - self.now.cursor.sel as isize;
-                self.move_now(d);
+            if let Some(t) = target {
+                self.now.cursor.sel = t;
             }
+            self.fix_selection();
         } else if layout::contains(b.projects, col, row) {
             self.focus = Pane::Projects;
             if layout::contains(pr, col, row) {

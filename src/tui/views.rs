@@ -289,6 +289,14 @@ impl DashState {
     }
 }
 
+/// The condition of the test with this identity in a snapshot, when known.
+pub fn test_condition<'a>(s: &'a Snapshot, identity: &str) -> Option<&'a str> {
+    s.tests
+        .iter()
+        .find(|t| &*t.identity == identity)
+        .and_then(|t| t.condition.as_deref())
+}
+
 /// One row of the compare view.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum CompareRow {

@@ -25,11 +25,12 @@ fn status_spans(th: &Theme, s: Option<TestStatus>) -> Span<'static> {
     }
 }
 
-fn drift_label(d: Option<bool>) -> &'static str {
+fn drift_label(d: Option<bool>, s: &Snapshot, column: &str) -> &'static str {
     match d {
         Some(true) => "drifted",
         Some(false) => "not drifted",
-        None => "unknown",
+        None if s.drift.iter().any(|r| &*r.column == column) => "unknown",
+        None => "not measured",
     }
 }
 
@@ -126,8 +127,22 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
                 spans.push(status_spans(th, f.to).patch_style(base));
                 spans.push(Span::styled(" ", base));
                 let used: usize = spans.iter().map(|s| fmt::width(&s.content)).sum();
+                // Same name, other configuration: the condition tells them apart.
+                let twin = c.cmp.flipped.iter().filter(|g| g.test == f.test).count() > 1;
+                let cond = twin
+                    .then(|| {
+                        let s = if f.to.is_some() { &c.b } else { &c.a };
+                        crate::tui::views::test_condition(s, &f.identity)
+                    })
+                    .flatten()
+                    .map(|c| format!("  [{}]", clean(c)))
+                    .unwrap_or_default();
                 spans.push(Span::styled(
-                    fmt::pad(&clean(&f.test), w.saturating_sub(used), ell),
+                    fmt::pad(
+                        &format!("{}{cond}", clean(&f.test)),
+                        w.saturating_sub(used),
+                        ell,
+                    ),
                     base,
                 ));
                 Line::from(spans)
@@ -173,8 +188,8 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
                             &format!(
                                 "{}  ({what}: {} {to} {})",
                                 clean(&d.column),
-                                drift_label(d.a),
-                                drift_label(d.b)
+                                drift_label(d.a, &c.a, &d.column),
+                                drift_label(d.b, &c.b, &d.column)
                             ),
                             w.saturating_sub(8),
                             ell,

@@ -124,6 +124,22 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
             Line::styled("no test matches the filter (Esc clears it)", th.dim()),
         );
     }
+    // Rows with the same label (same test, other configuration) show the
+    // condition of their newest run to tell them apart.
+    let label = |r: &crate::history::TestHistory| {
+        let l = r.label();
+        let twin = h.rows.iter().filter(|o| o.label() == l).count() > 1;
+        let cond = twin
+            .then(|| {
+                let i = r.cells.iter().rposition(Option::is_some)?;
+                crate::tui::views::test_condition(&p.snapshots.get(i)?.snapshot, &r.identity)
+            })
+            .flatten();
+        match cond {
+            Some(c) => format!("{l} [{c}]"),
+            None => l,
+        }
+    };
     for (i, r) in rows
         .iter()
         .enumerate()
@@ -148,7 +164,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
             Span::styled(" ", base),
             Span::styled(
                 fmt::pad(
-                    &fmt::truncate_mid(&clean(&r.label()), name_w, ell),
+                    &fmt::truncate_mid(&clean(&label(r)), name_w, ell),
                     name_w,
                     ell,
                 ),

@@ -384,7 +384,10 @@ fn picker(main: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
             Line::from(vec![
                 Span::styled(tag, st.add_modifier(Modifier::BOLD)),
                 Span::styled(" ", base),
-                Span::styled(fmt::pad(&clean(k), kw, ell), base),
+                Span::styled(
+                    fmt::pad(&fmt::truncate_mid(&clean(k), kw, ell), kw, ell),
+                    base,
+                ),
                 Span::styled(" ", base),
                 Span::styled(count, th.dim().patch(base)),
             ]),
