@@ -1,5 +1,5 @@
 //! Try the explorer on a folder with a one-shot scan (no live updates):
-//! `cargo run --example tui_demo -- PATH [--utc] [--ascii] [--no-mouse] [--rescan]`.
+//! `cargo run --example tui_demo -- PATH [--utc] [--ascii] [--no-mouse] [--dot-marker]`.
 //! Logs go to `$TMPDIR/snapscope-tui-demo.log`.
 
 use std::path::PathBuf;
@@ -16,11 +16,13 @@ fn main() -> anyhow::Result<()> {
             "--utc" => opts.tz = TimeZoneChoice::Utc,
             "--ascii" => opts.ascii = true,
             "--no-mouse" => opts.mouse = false,
+            "--dot-marker" => opts.dot_marker = true,
             other => root = Some(PathBuf::from(other)),
         }
     }
-    let root =
-        root.ok_or_else(|| anyhow::anyhow!("usage: tui_demo PATH [--utc] [--ascii] [--no-mouse]"))?;
+    let root = root.ok_or_else(|| {
+        anyhow::anyhow!("usage: tui_demo PATH [--utc] [--ascii] [--no-mouse] [--dot-marker]")
+    })?;
     let log = std::env::temp_dir().join("snapscope-tui-demo.log");
     let file = std::fs::File::create(&log)?;
     tracing_subscriber::fmt()

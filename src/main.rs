@@ -58,6 +58,7 @@ fn explore(cli: &Cli) -> anyhow::Result<ExitCode> {
     opts.ascii = args.ascii;
     opts.mouse = !args.no_mouse;
     opts.watch_mode = args.follow.mode.to_string();
+    opts.dot_marker = args.dot_marker;
     opts.rescan = Some(Box::new(live.rescan_handle()));
     let reason = tui::run(opts, events);
     live.stop();

@@ -1,11 +1,9 @@
 //! End-to-end: the real binary in a pseudo-terminal (portable-pty + vt100),
 //! driven by keys, on a copy of the fixture workspace.
 //!
-//! These wait on the lead's wiring of `snapscope [PATH]` to `tui::run` in
-//! main.rs, so they are ignored by default: run them with
-//! `cargo test --test tui_e2e -- --ignored`. `SNAPSCOPE_E2E_BIN` may point at
-//! another binary taking the same `PATH` argument (e.g. the `tui_demo`
-//! example) to exercise the harness before that wiring lands.
+//! They run `snapscope PATH` (the explorer on the live index) and check what
+//! a user would see. `SNAPSCOPE_E2E_BIN` may point at another binary taking
+//! the same `PATH` argument (e.g. the `tui_demo` example).
 
 mod common;
 
@@ -142,4 +140,36 @@ fn a_new_snapshot_file_appears_without_a_keypress() {
     p.send("q");
     assert_eq!(p.wait_exit(T), 0);
     assert!(p.restored());
+}
+
+#[test]
+fn now_lists_failures_enter_reaches_the_test_and_compare_shows_flips() {
+    let (_dir, mut p) = start();
+    // Both projects' latest runs with tests have FAIL (read from the files:
+    // Diabetes checks-2024-04-02, Wine run of 2024-03-27).
+    p.wait_for_text("Now: 2 of 2 projects failing", T);
+    p.wait_for_text("4 failing", T);
+    p.wait_for_text("6 failing", T);
+    // Focus the Now panel; Enter opens Diabetes' latest suite on the Tests tab
+    // with its first failing test selected (suite.test_results[2] in the file).
+    p.send("0");
+    p.wait_for_text("Mean Absolute Percentage Error (MAPE)", T);
+    p.send("\r");
+    p.wait_for_text("The MAE is 69.1. The test threshold is eq=45.1", T);
+    // Back to the Now panel, then to the projects list.
+    p.send("\x1b");
+    p.wait_for_text("Now: 2 of 2 projects failing", T);
+    p.send("0");
+    p.wait_for_absent("Mean Absolute Percentage Error (MAPE)", T);
+    // Wine: mark the 03-26 run, select the 03-27 run, compare.
+    p.send("j\tj");
+    p.wait_for_text("Wine cultivar classifier (multiclass) (3)", T);
+    p.send("m");
+    p.wait_for_text("marked 01a2230e-12fa", T);
+    p.send("kc");
+    p.wait_for_text("Tests that flipped (7)", T);
+    p.wait_for_text("Row count in dataset: Greater or Equal 40.000", T);
+    p.send("q");
+    assert_eq!(p.wait_exit(T), 0);
+    assert!(p.restored(), "terminal not restored:\n{}", p.screen());
 }

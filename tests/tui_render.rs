@@ -192,8 +192,25 @@ fn no_color_theme() {
 
 #[test]
 fn tiny_areas_do_not_panic() {
-    let scripts: [&[KeyCode]; 6] = [
+    use KeyCode::Char as C;
+    let scripts: [&[KeyCode]; 15] = [
         &[],
+        &[C('j'), C('T')],
+        &[C('j'), C('T'), KeyCode::Enter],
+        &[
+            C('j'),
+            C('T'),
+            KeyCode::Enter,
+            C('a'),
+            KeyCode::Down,
+            KeyCode::Enter,
+        ],
+        &[C('j'), C('H')],
+        &[C('D')],
+        &[C('B')],
+        &[C('j'), C('B')],
+        &[C('0')],
+        &[C('j'), KeyCode::Tab, C('m'), C('j'), C('c')],
         &[KeyCode::Tab, KeyCode::Enter],
         &[KeyCode::Tab, KeyCode::Enter, KeyCode::Char('2')],
         &[KeyCode::Tab, KeyCode::Enter, KeyCode::Char('3')],
@@ -221,6 +238,137 @@ fn tiny_areas_do_not_panic() {
             let area = ratatui::layout::Rect::new(0, 0, w, h);
             let mut buf = ratatui::buffer::Buffer::empty(area);
             ui::render(area, &mut buf, &a, now());
+        }
+    }
+}
+
+// ----- monitoring and triage views ------------------------------------------
+
+#[test]
+fn trend_picker() {
+    check("trend_picker", |a| {
+        press(a, KeyCode::Char('j'));
+        press(a, KeyCode::Char('T'));
+        type_str(a, "label");
+    });
+}
+
+#[test]
+fn trend_chart_two_series_cursor_back_one() {
+    // Wine: Accuracy.value and Recall.value over the three runs; the 03-26
+    // and 03-27 points are failing runs (marked on the active series).
+    check("trend_chart", |a| {
+        press(a, KeyCode::Char('j'));
+        press(a, KeyCode::Char('T'));
+        type_str(a, "recall.value");
+        press(a, KeyCode::Enter);
+        press(a, KeyCode::Char('a'));
+        type_str(a, "accuracy");
+        press(a, KeyCode::Enter);
+        press(a, KeyCode::Char('h'));
+    });
+}
+
+#[test]
+fn test_history_matrix() {
+    check("test_history", |a| {
+        press(a, KeyCode::Char('j'));
+        press(a, KeyCode::Char('H'));
+        press(a, KeyCode::Char('j'));
+    });
+}
+
+#[test]
+fn drift_history_view() {
+    check("drift_history", |a| press(a, KeyCode::Char('D')));
+}
+
+#[test]
+fn dashboard_v2_overview() {
+    check("dashboard_v2", |a| {
+        press(a, KeyCode::Char('j'));
+        press(a, KeyCode::Char('B'));
+    });
+}
+
+#[test]
+fn dashboard_legacy_tests_tab() {
+    check("dashboard_legacy_tests", |a| {
+        press(a, KeyCode::Char('B'));
+        press(a, KeyCode::Char('l'));
+        press(a, KeyCode::Char('l'));
+    });
+}
+
+#[test]
+fn now_panel_focused() {
+    check("now_focused", |a| {
+        press(a, KeyCode::Char('0'));
+        press(a, KeyCode::Char('j'));
+    });
+}
+
+#[test]
+fn now_panel_all_passing() {
+    for (w, h) in SIZES {
+        let a = common::all_passing_app((w, h));
+        insta::assert_snapshot!(format!("now_all_passing_{w}x{h}"), text(&a, w, h));
+    }
+}
+
+#[test]
+fn compare_marked_vs_selected() {
+    check("compare", |a| {
+        press(a, KeyCode::Char('j'));
+        press(a, KeyCode::Tab);
+        press(a, KeyCode::Char('j'));
+        press(a, KeyCode::Char('m'));
+        press(a, KeyCode::Char('k'));
+        press(a, KeyCode::Char('c'));
+    });
+}
+
+#[test]
+fn new_views_in_ascii_and_no_color() {
+    let scripts: [&[char]; 4] = [&['j', 'T', '\n'], &['j', 'H'], &['D'], &['j', 'B']];
+    for (i, s) in scripts.iter().enumerate() {
+        let mut a = app_with((80, 24), ThemeKind::Default, true);
+        for c in *s {
+            press(
+                &mut a,
+                if *c == '\n' {
+                    KeyCode::Enter
+                } else {
+                    KeyCode::Char(*c)
+                },
+            );
+        }
+        let t = text(&a, 80, 24);
+        // Exceptions: braille, the chart's marker (use --dot-marker), and '±'
+        // written by Evidently in test names.
+        let bad: Vec<char> = t
+            .chars()
+            .filter(|c| !c.is_ascii() && !('\u{2800}'..='\u{28ff}').contains(c) && *c != '±')
+            .collect();
+        assert!(bad.is_empty(), "script {i}: non-ASCII {bad:?}\n{t}");
+        let mut a = app_with((80, 24), ThemeKind::Mono, false);
+        for c in *s {
+            press(
+                &mut a,
+                if *c == '\n' {
+                    KeyCode::Enter
+                } else {
+                    KeyCode::Char(*c)
+                },
+            );
+        }
+        let term = terminal(&a, 80, 24);
+        for cell in term.backend().buffer().content() {
+            assert!(
+                matches!(cell.fg, Color::Reset) && matches!(cell.bg, Color::Reset),
+                "script {i}: colour on {:?}",
+                cell.symbol()
+            );
         }
     }
 }

@@ -421,15 +421,25 @@ fn mouse_click_selects_and_scroll_moves() {
             modifiers: KeyModifiers::NONE,
         })
     };
-    // Row 0 status, row 1 pane border, row 2 header, row 3 first project, row 4 second.
-    a.update(click(5, 4), now());
+    // Row 0 status, rows 1-4 the Now panel (border, Diabetes, Wine, border),
+    // row 5 pane border, row 6 header, row 7 first project, row 8 second.
+    a.update(click(5, 8), now());
     assert_eq!(a.project_sel.as_deref(), Some(WINE));
     // Click the second snapshot row in the timeline (x well inside the right pane).
-    a.update(click(60, 4), now());
+    a.update(click(60, 8), now());
     assert_eq!(a.focus, Pane::Snapshots);
     assert_eq!(a.snapshot_index(), Some(1));
-    // Clicking the selected row opens it.
-    a.update(click(60, 4), now());
+    // Clicking the Wine line of the Now panel focuses it with Wine selected.
+    a.update(click(5, 3), now());
+    assert_eq!(a.focus, Pane::Now);
+    assert_eq!(
+        a.now.items(true)[a.now.cursor.sel],
+        snapscope::tui::views::NowItem::Project(1)
+    );
+    // Esc leaves it (it shrinks back); clicking the selected snapshot row opens it.
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.focus, Pane::Projects);
+    a.update(click(60, 8), now());
     assert_eq!(a.screen, Screen::Detail);
     a.update(
         Msg::Mouse(MouseEvent {

@@ -5,6 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{
@@ -13,6 +14,7 @@ use ratatui::crossterm::event::{
 use ratatui::layout::Rect;
 
 use crate::catalog::{Catalog, ProjectEntry, SnapshotEntry};
+use crate::dashboard::Dashboard;
 use crate::events::{self, IndexEvent};
 use crate::model::{DriftRow, SeriesValue, TestOutcome};
 use crate::parse::TimeZoneChoice;
@@ -21,20 +23,34 @@ use crate::tui::keymap::{Action, Context, Key, KeyMap};
 use crate::tui::raw::RawDoc;
 use crate::tui::theme::Theme;
 use crate::tui::ui::layout;
+use crate::tui::views::{
+    CompareState, DashState, DriftHistoryState, NowState, TestHistoryState, TimeWindow, TrendState,
+};
 
-/// Which screen is shown. Later screens (trends, test history, drift
-/// history, compare) slot in here.
+/// Which screen is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Screen {
-    /// Projects pane and snapshots timeline.
+    /// Now panel, projects pane and snapshots timeline.
     Browse,
     /// One snapshot with tabs.
     Detail,
+    /// Series of the selected project over time (chart).
+    Trend,
+    /// Tests × runs matrix of the selected project.
+    TestHistory,
+    /// Per-column drift across runs of the selected project.
+    DriftHistory,
+    /// The project's configured Evidently dashboard.
+    Dashboard,
+    /// Two snapshots compared.
+    Compare,
 }
 
-/// Focused pane on the browse screen (a future "Now" triage panel goes here too).
+/// Focused pane on the browse screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Pane {
+    /// The Now panel (projects failing now).
+    Now,
     Projects,
     Snapshots,
 }
@@ -113,6 +129,8 @@ pub enum FilterTarget {
     Drift,
     Metrics,
     Raw,
+    TestHistory,
+    DriftHistory,
 }
 
 impl FilterTarget {
@@ -125,6 +143,8 @@ impl FilterTarget {
             FilterTarget::Drift => "filter drift rows",
             FilterTarget::Metrics => "filter metrics (key)",
             FilterTarget::Raw => "search raw JSON",
+            FilterTarget::TestHistory => "filter tests (name, column, type)",
+            FilterTarget::DriftHistory => "filter columns",
         }
     }
 }
@@ -162,7 +182,8 @@ impl Cursor {
         self.offset = self.offset.min(len.saturating_sub(h));
     }
 
-    fn step(&mut self, delta: isize, len: usize, height: usize) {
+    /// Move by `delta` rows (clamped) and keep the selection visible.
+    pub fn step(&mut self, delta: isize, len: usize, height: usize) {
         if len == 0 {
             return;
         }
@@ -212,6 +233,8 @@ pub enum Effect {
     Rescan,
     /// Read and pretty-print this file off the UI thread, reply with `Msg::RawLoaded`.
     LoadRaw { request: u64, path: PathBuf },
+    /// Put this text on the clipboard (OSC 52, then a local tool).
+    Copy(String),
 }
 
 /// Progress of the first scan.
@@ -235,6 +258,8 @@ pub struct AppConfig {
     pub tz: TimeZoneChoice,
     pub theme: Theme,
     pub keymap: KeyMap,
+    /// Chart points as dots instead of braille (fonts without braille).
+    pub dot_marker: bool,
 }
 
 /// One row of the Metrics tab.
@@ -287,6 +312,21 @@ pub struct App {
     pub dirty: bool,
     /// When the screen was last drawn (relative ages are refreshed once a minute).
     pub last_draw: Option<DateTime<Utc>>,
+    /// Time window of the trend and test-history views.
+    pub window: TimeWindow,
+    /// The Now panel's data (recomputed when the index changes).
+    pub now: NowState,
+    pub trend: Option<TrendState>,
+    pub thist: Option<TestHistoryState>,
+    pub dhist: Option<DriftHistoryState>,
+    pub dash: Option<DashState>,
+    pub compare: Option<CompareState>,
+    /// Snapshot marked for compare: (project id, snapshot id).
+    pub mark: Option<(String, String)>,
+    /// Screens to return to with Esc (most recent last).
+    pub back: Vec<(Screen, Pane)>,
+    /// Dashboards shown instead of the projects' own (see [`App::set_dashboard`]).
+    pub dashboards: HashMap<String, Arc<Dashboard>>,
     next_request: u64,
 }
 
@@ -402,6 +442,16 @@ impl App {
             message: None,
             dirty: true,
             last_draw: None,
+            window: TimeWindow::All,
+            now: NowState::default(),
+            trend: None,
+            thist: None,
+            dhist: None,
+            dash: None,
+            compare: None,
+            mark: None,
+            back: Vec::new(),
+            dashboards: HashMap::new(),
             next_request: 1,
         }
     }
@@ -413,7 +463,7 @@ impl App {
         self.filters.get(&t).map(String::as_str).unwrap_or("")
     }
 
-    fn filter_lc(&self, t: FilterTarget) -> String {
+    pub(crate) fn filter_lc(&self, t: FilterTarget) -> String {
         self.filter(t).to_lowercase()
     }
 
@@ -557,33 +607,40 @@ impl App {
     /// The key-map contexts that apply now, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
         match self.screen {
+            Screen::Browse if self.focus == Pane::Now => vec![Context::Now, Context::Browse],
             Screen::Browse => vec![Context::Browse],
             Screen::Detail if self.tab == Tab::Raw => vec![Context::Raw, Context::Detail],
             Screen::Detail => vec![Context::Detail],
+            Screen::Trend => vec![Context::Trend],
+            Screen::TestHistory => vec![Context::TestHistory],
+            Screen::DriftHistory => vec![Context::DriftHistory],
+            Screen::Dashboard => vec![Context::Dashboard],
+            Screen::Compare => vec![Context::Compare],
         }
     }
 
-    /// The list the filter key acts on.
-    pub fn filter_target(&self) -> FilterTarget {
-        match (self.screen, self.focus, self.tab) {
-            (Screen::Browse, Pane::Projects, _) => FilterTarget::Projects,
+    /// The list the filter key acts on (none on the chart, dashboard and compare views).
+    pub fn filter_target(&self) -> Option<FilterTarget> {
+        Some(match (self.screen, self.focus, self.tab) {
+            (Screen::Browse, Pane::Projects | Pane::Now, _) => FilterTarget::Projects,
             (Screen::Browse, Pane::Snapshots, _) => FilterTarget::Snapshots,
             (Screen::Detail, _, Tab::Tests) => FilterTarget::Tests,
             (Screen::Detail, _, Tab::Drift) => FilterTarget::Drift,
             (Screen::Detail, _, Tab::Metrics) => FilterTarget::Metrics,
             (Screen::Detail, _, Tab::Raw) => FilterTarget::Raw,
-        }
+            (Screen::TestHistory, _, _) => FilterTarget::TestHistory,
+            (Screen::DriftHistory, _, _) => FilterTarget::DriftHistory,
+            (Screen::Trend | Screen::Dashboard | Screen::Compare, _, _) => return None,
+        })
     }
 
-    fn area(&self) -> Rect {
+    pub(crate) fn area(&self) -> Rect {
         Rect::new(0, 0, self.size.0, self.size.1)
     }
 
-    fn browse_layout(&self) -> layout::Browse {
-        layout::browse(
-            layout::frame(self.area()).main,
-            self.focus == Pane::Snapshots,
-        )
+    pub(crate) fn browse_layout(&self) -> layout::Browse {
+        let main = layout::frame(self.area()).main;
+        layout::browse(main, self.focus == Pane::Snapshots, self.now_height(main))
     }
 
     fn detail_layout(&self) -> layout::Detail {
@@ -591,17 +648,18 @@ impl App {
     }
 
     /// Rows available to the list of the current tab / pane.
-    fn page(&self) -> usize {
+    pub(crate) fn page(&self) -> usize {
         let h = match self.screen {
             Screen::Browse => {
                 let b = self.browse_layout();
-                let pane = match self.focus {
-                    Pane::Projects => b.projects,
-                    Pane::Snapshots => b.snapshots,
-                };
-                layout::list_rows(pane).height
+                match self.focus {
+                    Pane::Projects => layout::list_rows(b.projects).height,
+                    Pane::Snapshots => layout::list_rows(b.snapshots).height,
+                    Pane::Now => layout::inner(b.now).height,
+                }
             }
             Screen::Detail => self.tab_rows().height,
+            _ => self.view_rows().height,
         };
         (h as usize).max(1)
     }
@@ -679,7 +737,11 @@ impl App {
             self.screen = Screen::Browse;
             self.focus = Pane::Snapshots;
         }
+        if self.focus == Pane::Now && self.now.failing.is_empty() {
+            self.focus = Pane::Projects;
+        }
         self.fit_tab_cursors();
+        self.fit_view_cursors();
     }
 
     fn fit_tab_cursors(&mut self) {
@@ -868,6 +930,7 @@ impl App {
                 self.snapshot_sel.insert(pid, id);
             }
         }
+        self.refresh_views(now);
         self.fix_selection();
         // Keep the selected snapshot where it was on screen.
         if let (Some(row), Some(before)) = (row_before, sel_before.as_ref()) {
@@ -917,6 +980,9 @@ impl App {
         let key = Key::from_event(&k);
         if let Some(p) = self.popup {
             return self.on_popup_key(p, key);
+        }
+        if self.screen == Screen::Trend && self.trend.as_ref().is_some_and(|t| t.picker.is_some()) {
+            return self.on_picker_key(k, now);
         }
         let ctx = self.contexts();
         match self.cfg.keymap.lookup(&ctx, key) {
@@ -1043,6 +1109,12 @@ impl App {
     /// Perform one action.
     pub fn act(&mut self, a: Action, now: DateTime<Utc>) -> Vec<Effect> {
         self.dirty = true;
+        if let Some(fx) = self.act_anywhere(a, now) {
+            return fx;
+        }
+        if let Some(fx) = self.act_view(a, now) {
+            return fx;
+        }
         let page = self.page() as isize;
         match a {
             Action::Quit => return vec![Effect::Quit],
@@ -1055,41 +1127,56 @@ impl App {
             Action::Top => return self.move_sel(isize::MIN / 2),
             Action::Bottom => return self.move_sel(isize::MAX / 2),
             Action::Left | Action::PrevPane => match self.screen {
-                Screen::Browse => self.focus = Pane::Projects,
+                Screen::Browse => {
+                    self.focus = match (a, self.focus) {
+                        (Action::PrevPane, Pane::Projects) if !self.now.failing.is_empty() => {
+                            Pane::Now
+                        }
+                        (Action::PrevPane, Pane::Now) => Pane::Snapshots,
+                        _ => Pane::Projects,
+                    }
+                }
                 Screen::Detail => return self.set_tab(self.tab.step(-1)),
+                _ => {}
             },
             Action::Right | Action::NextPane => match self.screen {
                 Screen::Browse => {
                     self.focus = match (a, self.focus) {
-                        (Action::NextPane, Pane::Snapshots) => Pane::Projects,
+                        (Action::NextPane, Pane::Snapshots) if !self.now.failing.is_empty() => {
+                            Pane::Now
+                        }
+                        (Action::NextPane, Pane::Snapshots) | (Action::NextPane, Pane::Now) => {
+                            Pane::Projects
+                        }
                         _ => Pane::Snapshots,
                     }
                 }
                 Screen::Detail => return self.set_tab(self.tab.step(1)),
+                _ => {}
             },
             Action::Enter => match (self.screen, self.focus) {
                 (Screen::Browse, Pane::Projects) => self.focus = Pane::Snapshots,
                 (Screen::Browse, Pane::Snapshots) => return self.open_detail(),
-                (Screen::Detail, _) => {}
+                _ => {}
             },
             Action::Back => {
                 let t = self.filter_target();
-                if !self.filter(t).is_empty() {
+                if let Some(t) = t.filter(|t| !self.filter(*t).is_empty()) {
                     self.set_filter(t, String::new());
                 } else {
                     match (self.screen, self.focus) {
-                        (Screen::Detail, _) => {
-                            self.screen = Screen::Browse;
-                            self.focus = Pane::Snapshots;
-                            self.fix_selection();
+                        (Screen::Browse, Pane::Snapshots | Pane::Now) => {
+                            self.focus = Pane::Projects
                         }
-                        (Screen::Browse, Pane::Snapshots) => self.focus = Pane::Projects,
                         (Screen::Browse, Pane::Projects) => {}
+                        _ => self.go_back(),
                     }
                 }
             }
             Action::Filter => {
-                let target = self.filter_target();
+                let Some(target) = self.filter_target() else {
+                    return Vec::new();
+                };
                 let previous = self.filter(target).to_string();
                 self.input = Some(Input {
                     target,
@@ -1099,7 +1186,9 @@ impl App {
             }
             Action::NextMatch | Action::PrevMatch => {
                 let fwd = a == Action::NextMatch;
-                let t = self.filter_target();
+                let Some(t) = self.filter_target() else {
+                    return Vec::new();
+                };
                 if self.filter(t).is_empty() {
                     self.say("no filter: press / to type one", now);
                 } else if t == FilterTarget::Raw {
@@ -1167,11 +1256,24 @@ impl App {
                     v.hscroll = (v.hscroll + 16).min(crate::tui::raw::MAX_LINE_BYTES);
                 }
             }
+            // Handled by `act_anywhere` / `act_view`.
+            Action::Trends
+            | Action::TestHistory
+            | Action::DriftHistory
+            | Action::Dashboards
+            | Action::NowPanel
+            | Action::Mark
+            | Action::Compare
+            | Action::Copy
+            | Action::CopyId
+            | Action::CycleWindow
+            | Action::PickSeries
+            | Action::RemoveSeries => {}
         }
         Vec::new()
     }
 
-    fn set_tab(&mut self, t: Tab) -> Vec<Effect> {
+    pub(crate) fn set_tab(&mut self, t: Tab) -> Vec<Effect> {
         if self.screen != Screen::Detail {
             return Vec::new();
         }
@@ -1183,7 +1285,7 @@ impl App {
         Vec::new()
     }
 
-    fn open_detail(&mut self) -> Vec<Effect> {
+    pub(crate) fn open_detail(&mut self) -> Vec<Effect> {
         if self.current_snapshot().is_none() {
             return Vec::new();
         }
@@ -1198,7 +1300,7 @@ impl App {
         Vec::new()
     }
 
-    fn reset_tab_cursors(&mut self) {
+    pub(crate) fn reset_tab_cursors(&mut self) {
         self.tests = Cursor::default();
         self.drift = Cursor::default();
         self.metrics = Cursor::default();
@@ -1206,7 +1308,7 @@ impl App {
     }
 
     /// Ask for the current snapshot's raw JSON unless it is already loaded (or `force`).
-    fn request_raw(&mut self, force: bool) -> Vec<Effect> {
+    pub(crate) fn request_raw(&mut self, force: bool) -> Vec<Effect> {
         let Some(path) = self.current_snapshot().map(|s| s.path.clone()) else {
             return Vec::new();
         };
@@ -1255,7 +1357,7 @@ impl App {
 
     fn move_wrapping(&mut self, d: isize) -> Vec<Effect> {
         let (len, cur) = match (self.screen, self.focus, self.tab) {
-            (Screen::Browse, Pane::Projects, _) => (
+            (Screen::Browse, Pane::Projects | Pane::Now, _) => (
                 self.visible_projects().len(),
                 self.project_index().unwrap_or(0),
             ),
@@ -1267,6 +1369,9 @@ impl App {
             (Screen::Detail, _, Tab::Drift) => (self.drift_rows().len(), self.drift.sel),
             (Screen::Detail, _, Tab::Metrics) => (self.metric_rows().len(), self.metrics.sel),
             (Screen::Detail, _, Tab::Raw) => return Vec::new(),
+            (Screen::TestHistory, _, _) => (self.history_rows().len(), self.cursor_sel()),
+            (Screen::DriftHistory, _, _) => (self.drift_history_rows().len(), self.cursor_sel()),
+            _ => return Vec::new(),
         };
         if len == 0 {
             return Vec::new();
@@ -1276,10 +1381,11 @@ impl App {
     }
 
     /// Move the focused list's selection by `d` rows (clamped).
-    fn move_sel(&mut self, d: isize) -> Vec<Effect> {
+    pub(crate) fn move_sel(&mut self, d: isize) -> Vec<Effect> {
         let page = self.page();
         match self.screen {
             Screen::Browse => match self.focus {
+                Pane::Now => self.move_now(d),
                 Pane::Projects => {
                     let v = self.visible_projects();
                     if v.is_empty() {
@@ -1334,6 +1440,7 @@ impl App {
                     }
                 }
             },
+            _ => self.move_view(d),
         }
         Vec::new()
     }
@@ -1363,7 +1470,9 @@ impl App {
                 };
                 if self.screen == Screen::Browse {
                     let b = self.browse_layout();
-                    if layout::contains(b.projects, col, row) {
+                    if layout::contains(b.now, col, row) && !self.now.failing.is_empty() {
+                        self.focus = Pane::Now;
+                    } else if layout::contains(b.projects, col, row) {
                         self.focus = Pane::Projects;
                     } else if layout::contains(b.snapshots, col, row) {
                         self.focus = Pane::Snapshots;
@@ -1382,6 +1491,7 @@ impl App {
                 match self.screen {
                     Screen::Browse => self.click_browse(col, row),
                     Screen::Detail => self.click_detail(col, row, now),
+                    _ => Vec::new(),
                 }
             }
             _ => Vec::new(),
@@ -1392,7 +1502,24 @@ impl App {
         let b = self.browse_layout();
         let pr = layout::list_rows(b.projects);
         let sr = layout::list_rows(b.snapshots);
-        if layout::contains(b.projects, col, row) {
+        let nr = layout::inner(b.now);
+        if layout::contains(nr, col, row) && !self.now.failing.is_empty() {
+            // Unfocused, the panel shows one line per project; focused, every item.
+            let line = (row - nr.y) as usize;
+            let items = self.now.items(true);
+            let target = if self.focus == Pane::Now {
+                Some(self.now.cursor.offset + line).filter(|t| *t < items.len())
+            } else {
+                items
+                    .iter()
+                    .position(|i| *i == crate::tui::views::NowItem::Project(line))
+            };
+            self.focus = Pane::Now;
+            if let Some(t) = target {
+                self.now.cursor.sel = t;
+            }
+            self.fix_selection();
+        } else if layout::contains(b.projects, col, row) {
             self.focus = Pane::Projects;
             if layout::contains(pr, col, row) {
                 let target = self.project_offset + (row - pr.y) as usize;

@@ -60,6 +60,27 @@ pub fn skip_take(s: &str, skip: usize, take: usize) -> String {
     out
 }
 
+/// Cut from the middle: `head…tail` of at most `w` columns (keeps the end,
+/// where names of the same kind usually differ: `Value Drift…mean radius`).
+pub fn truncate_mid(s: &str, w: usize, ell: &str) -> String {
+    let sw = width(s);
+    if sw <= w {
+        return s.to_string();
+    }
+    let ew = width(ell);
+    if w <= ew + 2 {
+        return truncate(s, w, ell);
+    }
+    let keep = w - ew;
+    let head = keep / 2;
+    let tail = keep - head;
+    format!(
+        "{}{ell}{}",
+        skip_take(s, 0, head),
+        skip_take(s, sw - tail, tail)
+    )
+}
+
 /// `s` truncated and right-padded to exactly `w` columns.
 pub fn pad(s: &str, w: usize, ell: &str) -> String {
     let t = truncate(s, w, ell);
@@ -160,6 +181,11 @@ mod tests {
         assert_eq!(pad_left("ab", 4, "…"), "  ab");
         assert_eq!(width(&pad("日本語", 5, "…")), 5);
         assert_eq!(truncate("abc", 0, "…"), "");
+        assert_eq!(
+            truncate_mid("Value Drift for column mean radius", 16, "…"),
+            "Value D…n radius"
+        );
+        assert_eq!(truncate_mid("short", 16, "…"), "short");
     }
 
     #[test]

@@ -39,11 +39,23 @@ pub enum Action {
     FoldMore,
     ScrollLeft,
     ScrollRight,
+    Trends,
+    TestHistory,
+    DriftHistory,
+    Dashboards,
+    NowPanel,
+    Mark,
+    Compare,
+    Copy,
+    CopyId,
+    CycleWindow,
+    PickSeries,
+    RemoveSeries,
 }
 
 impl Action {
     /// Every action, in help order.
-    pub const ALL: [Action; 31] = [
+    pub const ALL: [Action; 43] = [
         Action::Up,
         Action::Down,
         Action::Left,
@@ -75,6 +87,18 @@ impl Action {
         Action::Unreadable,
         Action::Help,
         Action::Quit,
+        Action::NowPanel,
+        Action::Trends,
+        Action::TestHistory,
+        Action::DriftHistory,
+        Action::Dashboards,
+        Action::Mark,
+        Action::Compare,
+        Action::Copy,
+        Action::CopyId,
+        Action::CycleWindow,
+        Action::PickSeries,
+        Action::RemoveSeries,
     ];
 
     /// The snake_case name (for a future config file).
@@ -111,6 +135,18 @@ impl Action {
             Action::FoldMore => "unfold",
             Action::ScrollLeft => "scroll_left",
             Action::ScrollRight => "scroll_right",
+            Action::Trends => "trends",
+            Action::TestHistory => "test_history",
+            Action::DriftHistory => "drift_history",
+            Action::Dashboards => "dashboards",
+            Action::NowPanel => "now",
+            Action::Mark => "mark",
+            Action::Compare => "compare",
+            Action::Copy => "copy",
+            Action::CopyId => "copy_id",
+            Action::CycleWindow => "time_window",
+            Action::PickSeries => "pick_series",
+            Action::RemoveSeries => "remove_series",
         }
     }
 
@@ -139,7 +175,7 @@ impl Action {
             Action::Rescan => "rescan the folder now",
             Action::Freeze => "freeze / resume live updates",
             Action::Unreadable => "list unreadable and pending files",
-            Action::SortDrift => "drift: cycle sort (file, score asc, desc)",
+            Action::SortDrift => "cycle sort order",
             Action::TabTests => "Tests tab",
             Action::TabDrift => "Drift tab",
             Action::TabMetrics => "Metrics tab",
@@ -148,6 +184,18 @@ impl Action {
             Action::FoldMore => "raw: unfold one level",
             Action::ScrollLeft => "raw: scroll left",
             Action::ScrollRight => "raw: scroll right",
+            Action::Trends => "trends of the project's series (chart)",
+            Action::TestHistory => "test history of the project (matrix)",
+            Action::DriftHistory => "drift history of the project's columns",
+            Action::Dashboards => "the project's configured dashboard",
+            Action::NowPanel => "focus / expand the Now panel (failing now)",
+            Action::Mark => "mark / unmark the snapshot for compare",
+            Action::Compare => "compare marked vs selected (default: last pass vs fail)",
+            Action::Copy => "copy path / row as text (OSC 52, clipboard tool)",
+            Action::CopyId => "copy the snapshot id",
+            Action::CycleWindow => "time window: all, 90d, 30d, 7d, 24h",
+            Action::PickSeries => "pick series (add / remove, up to 4)",
+            Action::RemoveSeries => "remove the active series",
         }
     }
 
@@ -168,6 +216,16 @@ impl Action {
             Action::FoldLess => "fold",
             Action::FoldMore => "unfold",
             Action::Unreadable => "unreadable",
+            Action::Trends => "trends",
+            Action::TestHistory => "tests",
+            Action::DriftHistory => "drift",
+            Action::Dashboards => "dashboard",
+            Action::NowPanel => "now",
+            Action::Compare => "compare",
+            Action::CycleWindow => "window",
+            Action::PickSeries => "series",
+            Action::RemoveSeries => "remove",
+            Action::Left => "left",
             other => other.name(),
         }
     }
@@ -183,6 +241,18 @@ pub enum Context {
     Detail,
     /// Snapshot detail, Raw tab.
     Raw,
+    /// The Now panel (failing projects) on the browse screen.
+    Now,
+    /// Trend chart.
+    Trend,
+    /// Test history matrix.
+    TestHistory,
+    /// Drift history.
+    DriftHistory,
+    /// Configured dashboard.
+    Dashboard,
+    /// Comparison of two snapshots.
+    Compare,
 }
 
 impl Context {
@@ -193,6 +263,12 @@ impl Context {
             Context::Browse => "Projects and snapshots",
             Context::Detail => "Snapshot detail",
             Context::Raw => "Raw tab",
+            Context::Now => "Now panel",
+            Context::Trend => "Trends",
+            Context::TestHistory => "Test history",
+            Context::DriftHistory => "Drift history",
+            Context::Dashboard => "Dashboard",
+            Context::Compare => "Compare",
         }
     }
 }
@@ -340,6 +416,23 @@ impl Default for KeyMap {
             (Raw, Key::ch('='), A::FoldMore),
             (Raw, Key::ch('<'), A::ScrollLeft),
             (Raw, Key::ch('>'), A::ScrollRight),
+            (Global, Key::ch('T'), A::Trends),
+            (Global, Key::ch('H'), A::TestHistory),
+            (Global, Key::ch('D'), A::DriftHistory),
+            (Global, Key::ch('B'), A::Dashboards),
+            (Global, Key::ch('m'), A::Mark),
+            (Global, Key::ch('c'), A::Compare),
+            (Global, Key::ch('y'), A::Copy),
+            (Global, Key::ch('Y'), A::CopyId),
+            (Browse, Key::ch('0'), A::NowPanel),
+            (Now, Key::ch('0'), A::NowPanel),
+            (Trend, Key::ch('t'), A::CycleWindow),
+            (Trend, Key::ch('a'), A::PickSeries),
+            (Trend, Key::ch('/'), A::PickSeries),
+            (Trend, Key::ch('x'), A::RemoveSeries),
+            (TestHistory, Key::ch('t'), A::CycleWindow),
+            (DriftHistory, Key::ch('s'), A::SortDrift),
+            (Compare, Key::ch('s'), A::SortDrift),
         ];
         KeyMap {
             bindings: table
@@ -396,8 +489,14 @@ impl KeyMap {
         for ctx in [
             Context::Global,
             Context::Browse,
+            Context::Now,
             Context::Detail,
             Context::Raw,
+            Context::Trend,
+            Context::TestHistory,
+            Context::DriftHistory,
+            Context::Dashboard,
+            Context::Compare,
         ] {
             let rows: Vec<(String, &'static str)> = Action::ALL
                 .iter()

@@ -7,14 +7,17 @@
 //! only when something visible changed. It never touches the filesystem.
 
 pub mod app;
+pub mod clipboard;
 pub mod event;
 pub mod fmt;
 pub mod keymap;
+mod nav;
 pub mod raw;
 pub mod static_feed;
 pub mod term;
 pub mod theme;
 pub mod ui;
+pub mod views;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -41,6 +44,8 @@ pub struct TuiOptions {
     pub ascii: bool,
     /// Capture the mouse (scroll, click). `false` leaves selection to the terminal.
     pub mouse: bool,
+    /// Chart points as dots instead of braille (`--dot-marker`, for fonts without braille).
+    pub dot_marker: bool,
     /// Watch mode shown until the index reports its own (e.g. "notify", "poll").
     pub watch_mode: String,
     /// Called when the user presses `r`; `None` shows "rescan not available".
@@ -55,6 +60,7 @@ impl std::fmt::Debug for TuiOptions {
             .field("theme", &self.theme)
             .field("ascii", &self.ascii)
             .field("mouse", &self.mouse)
+            .field("dot_marker", &self.dot_marker)
             .field("watch_mode", &self.watch_mode)
             .field("rescan", &self.rescan.is_some())
             .finish()
@@ -70,6 +76,7 @@ impl TuiOptions {
             theme: ThemeKind::from_env(),
             ascii: false,
             mouse: true,
+            dot_marker: false,
             watch_mode: "auto".into(),
             rescan: None,
         }
@@ -109,6 +116,7 @@ pub fn make_app(opts: &TuiOptions, size: (u16, u16)) -> App {
         tz: opts.tz,
         theme: Theme::new(opts.theme, opts.ascii),
         keymap: KeyMap::default(),
+        dot_marker: opts.dot_marker,
     };
     App::new(cfg, size)
 }
@@ -233,6 +241,7 @@ fn perform(
                 None => app.say("rescan is not available here", Utc::now()),
             },
             Effect::LoadRaw { request, path } => spawn_raw_loader(request, path, tx.clone()),
+            Effect::Copy(text) => clipboard::copy(&text),
         }
     }
     None

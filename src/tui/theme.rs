@@ -165,6 +165,15 @@ impl Theme {
         }
     }
 
+    /// Marker for the snapshot marked for compare.
+    pub fn mark_symbol(&self) -> &'static str {
+        if self.ascii {
+            "M"
+        } else {
+            "◆"
+        }
+    }
+
     /// Marker for new snapshots.
     pub fn new_symbol(&self) -> &'static str {
         if self.ascii {

@@ -63,3 +63,28 @@ pub fn app_with(size: (u16, u16), theme: ThemeKind, ascii: bool) -> App {
 pub fn app(size: (u16, u16)) -> App {
     app_with(size, ThemeKind::Default, false)
 }
+
+/// The fixture's events with every test turned SUCCESS (nothing fails).
+pub fn all_passing_events() -> Vec<IndexEvent> {
+    fixture_events()
+        .into_iter()
+        .map(|e| match e {
+            IndexEvent::SnapshotAdded(mut s) => {
+                let mut snap = (*s.snapshot).clone();
+                for t in &mut snap.tests {
+                    t.status = snapscope::model::TestStatus::Success;
+                }
+                s.snapshot = std::sync::Arc::new(snap);
+                IndexEvent::SnapshotAdded(s)
+            }
+            other => other,
+        })
+        .collect()
+}
+
+/// An app over the fixture where every test passes.
+pub fn all_passing_app(size: (u16, u16)) -> App {
+    let mut app = make_app(&options(ThemeKind::Default, false), size);
+    app.apply_events(all_passing_events(), now());
+    app
+}

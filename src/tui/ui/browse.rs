@@ -99,7 +99,8 @@ pub fn failure_levels(p: &ProjectEntry, n: usize) -> Vec<f64> {
 
 /// Draw the browse screen.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
-    let b = layout::browse(main, app.focus == Pane::Snapshots);
+    let b = layout::browse(main, app.focus == Pane::Snapshots, app.now_height(main));
+    crate::tui::ui::now::render(b.now, buf, app, now);
     projects(b.projects, buf, app, now);
     snapshots(b.snapshots, buf, app);
 }
@@ -379,11 +380,19 @@ fn snapshot_row<'a>(
     let ell = th.ellipsis();
     let s = &e.snapshot;
     let is_new = app.new_ids.contains(&s.id);
+    let marked = app
+        .mark
+        .as_ref()
+        .is_some_and(|(p, id)| *id == s.id && *p == s.project_id);
+    let (sym, sym_style) = if marked {
+        (th.mark_symbol(), th.key())
+    } else if is_new {
+        (th.new_symbol(), th.new_marker())
+    } else {
+        (" ", th.new_marker())
+    };
     let mut spans = vec![
-        Span::styled(
-            if is_new { th.new_symbol() } else { " " },
-            th.new_marker().patch(base),
-        ),
+        Span::styled(sym, sym_style.patch(base)),
         Span::styled(" ", base),
         Span::styled(
             fmt::pad(&fmt::time(app.cfg.tz, s.timestamp, tpat), tw, ell),

@@ -54,9 +54,11 @@ pub fn below_header(r: Rect) -> Rect {
     )
 }
 
-/// Browse screen: projects pane and snapshots pane (outer rects, with borders).
+/// Browse screen: the Now panel on top, projects pane and snapshots pane
+/// below (outer rects, with borders; the Now panel has none when it is one line).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Browse {
+    pub now: Rect,
     pub projects: Rect,
     pub snapshots: Rect,
 }
@@ -64,21 +66,48 @@ pub struct Browse {
 /// Width under which the projects pane narrows while the timeline has focus.
 pub const NARROW_BROWSE: u16 = 110;
 
-/// Split the main area for the browse screen. On narrow terminals the
-/// projects pane shrinks while the timeline is focused, to give the
-/// timeline room. Room is left for a future "Now" triage panel above the
-/// projects list.
-pub fn browse(main: Rect, timeline_focused: bool) -> Browse {
+/// Rows the projects and snapshots panes keep however large the Now panel wants to be.
+pub const MIN_LISTS: u16 = 9;
+
+/// Height of the Now panel: one line when nothing fails; else a bordered
+/// panel of `lines` rows (at most 3 when not focused), leaving the lists
+/// at least [`MIN_LISTS`] rows.
+pub fn now_height(main: Rect, lines: usize, failing: bool, focused: bool) -> u16 {
+    if !failing {
+        return main.height.min(1);
+    }
+    let want = if focused { lines } else { lines.min(3) };
+    let max = main.height.saturating_sub(MIN_LISTS);
+    (want as u16)
+        .saturating_add(2)
+        .min(max)
+        .max(main.height.min(1))
+}
+
+/// Split the main area for the browse screen: the Now panel (`now_h` rows)
+/// on top, projects and snapshots below. On narrow terminals the projects
+/// pane shrinks while the timeline is focused, to give the timeline room.
+pub fn browse(main: Rect, timeline_focused: bool, now_h: u16) -> Browse {
     let pw = if main.width < NARROW_BROWSE && timeline_focused {
         24
     } else {
         (main.width as u32 * 2 / 5).clamp(30, 46) as u16
     };
     let pw = pw.min(main.width);
+    let nh = now_h.min(main.height);
+    let y = main.y + nh;
+    let h = main.height - nh;
     Browse {
-        projects: Rect::new(main.x, main.y, pw, main.height),
-        snapshots: Rect::new(main.x + pw, main.y, main.width - pw, main.height),
+        now: Rect::new(main.x, main.y, main.width, nh),
+        projects: Rect::new(main.x, y, pw, h),
+        snapshots: Rect::new(main.x + pw, y, main.width - pw, h),
     }
+}
+
+/// A full-screen view (trend, histories, dashboard, compare): the inside of
+/// its bordered block.
+pub fn view(main: Rect) -> Rect {
+    inner(main)
 }
 
 /// List rows (excluding borders and header) of a bordered list pane.
@@ -163,4 +192,118 @@ pub fn contains(r: Rect, col: u16, row: u16) -> bool {
         && col < r.x.saturating_add(r.width)
         && row >= r.y
         && row < r.y.saturating_add(r.height)
+}
+
+/// Test history regions (inside the view's block).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HistoryView {
+    /// Info line and column header (2 rows).
+    pub head: Rect,
+    /// Matrix rows.
+    pub rows: Rect,
+    /// Detail of the selected row.
+    pub foot: Rect,
+}
+
+/// Split a full-screen view's area for the test history.
+pub fn test_history(main: Rect) -> HistoryView {
+    let i = inner(main);
+    let head_h = i.height.min(2);
+    let foot_h = if i.height >= 14 {
+        4
+    } else if i.height >= 8 {
+        2
+    } else {
+        0
+    };
+    let rows_h = i.height.saturating_sub(head_h + foot_h);
+    HistoryView {
+        head: Rect::new(i.x, i.y, i.width, head_h),
+        rows: Rect::new(i.x, i.y + head_h, i.width, rows_h),
+        foot: Rect::new(
+            i.x,
+            i.y + head_h + rows_h,
+            i.width,
+            foot_h.min(i.height - head_h),
+        ),
+    }
+}
+
+/// Split a full-screen view's area for the drift history: the dataset's
+/// drift-share trend and the column header on top.
+pub fn drift_history(main: Rect) -> HistoryView {
+    let i = inner(main);
+    let head_h = if i.height >= 14 { 5 } else { i.height.min(2) };
+    let foot_h = if i.height >= 10 { 1 } else { 0 };
+    let rows_h = i.height.saturating_sub(head_h + foot_h);
+    HistoryView {
+        head: Rect::new(i.x, i.y, i.width, head_h),
+        rows: Rect::new(i.x, i.y + head_h, i.width, rows_h),
+        foot: Rect::new(
+            i.x,
+            i.y + head_h + rows_h,
+            i.width,
+            foot_h.min(i.height - head_h),
+        ),
+    }
+}
+
+/// Split a full-screen view's area for the compare view: two lines naming
+/// A and B, the rows, a footer line.
+pub fn compare(main: Rect) -> HistoryView {
+    let i = inner(main);
+    let head_h = i.height.min(2);
+    let foot_h = if i.height >= 6 { 1 } else { 0 };
+    let rows_h = i.height.saturating_sub(head_h + foot_h);
+    HistoryView {
+        head: Rect::new(i.x, i.y, i.width, head_h),
+        rows: Rect::new(i.x, i.y + head_h, i.width, rows_h),
+        foot: Rect::new(
+            i.x,
+            i.y + head_h + rows_h,
+            i.width,
+            foot_h.min(i.height - head_h),
+        ),
+    }
+}
+
+/// Dashboard: the tab bar and the panels' area.
+pub fn dashboard(main: Rect) -> (Rect, Rect) {
+    let i = inner(main);
+    let t = i.height.min(1);
+    (
+        Rect::new(i.x, i.y, i.width, t),
+        Rect::new(i.x, i.y + t, i.width, i.height - t),
+    )
+}
+
+/// Trend view: the chart, the cursor line and the legend (one line per series).
+pub fn trend(main: Rect, series: usize) -> (Rect, Rect, Rect) {
+    let i = inner(main);
+    let legend_h = (series.max(1) as u16).min(i.height.saturating_sub(4));
+    let info_h = i.height.saturating_sub(legend_h).min(1);
+    let chart_h = i.height - legend_h - info_h;
+    (
+        Rect::new(i.x, i.y, i.width, chart_h),
+        Rect::new(i.x, i.y + chart_h, i.width, info_h),
+        Rect::new(i.x, i.y + chart_h + info_h, i.width, legend_h),
+    )
+}
+
+/// The series picker box (over the trend view).
+pub fn picker(main: Rect) -> Rect {
+    let i = inner(main);
+    let w = if i.width <= 90 { i.width } else { 90 };
+    Rect::new(i.x + (i.width - w) / 2, i.y, w, i.height)
+}
+
+/// Rows of the series list inside the picker (below its input and header lines).
+pub fn picker_rows(main: Rect) -> Rect {
+    let b = inner(picker(main));
+    Rect::new(
+        b.x,
+        b.y.saturating_add(2),
+        b.width,
+        b.height.saturating_sub(3),
+    )
 }

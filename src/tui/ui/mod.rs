@@ -3,10 +3,16 @@
 //! through `sanitize::clean` before it is drawn.
 
 pub mod browse;
+pub mod chart;
+pub mod compare;
+pub mod dashboard;
 pub mod detail;
+pub mod history;
 pub mod layout;
+pub mod now;
 pub mod popup;
 pub mod status;
+pub mod trend;
 
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -36,6 +42,11 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     match app.screen {
         Screen::Browse => browse::render(fr.main, buf, app, now),
         Screen::Detail => detail::render(fr.main, buf, app),
+        Screen::Trend => trend::render(fr.main, buf, app),
+        Screen::TestHistory => history::render_tests(fr.main, buf, app, now),
+        Screen::DriftHistory => history::render_drift(fr.main, buf, app),
+        Screen::Dashboard => dashboard::render(fr.main, buf, app),
+        Screen::Compare => compare::render(fr.main, buf, app),
     }
     status::hint_bar(fr.hints, buf, app);
     if let Some(p) = app.popup {

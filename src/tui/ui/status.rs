@@ -109,12 +109,68 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
 /// The actions worth a hint in the current context, most relevant first.
 fn hint_actions(app: &App) -> Vec<Action> {
     match app.screen {
+        Screen::Browse if app.focus == crate::tui::app::Pane::Now => vec![
+            Action::Enter,
+            Action::NowPanel,
+            Action::Compare,
+            Action::Copy,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
+        Screen::Trend => vec![
+            Action::Left,
+            Action::Right,
+            Action::Down,
+            Action::Enter,
+            Action::PickSeries,
+            Action::CycleWindow,
+            Action::RemoveSeries,
+            Action::Back,
+            Action::Help,
+        ],
+        Screen::TestHistory => vec![
+            Action::Enter,
+            Action::CycleWindow,
+            Action::Filter,
+            Action::Copy,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
+        Screen::DriftHistory => vec![
+            Action::Enter,
+            Action::SortDrift,
+            Action::Filter,
+            Action::Copy,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
+        Screen::Dashboard => vec![
+            Action::NextPane,
+            Action::Down,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
+        Screen::Compare => vec![
+            Action::Enter,
+            Action::SortDrift,
+            Action::Copy,
+            Action::Back,
+            Action::Help,
+            Action::Quit,
+        ],
         Screen::Browse => vec![
             Action::Enter,
             Action::NextPane,
             Action::Filter,
-            Action::Freeze,
-            Action::Unreadable,
+            Action::NowPanel,
+            Action::Trends,
+            Action::TestHistory,
+            Action::DriftHistory,
+            Action::Compare,
             Action::Help,
             Action::Quit,
         ],
@@ -173,7 +229,14 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
             continue;
         };
         let key = k.to_string();
-        let label = a.hint();
+        let label = match (app.screen, a) {
+            (Screen::Trend, Action::Left) => "older point",
+            (Screen::Trend, Action::Right) => "newer",
+            (Screen::Trend, Action::Down) => "next series",
+            (Screen::Dashboard, Action::NextPane) => "tab",
+            (Screen::Dashboard, Action::Down) => "scroll",
+            _ => a.hint(),
+        };
         let cost = fmt::width(&key) + 1 + fmt::width(label) + 2;
         if used + cost > w {
             break;
