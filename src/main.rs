@@ -1,12 +1,13 @@
 //! The `snapscope` binary: parse the command line, run, map errors to exit
-//! codes (0 success, 2 usage or I/O error; clap exits 2 on usage errors too).
+//! codes (0 success, 1 when `check` finds a failing or stale project, 2 usage
+//! or I/O error; clap exits 2 on usage errors too).
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::Parser;
 use snapscope::cli::{self, Cli};
-use snapscope::headless::{self, HeadlessError};
+use snapscope::headless::{self, HeadlessError, Outcome};
 use snapscope::live::LiveIndex;
 use snapscope::logging;
 use snapscope::sanitize::clean;
@@ -37,13 +38,20 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    match &cli.command {
+    let outcome = match &cli.command {
         Some(command) => headless::run(command, &cli.global, &mut out)?,
         // Not a terminal (or --print): the projects view.
-        None => headless::projects(&cli_path(cli), &cli.global, false, &mut out)?,
-    }
+        None => {
+            headless::projects(&cli_path(cli), &cli.global, false, &mut out)?;
+            Outcome::Ok
+        }
+    };
     out.flush().map_err(HeadlessError::from)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(match outcome {
+        Outcome::Ok => ExitCode::SUCCESS,
+        // `check` found a failing or stale project.
+        Outcome::Failed => ExitCode::from(1),
+    })
 }
 
 /// The interactive explorer on the live index.
