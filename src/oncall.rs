@@ -311,9 +311,7 @@ pub fn check(args: &CheckArgs, global: &GlobalOpts, out: &mut dyn Write) -> Resu
         None => triage::health(&catalog, opts, now),
     };
     if healths.is_empty() {
-        return Err(HeadlessError::NoProjects(
-            clean_path(&report.root),
-        ));
+        return Err(HeadlessError::NoProjects(clean_path(&report.root)));
     }
     let mut pending = Vec::with_capacity(healths.len());
     for h in &mut healths {
@@ -439,12 +437,9 @@ fn check_text(
             format!("{state:<7}  {name}{}  {counts}", " ".repeat(pad)).trim_end()
         )?;
         match (judged_run, h.timestamp) {
-            (Some(s), Some(t)) => writeln!(
-                out,
-                "         run {}  {}",
-                clean(&s.id),
-                short_time(t, tz)
-            )?,
+            (Some(s), Some(t)) => {
+                writeln!(out, "         run {}  {}", clean(&s.id), short_time(t, tz))?
+            }
             _ => writeln!(out, "         no run with tests")?,
         }
         for f in &h.failing {
@@ -480,18 +475,15 @@ fn check_text(
             writeln!(
                 out,
                 "         {}",
-                truncate(
-                    &format!("drifted: {}", cols.join(", ")),
-                    WIDTH - 9
-                )
+                truncate(&format!("drifted: {}", cols.join(", ")), WIDTH - 9)
             )?;
         }
         for n in &h.notes {
-            writeln!(
-                out,
-                "         {}",
-                truncate(&format!("note: {}", clean(n)), WIDTH - 9)
-            )?;
+            let lines = wrap(&format!("note: {}", clean(n)), WIDTH - 9);
+            for (i, l) in lines.iter().enumerate() {
+                let indent = if i == 0 { 9 } else { 15 };
+                writeln!(out, "{}{l}", " ".repeat(indent))?;
+            }
         }
     }
     let bad = healths.iter().filter(|h| h.is_bad()).count();
@@ -507,11 +499,7 @@ fn check_text(
         .unwrap_or_default();
     writeln!(out)?;
     if ok {
-        writeln!(
-            out,
-            "OK: {} pass{newest}",
-            plural(healths.len(), "project")
-        )?;
+        writeln!(out, "OK: {} pass{newest}", plural(healths.len(), "project"))?;
     } else {
         writeln!(
             out,
@@ -607,12 +595,12 @@ fn compare_text(
 ) -> Result<()> {
     writeln!(out, "{}", truncate(&clean(&p.project.name), WIDTH))?;
     if let Some(n) = note {
-        writeln!(out, "  note: {n}")?;
+        writeln!(out, "note: {n}")?;
     }
     for (label, s) in [("A", a), ("B", b)] {
         writeln!(
             out,
-            "  {label}  {}  {}  {}",
+            "{label}  {}  {}  {}",
             clean(&s.id),
             short_time(s.timestamp, tz),
             truncate(&counts_text(&s.test_counts()), 20)
@@ -640,10 +628,7 @@ fn compare_text(
     } else {
         String::new()
     };
-    writeln!(
-        out,
-        "\nMOVED SERIES ({of}largest relative change first)"
-    )?;
+    writeln!(out, "\nMOVED SERIES ({of}largest relative change first)")?;
     if c.moved.is_empty() {
         writeln!(out, "  none")?;
     } else {
@@ -720,5 +705,54 @@ fn signed(v: f64) -> String {
         format!("+{s}")
     } else {
         s
+    }
+}
+
+/// Split text into lines of at most `width` columns at spaces (continuation
+/// lines get 6 columns less, for their deeper indent); a word longer than a
+/// line stays whole.
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let room = if lines.is_empty() {
+            width
+        } else {
+            width.saturating_sub(6)
+        };
+        if !line.is_empty() && line.width() + 1 + word.width() > room {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrap_keeps_words_whole_and_lines_short() {
+        assert_eq!(wrap("short", 20), ["short"]);
+        assert_eq!(
+            wrap(
+                "note: newest file is unreadable: judged run 01a2230c-8ef4-77f4",
+                30
+            ),
+            // 20 columns (a 21st word would pass 30), then 22 of 24.
+            [
+                "note: newest file is",
+                "unreadable: judged run",
+                "01a2230c-8ef4-77f4"
+            ]
+        );
+        assert_eq!(wrap("", 10), [""]);
     }
 }
