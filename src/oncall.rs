@@ -59,6 +59,8 @@ pub struct TestHistoryJson {
     pub fail_rate: Option<f64>,
     /// Description of the newest FAIL/ERROR in the window.
     pub latest_failure: Option<String>,
+    /// The condition in readable form (newest run), where known.
+    pub condition: Option<String>,
 }
 
 /// `snapscope check --json`.
@@ -185,6 +187,20 @@ fn infer_compare_project<'a>(
     }
 }
 
+/// The condition of the test with this identity in a snapshot, when known.
+fn condition<'a>(s: &'a Snapshot, identity: &str) -> Option<&'a str> {
+    s.tests
+        .iter()
+        .find(|t| &*t.identity == identity)
+        .and_then(|t| t.condition.as_deref())
+}
+
+/// The condition of a test in the newest snapshot that ran it.
+fn latest_condition<'a>(p: &'a ProjectEntry, h: &TestHistory) -> Option<&'a str> {
+    let i = h.cells.iter().rposition(Option::is_some)?;
+    condition(&p.snapshots.get(i)?.snapshot, &h.identity)
+}
+
 // ---------------------------------------------------------------- tests
 
 /// `snapscope tests`: per-test history of one project.
@@ -201,13 +217,13 @@ pub fn tests(args: &TestsArgs, global: &GlobalOpts, out: &mut dyn Write) -> Resu
         rows.retain(|h| h.runs > 0);
     }
     if args.json {
-        let v: Vec<TestHistoryJson> = rows.iter().map(|h| test_history_json(h, tz)).collect();
+        let v: Vec<TestHistoryJson> = rows.iter().map(|h| test_history_json(p, h, tz)).collect();
         return write_json(out, &v);
     }
     tests_text(p, &rows, window, tz, out)
 }
 
-fn test_history_json(h: &TestHistory, tz: TimeZoneChoice) -> TestHistoryJson {
+fn test_history_json(p: &ProjectEntry, h: &TestHistory, tz: TimeZoneChoice) -> TestHistoryJson {
     TestHistoryJson {
         identity: h.identity.clone(),
         name: h.name.clone(),
@@ -223,6 +239,7 @@ fn test_history_json(h: &TestHistory, tz: TimeZoneChoice) -> TestHistoryJson {
         runs: h.runs,
         fail_rate: finite(h.fail_rate()),
         latest_failure: h.latest_failure.clone(),
+        condition: latest_condition(p, h).map(str::to_string),
     }
 }
 
@@ -273,13 +290,20 @@ fn tests_text(
     let mut t = Table::new(&["STATUS", "FAILS", "FAILING SINCE", "TEST"]);
     t.right(&[1]);
     for (h, f) in rows.iter().zip(fails) {
+        // Same label, other configuration: the condition tells them apart.
+        let label = h.label();
+        let twin = rows.iter().filter(|o| o.label() == label).count() > 1;
+        let label = match latest_condition(p, h).filter(|_| twin) {
+            Some(c) => format!("{label} [{c}]"),
+            None => label,
+        };
         t.row(vec![
             h.latest_status.as_str().to_string(),
             f,
             h.failing_since
                 .map(|s| short_time(s, tz))
                 .unwrap_or_else(|| "-".into()),
-            truncate(&clean(&h.label()), test_w),
+            truncate(&clean(&label), test_w),
         ]);
         if h.latest_status.is_failure() {
             if let Some(d) = &h.latest_failure {
@@ -607,16 +631,27 @@ fn compare_text(
         )?;
     }
 
-    writeln!(out, "\nFLIPPED TESTS ({})", c.flipped.len())?;
+    writeln!(
+        out,
+        "\nFLIPPED TESTS ({}; - = not in that run)",
+        c.flipped.len()
+    )?;
     if c.flipped.is_empty() {
         writeln!(out, "  none")?;
     } else {
         let mut t = Table::new(&["FROM", "TO", "TEST"]);
         for f in &c.flipped {
+            // Same name, other configuration: the condition tells them apart.
+            let twin = c.flipped.iter().filter(|g| g.test == f.test).count() > 1;
+            let s = if f.to.is_some() { b } else { a };
+            let label = match condition(s, &f.identity).filter(|_| twin) {
+                Some(cond) => format!("{} [{cond}]", f.test),
+                None => f.test.clone(),
+            };
             t.row(vec![
                 status_or_dash(f.from).to_string(),
                 status_or_dash(f.to).to_string(),
-                truncate(&clean(&f.test), WIDTH - 18),
+                truncate(&clean(&label), WIDTH - 18),
             ]);
         }
         t.write(out)?;

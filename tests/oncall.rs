@@ -801,6 +801,20 @@ fn tests_history_matches_the_files() {
     let out = text(&o);
     assert!(out.lines().all(|l| width(l) <= 80), "{out}");
     assert!(out.lines().nth(2).unwrap().starts_with("FAIL"), "{out}");
+    // Two Tumor tests named "Recall Score", configured differently
+    // (jq -r '.suite.test_results[] | select(.name=="Recall Score") | .description'
+    // over its suites -> thresholds gte=0.923 and eq=1 ± 0.2): two rows, told apart.
+    let o = snapscope(&["tests", "sample_snapshots", "--project", "Tumor"]);
+    let out = text(&o);
+    let recall: BTreeSet<&str> = out
+        .lines()
+        .filter_map(|l| l.split_once("  Recall Score").map(|(_, r)| r))
+        .collect();
+    assert_eq!(
+        recall,
+        BTreeSet::from([" [gte 0.923]", " [eq 1 ± 0.2]"]),
+        "{out}"
+    );
     // Several projects need --project.
     assert_eq!(
         snapscope(&["tests", "sample_snapshots"]).status.code(),
