@@ -50,7 +50,7 @@ pub enum HeadlessError {
     },
     #[error("no snapshot {spec:?} in project {project:?} (use an id, a unique id prefix, latest, latest-pass or latest-fail)")]
     NoSnapshotIn { spec: String, project: String },
-    #[error("project {0:?} has no failing run with a passing run before it; name two snapshots, e.g. `latest-pass latest`")]
+    #[error("project {0:?} has fewer than two runs with tests to compare; name two snapshots (ids, latest, ...)")]
     NoComparePair(String),
     #[error("{path} holds several projects ({candidates}); add --project")]
     ProjectNeeded { path: String, candidates: String },

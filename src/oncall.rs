@@ -117,8 +117,9 @@ pub struct CompareJson {
     pub project_name: String,
     pub a_timestamp: String,
     pub b_timestamp: String,
-    /// Set when A and B were chosen by a fallback (no passing run to compare with).
-    pub note: Option<String>,
+    /// Set when the default pair is not "latest failing run against the last
+    /// passing run before it".
+    pub note: Option<&'static str>,
     #[serde(flatten)]
     pub comparison: Comparison,
 }
@@ -558,13 +559,17 @@ pub fn compare(args: &CompareArgs, global: &GlobalOpts, out: &mut dyn Write) -> 
     let (a, b) = match (args.a.as_deref(), args.b.as_deref()) {
         (Some(a), Some(b)) => (pick(a)?, pick(b)?),
         _ => match cmp::default_pair(p) {
-            Some(pair) => pair,
+            Some((a, b)) => {
+                if !cmp::passed(&a) {
+                    note =
+                        Some("no run before it passed: compared with the run with tests before it");
+                }
+                (a, b)
+            }
             None => {
                 let pair = fallback_pair(p)
                     .ok_or_else(|| HeadlessError::NoComparePair(p.project.name.clone()))?;
-                note = Some(
-                    "no passing run to compare with: the last two runs with tests".to_string(),
-                );
+                note = Some("no failing run to explain: compared the last two runs with tests");
                 pair
             }
         },
@@ -581,7 +586,7 @@ pub fn compare(args: &CompareArgs, global: &GlobalOpts, out: &mut dyn Write) -> 
         };
         return write_json(out, &v);
     }
-    compare_text(p, &a, &b, &comparison, note.as_deref(), tz, out)
+    compare_text(p, &a, &b, &comparison, note, tz, out)
 }
 
 /// The latest run with tests and the run with tests before it.

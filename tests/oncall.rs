@@ -677,6 +677,21 @@ fn compare_defaults_and_keywords() {
     assert_eq!(v["a"], TUMOR_PASS);
     assert_eq!(v["b"], TUMOR_FAIL);
     assert_eq!(v["note"], Value::Null);
+    // Nothing failing: the last two runs with tests, with a note.
+    let v = json_with(
+        0,
+        &[
+            "compare",
+            pass_ws().to_str().unwrap(),
+            "--project",
+            TUMOR,
+            "--json",
+        ],
+    );
+    assert_eq!(v["a"], "01a2230c-839e-70db-b6c0-b098f3d80fc0");
+    assert_eq!(v["b"], TUMOR_PASS);
+    assert!(v["note"].is_string());
+    assert_eq!(v["flipped"], Value::Array(vec![]));
     // Errors: unknown id, several projects and keywords only.
     for args in [
         &["compare", "sample_snapshots", "nope", "latest"][..],
