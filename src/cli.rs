@@ -180,6 +180,7 @@ impl FollowOpts {
             parse: ParseOptions { tz: global.tz },
             watch: self.mode,
             poll_interval: Duration::from_secs_f64(self.poll_interval),
+            max_file_size: global.max_file_size,
             ..LiveOptions::default()
         }
     }
