@@ -332,10 +332,25 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
     Ok((c, warnings))
 }
 
+/// A byte size in the largest binary unit that divides it (`512M`, `1G`, `1000`).
+pub fn size_text(n: u64) -> String {
+    for (shift, unit) in [(30, 'G'), (20, 'M'), (10, 'K')] {
+        if n != 0 && n % (1u64 << shift) == 0 {
+            return format!("{}{unit}", n >> shift);
+        }
+    }
+    n.to_string()
+}
+
 fn one_line(s: &str) -> String {
     s.split('\n')
         .map(str::trim)
-        .filter(|l| !l.is_empty() && !l.chars().all(|c| c == '|' || c == '^' || c == ' '))
+        .filter(|l| {
+            let gutter = l
+                .trim_start_matches(|c: char| c.is_ascii_digit())
+                .trim_start();
+            !l.is_empty() && !gutter.starts_with('|')
+        })
         .collect::<Vec<_>>()
         .join(" ")
 }
@@ -358,10 +373,7 @@ impl Config {
         t.insert("marker".into(), self.marker.name().into());
         t.insert("watch".into(), self.watch.as_str().into());
         t.insert("poll_interval".into(), self.poll_interval.into());
-        t.insert(
-            "max_file_size".into(),
-            toml::Value::Integer(i64::try_from(self.max_file_size).unwrap_or(i64::MAX)),
-        );
+        t.insert("max_file_size".into(), size_text(self.max_file_size).into());
         let mut keys = toml::Table::new();
         for (a, ks) in &self.keys {
             keys.insert(
@@ -396,6 +408,9 @@ mod tests {
         assert_eq!(back, c);
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.max_file_size, 1 << 30);
+        assert_eq!(size_text(1 << 30), "1G");
+        assert_eq!(size_text(3 << 10), "3K");
+        assert_eq!(size_text(1000), "1000");
         assert_eq!(c.poll_interval, 5.0);
     }
 }

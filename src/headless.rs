@@ -93,6 +93,8 @@ pub fn run(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Resul
             crate::watch_cmd::run_watch(&args.path, &opts, args.json, out, &stop)?;
             Ok(())
         }
+        Command::Completions { shell } => Ok(out.write_all(&crate::cli::completions(*shell))?),
+        Command::Man => Ok(out.write_all(&crate::cli::man_page()?)?),
     }
 }
 
