@@ -178,7 +178,8 @@ pub fn load() -> Result<Loaded, ConfigError> {
     }
 }
 
-/// Load one file; `required`: a missing file is an error rather than the defaults.
+/// Load one file; `required`: a missing or unreadable file is an error
+/// rather than the defaults (with a warning when it exists but cannot be read).
 pub fn load_from(path: &Path, required: bool) -> Result<Loaded, ConfigError> {
     let shown = crate::sanitize::clean_path(path);
     let text = match std::fs::read(path) {
@@ -190,6 +191,21 @@ pub fn load_from(path: &Path, required: bool) -> Result<Loaded, ConfigError> {
             return Ok(Loaded {
                 config: Config::default(),
                 warnings: Vec::new(),
+                path: None,
+            })
+        }
+        // The default location may be out of reach (another user's HOME
+        // under sudo): say so, and go on with the defaults.
+        Err(source) if !required => {
+            return Ok(Loaded {
+                config: Config::default(),
+                warnings: vec![format!(
+                    "{}; using the defaults",
+                    ConfigError::Read {
+                        path: shown,
+                        source
+                    }
+                )],
                 path: None,
             })
         }

@@ -1245,7 +1245,7 @@ impl App {
                 let rows = self.page();
                 if let RawState::Loaded(v) = &mut self.raw {
                     let max = v.doc.max_depth();
-                    let cur = v.fold.unwrap_or(max + 1);
+                    let cur = v.fold.unwrap_or(max.saturating_add(1));
                     let next = if a == Action::FoldLess {
                         cur.saturating_sub(1)
                     } else {
