@@ -129,6 +129,9 @@ pub enum Command {
         project: String,
         #[arg(long)]
         json: bool,
+        /// CSV with the header `snapshot,timestamp,value` (RFC 4180; empty value for null).
+        #[arg(long, conflicts_with = "json")]
+        csv: bool,
     },
     /// Index PATH and report counts, timing and every unreadable file.
     Scan {
@@ -148,6 +151,77 @@ pub enum Command {
     },
     /// Print the man page (roff) to stdout (e.g. `snapscope man | man -l -`).
     Man,
+    /// Per-test history of a project: latest status, failing since, fail count.
+    Tests(TestsArgs),
+    /// Exit 1 when any project's latest run with tests fails (or is too old).
+    Check(CheckArgs),
+    /// What changed between two snapshots of a project.
+    Compare(CompareArgs),
+}
+
+/// Arguments of `snapscope tests`.
+#[derive(Debug, Args)]
+pub struct TestsArgs {
+    /// Workspace, project folder or flat folder of snapshot files.
+    pub path: PathBuf,
+    /// Project name or id (may be left out when PATH holds one project).
+    #[arg(long, value_name = "NAME_OR_ID")]
+    pub project: Option<String>,
+    /// Count runs and failures from T on (same forms as `snapshots --since`).
+    #[arg(long, value_name = "T")]
+    pub since: Option<String>,
+    /// Count runs and failures up to T (inclusive).
+    #[arg(long, value_name = "T")]
+    pub until: Option<String>,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// What `snapscope check` counts as failing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum)]
+pub enum FailOn {
+    /// FAIL or ERROR tests.
+    #[default]
+    Fail,
+    /// WARNING tests too.
+    Warning,
+}
+
+/// Arguments of `snapscope check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Workspace, project folder or flat folder of snapshot files.
+    pub path: PathBuf,
+    /// Check only this project (name or id).
+    #[arg(long, value_name = "NAME_OR_ID")]
+    pub project: Option<String>,
+    /// Fail when a project's newest snapshot is older than this (`90m`, `6h`, `2d`, `1w`).
+    #[arg(long, value_name = "DURATION", value_parser = parse_max_age)]
+    pub max_age: Option<chrono::Duration>,
+    /// Lowest test status that fails the check.
+    #[arg(long, value_name = "LEVEL", value_enum, default_value_t = FailOn::Fail)]
+    pub fail_on: FailOn,
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Arguments of `snapscope compare`.
+#[derive(Debug, Args)]
+pub struct CompareArgs {
+    /// Workspace, project folder or flat folder of snapshot files.
+    pub path: PathBuf,
+    /// Before: a snapshot id (or unique prefix), `latest`, `latest-pass` or
+    /// `latest-fail`. Without A and B: the latest failing run against the
+    /// last run before it that passed.
+    #[arg(requires = "b")]
+    pub a: Option<String>,
+    /// After (same forms as A).
+    pub b: Option<String>,
+    /// Project name or id (found from the ids when left out).
+    #[arg(long, value_name = "NAME_OR_ID")]
+    pub project: Option<String>,
+    #[arg(long)]
+    pub json: bool,
 }
 
 /// Arguments of `snapscope snapshots`.
@@ -351,6 +425,12 @@ pub fn man_page() -> std::io::Result<Vec<u8>> {
     let mut buf = Vec::new();
     clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
     Ok(buf)
+}
+
+fn parse_max_age(s: &str) -> Result<chrono::Duration, String> {
+    crate::triage::parse_duration(s)
+        .filter(|d| *d > chrono::Duration::zero())
+        .ok_or_else(|| format!("invalid duration {s:?} (examples: 90m, 6h, 2d, 1w)"))
 }
 
 fn parse_interval(s: &str) -> Result<f64, String> {

@@ -244,11 +244,19 @@ pub fn resolve(project: &ProjectEntry, spec: &str) -> Option<Arc<Snapshot>> {
 }
 
 /// The default pair to compare: the latest failing run (B) against the last
-/// run before it that passed (A).
+/// run before it that passed (A). When no earlier run passed (a project that
+/// has been failing all along), A is the previous run that carried tests.
 pub fn default_pair(project: &ProjectEntry) -> Option<(Arc<Snapshot>, Arc<Snapshot>)> {
     let snaps = &project.snapshots;
     let bi = snaps.iter().rposition(|e| failed(&e.snapshot))?;
-    let ai = snaps[..bi].iter().rposition(|e| passed(&e.snapshot))?;
+    let ai = snaps[..bi]
+        .iter()
+        .rposition(|e| passed(&e.snapshot))
+        .or_else(|| {
+            snaps[..bi]
+                .iter()
+                .rposition(|e| !e.snapshot.tests.is_empty())
+        })?;
     Some((snaps[ai].snapshot.clone(), snaps[bi].snapshot.clone()))
 }
 
@@ -279,6 +287,21 @@ mod tests {
             snap(4, vec![test("x", "X", None, Warning)], vec![]),
         ]);
         let p = c.project("p").unwrap();
+        // Failing all along: the previous run with tests.
+        let always = catalog(vec![
+            snap(1, vec![test("x", "X", None, Fail)], vec![]),
+            snap(2, vec![], vec![]),
+            snap(3, vec![test("x", "X", None, Fail)], vec![]),
+        ]);
+        let ap = always.project("p").unwrap();
+        let (a, b) = default_pair(ap).unwrap();
+        assert_eq!(
+            (a.id.as_str(), b.id.as_str()),
+            (
+                ap.snapshots[0].snapshot.id.as_str(),
+                ap.snapshots[2].snapshot.id.as_str()
+            )
+        );
         let (a, b) = default_pair(p).unwrap();
         assert_eq!(a.id, p.snapshots[1].snapshot.id);
         assert_eq!(b.id, p.snapshots[2].snapshot.id);

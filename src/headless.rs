@@ -3,6 +3,7 @@
 //! view. Every untrusted string in text output goes through
 //! [`sanitize`](crate::sanitize); JSON escapes on its own.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::io::{self, Write};
 use std::path::Path;
@@ -47,6 +48,14 @@ pub enum HeadlessError {
         value: String,
         reason: String,
     },
+    #[error("no snapshot {spec:?} in project {project:?} (use an id, a unique id prefix, latest, latest-pass or latest-fail)")]
+    NoSnapshotIn { spec: String, project: String },
+    #[error("project {0:?} has fewer than two runs with tests to compare; name two snapshots (ids, latest, ...)")]
+    NoComparePair(String),
+    #[error("{path} holds several projects ({candidates}); add --project")]
+    ProjectNeeded { path: String, candidates: String },
+    #[error("no projects in {0} (a workspace, a project folder or a folder of snapshot files)")]
+    NoProjects(String),
     /// `snapscope watch` could not run.
     #[error(transparent)]
     Watch(#[from] crate::watch_cmd::WatchCmdError),
@@ -62,10 +71,26 @@ impl HeadlessError {
     }
 }
 
-type Result<T, E = HeadlessError> = std::result::Result<T, E>;
+pub(crate) type Result<T, E = HeadlessError> = std::result::Result<T, E>;
+
+/// How a command that ran to the end came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// All good (exit 0).
+    Ok,
+    /// `check` found a failing or stale project (exit 1).
+    Failed,
+}
 
 /// Run one headless command, writing to `out`.
-pub fn run(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Result<()> {
+pub fn run(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Result<Outcome> {
+    match command {
+        Command::Check(args) => crate::oncall::check(args, global, out),
+        other => run_plain(other, global, out).map(|()| Outcome::Ok),
+    }
+}
+
+fn run_plain(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Result<()> {
     match command {
         Command::Projects { path, json } => projects(path, global, *json, out),
         Command::Snapshots(args) => snapshots(args, global, out),
@@ -85,7 +110,15 @@ pub fn run(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Resul
             series_key,
             project,
             json,
-        } => trend(path, project, series_key, global, *json, out),
+            csv,
+        } => {
+            let format = match (*json, *csv) {
+                (true, _) => TrendFormat::Json,
+                (_, true) => TrendFormat::Csv,
+                _ => TrendFormat::Text,
+            };
+            trend(path, project, series_key, global, format, out)
+        }
         Command::Scan { path, json } => scan(path, global, *json, out),
         Command::Watch(args) => {
             let stop = crate::watch_cmd::install_stop_signals()?;
@@ -95,10 +128,14 @@ pub fn run(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Resul
         }
         Command::Completions { shell } => Ok(out.write_all(&crate::cli::completions(*shell))?),
         Command::Man => Ok(out.write_all(&crate::cli::man_page()?)?),
+        Command::Tests(args) => crate::oncall::tests(args, global, out),
+        Command::Compare(args) => crate::oncall::compare(args, global, out),
+        // Handled by `run` (it sets the exit code); here for completeness.
+        Command::Check(args) => crate::oncall::check(args, global, out).map(|_| ()),
     }
 }
 
-fn load(path: &Path, global: &GlobalOpts) -> Result<(Catalog, ScanReport)> {
+pub(crate) fn load(path: &Path, global: &GlobalOpts) -> Result<(Catalog, ScanReport)> {
     Ok(index::index_path(path, &global.index_options())?)
 }
 
@@ -222,18 +259,18 @@ pub struct ScanJson {
     pub bytes_read: u64,
 }
 
-fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
+pub(crate) fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
     serde_json::to_writer_pretty(&mut *out, value).map_err(io::Error::from)?;
     writeln!(out)?;
     Ok(())
 }
 
 /// RFC 3339 in the chosen zone, with its offset.
-fn rfc3339(t: DateTime<Utc>, tz: TimeZoneChoice) -> String {
+pub(crate) fn rfc3339(t: DateTime<Utc>, tz: TimeZoneChoice) -> String {
     tz.to_fixed(t).to_rfc3339()
 }
 
-fn finite(v: Option<f64>) -> Option<f64> {
+pub(crate) fn finite(v: Option<f64>) -> Option<f64> {
     v.filter(|x| x.is_finite())
 }
 
@@ -397,7 +434,7 @@ fn parse_relative(s: &str) -> Option<Option<Duration>> {
     Some(n.checked_mul(secs).and_then(Duration::try_seconds))
 }
 
-fn time_arg(
+pub(crate) fn time_arg(
     flag: &'static str,
     value: Option<&str>,
     tz: TimeZoneChoice,
@@ -825,13 +862,22 @@ pub fn series(
     Ok(())
 }
 
+/// How `snapscope trend` prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrendFormat {
+    Text,
+    Json,
+    /// `snapshot,timestamp,value`, RFC 4180.
+    Csv,
+}
+
 /// `snapscope trend`.
 pub fn trend(
     path: &Path,
     project: &str,
     key: &str,
     global: &GlobalOpts,
-    json: bool,
+    format: TrendFormat,
     out: &mut dyn Write,
 ) -> Result<()> {
     let tz = global.tz;
@@ -853,8 +899,10 @@ pub fn trend(
             value: finite(*v),
         })
         .collect();
-    if json {
-        return write_json(out, &rows);
+    match format {
+        TrendFormat::Json => return write_json(out, &rows),
+        TrendFormat::Csv => return trend_csv(&rows, out),
+        TrendFormat::Text => {}
     }
     writeln!(out, "{}  {}", clean(&p.project.name), clean(key))?;
     let mut t = Table::new(&["TIMESTAMP", "SNAPSHOT", "VALUE"]);
@@ -868,6 +916,35 @@ pub fn trend(
     }
     t.write(out)?;
     Ok(())
+}
+
+/// Trend rows as CSV (LF line ends, which RFC 4180 readers accept): the
+/// header, then one line per point; the value in
+/// shortest round-trip form (as in JSON), empty for null. Ids pass through the
+/// sanitizer like any text output.
+fn trend_csv(rows: &[TrendJson], out: &mut dyn Write) -> Result<()> {
+    writeln!(out, "snapshot,timestamp,value")?;
+    for r in rows {
+        let value = r.value.map(|v| v.to_string()).unwrap_or_default();
+        writeln!(
+            out,
+            "{},{},{}",
+            csv_field(&clean(&r.snapshot)),
+            csv_field(&r.timestamp),
+            value
+        )?;
+    }
+    Ok(())
+}
+
+/// One CSV field per RFC 4180: quoted (inner quotes doubled) when it holds a
+/// comma, quote, CR or LF.
+pub fn csv_field(s: &str) -> Cow<'_, str> {
+    if s.contains([',', '"', '\r', '\n']) {
+        Cow::Owned(format!("\"{}\"", s.replace('"', "\"\"")))
+    } else {
+        Cow::Borrowed(s)
+    }
 }
 
 /// Suggest keys of the same metric type ending in the same field.
@@ -951,7 +1028,7 @@ fn layout_name(l: Layout) -> &'static str {
 
 // ---------------------------------------------------------------- text helpers
 
-fn plural(n: usize, what: &str) -> String {
+pub(crate) fn plural(n: usize, what: &str) -> String {
     if n == 1 {
         format!("1 {what}")
     } else {
@@ -959,7 +1036,7 @@ fn plural(n: usize, what: &str) -> String {
     }
 }
 
-fn short_time(t: DateTime<Utc>, tz: TimeZoneChoice) -> String {
+pub(crate) fn short_time(t: DateTime<Utc>, tz: TimeZoneChoice) -> String {
     tz.to_fixed(t).format("%Y-%m-%d %H:%M").to_string()
 }
 
@@ -1026,14 +1103,14 @@ pub fn truncate(s: &str, max: usize) -> String {
 
 /// A minimal aligned text table (display-width aware). Rows may carry
 /// full-width note lines printed right after them.
-struct Table {
+pub(crate) struct Table {
     headers: Vec<String>,
     right: Vec<usize>,
     rows: Vec<(Vec<String>, Vec<String>)>,
 }
 
 impl Table {
-    fn new(headers: &[&str]) -> Table {
+    pub(crate) fn new(headers: &[&str]) -> Table {
         Table {
             headers: headers.iter().map(|h| h.to_string()).collect(),
             right: Vec::new(),
@@ -1041,21 +1118,21 @@ impl Table {
         }
     }
 
-    fn right(&mut self, cols: &[usize]) {
+    pub(crate) fn right(&mut self, cols: &[usize]) {
         self.right.extend_from_slice(cols);
     }
 
-    fn row(&mut self, cells: Vec<String>) {
+    pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows.push((cells, Vec::new()));
     }
 
-    fn note(&mut self, line: String) {
+    pub(crate) fn note(&mut self, line: String) {
         if let Some((_, notes)) = self.rows.last_mut() {
             notes.push(line);
         }
     }
 
-    fn write(&self, out: &mut dyn Write) -> io::Result<()> {
+    pub(crate) fn write(&self, out: &mut dyn Write) -> io::Result<()> {
         let n = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();
         for (cells, _) in &self.rows {
@@ -1169,6 +1246,14 @@ mod tests {
         c.fail = 2;
         c.warning = 3;
         assert_eq!(counts_text(&c), "2 fail, 3 warn, 15 ok");
+    }
+
+    #[test]
+    fn csv_fields_are_quoted_per_rfc_4180() {
+        assert_eq!(csv_field("plain-id"), "plain-id");
+        assert_eq!(csv_field("a,b"), "\"a,b\"");
+        assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
+        assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
     }
 
     #[test]

@@ -17,6 +17,7 @@ pub mod intern;
 pub mod live;
 pub mod logging;
 pub mod model;
+pub mod oncall;
 pub mod parse;
 pub mod sanitize;
 pub mod scan;

@@ -1,5 +1,6 @@
 //! The `snapscope` binary: parse the command line, run, map errors to exit
-//! codes (0 success, 2 usage or I/O error; clap exits 2 on usage errors too).
+//! codes (0 success, 1 when `check` finds a failing or stale project, 2 usage
+//! or I/O error; clap exits 2 on usage errors too).
 
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
@@ -7,7 +8,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, FromArgMatches};
 use snapscope::cli::{self, Cli, Command};
 use snapscope::config::{self, Loaded};
-use snapscope::headless::{self, HeadlessError};
+use snapscope::headless::{self, HeadlessError, Outcome};
 use snapscope::live::LiveIndex;
 use snapscope::logging;
 use snapscope::sanitize::{clean, clean_path};
@@ -79,13 +80,20 @@ fn run(cli: &mut Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
-    match &cli.command {
+    let outcome = match &cli.command {
         Some(command) => headless::run(command, &cli.global, &mut out)?,
         // Not a terminal (or --print): the projects view.
-        None => headless::projects(&cli_path(cli), &cli.global, false, &mut out)?,
-    }
+        None => {
+            headless::projects(&cli_path(cli), &cli.global, false, &mut out)?;
+            Outcome::Ok
+        }
+    };
     out.flush().map_err(HeadlessError::from)?;
-    Ok(ExitCode::SUCCESS)
+    Ok(match outcome {
+        Outcome::Ok => ExitCode::SUCCESS,
+        // `check` found a failing or stale project.
+        Outcome::Failed => ExitCode::from(1),
+    })
 }
 
 /// `--print-config`: the configuration in effect as TOML, after comments

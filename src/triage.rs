@@ -2,6 +2,7 @@
 //! fails, since when, and whether the project went quiet.
 
 use std::sync::Arc;
+use std::time::SystemTime;
 
 use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
@@ -131,9 +132,7 @@ pub fn project_health(
     let unreadable = catalog.unreadable_in(&p.project.id);
     let mut notes = Vec::new();
     if unreadable > 0 {
-        notes.push(format!(
-            "{unreadable} file(s) unreadable or still being written; judged the last complete run"
-        ));
+        notes.push(unreadable_note(unreadable));
     }
     if latest.is_none() {
         notes.push("no snapshot with tests".to_string());
@@ -156,6 +155,55 @@ pub fn project_health(
         unreadable,
         notes,
     }
+}
+
+fn unreadable_note(n: usize) -> String {
+    format!("{n} file(s) unreadable or still being written; judged the last complete run")
+}
+
+/// Refine the note about a project's unreadable snapshot files using their
+/// modification times (`None`: unknown, e.g. the file vanished). When one is
+/// at least as new as every readable snapshot file, the newest run is still
+/// being written (or broke while written): it is pending, not a failure, and
+/// the health judges the last complete run. Returns true in that case.
+pub fn explain_unreadable(
+    h: &mut ProjectHealth,
+    p: &ProjectEntry,
+    unreadable_mtimes: &[Option<SystemTime>],
+) -> bool {
+    if unreadable_mtimes.is_empty() {
+        return false;
+    }
+    let newest_read = p.snapshots.iter().filter_map(|e| e.fingerprint.mtime).max();
+    let pending = unreadable_mtimes
+        .iter()
+        .filter(|m| match (m, newest_read) {
+            (Some(m), Some(n)) => *m >= n,
+            (Some(_), None) => true,
+            (None, _) => false,
+        })
+        .count();
+    // Everything else unreadable in the project (older files, metadata).
+    let older = h.unreadable.max(unreadable_mtimes.len()) - pending;
+    let judged = match &h.snapshot_id {
+        Some(id) => format!("judged run {id}"),
+        None => "no complete run with tests to judge".to_string(),
+    };
+    let generic = unreadable_note(h.unreadable);
+    h.notes.retain(|n| *n != generic);
+    let mut mine = Vec::new();
+    if pending > 0 {
+        mine.push(format!(
+            "newest file is being written or unreadable: {judged}"
+        ));
+    }
+    if older > 0 {
+        mine.push(format!(
+            "{older} older file(s) unreadable (see `snapscope scan`)"
+        ));
+    }
+    h.notes.splice(0..0, mine);
+    pending > 0
 }
 
 /// Health of every project; the failing ones first (by severity, then most
@@ -197,12 +245,13 @@ pub fn parse_duration(s: &str) -> Option<Duration> {
     let split = s.find(|c: char| !c.is_ascii_digit())?;
     let (num, unit) = s.split_at(split);
     let n: i64 = num.parse().ok()?;
+    // The checked constructors: a huge number is no duration, not a panic.
     match unit {
-        "s" => Some(Duration::seconds(n)),
-        "m" | "min" => Some(Duration::minutes(n)),
-        "h" => Some(Duration::hours(n)),
-        "d" => Some(Duration::days(n)),
-        "w" => Some(Duration::weeks(n)),
+        "s" => Duration::try_seconds(n),
+        "m" | "min" => Duration::try_minutes(n),
+        "h" => Duration::try_hours(n),
+        "d" => Duration::try_days(n),
+        "w" => Duration::try_weeks(n),
         _ => None,
     }
 }

@@ -214,7 +214,14 @@ fn v2_drift_and_values() {
         // The drift test passed: not drifted, read from the file, not inferred.
         assert_eq!(r.drifted, Some(false));
         assert!(!r.inferred);
+        // Column type from the DataDriftPreset table widget:
+        // jq -c '.widgets[] | select(.type=="big_table") | .params.data[] | {column_name, column_type, data_drift}' F
+        assert_eq!(r.column_type.as_deref(), Some("num"));
     }
+    let site = s.drift.iter().find(|d| &*d.column == "site").unwrap();
+    assert_eq!(site.column_type.as_deref(), Some("cat"));
+    assert_eq!(site.method.as_deref(), Some("chi-square p_value"));
+    assert_eq!(site.drifted, Some(true));
     assert_eq!(
         s.series_value("Accuracy.value").and_then(|v| v.value),
         Some(0.9662921348314607)

@@ -85,11 +85,16 @@ fn os(s: &str) -> &OsStr {
 
 /// Run a command that must succeed, check its output, return it.
 fn checked(args: &[&OsStr]) -> String {
+    checked_exit(args, 0)
+}
+
+/// Run a command that must exit with `code`, check its output, return it.
+fn checked_exit(args: &[&OsStr], code: i32) -> String {
     let o = snapscope(args);
     let what = format!("{args:?}");
     assert_eq!(
         o.status.code(),
-        Some(0),
+        Some(code),
         "{what}: {}",
         String::from_utf8_lossy(&o.stderr)
     );
@@ -170,10 +175,17 @@ fn headless_text_and_json_are_terminal_safe() {
     for p in [LEGACY, V2] {
         cmds.push(vec![os("series"), w, os("--project"), os(p)]);
         cmds.push(vec![os("snapshots"), w, os("--project"), os(p)]);
+        cmds.push(vec![os("tests"), w, os("--project"), os(p)]);
+        cmds.push(vec![os("tests"), w, os("--project"), os(p), os("--json")]);
+        cmds.push(vec![os("compare"), w, os("--project"), os(p)]);
+        cmds.push(vec![os("compare"), w, os("--project"), os(p), os("--json")]);
     }
     for a in &cmds {
         all.push_str(&checked(a));
     }
+    // `check` exits 1: both projects fail in their latest run.
+    all.push_str(&checked_exit(&[os("check"), w], 1));
+    checked_exit(&[os("check"), w, os("--json")], 1);
     // Trends of hostile series keys, given as they are (escape bytes in argv).
     for p in [LEGACY, V2] {
         for key in series_keys(p).iter().filter(|k| k.contains('\x1b')) {

@@ -373,11 +373,14 @@ fn now_says_all_passing_in_one_line() {
 
 #[test]
 fn compare_without_a_mark_uses_the_default_pair() {
-    // Fixture: no passing run before a failing one -> a message, no view.
+    // Fixture: no passing run before the failing 04-02 02:28 suite, so A is
+    // the previous run with tests, the 03-30 suite (python: statuses per file).
     let mut a = app((80, 24));
     keys(&mut a, "c");
-    assert_eq!(a.screen, Screen::Browse);
-    assert!(a.message.as_ref().unwrap().0.contains("no failing run"));
+    assert_eq!(a.screen, Screen::Compare);
+    let c = a.compare.as_ref().unwrap();
+    assert_eq!(c.a.id, "01a2230c-c4c6-7fe2-9895-580ca7959feb");
+    assert_eq!(c.b.id, "01a2230c-c814-70e6-9be0-51e84f7b3ffc");
     // With the 03-30 suite passing, Diabetes' default pair is 03-30 (A) vs 04-02 (B).
     let mut a = app((80, 24));
     let p = a.catalog.project(LEGACY).unwrap();

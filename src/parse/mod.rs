@@ -9,6 +9,7 @@ mod series;
 mod snapshot;
 mod time;
 mod v2;
+mod widgets;
 
 pub use json::replace_non_finite;
 pub use project::{parse_project_metadata, ProjectMeta};

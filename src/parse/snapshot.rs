@@ -5,7 +5,7 @@ use serde::Deserialize;
 use serde_json::Value;
 
 use super::pruned::Pruned;
-use super::{legacy, time, v2, ParseError, ParseOptions};
+use super::{legacy, time, v2, widgets, ParseError, ParseOptions};
 use crate::model::{Generation, Snapshot, SnapshotKind};
 
 /// Fields of both generations; everything else (widgets, report items,
@@ -23,6 +23,8 @@ pub(crate) struct RawSnapshot {
     // v2
     pub metric_results: Option<v2::RawResults>,
     pub top_level_metrics: Option<Vec<Value>>,
+    /// Only the drift table rows are kept (see `widgets.rs`).
+    pub widgets: Option<widgets::DriftWidgets>,
 }
 
 pub(crate) fn parse(
@@ -118,6 +120,9 @@ pub(crate) fn parse(
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect();
                 v2::fill(&mut snapshot, results, &order);
+                if let Some(w) = raw.widgets {
+                    v2::merge_drift_table(&mut snapshot, w.0);
+                }
             }
         }
     }

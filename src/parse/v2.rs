@@ -317,3 +317,31 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
         s.tests.extend(outcomes);
     }
 }
+
+/// Complete the drift rows with the DataDriftPreset table widget: the column
+/// type (v2 results do not carry it), and the verdict where no drift test
+/// gave one (replacing an inference). Columns only in the table are added.
+pub(crate) fn merge_drift_table(s: &mut Snapshot, table: Vec<super::widgets::DriftWidgetRow>) {
+    for w in table {
+        match s.drift.iter_mut().find(|d| *d.column == *w.column) {
+            Some(d) => {
+                if d.column_type.is_none() {
+                    d.column_type = w.column_type.as_deref().map(intern);
+                }
+                if (d.drifted.is_none() || d.inferred) && w.drifted.is_some() {
+                    d.drifted = w.drifted;
+                    d.inferred = false;
+                }
+            }
+            None => s.drift.push(DriftRow {
+                column: intern(&w.column),
+                column_type: w.column_type.as_deref().map(intern),
+                method: w.method.as_deref().map(intern),
+                score: w.score.filter(|x| x.is_finite()),
+                threshold: None,
+                drifted: w.drifted,
+                inferred: false,
+            }),
+        }
+    }
+}

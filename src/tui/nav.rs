@@ -894,12 +894,18 @@ impl App {
                     }
                 }
             }
-            _ => crate::compare::default_pair(p)
-                .map(|(a, b)| (a, b, "last passing run vs latest failing run".to_string())),
+            _ => crate::compare::default_pair(p).map(|(a, b)| {
+                let how = if crate::compare::passed(&a) {
+                    "last passing run vs latest failing run"
+                } else {
+                    "previous run vs latest failing run (no passing run before it)"
+                };
+                (a, b, how.to_string())
+            }),
         };
         let Some((a, b, how)) = pair else {
             self.say(
-                "no failing run with a passing run before it: mark a run with m, select another, press c",
+                "no failing run to compare: mark a run with m, select another, press c",
                 now,
             );
             return Vec::new();
