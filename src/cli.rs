@@ -3,10 +3,12 @@
 
 use std::path::{Path, PathBuf};
 
-use clap::{Args, Parser, Subcommand};
+use clap::parser::ValueSource;
+use clap::{ArgMatches, Args, CommandFactory, Parser, Subcommand};
 
 use std::time::Duration;
 
+use crate::config::{Config, Marker};
 use crate::index::{IndexOptions, DEFAULT_MAX_FILE_SIZE};
 use crate::live::LiveOptions;
 use crate::parse::{ParseOptions, TimeZoneChoice};
@@ -20,7 +22,7 @@ use crate::watch::WatchMode;
 #[derive(Debug, Parser)]
 #[command(
     name = "snapscope",
-    version,
+    version = VERSION,
     about,
     args_conflicts_with_subcommands = true
 )]
@@ -36,7 +38,19 @@ pub struct Cli {
 
     #[command(subcommand)]
     pub command: Option<Command>,
+
+    /// Print the configuration in effect (file, flags) and the paths used, then exit.
+    #[arg(long)]
+    pub print_config: bool,
+
+    /// With --print-config: print the built-in default configuration file instead.
+    #[arg(long = "default", requires = "print_config")]
+    pub default_config: bool,
 }
+
+/// The version shown by `--version`: the crate version, plus `git describe`
+/// when built from a git checkout (set by build.rs).
+pub const VERSION: &str = env!("SNAPSCOPE_VERSION");
 
 /// Options valid before or after any command.
 #[derive(Debug, Clone, Args)]
@@ -128,6 +142,15 @@ pub enum Command {
     },
     /// Follow PATH and print changes as they happen (not yet implemented).
     Watch(WatchArgs),
+    /// Print shell completions to stdout (e.g. `snapscope completions bash
+    /// > /etc/bash_completion.d/snapscope`).
+    Completions {
+        /// The shell.
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print the man page (roff) to stdout (e.g. `snapscope man | man -l -`).
+    Man,
     /// Per-test history of a project: latest status, failing since, fail count.
     Tests(TestsArgs),
     /// Exit 1 when any project's latest run with tests fails (or is too old).
@@ -254,6 +277,7 @@ impl FollowOpts {
             parse: ParseOptions { tz: global.tz },
             watch: self.mode,
             poll_interval: Duration::from_secs_f64(self.poll_interval),
+            max_file_size: global.max_file_size,
             ..LiveOptions::default()
         }
     }
@@ -273,6 +297,10 @@ pub struct TuiArgs {
     /// Draw charts with dots instead of braille (fonts that draw braille badly).
     #[arg(long)]
     pub dot_marker: bool,
+    /// Colours: auto (monochrome when NO_COLOR is set), default (16 ANSI
+    /// colours), light, monochrome or truecolor.
+    #[arg(long, value_name = "THEME", value_parser = parse_theme)]
+    pub theme: Option<crate::config::ThemeChoice>,
     /// Write the log here (default: the user's cache dir, snapscope/snapscope.log).
     #[arg(long, value_name = "FILE")]
     pub log_file: Option<PathBuf>,
@@ -317,6 +345,88 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
         .ok_or_else(|| format!("invalid size {t:?} (examples: 1000000, 64M, 1G)"))
 }
 
+fn parse_theme(s: &str) -> Result<crate::config::ThemeChoice, String> {
+    crate::config::ThemeChoice::from_name(s)
+        .ok_or_else(|| format!("unknown theme {s:?} (auto, default, light, monochrome, truecolor)"))
+}
+
+/// True when the argument `id` was given on the command line (or through
+/// its environment variable) at any level of `matches`, not defaulted.
+pub fn given(matches: &ArgMatches, id: &str) -> bool {
+    let here = matches.try_get_raw(id).ok().flatten().is_some_and(|_| {
+        matches!(
+            matches.value_source(id),
+            Some(ValueSource::CommandLine | ValueSource::EnvVariable)
+        )
+    });
+    here || matches.subcommand().is_some_and(|(_, sub)| given(sub, id))
+}
+
+impl Cli {
+    /// Fill every option the command line left at its default from the
+    /// configuration file: flags given explicitly win.
+    pub fn apply_config(&mut self, cfg: &Config, matches: &ArgMatches) {
+        if !given(matches, "tz") {
+            self.global.tz = cfg.tz;
+        }
+        if !given(matches, "max_file_size") {
+            self.global.max_file_size = cfg.max_file_size;
+        }
+        let follow = |f: &mut FollowOpts| {
+            if !given(matches, "mode") {
+                f.mode = cfg.watch;
+            }
+            if !given(matches, "poll_interval") {
+                f.poll_interval = cfg.poll_interval;
+            }
+        };
+        follow(&mut self.tui.follow);
+        if let Some(Command::Watch(w)) = &mut self.command {
+            follow(&mut w.follow);
+        }
+        self.tui.ascii |= cfg.ascii;
+        self.tui.no_mouse |= !cfg.mouse;
+        self.tui.dot_marker |= cfg.marker == Marker::Dot;
+        if self.tui.theme.is_none() {
+            self.tui.theme = Some(cfg.theme);
+        }
+    }
+
+    /// The configuration in effect for the explorer: `file` with this
+    /// command line's flags applied over it.
+    pub fn effective_config(&self, file: &Config) -> Config {
+        Config {
+            tz: self.global.tz,
+            theme: self.tui.theme.unwrap_or(file.theme),
+            ascii: self.tui.ascii,
+            mouse: !self.tui.no_mouse,
+            marker: if self.tui.dot_marker {
+                Marker::Dot
+            } else {
+                Marker::Braille
+            },
+            watch: self.tui.follow.mode,
+            poll_interval: self.tui.follow.poll_interval,
+            max_file_size: self.global.max_file_size,
+            keys: file.keys.clone(),
+        }
+    }
+}
+
+/// Shell completions generated from the clap definition.
+pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
+    let mut buf = Vec::new();
+    clap_complete::generate(shell, &mut Cli::command(), "snapscope", &mut buf);
+    buf
+}
+
+/// The man page (roff) generated from the clap definition.
+pub fn man_page() -> std::io::Result<Vec<u8>> {
+    let mut buf = Vec::new();
+    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
+    Ok(buf)
+}
+
 fn parse_max_age(s: &str) -> Result<chrono::Duration, String> {
     crate::triage::parse_duration(s)
         .filter(|d| *d > chrono::Duration::zero())
@@ -335,7 +445,6 @@ fn parse_interval(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {

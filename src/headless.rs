@@ -126,6 +126,8 @@ fn run_plain(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Res
             crate::watch_cmd::run_watch(&args.path, &opts, args.json, out, &stop)?;
             Ok(())
         }
+        Command::Completions { shell } => Ok(out.write_all(&crate::cli::completions(*shell))?),
+        Command::Man => Ok(out.write_all(&crate::cli::man_page()?)?),
         Command::Tests(args) => crate::oncall::tests(args, global, out),
         Command::Compare(args) => crate::oncall::compare(args, global, out),
         // Handled by `run` (it sets the exit code); here for completeness.

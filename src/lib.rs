@@ -7,6 +7,7 @@
 pub mod catalog;
 pub mod cli;
 pub mod compare;
+pub mod config;
 pub mod dashboard;
 pub mod events;
 pub mod headless;

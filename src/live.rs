@@ -47,6 +47,8 @@ pub struct LiveOptions {
     pub safety_interval: Duration,
     /// Threads parsing the first scan; 0 = number of CPUs, at most 4.
     pub parse_threads: usize,
+    /// Snapshot files larger than this many bytes are reported unreadable, unread.
+    pub max_file_size: u64,
 }
 
 impl Default for LiveOptions {
@@ -58,6 +60,7 @@ impl Default for LiveOptions {
             settle: Duration::from_secs(1),
             safety_interval: Duration::from_secs(30),
             parse_threads: 0,
+            max_file_size: index::DEFAULT_MAX_FILE_SIZE,
         }
     }
 }
@@ -247,6 +250,21 @@ fn read_file(path: &Path) -> Result<(Vec<u8>, Fingerprint), FileError> {
             gone: false,
             fp: stat(path),
         },
+    })
+}
+
+/// The error for a snapshot file over `limit` bytes (checked before reading it).
+fn too_large(path: &Path, limit: u64) -> Option<FileError> {
+    let fp = stat(path)?;
+    (fp.len > limit).then(|| FileError {
+        reason: ParseError::TooLarge {
+            size: fp.len,
+            limit,
+        }
+        .to_string(),
+        incomplete: false,
+        gone: false,
+        fp: Some(fp),
     })
 }
 
@@ -811,6 +829,9 @@ impl Indexer {
     // ---- one file ---------------------------------------------------------
 
     fn read_snapshot(&self, path: &Path, project_id: &str, id: &str) -> Result<Good, FileError> {
+        if let Some(e) = too_large(path, self.opts.max_file_size) {
+            return Err(e);
+        }
         self.stats.parses.fetch_add(1, Ordering::Relaxed);
         (self.reader)(path, project_id, id, &self.opts.parse).map(Good::Snapshot)
     }

@@ -5,17 +5,22 @@
 use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
-use snapscope::cli::{self, Cli};
+use clap::{CommandFactory, FromArgMatches};
+use snapscope::cli::{self, Cli, Command};
+use snapscope::config::{self, Loaded};
 use snapscope::headless::{self, HeadlessError, Outcome};
 use snapscope::live::LiveIndex;
 use snapscope::logging;
-use snapscope::sanitize::clean;
+use snapscope::sanitize::{clean, clean_path};
 use snapscope::tui::{self, ExitReason, TuiOptions};
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
-    match run(&cli) {
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(c) => c,
+        Err(e) => e.exit(),
+    };
+    match run(&mut cli, &matches) {
         Ok(code) => code,
         // The reader closed stdout (`| head`): nothing left to say.
         Err(err)
@@ -32,9 +37,46 @@ fn main() -> ExitCode {
     }
 }
 
-fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
-    if cli.command.is_none() && !cli.tui.print && io::stdout().is_terminal() {
-        return explore(cli);
+fn run(cli: &mut Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
+    if cli.print_config && cli.default_config {
+        print!("{}", config::DEFAULT_CONFIG);
+        return Ok(ExitCode::SUCCESS);
+    }
+    let generated = matches!(
+        cli.command,
+        Some(Command::Completions { .. } | Command::Man)
+    );
+    let interactive =
+        cli.command.is_none() && !cli.tui.print && !cli.print_config && io::stdout().is_terminal();
+    // The configuration file: an error stops a headless command (exit 2);
+    // the explorer starts on the defaults and shows the error.
+    let loaded = if generated {
+        Loaded {
+            config: config::Config::default(),
+            warnings: Vec::new(),
+            path: None,
+        }
+    } else {
+        match config::load() {
+            Ok(l) => l,
+            Err(e) if interactive => Loaded {
+                config: config::Config::default(),
+                warnings: vec![format!("{e}; using the defaults")],
+                path: None,
+            },
+            Err(e) => return Err(e.into()),
+        }
+    };
+    cli.apply_config(&loaded.config, matches);
+    if cli.print_config {
+        print_config(cli, &loaded)?;
+        return Ok(ExitCode::SUCCESS);
+    }
+    if interactive {
+        return explore(cli, &loaded);
+    }
+    for w in &loaded.warnings {
+        eprintln!("snapscope: {}", clean(w));
     }
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
@@ -54,8 +96,42 @@ fn run(cli: &Cli) -> anyhow::Result<ExitCode> {
     })
 }
 
+/// `--print-config`: the configuration in effect as TOML, after comments
+/// naming the paths used and any warnings.
+fn print_config(cli: &Cli, loaded: &Loaded) -> anyhow::Result<()> {
+    let mut out = String::new();
+    out.push_str("# snapscope configuration in effect (file, then command-line flags)\n");
+    let file = match (&loaded.path, config::config_path()) {
+        (Some(p), _) => clean_path(p),
+        (None, Some(cp)) => format!("{} (not found: built-in defaults)", clean_path(&cp.path)),
+        (None, None) => "none (no HOME): built-in defaults".into(),
+    };
+    out.push_str(&format!("# config file: {file}\n"));
+    let log = cli
+        .tui
+        .log_file
+        .clone()
+        .unwrap_or_else(logging::default_log_path);
+    out.push_str(&format!("# log file:    {}\n", clean_path(&log)));
+    out.push_str(&format!(
+        "# cache dir:   {}\n",
+        clean_path(&logging::cache_dir())
+    ));
+    for w in &loaded.warnings {
+        out.push_str(&format!("# warning: {}\n", clean(w)));
+    }
+    out.push('\n');
+    out.push_str(&cli.effective_config(&loaded.config).to_toml());
+    let mut stdout = io::stdout().lock();
+    stdout
+        .write_all(out.as_bytes())
+        .and_then(|_| stdout.flush())
+        .map_err(HeadlessError::from)?;
+    Ok(())
+}
+
 /// The interactive explorer on the live index.
-fn explore(cli: &Cli) -> anyhow::Result<ExitCode> {
+fn explore(cli: &Cli, loaded: &Loaded) -> anyhow::Result<ExitCode> {
     let root = cli_path(cli);
     let args = &cli.tui;
     let log = logging::init(args.log_file.as_deref());
@@ -63,6 +139,11 @@ fn explore(cli: &Cli) -> anyhow::Result<ExitCode> {
     let (live, events) = LiveIndex::start(&root, live_opts)?;
     let mut opts = TuiOptions::new(live.root().to_path_buf());
     opts.tz = cli.global.tz;
+    if let Some(t) = args.theme {
+        opts.theme = t.resolve();
+    }
+    opts.keymap = loaded.config.keymap();
+    opts.notices = loaded.warnings.clone();
     opts.ascii = args.ascii;
     opts.mouse = !args.no_mouse;
     opts.watch_mode = args.follow.mode.to_string();

@@ -224,6 +224,17 @@ pub fn project_dirs(
                     continue;
                 }
                 let pd = project_dir(entry.path(), layout);
+                // A project-named folder we may not read would vanish silently.
+                if pd.metadata.is_none() && is_uuid(&name) {
+                    if let Err(e) = fs::read_dir(&pd.folder) {
+                        problems.push(Unreadable {
+                            path: pd.folder.clone(),
+                            project_id: Some(pd.id.clone()),
+                            reason: format!("cannot list folder: {e}"),
+                        });
+                        continue;
+                    }
+                }
                 if pd.metadata.is_none() {
                     if pd.snapshots_dir.is_dir() {
                         problems.push(Unreadable {

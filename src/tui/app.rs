@@ -308,6 +308,8 @@ pub struct App {
     pub new_ids: HashSet<String>,
     /// A transient message and when it was set.
     pub message: Option<(String, DateTime<Utc>)>,
+    /// A startup notice (configuration warnings), shown until the first key press.
+    pub notice: Option<String>,
     /// Something visible changed since the last draw.
     pub dirty: bool,
     /// When the screen was last drawn (relative ages are refreshed once a minute).
@@ -440,6 +442,7 @@ impl App {
             frozen: None,
             new_ids: HashSet::new(),
             message: None,
+            notice: None,
             dirty: true,
             last_draw: None,
             window: TimeWindow::All,
@@ -763,7 +766,12 @@ impl App {
     /// Apply one message; returns what the run loop must do.
     pub fn update(&mut self, msg: Msg, now: DateTime<Utc>) -> Vec<Effect> {
         match msg {
-            Msg::Key(k) => self.on_key(k, now),
+            Msg::Key(k) => {
+                if self.notice.take().is_some() {
+                    self.dirty = true;
+                }
+                self.on_key(k, now)
+            }
             Msg::Mouse(m) => self.on_mouse(m, now),
             Msg::Resize(w, h) => {
                 self.size = (w, h);
@@ -1237,7 +1245,7 @@ impl App {
                 let rows = self.page();
                 if let RawState::Loaded(v) = &mut self.raw {
                     let max = v.doc.max_depth();
-                    let cur = v.fold.unwrap_or(max + 1);
+                    let cur = v.fold.unwrap_or(max.saturating_add(1));
                     let next = if a == Action::FoldLess {
                         cur.saturating_sub(1)
                     } else {

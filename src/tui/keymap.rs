@@ -150,6 +150,11 @@ impl Action {
         }
     }
 
+    /// The action with this snake_case name (as in the configuration file).
+    pub fn from_name(name: &str) -> Option<Action> {
+        Action::ALL.into_iter().find(|a| a.name() == name)
+    }
+
     /// One-line description for the help overlay.
     pub fn description(self) -> &'static str {
         match self {
@@ -325,6 +330,77 @@ impl Key {
     }
 }
 
+impl std::str::FromStr for Key {
+    type Err = String;
+
+    /// Parse a key as the help shows it: `q`, `G`, `Ctrl-c`, `Alt-x`, `Enter`,
+    /// `Esc`, `Tab`, `Shift-Tab`, `Space`, `Backspace`, `Up`/`↑`, `PgUp`,
+    /// `Home`, `F5`... Modifier and key names ignore case; a single character
+    /// is taken as typed.
+    fn from_str(s: &str) -> Result<Key, String> {
+        let bad = || format!("unknown key {:?}", crate::sanitize::clean(s));
+        let mut mods = KeyModifiers::NONE;
+        let mut rest = s;
+        loop {
+            let lower = rest.to_ascii_lowercase();
+            let skip = ["ctrl-", "ctrl+", "c-"]
+                .iter()
+                .find(|p| lower.starts_with(*p) && rest.len() > p.len())
+                .map(|p| (p.len(), KeyModifiers::CONTROL))
+                .or_else(|| {
+                    ["alt-", "alt+", "m-"]
+                        .iter()
+                        .find(|p| lower.starts_with(*p) && rest.len() > p.len())
+                        .map(|p| (p.len(), KeyModifiers::ALT))
+                });
+            match skip {
+                Some((n, m)) => {
+                    mods |= m;
+                    rest = &rest[n..];
+                }
+                None => break,
+            }
+        }
+        let mut chars = rest.chars();
+        let code = match (chars.next(), chars.next()) {
+            (Some(c), None) => match c {
+                '↑' => KeyCode::Up,
+                '↓' => KeyCode::Down,
+                '←' => KeyCode::Left,
+                '→' => KeyCode::Right,
+                c if c.is_control() => return Err(bad()),
+                c if mods.contains(KeyModifiers::CONTROL) => KeyCode::Char(c.to_ascii_lowercase()),
+                c => KeyCode::Char(c),
+            },
+            (None, _) => return Err(bad()),
+            _ => match rest.to_ascii_lowercase().as_str() {
+                "space" => KeyCode::Char(' '),
+                "up" => KeyCode::Up,
+                "down" => KeyCode::Down,
+                "left" => KeyCode::Left,
+                "right" => KeyCode::Right,
+                "pgup" | "pageup" => KeyCode::PageUp,
+                "pgdn" | "pgdown" | "pagedown" => KeyCode::PageDown,
+                "home" => KeyCode::Home,
+                "end" => KeyCode::End,
+                "tab" => KeyCode::Tab,
+                "shift-tab" | "shift+tab" | "backtab" => KeyCode::BackTab,
+                "enter" | "return" => KeyCode::Enter,
+                "esc" | "escape" => KeyCode::Esc,
+                "backspace" => KeyCode::Backspace,
+                "delete" | "del" => KeyCode::Delete,
+                "insert" | "ins" => KeyCode::Insert,
+                f if f.starts_with('f') => match f[1..].parse::<u8>() {
+                    Ok(n @ 1..=12) => KeyCode::F(n),
+                    _ => return Err(bad()),
+                },
+                _ => return Err(bad()),
+            },
+        };
+        Ok(Key { code, mods })
+    }
+}
+
 impl fmt::Display for Key {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.mods.contains(KeyModifiers::CONTROL) {
@@ -448,6 +524,61 @@ impl Default for KeyMap {
 }
 
 impl KeyMap {
+    /// Rebind actions by name: each `(action name, keys)` replaces that
+    /// action's keys in every context where it is bound by default; all other
+    /// actions keep theirs (a key taken over is removed from its old action in
+    /// that context). Returns one warning per unknown action, unparsable key or
+    /// action left without any key; nothing here fails.
+    pub fn apply_overrides(&mut self, overrides: &[(String, Vec<String>)]) -> Vec<String> {
+        let mut warnings = Vec::new();
+        for (name, keys) in overrides {
+            let Some(action) = Action::from_name(name) else {
+                warnings.push(format!(
+                    "keys: unknown action {:?} (see the help, ?)",
+                    crate::sanitize::clean(name)
+                ));
+                continue;
+            };
+            let mut parsed = Vec::new();
+            for k in keys {
+                match k.parse::<Key>() {
+                    Ok(key) => parsed.push(key),
+                    Err(e) => warnings.push(format!("keys.{name}: {e}")),
+                }
+            }
+            if parsed.is_empty() {
+                if keys.is_empty() {
+                    warnings.push(format!("keys.{name}: no keys given, default kept"));
+                }
+                continue;
+            }
+            let mut contexts: Vec<Context> = Vec::new();
+            for b in &self.bindings {
+                if b.action == action && !contexts.contains(&b.context) {
+                    contexts.push(b.context);
+                }
+            }
+            self.bindings.retain(|b| {
+                !(b.action == action || contexts.contains(&b.context) && parsed.contains(&b.key))
+            });
+            for ctx in contexts {
+                for key in &parsed {
+                    self.bindings.push(Binding {
+                        context: ctx,
+                        key: *key,
+                        action,
+                    });
+                }
+            }
+        }
+        for a in Action::ALL {
+            if !self.bindings.iter().any(|b| b.action == a) {
+                warnings.push(format!("keys: {} has no key any more", a.name()));
+            }
+        }
+        warnings
+    }
+
     /// All bindings, in definition order.
     pub fn bindings(&self) -> &[Binding] {
         &self.bindings
@@ -601,6 +732,62 @@ mod tests {
                 a.name()
             );
         }
+    }
+
+    #[test]
+    fn keys_parse_as_the_help_prints_them() {
+        let km = KeyMap::default();
+        for b in km.bindings() {
+            let shown = b.key.to_string();
+            assert_eq!(shown.parse::<Key>(), Ok(b.key), "{shown}");
+        }
+        assert_eq!("ctrl+X".parse::<Key>(), Ok(Key::ctrl('x')));
+        assert_eq!("PageDown".parse::<Key>(), Ok(Key::plain(KeyCode::PageDown)));
+        assert_eq!("F5".parse::<Key>(), Ok(Key::plain(KeyCode::F(5))));
+        assert!("".parse::<Key>().is_err());
+        assert!("F13".parse::<Key>().is_err());
+        assert!("hyper-q".parse::<Key>().is_err());
+        assert!("\u{1b}".parse::<Key>().is_err(), "a raw control character");
+    }
+
+    #[test]
+    fn overrides_replace_only_the_named_actions() {
+        let mut km = KeyMap::default();
+        let w = km.apply_overrides(&[
+            ("quit".into(), vec!["x".into()]),
+            // `s` is sort in Detail; giving it to tab_tests takes it from sort there.
+            ("tab_tests".into(), vec!["s".into(), "F1".into()]),
+            ("frobnicate".into(), vec!["z".into()]),
+            ("help".into(), vec!["Hyper-h".into()]),
+        ]);
+        let b = [Context::Browse];
+        assert_eq!(km.lookup(&b, Key::ch('x')), Some(Action::Quit));
+        assert_eq!(km.lookup(&b, Key::ch('q')), None, "q no longer quits");
+        assert_eq!(km.lookup(&b, Key::ctrl('c')), None);
+        let d = [Context::Detail];
+        assert_eq!(km.lookup(&d, Key::ch('s')), Some(Action::TabTests));
+        assert_eq!(
+            km.lookup(&d, Key::plain(KeyCode::F(1))),
+            Some(Action::TabTests)
+        );
+        assert_eq!(km.lookup(&d, Key::ch('1')), None);
+        // Untouched actions keep their defaults, in every context.
+        assert_eq!(km.lookup(&d, Key::ch('2')), Some(Action::TabDrift));
+        assert_eq!(
+            km.lookup(&[Context::DriftHistory], Key::ch('s')),
+            Some(Action::SortDrift)
+        );
+        assert_eq!(
+            km.lookup(&b, Key::ch('?')),
+            Some(Action::Help),
+            "bad key: default kept"
+        );
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert!(w[0].contains("frobnicate"), "{w:?}");
+        assert!(w[1].contains("Hyper-h"), "{w:?}");
+        // An action that loses its last key is reported.
+        let w = km.apply_overrides(&[("copy".into(), vec!["?".into()])]);
+        assert_eq!(w, ["keys: help has no key any more"]);
     }
 
     #[test]

@@ -50,6 +50,10 @@ pub struct TuiOptions {
     pub watch_mode: String,
     /// Called when the user presses `r`; `None` shows "rescan not available".
     pub rescan: Option<Box<dyn Fn() + Send>>,
+    /// Key bindings (defaults plus the configuration's overrides).
+    pub keymap: KeyMap,
+    /// Warnings to show at startup (configuration problems), until a key is pressed.
+    pub notices: Vec<String>,
 }
 
 impl std::fmt::Debug for TuiOptions {
@@ -63,6 +67,7 @@ impl std::fmt::Debug for TuiOptions {
             .field("dot_marker", &self.dot_marker)
             .field("watch_mode", &self.watch_mode)
             .field("rescan", &self.rescan.is_some())
+            .field("notices", &self.notices)
             .finish()
     }
 }
@@ -79,6 +84,8 @@ impl TuiOptions {
             dot_marker: false,
             watch_mode: "auto".into(),
             rescan: None,
+            keymap: KeyMap::default(),
+            notices: Vec::new(),
         }
     }
 }
@@ -115,10 +122,21 @@ pub fn make_app(opts: &TuiOptions, size: (u16, u16)) -> App {
         watch_mode: opts.watch_mode.clone(),
         tz: opts.tz,
         theme: Theme::new(opts.theme, opts.ascii),
-        keymap: KeyMap::default(),
+        keymap: opts.keymap.clone(),
         dot_marker: opts.dot_marker,
     };
-    App::new(cfg, size)
+    let mut app = App::new(cfg, size);
+    app.notice = notice_text(&opts.notices);
+    app
+}
+
+/// One status line for the startup warnings: the first, and how many more.
+pub fn notice_text(notices: &[String]) -> Option<String> {
+    let first = notices.first()?;
+    Some(match notices.len() {
+        1 => format!("{first} (any key hides this)"),
+        n => format!("{first} (+{} more; any key hides this)", n - 1),
+    })
 }
 
 /// Run the explorer until the user quits or a signal arrives. The terminal is
@@ -132,6 +150,9 @@ pub fn run(opts: TuiOptions, events: Receiver<IndexEvent>) -> Result<ExitReason,
     let size = terminal.size()?;
     let mut app = make_app(&opts, (size.width, size.height));
     tracing::info!(root = %opts.root.display(), "explorer started");
+    for n in &opts.notices {
+        tracing::warn!("{n}");
+    }
 
     let result = main_loop(&opts, &mut app, &mut terminal, &rx, &tx, events);
     signals.close();

@@ -1,6 +1,8 @@
 //! Colours and symbols. The default theme uses only the 16 ANSI colours so
-//! it follows the user's palette; the monochrome theme (NO_COLOR) carries
-//! meaning by symbols, bold and reverse only. Symbols have ASCII fallbacks.
+//! it follows the user's palette; `light` swaps the colours that read badly
+//! on a light background; `truecolor` uses fixed RGB colours; the monochrome
+//! theme (NO_COLOR) carries meaning by symbols, bold and reverse only.
+//! Symbols have ASCII fallbacks.
 
 use ratatui::style::{Color, Modifier, Style};
 
@@ -14,9 +16,43 @@ pub enum ThemeKind {
     Default,
     /// No colours at all: bold / reverse / symbols.
     Mono,
+    /// 16 ANSI colours chosen for light backgrounds (no yellow or cyan text).
+    Light,
+    /// Fixed 24-bit colours (for terminals with a palette that fights the default).
+    TrueColor,
 }
 
 impl ThemeKind {
+    /// Every kind, with its configuration name.
+    pub const NAMES: [(&'static str, ThemeKind); 4] = [
+        ("default", ThemeKind::Default),
+        ("light", ThemeKind::Light),
+        ("monochrome", ThemeKind::Mono),
+        ("truecolor", ThemeKind::TrueColor),
+    ];
+
+    /// The configuration name (`default`, `light`, `monochrome`, `truecolor`).
+    pub fn name(self) -> &'static str {
+        match self {
+            ThemeKind::Default => "default",
+            ThemeKind::Light => "light",
+            ThemeKind::Mono => "monochrome",
+            ThemeKind::TrueColor => "truecolor",
+        }
+    }
+
+    /// Parse a configuration name (`mono` is accepted for `monochrome`).
+    pub fn from_name(s: &str) -> Option<ThemeKind> {
+        let s = s.trim().to_ascii_lowercase();
+        if s == "mono" {
+            return Some(ThemeKind::Mono);
+        }
+        ThemeKind::NAMES
+            .iter()
+            .find(|(n, _)| *n == s)
+            .map(|(_, k)| *k)
+    }
+
     /// `Mono` when `NO_COLOR` is set and non-empty, else `Default`.
     pub fn from_env() -> ThemeKind {
         match std::env::var_os("NO_COLOR") {
@@ -47,11 +83,36 @@ impl Theme {
         self.kind == ThemeKind::Mono
     }
 
+    /// The colour this theme draws for one of the 16 base colours.
+    pub fn color(&self, c: Color) -> Color {
+        match self.kind {
+            ThemeKind::Default | ThemeKind::Mono => c,
+            ThemeKind::Light => match c {
+                Color::Cyan => Color::Blue,
+                Color::Yellow => Color::Magenta,
+                Color::White => Color::Black,
+                Color::DarkGray => Color::DarkGray,
+                other => other,
+            },
+            ThemeKind::TrueColor => match c {
+                Color::Red => Color::Rgb(235, 87, 87),
+                Color::Green => Color::Rgb(87, 200, 120),
+                Color::Yellow => Color::Rgb(235, 190, 80),
+                Color::Blue => Color::Rgb(100, 145, 245),
+                Color::Magenta => Color::Rgb(200, 120, 225),
+                Color::Cyan => Color::Rgb(90, 195, 225),
+                Color::DarkGray => Color::Rgb(125, 125, 135),
+                Color::White => Color::Rgb(235, 235, 235),
+                other => other,
+            },
+        }
+    }
+
     fn fg(&self, c: Color) -> Style {
         if self.mono() {
             Style::default()
         } else {
-            Style::default().fg(c)
+            Style::default().fg(self.color(c))
         }
     }
 
@@ -62,11 +123,7 @@ impl Theme {
 
     /// Secondary text (ages, ids, units).
     pub fn dim(&self) -> Style {
-        if self.mono() {
-            Style::default()
-        } else {
-            Style::default().fg(Color::DarkGray)
-        }
+        self.fg(Color::DarkGray)
     }
 
     /// Column headers and group headers.
@@ -81,10 +138,12 @@ impl Theme {
 
     /// The selected row of an unfocused list.
     pub fn selected_unfocused(&self) -> Style {
-        if self.mono() {
-            Style::default().add_modifier(Modifier::UNDERLINED)
-        } else {
-            Style::default().bg(Color::DarkGray).fg(Color::White)
+        match self.kind {
+            ThemeKind::Mono => Style::default().add_modifier(Modifier::UNDERLINED),
+            ThemeKind::Light => Style::default().bg(Color::Gray).fg(Color::Black),
+            _ => Style::default()
+                .bg(self.color(Color::DarkGray))
+                .fg(self.color(Color::White)),
         }
     }
 
@@ -240,6 +299,32 @@ mod tests {
             .status(TestStatus::Fail)
             .add_modifier
             .contains(Modifier::BOLD));
+    }
+
+    #[test]
+    fn theme_names_round_trip_and_palettes_differ() {
+        for (name, kind) in ThemeKind::NAMES {
+            assert_eq!(ThemeKind::from_name(name), Some(kind));
+            assert_eq!(kind.name(), name);
+        }
+        assert_eq!(ThemeKind::from_name("Mono"), Some(ThemeKind::Mono));
+        assert_eq!(ThemeKind::from_name("solarized"), None);
+        let fail = |k| Theme::new(k, false).status(TestStatus::Fail).fg;
+        assert_eq!(fail(ThemeKind::Default), Some(Color::Red));
+        assert!(matches!(fail(ThemeKind::TrueColor), Some(Color::Rgb(..))));
+        // Light never draws yellow or cyan text (unreadable on white).
+        let light = Theme::new(ThemeKind::Light, false);
+        for st in [
+            light.key(),
+            light.header(),
+            light.alert(),
+            light.status(TestStatus::Warning),
+        ] {
+            assert!(
+                !matches!(st.fg, Some(Color::Yellow | Color::Cyan)),
+                "{st:?}"
+            );
+        }
     }
 
     #[test]

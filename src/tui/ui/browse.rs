@@ -422,7 +422,7 @@ fn snapshot_row<'a>(
     let tags: Vec<String> = s.tags.iter().map(|t| clean(t).into_owned()).collect();
     let mut text = match &name {
         Some(n) if !n.is_empty() => n.clone(),
-        _ => s.id.chars().take(8).collect(),
+        _ => clean(&s.id).chars().take(8).collect(),
     };
     if !tags.is_empty() {
         text.push_str(&format!(" [{}]", tags.join(",")));

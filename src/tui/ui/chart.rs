@@ -25,7 +25,7 @@ pub fn series_style(th: &Theme, i: usize) -> Style {
     if th.kind == crate::tui::theme::ThemeKind::Mono {
         Style::default()
     } else {
-        Style::default().fg(PALETTE[i % PALETTE.len()])
+        Style::default().fg(th.color(PALETTE[i % PALETTE.len()]))
     }
 }
 

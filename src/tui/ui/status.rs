@@ -221,6 +221,18 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
         );
         return;
     }
+    if let Some(n) = &app.notice {
+        put(
+            buf,
+            r,
+            0,
+            Line::from(Span::styled(
+                fmt::truncate(&crate::sanitize::clean(n), w, th.ellipsis()),
+                th.alert(),
+            )),
+        );
+        return;
+    }
     let ctx = app.contexts();
     let mut spans = Vec::new();
     let mut used = 0usize;
