@@ -49,6 +49,11 @@ pub struct GlobalOpts {
     /// Skip snapshot files larger than this (bytes; suffixes K, M, G allowed).
     #[arg(long, global = true, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
     pub max_file_size: u64,
+
+    /// Neither read nor write the index cache (kept in the user's cache
+    /// folder, never in PATH): parse every snapshot file.
+    #[arg(long, global = true, env = "SNAPSCOPE_NO_CACHE")]
+    pub no_cache: bool,
 }
 
 impl GlobalOpts {
@@ -57,6 +62,7 @@ impl GlobalOpts {
         IndexOptions {
             parse: ParseOptions { tz: self.tz },
             max_file_size: self.max_file_size,
+            use_cache: !self.no_cache,
         }
     }
 }
@@ -66,6 +72,7 @@ impl Default for GlobalOpts {
         GlobalOpts {
             tz: TimeZoneChoice::Local,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            no_cache: false,
         }
     }
 }
@@ -180,6 +187,7 @@ impl FollowOpts {
             parse: ParseOptions { tz: global.tz },
             watch: self.mode,
             poll_interval: Duration::from_secs_f64(self.poll_interval),
+            use_cache: !global.no_cache,
             ..LiveOptions::default()
         }
     }
