@@ -2,31 +2,83 @@
 //! thousands of snapshots (series keys, test identities, names, columns):
 //! each distinct string is stored once and shared.
 
+use std::cell::RefCell;
 use std::collections::HashSet;
-use std::hash::{BuildHasher, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
+
+/// A small, fast non-cryptographic hasher (the Fx hash of rustc) for
+/// interned strings and pointer keys: the inputs are not attacker-chosen
+/// hash-flooding material in any way that matters here (one process, its
+/// own files), and SipHash showed up in profiles.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher {
+    hash: u64,
+}
+
+const SEED: u64 = 0x51_7c_c1_b7_27_22_0a_95;
+
+impl FxHasher {
+    #[inline]
+    fn add(&mut self, w: u64) {
+        self.hash = (self.hash.rotate_left(5) ^ w).wrapping_mul(SEED);
+    }
+}
+
+impl Hasher for FxHasher {
+    #[inline]
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let mut a = [0u8; 8];
+            a.copy_from_slice(c);
+            self.add(u64::from_le_bytes(a));
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let mut a = [0u8; 8];
+            a[..rest.len()].copy_from_slice(rest);
+            self.add(u64::from_le_bytes(a));
+        }
+    }
+    #[inline]
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+    #[inline]
+    fn write_usize(&mut self, i: usize) {
+        self.add(i as u64);
+    }
+    #[inline]
+    fn finish(&self) -> u64 {
+        self.hash
+    }
+}
+
+/// `BuildHasher` for [`FxHasher`].
+pub type FxBuild = BuildHasherDefault<FxHasher>;
 
 /// Independent locks, so parser threads rarely wait on each other.
 const SHARDS: usize = 32;
 
+type Set = HashSet<Arc<str>, FxBuild>;
+
 struct Table {
-    shards: Vec<Mutex<HashSet<Arc<str>>>>,
-    hasher: std::collections::hash_map::RandomState,
+    shards: Vec<Mutex<Set>>,
 }
 
 fn table() -> &'static Table {
     static TABLE: OnceLock<Table> = OnceLock::new();
     TABLE.get_or_init(|| Table {
-        shards: (0..SHARDS).map(|_| Mutex::new(HashSet::new())).collect(),
-        hasher: Default::default(),
+        shards: (0..SHARDS).map(|_| Mutex::new(Set::default())).collect(),
     })
 }
 
-fn shard(s: &str) -> &'static Mutex<HashSet<Arc<str>>> {
-    let t = table();
-    let mut h = t.hasher.build_hasher();
+fn shard(s: &str) -> &'static Mutex<Set> {
+    let mut h = FxBuild::default().build_hasher();
     s.hash(&mut h);
-    &t.shards[(h.finish() as usize) % SHARDS]
+    // High bits: the set itself uses the low ones.
+    &table().shards[(h.finish() >> 58) as usize % SHARDS]
 }
 
 /// The shared copy of `s`.
@@ -40,6 +92,24 @@ pub fn intern(s: &str) -> Arc<str> {
     let a: Arc<str> = Arc::from(s);
     t.insert(a.clone());
     a
+}
+
+/// The shared copy of `a` + `sep` + `b`, built in a per-thread buffer (no
+/// allocation when the string is already interned).
+pub fn intern_joined(a: &str, sep: char, b: &str) -> Arc<str> {
+    thread_local! {
+        static BUF: RefCell<String> = const { RefCell::new(String::new()) };
+    }
+    BUF.with(|buf| match buf.try_borrow_mut() {
+        Ok(mut buf) => {
+            buf.clear();
+            buf.push_str(a);
+            buf.push(sep);
+            buf.push_str(b);
+            intern(&buf)
+        }
+        Err(_) => intern(&format!("{a}{sep}{b}")),
+    })
 }
 
 /// Number of distinct strings interned so far.
@@ -61,5 +131,7 @@ mod tests {
         let b = intern(&String::from("Accuracy.value"));
         assert!(Arc::ptr_eq(&a, &b));
         assert_eq!(&*a, "Accuracy.value");
+        let c = intern_joined("Accuracy", '.', "value");
+        assert!(Arc::ptr_eq(&a, &c));
     }
 }
