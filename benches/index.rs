@@ -95,7 +95,11 @@ fn timed<T>(name: &str, mut f: impl FnMut() -> T) -> impl FnMut() -> T {
 
 fn mean(name: &str) -> Option<Duration> {
     let m = MEANS.lock().ok()?;
-    let v: Vec<Duration> = m.iter().filter(|(n, _)| n == name).map(|(_, d)| *d).collect();
+    let v: Vec<Duration> = m
+        .iter()
+        .filter(|(n, _)| n == name)
+        .map(|(_, d)| *d)
+        .collect();
     (!v.is_empty()).then(|| v.iter().sum::<Duration>() / v.len() as u32)
 }
 

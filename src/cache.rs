@@ -24,6 +24,7 @@ use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use chrono::{DateTime, TimeZone, Utc};
+use rayon::prelude::*;
 
 use crate::catalog::{Fingerprint, SnapshotEntry};
 use crate::intern::intern;
@@ -34,7 +35,7 @@ use crate::parse::{ParseOptions, TimeZoneChoice};
 
 const MAGIC: &[u8; 8] = b"SNSCIDX\0";
 /// Bumped whenever the layout below or the parser's output changes meaning.
-const FORMAT_VERSION: u32 = 1;
+const FORMAT_VERSION: u32 = 2;
 /// At most this many cache files are kept; the least recently written go first.
 const MAX_CACHE_FILES: usize = 64;
 /// Files modified this recently are not cached: a write within the same
@@ -287,19 +288,38 @@ impl<'a> Strings<'a> {
     }
 }
 
+/// The two string tables: `keys` become shared `Arc<str>` (interned once
+/// at load), `texts` plain strings.
+#[derive(Default)]
+struct Tables<'a> {
+    keys: Strings<'a>,
+    texts: Strings<'a>,
+}
+
+/// Entries per block; blocks are decoded in parallel.
+const BLOCK: usize = 512;
+
 fn encode(key: &[u8], root: &Path, entries: &[&SnapshotEntry]) -> Vec<u8> {
-    let mut strings = Strings::default();
+    let mut st = Tables::default();
     let mut body = Writer::default();
-    body.u32(entries.len() as u32);
-    for e in entries {
-        encode_entry(&mut body, &mut strings, root, e);
+    let blocks: Vec<&[&SnapshotEntry]> = entries.chunks(BLOCK).collect();
+    body.u32(blocks.len() as u32);
+    for block in blocks {
+        let mut w = Writer::default();
+        for e in block {
+            encode_entry(&mut w, &mut st, root, e);
+        }
+        body.u32(block.len() as u32);
+        body.bytes_with_len(&w.buf);
     }
-    let mut table = Writer::default();
-    table.u32(strings.list.len() as u32);
-    for s in &strings.list {
-        table.str(s);
+    let mut payload = Writer::default();
+    for table in [&st.keys, &st.texts] {
+        payload.u32(table.list.len() as u32);
+        for s in &table.list {
+            payload.str(s);
+        }
     }
-    let mut payload = table.buf;
+    let mut payload = payload.buf;
     payload.extend_from_slice(&body.buf);
     drop(body);
     let mut h = Hasher::new();
@@ -313,7 +333,7 @@ fn encode(key: &[u8], root: &Path, entries: &[&SnapshotEntry]) -> Vec<u8> {
     out.buf
 }
 
-fn encode_entry<'a>(w: &mut Writer, st: &mut Strings<'a>, root: &Path, e: &'a SnapshotEntry) {
+fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a SnapshotEntry) {
     // Paths relative to the root: the same workspace named another way still hits.
     let rel = e.path.strip_prefix(root).unwrap_or(&e.path);
     w.bytes_with_len(path_bytes(rel).as_ref());
@@ -328,7 +348,7 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Strings<'a>, root: &Path, e: &'a Sn
     let s: &'a Snapshot = &e.snapshot;
     w.str(&s.id);
     w.opt_str(s.inner_id_mismatch.as_deref());
-    let pid = st.id(&s.project_id);
+    let pid = st.texts.id(&s.project_id);
     w.u32(pid);
     w.i64(s.timestamp.timestamp());
     w.u32(s.timestamp.timestamp_subsec_nanos());
@@ -336,7 +356,7 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Strings<'a>, root: &Path, e: &'a Sn
     w.opt_str(s.name.as_deref());
     w.u32(s.tags.len() as u32);
     for t in &s.tags {
-        let i = st.id(t);
+        let i = st.texts.id(t);
         w.u32(i);
     }
     if s.metadata.is_empty() {
@@ -357,12 +377,12 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Strings<'a>, root: &Path, e: &'a Sn
     w.u32(s.tests.len() as u32);
     for t in &s.tests {
         for i in [
-            st.id(&t.identity),
-            st.id(&t.test_type),
-            st.id(&t.name),
-            st.id(&t.description),
-            st.opt(t.column.as_deref()),
-            st.opt(t.condition.as_deref()),
+            st.keys.id(&t.identity),
+            st.keys.id(&t.test_type),
+            st.keys.id(&t.name),
+            st.texts.id(&t.description),
+            st.keys.opt(t.column.as_deref()),
+            st.texts.opt(t.condition.as_deref()),
         ] {
             w.u32(i);
         }
@@ -371,16 +391,16 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Strings<'a>, root: &Path, e: &'a Sn
     }
     w.u32(s.series.len() as u32);
     for v in &s.series {
-        let i = st.id(&v.key);
+        let i = st.keys.id(&v.key);
         w.u32(i);
         w.f64(v.value);
     }
     w.u32(s.drift.len() as u32);
     for d in &s.drift {
         for i in [
-            st.id(&d.column),
-            st.opt(d.column_type.as_deref()),
-            st.opt(d.method.as_deref()),
+            st.keys.id(&d.column),
+            st.keys.opt(d.column_type.as_deref()),
+            st.keys.opt(d.method.as_deref()),
         ] {
             w.u32(i);
         }
@@ -471,29 +491,26 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The string table while decoding: interned lazily, on first use.
+/// The string tables while decoding: keys interned, texts borrowed.
 struct Table<'a> {
-    raw: Vec<&'a str>,
-    arcs: Vec<Option<Arc<str>>>,
+    keys: Vec<Arc<str>>,
+    texts: Vec<&'a str>,
 }
 
 impl<'a> Table<'a> {
     fn str(&self, i: u32) -> R<&'a str> {
-        self.raw
+        self.texts
             .get(i as usize)
             .copied()
             .ok_or(CacheError::Corrupt("string index"))
     }
-    fn arc(&mut self, i: u32) -> R<Arc<str>> {
-        let slot = self
-            .arcs
-            .get_mut(i as usize)
-            .ok_or(CacheError::Corrupt("string index"))?;
-        Ok(slot
-            .get_or_insert_with(|| intern(self.raw[i as usize]))
-            .clone())
+    fn arc(&self, i: u32) -> R<Arc<str>> {
+        self.keys
+            .get(i as usize)
+            .cloned()
+            .ok_or(CacheError::Corrupt("string index"))
     }
-    fn opt_arc(&mut self, i: u32) -> R<Option<Arc<str>>> {
+    fn opt_arc(&self, i: u32) -> R<Option<Arc<str>>> {
         if i == NONE_U32 {
             Ok(None)
         } else {
@@ -536,27 +553,47 @@ fn decode(bytes: &[u8], key: &[u8], root: &Path) -> Result<IndexCache, CacheErro
         pos: 0,
     };
     let n = r.count(4)?;
-    let mut raw = Vec::with_capacity(n);
+    let mut keys = Vec::with_capacity(n);
     for _ in 0..n {
-        raw.push(r.str()?);
+        keys.push(intern(r.str()?));
     }
-    let mut table = Table {
-        arcs: vec![None; raw.len()],
-        raw,
-    };
-    let n = r.count(16)?;
-    let mut entries = HashMap::with_capacity(n);
+    let n = r.count(4)?;
+    let mut texts = Vec::with_capacity(n);
     for _ in 0..n {
-        let e = decode_entry(&mut r, &mut table, root)?;
-        entries.insert(e.path.clone(), e);
+        texts.push(r.str()?);
+    }
+    let table = Table { keys, texts };
+    let n = r.count(8)?;
+    let mut blocks = Vec::with_capacity(n);
+    for _ in 0..n {
+        let count = r.u32()? as usize;
+        blocks.push((count, r.bytes_with_len()?));
     }
     if r.pos != payload.len() {
         return Err(CacheError::Corrupt("trailing bytes"));
     }
+    let decoded: Vec<Vec<SnapshotEntry>> = blocks
+        .par_iter()
+        .map(|&(count, buf)| {
+            let mut r = Reader { buf, pos: 0 };
+            let mut out = Vec::with_capacity(count.min(BLOCK));
+            for _ in 0..count {
+                out.push(decode_entry(&mut r, &table, root)?);
+            }
+            if r.pos != buf.len() {
+                return Err(CacheError::Corrupt("block length"));
+            }
+            Ok(out)
+        })
+        .collect::<Result<_, _>>()?;
+    let mut entries = HashMap::with_capacity(decoded.iter().map(Vec::len).sum());
+    for e in decoded.into_iter().flatten() {
+        entries.insert(e.path.clone(), e);
+    }
     Ok(IndexCache { entries })
 }
 
-fn decode_entry(r: &mut Reader, t: &mut Table, root: &Path) -> R<SnapshotEntry> {
+fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
     let path = root.join(path_from_bytes(r.bytes_with_len()?));
     let len = r.u64()?;
     let secs = r.u64()?;

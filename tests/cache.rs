@@ -96,7 +96,13 @@ fn run(s: &Setup, tz: TimeZoneChoice) -> (Catalog, ScanReport) {
 }
 
 /// Every snapshot entry as (path, fingerprint, snapshot), in catalog order.
-fn entries(c: &Catalog) -> Vec<(PathBuf, snapscope::catalog::Fingerprint, snapscope::model::Snapshot)> {
+fn entries(
+    c: &Catalog,
+) -> Vec<(
+    PathBuf,
+    snapscope::catalog::Fingerprint,
+    snapscope::model::Snapshot,
+)> {
     c.projects()
         .into_iter()
         .flat_map(|p| p.snapshots.iter())
@@ -221,10 +227,7 @@ fn cache_is_never_written_under_the_workspace() {
     let written: Vec<PathBuf> = tree(&s.cache_dir).into_iter().collect();
     assert_eq!(
         written,
-        vec![
-            PathBuf::from(""),
-            cache::cache_file(Path::new(""), &s.ws)
-        ],
+        vec![PathBuf::from(""), cache::cache_file(Path::new(""), &s.ws)],
         "one cache file, no temp files left"
     );
 }

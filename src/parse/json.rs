@@ -14,7 +14,8 @@ use super::ParseError;
 /// cost is close to one pass of vectorised search over the file.
 pub fn replace_non_finite(bytes: &[u8]) -> Cow<'_, [u8]> {
     // Fast path: none of the tokens occur at all.
-    if memchr::memmem::find(bytes, b"NaN").is_none() && memchr::memmem::find(bytes, b"Inf").is_none()
+    if memchr::memmem::find(bytes, b"NaN").is_none()
+        && memchr::memmem::find(bytes, b"Inf").is_none()
     {
         return Cow::Borrowed(bytes);
     }
@@ -120,7 +121,10 @@ mod tests {
             ("[1,-Infinity,NaN]", "[1,null,null]"),
             (r#"{"a\\":NaN}"#, r#"{"a\\":null}"#),
             (r#"{"a\"NaN":Infinity}"#, r#"{"a\"NaN":null}"#),
-            (r#"["Inf", Infinity, "unterminated NaN"#, r#"["Inf", null, "unterminated NaN"#),
+            (
+                r#"["Inf", Infinity, "unterminated NaN"#,
+                r#"["Inf", null, "unterminated NaN"#,
+            ),
             ("[NaN", "[null"),
             ("Infinit", "Infinit"),
             ("[-NaN]", "[-null]"),

@@ -34,7 +34,10 @@ const HEAVY_KEYS: &[&str] = &[
 fn is_heavy(k: &str) -> bool {
     // All heavy keys are 6..=19 bytes and start with one of these letters.
     (6..=19).contains(&k.len())
-        && matches!(k.as_bytes()[0], b'w' | b't' | b's' | b'p' | b'r' | b'd' | b'c')
+        && matches!(
+            k.as_bytes()[0],
+            b'w' | b't' | b's' | b'p' | b'r' | b'd' | b'c'
+        )
         && HEAVY_KEYS.contains(&k)
 }
 
@@ -159,7 +162,14 @@ mod tests {
         for k in HEAVY_KEYS {
             assert!(is_heavy(k), "{k}");
         }
-        for k in ["value", "current", "drift_score", "w", "widgetx", "test_results"] {
+        for k in [
+            "value",
+            "current",
+            "drift_score",
+            "w",
+            "widgetx",
+            "test_results",
+        ] {
             assert!(!is_heavy(k), "{k}");
         }
     }
