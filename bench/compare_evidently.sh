@@ -88,8 +88,8 @@ time_cmd() { # command... -> ms
     t1=$(now_ms)
     echo $(( t1 - t0 ))
 }
-SS_PROJECTS_COLD=$(time_cmd "$SNAPSCOPE" --no-cache projects "$WS")
-SS_TREND_COLD=$(time_cmd "$SNAPSCOPE" --no-cache trend "$WS" "$KEY" --project "$PID")
+SS_PROJECTS_COLD=$(time_cmd "$SNAPSCOPE" projects "$WS" --no-cache)
+SS_TREND_COLD=$(time_cmd "$SNAPSCOPE" trend "$WS" "$KEY" --project "$PID" --no-cache)
 time_cmd "$SNAPSCOPE" projects "$WS" >/dev/null   # fill the cache
 SS_PROJECTS_WARM=$(time_cmd "$SNAPSCOPE" projects "$WS")
 SS_TREND_WARM=$(time_cmd "$SNAPSCOPE" trend "$WS" "$KEY" --project "$PID")

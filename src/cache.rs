@@ -11,10 +11,12 @@
 //! whole file (never fatal). Writes go to a temporary file in the cache folder
 //! that is then renamed over the old one.
 //!
-//! Format (little endian): header, then a body of a string table (every
-//! repeated string: series keys, identities, names, columns, tags, ...) and
-//! the entries, each snapshot's values as `(u32 string index, f64)` pairs
-//! (NaN = no value) and its metadata as JSON text.
+//! Format (little endian): header (magic, versions, options key, root),
+//! payload length and checksum, then the payload: two string tables (keys,
+//! interned once at load: series keys, identities, test names, columns;
+//! texts: descriptions, conditions, tags, project ids) and blocks of entries
+//! decoded in parallel. Each snapshot's values are `(u32 key index, f64)`
+//! pairs (NaN = no value); its metadata is JSON text.
 
 use std::collections::HashMap;
 use std::fs;

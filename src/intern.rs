@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashSet;
-use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
 /// A small, fast non-cryptographic hasher (the Fx hash of rustc) for
@@ -75,10 +75,9 @@ fn table() -> &'static Table {
 }
 
 fn shard(s: &str) -> &'static Mutex<Set> {
-    let mut h = FxBuild::default().build_hasher();
-    s.hash(&mut h);
     // High bits: the set itself uses the low ones.
-    &table().shards[(h.finish() >> 58) as usize % SHARDS]
+    let h = FxBuild::default().hash_one(s);
+    &table().shards[(h >> 58) as usize % SHARDS]
 }
 
 /// The shared copy of `s`.
