@@ -63,6 +63,11 @@ pub struct GlobalOpts {
     /// Skip snapshot files larger than this (bytes; suffixes K, M, G allowed).
     #[arg(long, global = true, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
     pub max_file_size: u64,
+
+    /// Neither read nor write the index cache (kept in the user's cache
+    /// folder, never in PATH): parse every snapshot file.
+    #[arg(long, global = true, env = "SNAPSCOPE_NO_CACHE")]
+    pub no_cache: bool,
 }
 
 impl GlobalOpts {
@@ -71,6 +76,7 @@ impl GlobalOpts {
         IndexOptions {
             parse: ParseOptions { tz: self.tz },
             max_file_size: self.max_file_size,
+            use_cache: !self.no_cache,
         }
     }
 }
@@ -80,6 +86,7 @@ impl Default for GlobalOpts {
         GlobalOpts {
             tz: TimeZoneChoice::Local,
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            no_cache: false,
         }
     }
 }
@@ -278,6 +285,7 @@ impl FollowOpts {
             watch: self.mode,
             poll_interval: Duration::from_secs_f64(self.poll_interval),
             max_file_size: global.max_file_size,
+            use_cache: !global.no_cache,
             ..LiveOptions::default()
         }
     }

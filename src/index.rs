@@ -14,6 +14,7 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
+use crate::cache::{self, IndexCache};
 use crate::catalog::{Catalog, Fingerprint, SnapshotEntry, Unreadable};
 use crate::dashboard::Dashboard;
 use crate::model::Project;
@@ -30,6 +31,10 @@ pub struct IndexOptions {
     pub parse: ParseOptions,
     /// Files larger than this many bytes are reported as skipped.
     pub max_file_size: u64,
+    /// Read and write the persistent index cache ([`crate::cache`]) in the
+    /// user's cache folder: files whose size and mtime match are not parsed.
+    /// Off by default (the binary turns it on unless `--no-cache`).
+    pub use_cache: bool,
 }
 
 impl Default for IndexOptions {
@@ -37,6 +42,7 @@ impl Default for IndexOptions {
         IndexOptions {
             parse: ParseOptions::default(),
             max_file_size: DEFAULT_MAX_FILE_SIZE,
+            use_cache: false,
         }
     }
 }
@@ -80,6 +86,10 @@ pub struct ScanReport {
     pub elapsed_ms: u64,
     /// Bytes read from disk (snapshot files and project records).
     pub bytes_read: u64,
+    /// Snapshot files read and parsed.
+    pub parsed: usize,
+    /// Snapshots taken from the index cache without reading their file.
+    pub from_cache: usize,
 }
 
 /// Read a whole file once, with its fingerprint taken from the open handle.
@@ -234,6 +244,18 @@ pub fn project_record(
 /// folder of snapshot files). Fails only when `root` itself cannot be listed;
 /// every per-file problem is recorded in the catalog and the report.
 pub fn index_path(root: &Path, opts: &IndexOptions) -> Result<(Catalog, ScanReport), ScanError> {
+    let dir = opts.use_cache.then(cache::default_dir);
+    index_path_with_cache(root, opts, dir.as_deref())
+}
+
+/// [`index_path`] with the index cache kept in `cache_dir` (`None`: no
+/// cache, whatever `opts.use_cache` says). The cache is read before the scan
+/// and written back when anything was parsed or went away.
+pub fn index_path_with_cache(
+    root: &Path,
+    opts: &IndexOptions,
+    cache_dir: Option<&Path>,
+) -> Result<(Catalog, ScanReport), ScanError> {
     let started = Instant::now();
     // `.` or `..` have no folder name to name a flat project after.
     let root = if root.file_name().is_none() {
@@ -261,10 +283,29 @@ pub fn index_path(root: &Path, opts: &IndexOptions) -> Result<(Catalog, ScanRepo
         catalog.set_unreadable(p);
     }
 
-    let results: Vec<_> = listing
-        .files
+    let mut cache = cache_dir
+        .map(|d| IndexCache::load(d, &root, &opts.parse))
+        .unwrap_or_default();
+    let had_cache = !cache.is_empty();
+    let mut todo = Vec::new();
+    let mut from_cache = 0;
+    for f in &listing.files {
+        if f.fingerprint.len <= opts.max_file_size {
+            if let Some(entry) = cache.take(&f.path, &f.fingerprint) {
+                from_cache += 1;
+                catalog.upsert_snapshot(entry);
+                continue;
+            }
+        }
+        todo.push(f);
+    }
+    // Whatever is left in the cache is stale (changed or deleted files).
+    let cache_dirty = !cache.is_empty() || !todo.is_empty() || !had_cache;
+    drop(cache);
+    let parsed = todo.len();
+    let results: Vec<_> = todo
         .par_iter()
-        .map(|f| (f, index_file_counted(&f.path, &f.id, &f.project_id, opts)))
+        .map(|f| (*f, index_file_counted(&f.path, &f.id, &f.project_id, opts)))
         .collect();
     for (f, result) in results {
         match result {
@@ -280,6 +321,16 @@ pub fn index_path(root: &Path, opts: &IndexOptions) -> Result<(Catalog, ScanRepo
         }
     }
 
+    if let (Some(dir), true) = (cache_dir, cache_dirty) {
+        let entries = catalog
+            .projects()
+            .into_iter()
+            .flat_map(|p| p.snapshots.iter());
+        if let Err(e) = cache::save(dir, &root, &opts.parse, entries) {
+            tracing::info!("index cache not written: {e}");
+        }
+    }
+
     let report = ScanReport {
         root,
         layout,
@@ -288,6 +339,8 @@ pub fn index_path(root: &Path, opts: &IndexOptions) -> Result<(Catalog, ScanRepo
         unreadable: catalog.unreadable().cloned().collect(),
         elapsed_ms: u64::try_from(started.elapsed().as_millis()).unwrap_or(u64::MAX),
         bytes_read,
+        parsed,
+        from_cache,
     };
     Ok((catalog, report))
 }

@@ -4,6 +4,7 @@
 //! model, no I/O), [`catalog`] (the in-memory index), then scanning, watching
 //! and the user interfaces on top.
 
+pub mod cache;
 pub mod catalog;
 pub mod cli;
 pub mod compare;

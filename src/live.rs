@@ -22,6 +22,7 @@ use std::time::{Duration, Instant, SystemTime};
 use crossbeam_channel::{select, Receiver, Sender};
 use rayon::prelude::*;
 
+use crate::cache::{self, IndexCache};
 use crate::catalog::{Fingerprint, SnapshotEntry, Unreadable};
 use crate::dashboard::Dashboard;
 use crate::events::IndexEvent;
@@ -49,6 +50,10 @@ pub struct LiveOptions {
     pub parse_threads: usize,
     /// Snapshot files larger than this many bytes are reported unreadable, unread.
     pub max_file_size: u64,
+    /// Start from the persistent index cache ([`crate::cache`]): files whose
+    /// size and mtime match it are not parsed, and are sent first, in one
+    /// burst. The cache is written after the first scan and on exit.
+    pub use_cache: bool,
 }
 
 impl Default for LiveOptions {
@@ -61,6 +66,7 @@ impl Default for LiveOptions {
             safety_interval: Duration::from_secs(30),
             parse_threads: 0,
             max_file_size: index::DEFAULT_MAX_FILE_SIZE,
+            use_cache: false,
         }
     }
 }
@@ -109,13 +115,25 @@ impl LiveIndex {
         root: &Path,
         opts: LiveOptions,
     ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
-        LiveIndex::start_with(root, opts, index_one_file)
+        let cache_dir = opts.use_cache.then(cache::default_dir);
+        LiveIndex::start_with(root, opts, index_one_file, cache_dir)
+    }
+
+    /// [`LiveIndex::start`] with the index cache kept in `cache_dir`
+    /// (`None`: no cache, whatever `opts.use_cache` says).
+    pub fn start_with_cache_dir(
+        root: &Path,
+        opts: LiveOptions,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
+        LiveIndex::start_with(root, opts, index_one_file, cache_dir)
     }
 
     fn start_with(
         root: &Path,
         opts: LiveOptions,
         reader: SnapshotReader,
+        cache_dir: Option<PathBuf>,
     ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         let meta = fs::metadata(&root).map_err(|source| LiveError::Root {
@@ -143,6 +161,9 @@ impl LiveIndex {
             problems: HashMap::new(),
             scan_error: None,
             generation: 0,
+            cache_dir,
+            entries: HashMap::new(),
+            cache_dirty: false,
         };
         let thread = std::thread::Builder::new()
             .name("snapscope-index".into())
@@ -411,6 +432,12 @@ struct Indexer {
     scan_error: Option<String>,
     /// Incremented for every listing; files seen by it are marked with it.
     generation: u64,
+    /// Where the index cache is kept (`None`: no cache).
+    cache_dir: Option<PathBuf>,
+    /// The good snapshot entries by path (kept only with a cache, to write it).
+    entries: HashMap<PathBuf, SnapshotEntry>,
+    /// `entries` changed since the cache was last written.
+    cache_dirty: bool,
 }
 
 fn stat(path: &Path) -> Option<Fingerprint> {
@@ -474,6 +501,7 @@ impl Indexer {
         self.emit(IndexEvent::ScanFinished {
             elapsed_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
         });
+        self.save_cache();
         self.handle_signals(queued);
 
         while !self.stopped() {
@@ -497,6 +525,22 @@ impl Indexer {
             self.process_due(Instant::now());
         }
         drop(watcher);
+        self.save_cache();
+    }
+
+    /// Write the index cache when it is enabled and out of date.
+    fn save_cache(&mut self) {
+        let Some(dir) = &self.cache_dir else { return };
+        if !self.cache_dirty {
+            return;
+        }
+        match cache::save(dir, &self.root, &self.opts.parse, self.entries.values()) {
+            Ok(file) => {
+                self.cache_dirty = false;
+                tracing::debug!(file = %file.display(), "index cache written");
+            }
+            Err(e) => tracing::info!("index cache not written: {e}"),
+        }
     }
 
     fn handle_signals(&mut self, batch: Vec<WatchSignal>) {
@@ -555,10 +599,39 @@ impl Indexer {
             self.sync_project_record(pd);
         }
         self.sync_problems(problems, None);
+        let total = files.len();
+        // Files the cache knows unchanged are sent first, in one burst, in
+        // time order (cheap for consumers to insert); then the rest is parsed.
+        let mut done = 0;
+        if let Some(dir) = &self.cache_dir {
+            let mut cache = IndexCache::load(dir, &self.root, &self.opts.parse);
+            let had_cache = !cache.is_empty();
+            let mut hits = Vec::new();
+            files.retain(|f| match cache.take(&f.path, &f.fingerprint) {
+                Some(e) => {
+                    hits.push(e);
+                    false
+                }
+                None => true,
+            });
+            hits.sort_by(|a, b| {
+                (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
+            });
+            done = hits.len();
+            for e in hits {
+                let kind = FileKind::Snapshot {
+                    project_id: e.snapshot.project_id.clone(),
+                    id: e.snapshot.id.clone(),
+                };
+                let path = e.path.clone();
+                self.record(&path, kind, Ok(Good::Snapshot(e)), None);
+            }
+            // Stale leftovers, files to parse or no cache yet: write it after the scan.
+            self.cache_dirty = !cache.is_empty() || !files.is_empty() || !had_cache;
+        }
         // Newest first: file mtime stands in for the run time until parsed.
         files.sort_by_key(|f| std::cmp::Reverse(f.fingerprint.mtime));
-        let total = files.len();
-        self.emit(IndexEvent::ScanProgress { done: 0, total });
+        self.emit(IndexEvent::ScanProgress { done, total });
         let threads = match self.opts.parse_threads {
             0 => std::thread::available_parallelism()
                 .map(|n| n.get())
@@ -571,7 +644,6 @@ impl Indexer {
             .thread_name(|i| format!("snapscope-parse-{i}"))
             .build()
             .ok();
-        let mut done = 0;
         let mut last_progress = Instant::now();
         let mut chunk_len = threads;
         let mut rest: &[SnapshotFile] = &files;
@@ -766,6 +838,9 @@ impl Indexer {
             return;
         }
         self.files.retain(|_, t| t.kind.project_id() != id);
+        let before = self.entries.len();
+        self.entries.retain(|_, e| e.snapshot.project_id != id);
+        self.cache_dirty |= self.entries.len() != before;
         self.problems
             .retain(|_, u| u.project_id.as_deref() != Some(id));
         self.emit(IndexEvent::ProjectRemoved {
@@ -896,11 +971,17 @@ impl Indexer {
                     },
                 );
                 match good {
-                    Good::Snapshot(entry) => self.emit(if had_good {
-                        IndexEvent::SnapshotUpdated(entry)
-                    } else {
-                        IndexEvent::SnapshotAdded(entry)
-                    }),
+                    Good::Snapshot(entry) => {
+                        if self.cache_dir.is_some() {
+                            self.entries.insert(path.to_path_buf(), entry.clone());
+                            self.cache_dirty = true;
+                        }
+                        self.emit(if had_good {
+                            IndexEvent::SnapshotUpdated(entry)
+                        } else {
+                            IndexEvent::SnapshotAdded(entry)
+                        })
+                    }
                     Good::Metadata(meta, _) => {
                         if was_unreadable {
                             self.emit(IndexEvent::Cleared {
@@ -987,6 +1068,9 @@ impl Indexer {
         let Some(t) = self.files.remove(path) else {
             return;
         };
+        if self.entries.remove(path).is_some() {
+            self.cache_dirty = true;
+        }
         let was_bad = !matches!(t.state, FileState::Good);
         match t.kind {
             FileKind::Snapshot { project_id, id } => {

@@ -58,7 +58,7 @@ pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite, metrics_ids: &[usize]) {
         numeric_leaves(&result.0, &mut String::new(), &mut leaves);
         for (path, value) in leaves {
             s.series.push(SeriesValue {
-                key: intern(&format!("{key}.{path}")),
+                key: crate::intern::intern_joined(&key, '.', &path),
                 value,
             });
         }

@@ -30,6 +30,17 @@ const HEAVY_KEYS: &[&str] = &[
     "run_metadata",
 ];
 
+/// `HEAVY_KEYS.contains(k)`, without comparing against every entry.
+fn is_heavy(k: &str) -> bool {
+    // All heavy keys are 6..=19 bytes and start with one of these letters.
+    (6..=19).contains(&k.len())
+        && matches!(
+            k.as_bytes()[0],
+            b'w' | b't' | b's' | b'p' | b'r' | b'd' | b'c'
+        )
+        && HEAVY_KEYS.contains(&k)
+}
+
 /// Arrays longer than this keep only their first elements (lists in configs
 /// and tags are short; long arrays are plot data).
 const MAX_ARRAY: usize = 64;
@@ -115,7 +126,7 @@ impl<'de> Visitor<'de> for PrunedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut m = Map::new();
         while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if HEAVY_KEYS.contains(&k.as_ref()) {
+            if is_heavy(&k) {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -144,6 +155,23 @@ mod tests {
         assert!(p.0.get("scatter").is_none());
         assert_eq!(p.0["list"].as_array().unwrap().len(), MAX_ARRAY);
         assert_eq!(p.0["nested"], serde_json::json!({"b": "x"}));
+    }
+
+    #[test]
+    fn heavy_key_prefilter_matches_the_list() {
+        for k in HEAVY_KEYS {
+            assert!(is_heavy(k), "{k}");
+        }
+        for k in [
+            "value",
+            "current",
+            "drift_score",
+            "w",
+            "widgetx",
+            "test_results",
+        ] {
+            assert!(!is_heavy(k), "{k}");
+        }
     }
 
     #[test]

@@ -1,6 +1,8 @@
 //! Top-level snapshot parsing: one pass over the file into a raw struct that
 //! holds the fields of both generations, then conversion into the model.
 
+use std::collections::HashMap;
+
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -133,13 +135,16 @@ pub(crate) fn parse(
 /// Keep one value per key: the first; a later different value under the
 /// same key gets a `#2`, `#3` suffix so nothing is silently lost.
 fn dedupe_series(s: &mut Snapshot) {
-    let mut seen: std::collections::HashMap<std::sync::Arc<str>, (Option<f64>, u32)> =
-        std::collections::HashMap::new();
+    use crate::intern::FxBuild;
+    // Keys are interned: the same text is the same allocation, so the
+    // address identifies the key (cheap to hash).
+    let mut seen: HashMap<*const u8, (Option<f64>, u32), FxBuild> =
+        HashMap::with_capacity_and_hasher(s.series.len(), FxBuild::default());
     let mut out = Vec::with_capacity(s.series.len());
     for mut v in std::mem::take(&mut s.series) {
-        match seen.get_mut(&v.key) {
+        match seen.get_mut(&v.key.as_ptr()) {
             None => {
-                seen.insert(v.key.clone(), (v.value, 1));
+                seen.insert(v.key.as_ptr(), (v.value, 1));
                 out.push(v);
             }
             Some((first, n)) => {

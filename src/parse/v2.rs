@@ -269,7 +269,7 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
         let values = result_values(result);
         for (path, value) in &values {
             s.series.push(SeriesValue {
-                key: intern(&format!("{series_key}.{path}")),
+                key: crate::intern::intern_joined(&series_key, '.', path),
                 value: *value,
             });
         }
