@@ -24,7 +24,7 @@ use crate::watch::WatchMode;
     name = "snapscope",
     version = VERSION,
     about,
-    args_conflicts_with_subcommands = true
+    subcommand_precedence_over_arg = true
 )]
 pub struct Cli {
     #[command(flatten)]
@@ -66,7 +66,7 @@ pub struct GlobalOpts {
 
     /// Neither read nor write the index cache (kept in the user's cache
     /// folder, never in PATH): parse every snapshot file.
-    #[arg(long, global = true, env = "SNAPSCOPE_NO_CACHE")]
+    #[arg(long, global = true, env = "SNAPSCOPE_NO_CACHE", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
 }
 

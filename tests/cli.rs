@@ -22,11 +22,27 @@ fn root() -> PathBuf {
 }
 
 fn snapscope(args: &[&str]) -> Output {
+    // A developer's own config file and cache must not change the results.
     Command::new(env!("CARGO_BIN_EXE_snapscope"))
         .args(args)
         .current_dir(root())
+        .env("XDG_CONFIG_HOME", env!("CARGO_TARGET_TMPDIR"))
+        .env_remove("SNAPSCOPE_CONFIG")
+        .env("SNAPSCOPE_NO_CACHE", "1")
         .output()
         .expect("the snapscope binary runs")
+}
+
+/// Global options work before and after the command.
+#[test]
+fn global_options_before_or_after_the_command() {
+    let before = snapscope(&["--tz", "utc", "projects", "--json", "sample_snapshots"]);
+    let after = snapscope(&["projects", "--json", "sample_snapshots", "--tz", "utc"]);
+    assert_eq!(before.status.code(), Some(0), "{}", stderr(&before));
+    assert_eq!(text(&before), text(&after));
+    // `ls sample_snapshots` shows 4 project folders.
+    let v: serde_json::Value = serde_json::from_slice(&before.stdout).unwrap();
+    assert_eq!(v.as_array().map(Vec::len), Some(4));
 }
 
 fn text(o: &Output) -> String {
