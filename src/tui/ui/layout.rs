@@ -205,6 +205,23 @@ pub struct HistoryView {
     pub foot: Rect,
 }
 
+impl HistoryView {
+    /// Stack head, rows and foot inside `i`; the rows take what is left.
+    fn split(i: Rect, head_h: u16, foot_h: u16) -> HistoryView {
+        let rows_h = i.height.saturating_sub(head_h + foot_h);
+        HistoryView {
+            head: Rect::new(i.x, i.y, i.width, head_h),
+            rows: Rect::new(i.x, i.y + head_h, i.width, rows_h),
+            foot: Rect::new(
+                i.x,
+                i.y + head_h + rows_h,
+                i.width,
+                foot_h.min(i.height - head_h),
+            ),
+        }
+    }
+}
+
 /// Split a full-screen view's area for the test history.
 pub fn test_history(main: Rect) -> HistoryView {
     let i = inner(main);
@@ -216,17 +233,7 @@ pub fn test_history(main: Rect) -> HistoryView {
     } else {
         0
     };
-    let rows_h = i.height.saturating_sub(head_h + foot_h);
-    HistoryView {
-        head: Rect::new(i.x, i.y, i.width, head_h),
-        rows: Rect::new(i.x, i.y + head_h, i.width, rows_h),
-        foot: Rect::new(
-            i.x,
-            i.y + head_h + rows_h,
-            i.width,
-            foot_h.min(i.height - head_h),
-        ),
-    }
+    HistoryView::split(i, head_h, foot_h)
 }
 
 /// Split a full-screen view's area for the drift history: the dataset's
@@ -235,17 +242,7 @@ pub fn drift_history(main: Rect) -> HistoryView {
     let i = inner(main);
     let head_h = if i.height >= 14 { 5 } else { i.height.min(2) };
     let foot_h = if i.height >= 10 { 1 } else { 0 };
-    let rows_h = i.height.saturating_sub(head_h + foot_h);
-    HistoryView {
-        head: Rect::new(i.x, i.y, i.width, head_h),
-        rows: Rect::new(i.x, i.y + head_h, i.width, rows_h),
-        foot: Rect::new(
-            i.x,
-            i.y + head_h + rows_h,
-            i.width,
-            foot_h.min(i.height - head_h),
-        ),
-    }
+    HistoryView::split(i, head_h, foot_h)
 }
 
 /// Split a full-screen view's area for the compare view: two lines naming
@@ -254,17 +251,7 @@ pub fn compare(main: Rect) -> HistoryView {
     let i = inner(main);
     let head_h = i.height.min(2);
     let foot_h = if i.height >= 6 { 1 } else { 0 };
-    let rows_h = i.height.saturating_sub(head_h + foot_h);
-    HistoryView {
-        head: Rect::new(i.x, i.y, i.width, head_h),
-        rows: Rect::new(i.x, i.y + head_h, i.width, rows_h),
-        foot: Rect::new(
-            i.x,
-            i.y + head_h + rows_h,
-            i.width,
-            foot_h.min(i.height - head_h),
-        ),
-    }
+    HistoryView::split(i, head_h, foot_h)
 }
 
 /// Dashboard: the tab bar and the panels' area.
