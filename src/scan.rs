@@ -220,7 +220,8 @@ pub fn project_dirs(
                     }
                 };
                 let name = entry.file_name().to_string_lossy();
-                if !entry.file_type().is_dir() || name.starts_with('.') {
+                // `path().is_dir()` follows a symlinked project folder.
+                if !entry.path().is_dir() || name.starts_with('.') {
                     continue;
                 }
                 let pd = project_dir(entry.path(), layout);
@@ -406,6 +407,21 @@ mod tests {
         assert!(snapshot_id_in_flat(OsStr::new("x.links.json")).is_none());
         assert!(snapshot_id_in_flat(OsStr::new("metadata.json")).is_none());
         assert!(snapshot_id_in_flat(OsStr::new("x.json.tmp")).is_none());
+    }
+
+    #[test]
+    fn symlinked_project_folders_are_projects() {
+        let tmp = tempfile::tempdir().unwrap();
+        let real = tmp.path().join("elsewhere");
+        std::fs::create_dir_all(real.join("snapshots")).unwrap();
+        std::fs::write(real.join("metadata.json"), b"{}").unwrap();
+        let ws = tmp.path().join("ws");
+        std::fs::create_dir(&ws).unwrap();
+        std::os::unix::fs::symlink(&real, ws.join("linked")).unwrap();
+        let (layout, listing) = list(&ws).unwrap();
+        assert_eq!(layout, Layout::Workspace);
+        let ids: Vec<&str> = listing.projects.iter().map(|p| p.id.as_str()).collect();
+        assert_eq!(ids, vec!["linked"]);
     }
 
     #[test]
