@@ -268,6 +268,15 @@ impl Theme {
     }
 
     /// Ellipsis for truncated text.
+    /// Separator in breadcrumb titles: `›`, or `>` in ASCII mode.
+    pub fn arrow(&self) -> &'static str {
+        if self.ascii {
+            ">"
+        } else {
+            "›"
+        }
+    }
+
     pub fn ellipsis(&self) -> &'static str {
         if self.ascii {
             "~"

@@ -68,12 +68,8 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let Some(c) = &app.compare else { return };
-    let pname = app
-        .catalog
-        .project(&c.project_id)
-        .map(|p| clean(&p.project.name).into_owned())
-        .unwrap_or_default();
-    let arrow = if th.ascii { ">" } else { "›" };
+    let pname = crate::tui::ui::project_name(app, &c.project_id);
+    let arrow = th.arrow();
     let title = format!(" Compare {arrow} {pname}: {} ", c.how);
     pane_block(
         Line::styled(

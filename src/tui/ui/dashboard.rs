@@ -65,12 +65,8 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let Some(d) = &app.dash else { return };
-    let pname = app
-        .catalog
-        .project(&d.project_id)
-        .map(|p| clean(&p.project.name).into_owned())
-        .unwrap_or_default();
-    let arrow = if th.ascii { ">" } else { "›" };
+    let pname = crate::tui::ui::project_name(app, &d.project_id);
+    let arrow = th.arrow();
     let name = d
         .dashboard
         .name

@@ -89,7 +89,7 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
         .unwrap_or_else(|| clean(&s.id).into_owned());
     let pos = app.snapshot_index().map(|i| i + 1).unwrap_or(0);
     let n = app.visible_snapshots().len();
-    let arrow = if th.ascii { ">" } else { "›" };
+    let arrow = th.arrow();
     let title = Line::from(vec![
         Span::styled(
             format!(

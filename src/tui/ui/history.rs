@@ -14,7 +14,7 @@ use crate::tui::app::{App, FilterTarget};
 use crate::tui::fmt;
 use crate::tui::theme::Theme;
 use crate::tui::ui::browse::{pane_block, title_with_filter};
-use crate::tui::ui::{layout, put};
+use crate::tui::ui::{layout, project_name, put};
 use crate::tui::views::{order_label, DRIFT_LAST_N};
 
 /// One matrix cell: the status symbol, or `·` where the run did not have the test.
@@ -24,13 +24,6 @@ pub fn cell(th: &Theme, s: Option<TestStatus>) -> (&'static str, Style) {
         Some(s) => (th.status_symbol(s), th.status(s)),
         None => (if th.ascii { "." } else { "·" }, th.dim()),
     }
-}
-
-fn project_name(app: &App, pid: &str) -> String {
-    app.catalog
-        .project(pid)
-        .map(|p| clean(&p.project.name).into_owned())
-        .unwrap_or_default()
 }
 
 fn short_time(app: &App, t: DateTime<Utc>) -> String {
@@ -46,7 +39,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
         return;
     };
     let rows = app.history_rows();
-    let arrow = if th.ascii { ">" } else { "›" };
+    let arrow = th.arrow();
     let title = title_with_filter(
         app,
         format!("Test history {arrow} {}", project_name(app, &h.project_id)),
@@ -298,7 +291,7 @@ pub fn render_drift(main: Rect, buf: &mut Buffer, app: &App) {
     let ell = th.ellipsis();
     let Some(h) = &app.dhist else { return };
     let rows = app.drift_history_rows();
-    let arrow = if th.ascii { ">" } else { "›" };
+    let arrow = th.arrow();
     let title = title_with_filter(
         app,
         format!("Drift history {arrow} {}", project_name(app, &h.project_id)),

@@ -73,3 +73,11 @@ pub(crate) fn put(buf: &mut Buffer, r: Rect, row: u16, line: Line<'_>) {
     }
     buf.set_line(r.x, r.y + row, &line, r.width);
 }
+
+/// A project's name, sanitized for the terminal (empty when unknown).
+pub fn project_name(app: &App, project_id: &str) -> String {
+    app.catalog
+        .project(project_id)
+        .map(|p| crate::sanitize::clean(&p.project.name).into_owned())
+        .unwrap_or_default()
+}

@@ -23,12 +23,8 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let Some(t) = &app.trend else { return };
-    let pname = app
-        .catalog
-        .project(&t.project_id)
-        .map(|p| clean(&p.project.name).into_owned())
-        .unwrap_or_default();
-    let arrow = if th.ascii { ">" } else { "›" };
+    let pname = crate::tui::ui::project_name(app, &t.project_id);
+    let arrow = th.arrow();
     let title = format!(" Trends {arrow} {pname}");
     let right = format!(
         "{}window {} (t){}{} series ",
