@@ -418,20 +418,10 @@ pub fn parse_time_bound(
 /// `Some(Some(d))` for a valid relative time, `Some(None)` when it overflows,
 /// `None` when `s` is not of the form `<n><unit>`.
 fn parse_relative(s: &str) -> Option<Option<Duration>> {
-    let unit = s.chars().last()?;
-    let n: i64 = s[..s.len() - unit.len_utf8()].parse().ok()?;
-    let secs = match unit {
-        's' => 1,
-        'm' => 60,
-        'h' => 3600,
-        'd' => 86_400,
-        'w' => 7 * 86_400,
-        _ => return None,
-    };
-    if n < 0 {
-        return None;
-    }
-    Some(n.checked_mul(secs).and_then(Duration::try_seconds))
+    // Digits then a unit: a relative time (valid or out of range); else not one.
+    let split = s.find(|c: char| !c.is_ascii_digit())?;
+    let unit_ok = matches!(&s[split..], "s" | "m" | "min" | "h" | "d" | "w");
+    (split > 0 && unit_ok).then(|| crate::triage::parse_duration(s))
 }
 
 pub(crate) fn time_arg(
