@@ -188,18 +188,21 @@ pub struct TestJson {
     pub condition: Option<String>,
 }
 
-/// One drift row of `snapscope show --json`.
+/// One drift row of `snapscope show --json`: the row's own fields, plus how
+/// to read its score.
 #[derive(Debug, Serialize)]
 pub struct DriftJson {
-    pub column: Arc<str>,
-    pub column_type: Option<Arc<str>>,
-    pub method: Option<Arc<str>>,
-    pub score: Option<f64>,
-    pub threshold: Option<f64>,
-    pub drifted: Option<bool>,
-    pub inferred: bool,
+    #[serde(flatten)]
+    pub row: crate::model::DriftRow,
     /// `p_value`, `distance` or `unknown`: how to read `score`.
     pub score_kind: crate::model::ScoreKind,
+}
+
+impl std::ops::Deref for DriftJson {
+    type Target = crate::model::DriftRow;
+    fn deref(&self) -> &Self::Target {
+        &self.row
+    }
 }
 
 /// `snapscope show --json`.
@@ -673,13 +676,11 @@ pub fn show(
             .drift
             .iter()
             .map(|d| DriftJson {
-                column: d.column.clone(),
-                column_type: d.column_type.clone(),
-                method: d.method.clone(),
-                score: finite(d.score),
-                threshold: finite(d.threshold),
-                drifted: d.drifted,
-                inferred: d.inferred,
+                row: crate::model::DriftRow {
+                    score: finite(d.score),
+                    threshold: finite(d.threshold),
+                    ..d.clone()
+                },
                 score_kind: d
                     .method
                     .as_deref()
