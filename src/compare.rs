@@ -66,10 +66,7 @@ pub struct Comparison {
 fn worst_by_identity(s: &Snapshot) -> BTreeMap<&str, (TestStatus, String)> {
     let mut m: BTreeMap<&str, (TestStatus, String)> = BTreeMap::new();
     for t in &s.tests {
-        let label = match &t.column {
-            Some(c) if !t.name.contains(&**c) => format!("{} ({c})", t.name),
-            _ => t.name.to_string(),
-        };
+        let label = crate::model::test_label(&t.name, t.column.as_deref());
         m.entry(t.identity.as_ref())
             .and_modify(|e| {
                 if severity(t.status) < severity(e.0) {

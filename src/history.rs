@@ -68,10 +68,7 @@ impl TestHistory {
 
     /// Name with the column, for display: `Mean Value (age)`.
     pub fn label(&self) -> String {
-        match &self.column {
-            Some(c) if !self.name.contains(&**c) => format!("{} ({c})", self.name),
-            _ => self.name.to_string(),
-        }
+        crate::model::test_label(&self.name, self.column.as_deref())
     }
 }
 

@@ -170,6 +170,15 @@ pub struct TestOutcome {
     pub condition: Option<String>,
 }
 
+/// A test's display label: its name, with the column added when the name
+/// does not mention it (`Mean Value (age)`). Test names are not unique.
+pub fn test_label(name: &str, column: Option<&str>) -> String {
+    match column {
+        Some(c) if !name.contains(c) => format!("{name} ({c})"),
+        _ => name.to_string(),
+    }
+}
+
 /// One row of a per-column drift table.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct DriftRow {

@@ -472,10 +472,7 @@ fn check_text(
                 .failing_since
                 .map(|t| format!("  since {}", short_time(t, tz)))
                 .unwrap_or_default();
-            let label = match &f.column {
-                Some(c) if !f.name.contains(&**c) => format!("{} ({c})", f.name),
-                _ => f.name.to_string(),
-            };
+            let label = crate::model::test_label(&f.name, f.column.as_deref());
             let room = WIDTH.saturating_sub(9 + 9 + since.width()).max(16);
             writeln!(
                 out,

@@ -181,12 +181,7 @@ fn test_line(app: &App, n: &NowState, p: usize, t: usize, w: usize, base: Style)
     let Some(f) = n.failing.get(p).and_then(|h| h.failing.get(t)) else {
         return Line::default();
     };
-    let mut name = clean(&f.name).into_owned();
-    if let Some(c) = &f.column {
-        if !name.contains(&**c) {
-            name = format!("{name} ({})", clean(c));
-        }
-    }
+    let name = clean(&crate::model::test_label(&f.name, f.column.as_deref())).into_owned();
     let mut spans = vec![
         Span::styled("   ", base),
         Span::styled(th.status_symbol(f.status), th.status(f.status).patch(base)),
