@@ -2,6 +2,9 @@
 //! equals a fresh parse, only changed files are parsed again, broken cache
 //! files are discarded, and nothing is ever written inside the workspace.
 
+mod common;
+use common::copy_dir;
+
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -22,19 +25,6 @@ fn opts(tz: TimeZoneChoice) -> IndexOptions {
     IndexOptions {
         parse: ParseOptions { tz },
         ..IndexOptions::default()
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let target = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &target);
-        } else {
-            fs::copy(e.path(), &target).unwrap();
-        }
     }
 }
 

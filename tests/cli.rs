@@ -4,6 +4,9 @@
 //! `tests/fixtures/bad/`, exit codes, JSON field names, and that PATH is
 //! never written to.
 
+mod common;
+use common::copy_dir;
+
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -81,19 +84,6 @@ fn assert_has_keys(v: &Value, required: &[&str]) {
 fn close(a: &Value, b: f64) -> bool {
     a.as_f64()
         .is_some_and(|a| (a - b).abs() <= 1e-12 * b.abs().max(1.0))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), dest).unwrap();
-        }
-    }
 }
 
 // ---------------------------------------------------------------- sample_snapshots

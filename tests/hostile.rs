@@ -8,6 +8,7 @@
 //! newline, no C1 and no bidi control; JSON output no raw ESC byte.
 
 mod common;
+use common::copy_dir;
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
@@ -310,19 +311,6 @@ fn watch_text_is_terminal_safe() {
         out.extend(l);
     }
     assert_safe_text(&out, "watch text");
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), dst).unwrap();
-        }
-    }
 }
 
 // ---------------------------------------------------------------- TUI

@@ -4,6 +4,7 @@
 //! untouched while reporting every problem.
 
 mod common;
+use common::copy_dir;
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -28,19 +29,6 @@ const DEPTH: usize = 100_000;
 
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dst);
-        } else {
-            fs::copy(e.path(), dst).unwrap();
-        }
-    }
 }
 
 fn bin() -> Command {

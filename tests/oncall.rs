@@ -7,6 +7,9 @@
 //! pass), `tests/fixtures/oncall/warn` (a real suite with warnings only) and
 //! `sample_snapshots/`.
 
+mod common;
+use common::copy_dir;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -54,19 +57,6 @@ fn json_with(code: i32, args: &[&str]) -> Value {
         stderr(&o)
     );
     serde_json::from_slice(&o.stdout).unwrap_or_else(|e| panic!("{args:?}: bad JSON: {e}"))
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    fs::create_dir_all(to).unwrap();
-    for e in fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dest = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dest);
-        } else {
-            fs::copy(e.path(), dest).unwrap();
-        }
-    }
 }
 
 fn pass_ws() -> PathBuf {

@@ -6,8 +6,9 @@
 //! the same `PATH` argument (e.g. the `tui_demo` example).
 
 mod common;
+use common::copy_dir;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use common::pty::Pty;
@@ -19,19 +20,6 @@ fn bin() -> PathBuf {
     match std::env::var_os("SNAPSCOPE_E2E_BIN") {
         Some(p) => PathBuf::from(p),
         None => PathBuf::from(env!("CARGO_BIN_EXE_snapscope")),
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let dst = to.join(e.file_name());
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &dst);
-        } else {
-            std::fs::copy(e.path(), dst).unwrap();
-        }
     }
 }
 

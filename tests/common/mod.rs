@@ -1,5 +1,5 @@
-//! Shared helpers for the TUI tests: the fixture workspace, a fixed clock,
-//! and an `App` filled from a one-shot scan of the fixture.
+//! Shared test helpers: copying a fixture folder, and for the TUI tests the
+//! fixture workspace, a fixed clock, and an `App` filled from a one-shot scan.
 #![allow(dead_code)]
 
 pub mod pty;
@@ -87,4 +87,18 @@ pub fn all_passing_app(size: (u16, u16)) -> App {
     let mut app = make_app(&options(ThemeKind::Default, false), size);
     app.apply_events(all_passing_events(), now());
     app
+}
+
+/// Copy a folder tree (files are copied; symlinked files are copied as content).
+pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let e = e.unwrap();
+        let dst = to.join(e.file_name());
+        if e.file_type().unwrap().is_dir() {
+            copy_dir(&e.path(), &dst);
+        } else {
+            std::fs::copy(e.path(), dst).unwrap();
+        }
+    }
 }
