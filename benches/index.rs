@@ -16,6 +16,10 @@
 //!
 //! Run: `cargo bench --bench index` (or `SNAPSCOPE_BENCH_WS=/tmp/ws1k cargo bench --bench index`).
 
+/// The binary's allocator, so that figures match `snapscope`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::time::{Duration, Instant};

@@ -8,6 +8,10 @@
 //! `--cache` reads and writes the persistent index cache (run twice: cold,
 //! then warm); without it every file is parsed.
 
+/// The binary's allocator, so that figures match `snapscope`.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 use std::path::PathBuf;
 use std::time::Instant;
 

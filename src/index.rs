@@ -95,6 +95,19 @@ pub struct ScanReport {
 /// Read a whole file once, with its fingerprint taken from the open handle.
 /// Refuses files over `limit` bytes without reading them.
 pub fn read_limited(path: &Path, limit: u64) -> Result<(Vec<u8>, Fingerprint), FileError> {
+    let mut bytes = Vec::new();
+    let fingerprint = read_limited_into(path, limit, &mut bytes)?;
+    Ok((bytes, fingerprint))
+}
+
+/// [`read_limited`] into a caller's buffer (cleared first), so that one
+/// allocation serves many files.
+pub fn read_limited_into(
+    path: &Path,
+    limit: u64,
+    bytes: &mut Vec<u8>,
+) -> Result<Fingerprint, FileError> {
+    bytes.clear();
     let mut file = File::open(path)?;
     let meta = file.metadata()?;
     if meta.len() > limit {
@@ -104,9 +117,9 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<(Vec<u8>, Fingerprint), F
         }
         .into());
     }
-    let mut bytes = Vec::with_capacity(usize::try_from(meta.len()).unwrap_or(0));
+    bytes.reserve(usize::try_from(meta.len()).unwrap_or(0));
     // The file may grow while we read it: never read past the limit.
-    (&mut file).take(limit + 1).read_to_end(&mut bytes)?;
+    (&mut file).take(limit + 1).read_to_end(bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ParseError::TooLarge {
             size: bytes.len() as u64,
@@ -122,7 +135,27 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<(Vec<u8>, Fingerprint), F
     if fingerprint.len != bytes.len() as u64 {
         return Err(FileError::Changed(fingerprint));
     }
-    Ok((bytes, fingerprint))
+    Ok(fingerprint)
+}
+
+/// Run `f` with this thread's reusable file buffer. Reusing it keeps the
+/// allocator from fetching (and the kernel from zeroing) fresh pages for
+/// every file; a buffer grown past 16 MiB is released afterwards.
+pub fn with_read_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
+    thread_local! {
+        static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    BUFFER.with(|cell| {
+        // Re-entrant use gets a fresh buffer instead of a panic.
+        let Ok(mut buf) = cell.try_borrow_mut() else {
+            return f(&mut Vec::new());
+        };
+        let r = f(&mut buf);
+        if buf.capacity() > 16 << 20 {
+            *buf = Vec::new();
+        }
+        r
+    })
 }
 
 /// Index one snapshot file: read it once and parse it. `id` is the snapshot
@@ -142,9 +175,11 @@ fn index_file_counted(
     project_id: &str,
     opts: &IndexOptions,
 ) -> Result<(SnapshotEntry, u64), FileError> {
-    let (bytes, fingerprint) = read_limited(path, opts.max_file_size)?;
-    let n = bytes.len() as u64;
-    let snapshot = parse::parse_snapshot(&bytes, id, project_id, &opts.parse)?;
+    let (snapshot, fingerprint, n) = with_read_buffer(|bytes| {
+        let fingerprint = read_limited_into(path, opts.max_file_size, bytes)?;
+        let snapshot = parse::parse_snapshot(bytes, id, project_id, &opts.parse)?;
+        Ok::<_, FileError>((snapshot, fingerprint, bytes.len() as u64))
+    })?;
     Ok((
         SnapshotEntry {
             path: path.to_path_buf(),

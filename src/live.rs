@@ -256,8 +256,8 @@ impl FileError {
 }
 
 /// Read a whole file (up to the size limit) with the fingerprint it had once read.
-fn read_file(path: &Path) -> Result<(Vec<u8>, Fingerprint), FileError> {
-    index::read_limited(path, index::DEFAULT_MAX_FILE_SIZE).map_err(|e| match e {
+fn read_file(path: &Path, bytes: &mut Vec<u8>) -> Result<Fingerprint, FileError> {
+    index::read_limited_into(path, index::DEFAULT_MAX_FILE_SIZE, bytes).map_err(|e| match e {
         index::FileError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => FileError::gone(),
         index::FileError::Changed(fp) => FileError {
             reason: e.to_string(),
@@ -296,9 +296,12 @@ fn index_one_file(
     id: &str,
     opts: &ParseOptions,
 ) -> Result<SnapshotEntry, FileError> {
-    let (bytes, fp) = read_file(path)?;
-    let snapshot = parse::parse_snapshot(&bytes, id, project_id, opts)
-        .map_err(|e| FileError::parse(&e, fp))?;
+    let (snapshot, fp) = index::with_read_buffer(|bytes| {
+        let fp = read_file(path, bytes)?;
+        parse::parse_snapshot(bytes, id, project_id, opts)
+            .map(|s| (s, fp))
+            .map_err(|e| FileError::parse(&e, fp))
+    })?;
     Ok(SnapshotEntry {
         path: path.to_path_buf(),
         fingerprint: fp,
@@ -307,7 +310,8 @@ fn index_one_file(
 }
 
 fn read_metadata(path: &Path) -> Result<(ProjectMeta, Fingerprint), FileError> {
-    let (bytes, fp) = read_file(path)?;
+    let mut bytes = Vec::new();
+    let fp = read_file(path, &mut bytes)?;
     let meta = parse::parse_project_metadata(&bytes).map_err(|e| FileError::parse(&e, fp))?;
     Ok((meta, fp))
 }
@@ -315,7 +319,8 @@ fn read_metadata(path: &Path) -> Result<(ProjectMeta, Fingerprint), FileError> {
 /// Read a v2 `dashboard.json`: it must be complete JSON; a complete file
 /// that is not a usable dashboard gives `None`.
 fn read_dashboard(path: &Path) -> Result<(Fingerprint, Option<Arc<Dashboard>>), FileError> {
-    let (bytes, fp) = read_file(path)?;
+    let mut bytes = Vec::new();
+    let fp = read_file(path, &mut bytes)?;
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(FileError::parse(&ParseError::Empty, fp));
     }

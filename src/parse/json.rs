@@ -79,6 +79,12 @@ pub fn replace_non_finite(bytes: &[u8]) -> Cow<'_, [u8]> {
 
 /// Check for emptiness, strip a UTF-8 BOM, replace non-finite tokens.
 pub(crate) fn prepare(bytes: &[u8]) -> Result<Cow<'_, [u8]>, ParseError> {
+    check_start(bytes).map(replace_non_finite)
+}
+
+/// Strip a UTF-8 BOM; fail on an empty file or one that does not start
+/// with a JSON object.
+pub(crate) fn check_start(bytes: &[u8]) -> Result<&[u8], ParseError> {
     let bytes = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     if bytes.iter().all(|b| b.is_ascii_whitespace()) {
         return Err(ParseError::Empty);
@@ -96,7 +102,7 @@ pub(crate) fn prepare(bytes: &[u8]) -> Result<Cow<'_, [u8]>, ParseError> {
             message: what.to_string(),
         });
     }
-    Ok(replace_non_finite(bytes))
+    Ok(bytes)
 }
 
 #[cfg(test)]

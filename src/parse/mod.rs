@@ -6,6 +6,7 @@ mod legacy;
 mod project;
 mod pruned;
 mod series;
+mod skim;
 mod snapshot;
 mod time;
 mod v2;
@@ -91,7 +92,39 @@ pub fn parse_snapshot(
     project_id: &str,
     opts: &ParseOptions,
 ) -> Result<Snapshot, ParseError> {
-    let text = json::prepare(bytes)?;
+    let body = json::check_start(bytes)?;
+    match parse_fast(body, id, project_id, opts) {
+        Some(snapshot) => Ok(snapshot),
+        None => parse_full(body, id, project_id, opts),
+    }
+}
+
+/// The fast path: serde reads only what indexing needs (see `skim`).
+/// `None` when anything fails there: the full path then reports it exactly.
+fn parse_fast(body: &[u8], id: &str, project_id: &str, opts: &ParseOptions) -> Option<Snapshot> {
+    thread_local! {
+        static COMPACT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    COMPACT.with(|cell| {
+        let mut buf = cell.try_borrow_mut().ok()?;
+        let parsed = skim::skim_into(body, &mut buf)
+            .then(|| snapshot::parse(&buf, id, project_id, opts).ok())
+            .flatten();
+        if buf.capacity() > 16 << 20 {
+            *buf = Vec::new();
+        }
+        parsed
+    })
+}
+
+/// The whole file through serde (heavy parts still skipped unbuilt).
+fn parse_full(
+    body: &[u8],
+    id: &str,
+    project_id: &str,
+    opts: &ParseOptions,
+) -> Result<Snapshot, ParseError> {
+    let text = json::replace_non_finite(body);
     snapshot::parse(&text, id, project_id, opts)
 }
 
@@ -153,4 +186,61 @@ pub fn infer_drifted(method: &str, score: f64, threshold: f64) -> Option<bool> {
         DriftDirection::GreaterOrEqual => score >= threshold,
         DriftDirection::Greater => score > threshold,
     })
+}
+
+#[cfg(test)]
+mod fast_path_tests {
+    use super::*;
+    use std::path::Path;
+
+    fn json_files(dir: &Path, out: &mut Vec<std::path::PathBuf>) {
+        for e in walkdir::WalkDir::new(dir).into_iter().flatten() {
+            if e.path().extension().is_some_and(|x| x == "json") {
+                out.push(e.path().to_path_buf());
+            }
+        }
+    }
+
+    /// The fast path gives exactly what the full path gives, on every
+    /// snapshot bundled with the repository (real Evidently files, broken
+    /// and hostile fixtures) and on ../shared when it is there.
+    #[test]
+    fn fast_path_equals_full_path() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut files = Vec::new();
+        json_files(&root.join("sample_snapshots"), &mut files);
+        json_files(&root.join("tests/fixtures"), &mut files);
+        let shared = root.join("../shared/evidently-workspaces");
+        if shared.is_dir() {
+            json_files(&shared, &mut files);
+        } else {
+            eprintln!("SKIPPED ../shared/evidently-workspaces: not present");
+        }
+        let opts = ParseOptions::default();
+        let (mut fast, mut checked) = (0, 0);
+        for f in &files {
+            let bytes = std::fs::read(f).unwrap();
+            let Ok(body) = json::check_start(&bytes) else {
+                continue;
+            };
+            checked += 1;
+            let full = parse_full(body, "id", "p", &opts);
+            let quick = parse_fast(body, "id", "p", &opts);
+            if let Some(q) = &quick {
+                fast += 1;
+                assert_eq!(Ok(q), full.as_ref(), "{}", f.display());
+            }
+            // A file only the full path reads is allowed (it is slower,
+            // not wrong); a difference in what is read is not.
+            if quick.is_none() && full.is_ok() {
+                eprintln!("full path only: {}", f.display());
+            }
+        }
+        assert!(
+            fast >= 40,
+            "only {fast} of {} files took the fast path",
+            files.len()
+        );
+        eprintln!("{fast} of {checked} snapshot files took the fast path");
+    }
 }

@@ -8,7 +8,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Vis
 use serde_json::{Map, Number, Value};
 
 /// Keys whose values are plot or rendering data and never needed for indexing.
-const HEAVY_KEYS: &[&str] = &[
+pub(crate) const HEAVY_KEYS: &[&str] = &[
     "widget",
     "widgets",
     "tests_widgets",
@@ -28,17 +28,17 @@ const HEAVY_KEYS: &[&str] = &[
     "reference_matrix",
     "data_definition",
     "run_metadata",
+    // v2 tests repeat their metric's configuration; it is read from
+    // `metric_value_location` instead.
+    "metric_config",
 ];
 
 /// `HEAVY_KEYS.contains(k)`, without comparing against every entry.
-fn is_heavy(k: &str) -> bool {
+pub(crate) fn is_heavy(k: &[u8]) -> bool {
     // All heavy keys are 6..=19 bytes and start with one of these letters.
     (6..=19).contains(&k.len())
-        && matches!(
-            k.as_bytes()[0],
-            b'w' | b't' | b's' | b'p' | b'r' | b'd' | b'c'
-        )
-        && HEAVY_KEYS.contains(&k)
+        && matches!(k[0], b'w' | b't' | b's' | b'p' | b'r' | b'd' | b'c' | b'm')
+        && HEAVY_KEYS.iter().any(|h| h.as_bytes() == k)
 }
 
 /// Arrays longer than this keep only their first elements (lists in configs
@@ -126,7 +126,7 @@ impl<'de> Visitor<'de> for PrunedVisitor {
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
         let mut m = Map::new();
         while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
-            if is_heavy(&k) {
+            if is_heavy(k.as_bytes()) {
                 map.next_value::<IgnoredAny>()?;
                 continue;
             }
@@ -160,7 +160,7 @@ mod tests {
     #[test]
     fn heavy_key_prefilter_matches_the_list() {
         for k in HEAVY_KEYS {
-            assert!(is_heavy(k), "{k}");
+            assert!(is_heavy(k.as_bytes()), "{k}");
         }
         for k in [
             "value",
@@ -170,7 +170,7 @@ mod tests {
             "widgetx",
             "test_results",
         ] {
-            assert!(!is_heavy(k), "{k}");
+            assert!(!is_heavy(k.as_bytes()), "{k}");
         }
     }
 
