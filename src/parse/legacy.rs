@@ -3,44 +3,47 @@
 //! backported v2 adapters of 0.6.x.
 
 use serde::Deserialize;
-use serde_json::Value;
 
-use super::pruned::Pruned;
+use super::pruned::{Pruned, Val};
 use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
 use crate::intern::intern;
-use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
+use crate::model::{DriftRow, Snapshot, TestOutcome, TestStatus};
 
 /// The parts of `suite` that snapscope reads.
 #[derive(Deserialize, Default)]
 #[serde(default)]
-pub(crate) struct RawSuite {
-    metrics: Vec<Pruned>,
-    metric_results: Vec<Pruned>,
-    tests: Vec<Pruned>,
-    test_results: Vec<Pruned>,
+pub(crate) struct RawSuite<'a> {
+    #[serde(borrow)]
+    metrics: Vec<Pruned<'a>>,
+    #[serde(borrow)]
+    metric_results: Vec<Pruned<'a>>,
+    #[serde(borrow)]
+    tests: Vec<Pruned<'a>>,
+    #[serde(borrow)]
+    test_results: Vec<Pruned<'a>>,
 }
 
-fn type_of(v: &Value) -> Option<&str> {
-    v.get("type").and_then(Value::as_str).map(short_type)
+fn type_of<'v>(v: &'v Val) -> Option<&'v str> {
+    v.get("type").and_then(Val::as_str).map(short_type)
 }
 
 /// The real configuration of a metric: the inner `metric` of a backported
 /// `MetricV2Adapter`, else the object itself.
-fn effective_config(config: &Value) -> &Value {
+fn effective_config<'v, 'a>(config: &'v Val<'a>) -> &'v Val<'a> {
     match type_of(config) {
         Some("MetricV2Adapter") => config.get("metric").unwrap_or(config),
         _ => config,
     }
 }
 
-fn effective_test_config(config: &Value) -> &Value {
+fn effective_test_config<'v, 'a>(config: &'v Val<'a>) -> &'v Val<'a> {
     match type_of(config) {
         Some("TestV2Adapter") => config.get("test").unwrap_or(config),
         _ => config,
     }
 }
 
-pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite, metrics_ids: &[usize]) {
+pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite<'_>, metrics_ids: &[usize]) {
     // Series: the report's top-level metrics only (dependencies are not "the report").
     for &i in metrics_ids {
         let (Some(config), Some(result)) = (suite.metrics.get(i), suite.metric_results.get(i))
@@ -54,14 +57,7 @@ pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite, metrics_ids: &[usize]) {
         let Some(key) = metric_key(effective_config(&config.0), ParamsFor::Series) else {
             continue;
         };
-        let mut leaves = Vec::new();
-        numeric_leaves(&result.0, &mut String::new(), &mut leaves);
-        for (path, value) in leaves {
-            s.series.push(SeriesValue {
-                key: crate::intern::intern_joined(&key, '.', &path),
-                value,
-            });
-        }
+        numeric_leaves(&result.0, &key, &mut s.series);
     }
     s.drift = drift_rows(&suite);
     s.tests = suite
@@ -72,33 +68,33 @@ pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite, metrics_ids: &[usize]) {
         .collect();
 }
 
-fn f64_of(v: Option<&Value>) -> Option<f64> {
-    v.and_then(Value::as_f64).filter(|x| x.is_finite())
+fn f64_of(v: Option<&Val>) -> Option<f64> {
+    v.and_then(Val::as_f64).filter(|x| x.is_finite())
 }
 
-fn str_of(v: Option<&Value>) -> Option<String> {
-    v.and_then(Value::as_str).map(str::to_string)
+fn str_of(v: Option<&Val>) -> Option<String> {
+    v.and_then(Val::as_str).map(str::to_string)
 }
 
-fn interned(v: Option<&Value>) -> Option<std::sync::Arc<str>> {
-    v.and_then(Value::as_str).map(intern)
+fn interned(v: Option<&Val>) -> Option<std::sync::Arc<str>> {
+    v.and_then(Val::as_str).map(intern)
 }
 
-fn column_drift_row(column: &str, m: &Value) -> DriftRow {
+fn column_drift_row(column: &str, m: &Val) -> DriftRow {
     DriftRow {
         column: interned(m.get("column_name")).unwrap_or_else(|| intern(column)),
         column_type: interned(m.get("column_type")),
         method: interned(m.get("stattest_name")),
         score: f64_of(m.get("drift_score")),
         threshold: f64_of(m.get("stattest_threshold")),
-        drifted: m.get("drift_detected").and_then(Value::as_bool),
+        drifted: m.get("drift_detected").and_then(Val::as_bool),
         inferred: false,
     }
 }
 
 /// Per-column drift, in order of preference: DataDriftTable results,
 /// ColumnDriftMetric results, then drift test parameters.
-fn drift_rows(suite: &RawSuite) -> Vec<DriftRow> {
+fn drift_rows(suite: &RawSuite<'_>) -> Vec<DriftRow> {
     let mut rows: Vec<DriftRow> = Vec::new();
     let push = |row: DriftRow, rows: &mut Vec<DriftRow>| {
         if !rows.iter().any(|r| r.column == row.column) {
@@ -107,7 +103,7 @@ fn drift_rows(suite: &RawSuite) -> Vec<DriftRow> {
     };
     for r in &suite.metric_results {
         if type_of(&r.0) == Some("DataDriftTableResults") {
-            if let Some(Value::Object(cols)) = r.0.get("drift_by_columns") {
+            if let Some(Val::Object(cols)) = r.0.get("drift_by_columns") {
                 for (col, m) in cols {
                     push(column_drift_row(col, m), &mut rows);
                 }
@@ -126,7 +122,7 @@ fn drift_rows(suite: &RawSuite) -> Vec<DriftRow> {
         };
         match type_of(p) {
             Some("ColumnsDriftParameters") => {
-                if let Some(Value::Object(features)) = p.get("features") {
+                if let Some(Val::Object(features)) = p.get("features") {
                     for (col, f) in features {
                         push(
                             DriftRow {
@@ -135,7 +131,7 @@ fn drift_rows(suite: &RawSuite) -> Vec<DriftRow> {
                                 method: interned(f.get("stattest")),
                                 score: f64_of(f.get("score")),
                                 threshold: f64_of(f.get("threshold")),
-                                drifted: f.get("detected").and_then(Value::as_bool),
+                                drifted: f.get("detected").and_then(Val::as_bool),
                                 inferred: false,
                             },
                             &mut rows,
@@ -152,7 +148,7 @@ fn drift_rows(suite: &RawSuite) -> Vec<DriftRow> {
                             method: interned(p.get("stattest")),
                             score: f64_of(p.get("score")),
                             threshold: f64_of(p.get("threshold")),
-                            drifted: p.get("detected").and_then(Value::as_bool),
+                            drifted: p.get("detected").and_then(Val::as_bool),
                             inferred: false,
                         },
                         &mut rows,
@@ -177,8 +173,8 @@ pub(crate) fn fmt_num(x: f64) -> String {
 
 /// A legacy condition object (`{gt: 42}`, `{eq: {value, relative, absolute}}`)
 /// in readable form: `gt 42`, `eq 0.973 ± 0.195`.
-pub(crate) fn fmt_condition(cond: &Value) -> Option<String> {
-    let Value::Object(ops) = cond else {
+pub(crate) fn fmt_condition(cond: &Val) -> Option<String> {
+    let Val::Object(ops) = cond else {
         return None;
     };
     let parts: Vec<String> = ops
@@ -189,13 +185,13 @@ pub(crate) fn fmt_condition(cond: &Value) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
-fn fmt_bound(v: &Value) -> String {
+fn fmt_bound(v: &Val) -> String {
     match v {
-        Value::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
-        Value::Object(o) => {
-            let value = o.get("value").and_then(Value::as_f64);
-            let rel = o.get("relative").and_then(Value::as_f64).unwrap_or(0.0);
-            let abs = o.get("absolute").and_then(Value::as_f64).unwrap_or(0.0);
+        Val::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
+        Val::Object(o) => {
+            let value = o.get("value").and_then(Val::as_f64);
+            let rel = o.get("relative").and_then(Val::as_f64).unwrap_or(0.0);
+            let abs = o.get("absolute").and_then(Val::as_f64).unwrap_or(0.0);
             match value {
                 Some(x) => {
                     let tol = (rel * x.abs()).max(abs);
@@ -204,7 +200,7 @@ fn fmt_bound(v: &Value) -> String {
                 None => v.to_string(),
             }
         }
-        Value::Array(a) => {
+        Val::Array(a) => {
             let items: Vec<String> = a
                 .iter()
                 .map(|x| plain(x).unwrap_or_else(|| x.to_string()))
@@ -215,15 +211,15 @@ fn fmt_bound(v: &Value) -> String {
     }
 }
 
-fn column_of_config(config: &Value) -> Option<String> {
+fn column_of_config(config: &Val) -> Option<String> {
     match config.get("column_name").or_else(|| config.get("column"))? {
-        Value::String(s) => Some(s.clone()),
-        Value::Object(o) => str_of(o.get("name")),
+        Val::String(s) => Some(s.to_string()),
+        Val::Object(o) => str_of(o.get("name")),
         _ => None,
     }
 }
 
-fn test_outcome(config: Option<&Value>, result: &Value) -> TestOutcome {
+fn test_outcome(config: Option<&Val>, result: &Val) -> TestOutcome {
     let config = config.map(effective_test_config);
     let name = str_of(result.get("name")).unwrap_or_else(|| "(unnamed test)".into());
     let description = str_of(result.get("description")).unwrap_or_default();

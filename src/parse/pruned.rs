@@ -5,7 +5,9 @@
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
-use serde_json::{Map, Number, Value};
+use std::borrow::Cow;
+
+use serde_json::{Number, Value};
 
 /// Keys whose values are plot or rendering data and never needed for indexing.
 pub(crate) const HEAVY_KEYS: &[&str] = &[
@@ -48,11 +50,156 @@ const MAX_ARRAY: usize = 64;
 /// Maximum nesting kept; deeper values are skipped (no stack exhaustion).
 const MAX_DEPTH: usize = 48;
 
-/// A pruned JSON value (see module doc).
+/// A pruned JSON value (see module doc), borrowing its strings from the
+/// document where it can.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub(crate) struct Pruned(pub Value);
+pub(crate) struct Pruned<'a>(pub Val<'a>);
 
-impl<'de> Deserialize<'de> for Pruned {
+/// A JSON value as the parser keeps it: like `serde_json::Value`, but
+/// strings borrow from the document (no allocation unless escaped) and
+/// objects are one sorted vector (no tree nodes).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) enum Val<'a> {
+    #[default]
+    Null,
+    Bool(bool),
+    Number(Number),
+    String(Cow<'a, str>),
+    Array(Vec<Val<'a>>),
+    Object(Obj<'a>),
+}
+
+/// An object's members sorted by key; a repeated key keeps its last value
+/// (as `serde_json::Map` does, and in the same iteration order).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub(crate) struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
+
+/// `&NULL` stands for a missing value.
+pub(crate) static NULL: Val<'static> = Val::Null;
+
+impl<'a> Obj<'a> {
+    fn from_members(mut members: Vec<(Cow<'a, str>, Val<'a>)>) -> Obj<'a> {
+        if !members.is_sorted_by(|a, b| a.0 < b.0) {
+            members.sort_by(|a, b| a.0.cmp(&b.0));
+            // Keep the last of equal keys (the sort is stable).
+            let mut out: Vec<(Cow<'a, str>, Val<'a>)> = Vec::with_capacity(members.len());
+            for m in members {
+                match out.last_mut() {
+                    Some(last) if last.0 == m.0 => *last = m,
+                    _ => out.push(m),
+                }
+            }
+            members = out;
+        }
+        Obj(members)
+    }
+
+    pub fn get(&self, key: &str) -> Option<&Val<'a>> {
+        self.0
+            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .ok()
+            .map(|i| &self.0[i].1)
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &Val<'a>)> {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+
+    pub fn values(&self) -> impl Iterator<Item = &Val<'a>> {
+        self.0.iter().map(|(_, v)| v)
+    }
+}
+
+impl<'o, 'a> IntoIterator for &'o Obj<'a> {
+    type Item = (&'o str, &'o Val<'a>);
+    type IntoIter = std::iter::Map<
+        std::slice::Iter<'o, (Cow<'a, str>, Val<'a>)>,
+        fn(&'o (Cow<'a, str>, Val<'a>)) -> (&'o str, &'o Val<'a>),
+    >;
+    fn into_iter(self) -> Self::IntoIter {
+        self.0.iter().map(|(k, v)| (k.as_ref(), v))
+    }
+}
+
+impl<'a> Val<'a> {
+    pub fn get(&self, key: &str) -> Option<&Val<'a>> {
+        match self {
+            Val::Object(o) => o.get(key),
+            _ => None,
+        }
+    }
+    pub fn as_str(&self) -> Option<&str> {
+        match self {
+            Val::String(s) => Some(s),
+            _ => None,
+        }
+    }
+    pub fn as_f64(&self) -> Option<f64> {
+        match self {
+            Val::Number(n) => n.as_f64(),
+            _ => None,
+        }
+    }
+    pub fn as_u64(&self) -> Option<u64> {
+        match self {
+            Val::Number(n) => n.as_u64(),
+            _ => None,
+        }
+    }
+    pub fn as_bool(&self) -> Option<bool> {
+        match self {
+            Val::Bool(b) => Some(*b),
+            _ => None,
+        }
+    }
+    pub fn is_null(&self) -> bool {
+        matches!(self, Val::Null)
+    }
+    pub fn is_object(&self) -> bool {
+        matches!(self, Val::Object(_))
+    }
+
+    /// The same value as a `serde_json::Value` (for what the model keeps).
+    pub fn to_value(&self) -> Value {
+        match self {
+            Val::Null => Value::Null,
+            Val::Bool(b) => Value::Bool(*b),
+            Val::Number(n) => Value::Number(n.clone()),
+            Val::String(s) => Value::String(s.to_string()),
+            Val::Array(a) => Value::Array(a.iter().map(Val::to_value).collect()),
+            Val::Object(o) => Value::Object(
+                o.iter()
+                    .map(|(k, v)| (k.to_string(), v.to_value()))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// From a `serde_json::Value` (dashboard configurations).
+    pub fn from_value(v: &'a Value) -> Val<'a> {
+        match v {
+            Value::Null => Val::Null,
+            Value::Bool(b) => Val::Bool(*b),
+            Value::Number(n) => Val::Number(n.clone()),
+            Value::String(s) => Val::String(Cow::Borrowed(s)),
+            Value::Array(a) => Val::Array(a.iter().map(Val::from_value).collect()),
+            Value::Object(o) => Val::Object(Obj::from_members(
+                o.iter()
+                    .map(|(k, v)| (Cow::Borrowed(k.as_str()), Val::from_value(v)))
+                    .collect(),
+            )),
+        }
+    }
+}
+
+/// JSON text, as `serde_json::Value` prints it.
+impl fmt::Display for Val<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        fmt::Display::fmt(&self.to_value(), f)
+    }
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for Pruned<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         d.deserialize_any(PrunedVisitor { depth: 0 }).map(Pruned)
     }
@@ -63,13 +210,86 @@ struct PrunedSeed {
 }
 
 impl<'de> serde::de::DeserializeSeed<'de> for PrunedSeed {
-    type Value = Value;
-    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+    type Value = Val<'de>;
+    fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<Val<'de>, D::Error> {
         if self.depth >= MAX_DEPTH {
             IgnoredAny::deserialize(d)?;
-            return Ok(Value::Null);
+            return Ok(Val::Null);
         }
         d.deserialize_any(PrunedVisitor { depth: self.depth })
+    }
+}
+
+/// A string that borrows from the document when it has no escapes.
+pub(crate) struct Text<'de>(pub Cow<'de, str>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for Text<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = Text<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a string")
+            }
+            fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Borrowed(v)))
+            }
+            fn visit_str<E>(self, v: &str) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v.to_owned())))
+            }
+            fn visit_string<E>(self, v: String) -> Result<Text<'de>, E> {
+                Ok(Text(Cow::Owned(v)))
+            }
+        }
+        d.deserialize_str(V)
+    }
+}
+
+/// A list whose elements are all kept (pruned each); any other value is
+/// read as an empty list. For top-level lists that may be long
+/// (`metrics_ids`, `top_level_metrics`).
+#[derive(Debug, Default)]
+pub(crate) struct FullList<'a>(pub Vec<Val<'a>>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for FullList<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = FullList<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("any JSON value")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<FullList<'de>, A::Error> {
+                let mut v = Vec::new();
+                while let Some(x) = seq.next_element_seed(PrunedSeed { depth: 1 })? {
+                    v.push(x);
+                }
+                Ok(FullList(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<FullList<'de>, A::Error> {
+                while map.next_entry::<IgnoredAny, IgnoredAny>()?.is_some() {}
+                Ok(FullList(Vec::new()))
+            }
+            fn visit_bool<E>(self, _: bool) -> Result<FullList<'de>, E> {
+                Ok(FullList(Vec::new()))
+            }
+            fn visit_i64<E>(self, _: i64) -> Result<FullList<'de>, E> {
+                Ok(FullList(Vec::new()))
+            }
+            fn visit_u64<E>(self, _: u64) -> Result<FullList<'de>, E> {
+                Ok(FullList(Vec::new()))
+            }
+            fn visit_f64<E>(self, _: f64) -> Result<FullList<'de>, E> {
+                Ok(FullList(Vec::new()))
+            }
+            fn visit_str<E>(self, _: &str) -> Result<FullList<'de>, E> {
+                Ok(FullList(Vec::new()))
+            }
+            fn visit_unit<E>(self) -> Result<FullList<'de>, E> {
+                Ok(FullList(Vec::new()))
+            }
+        }
+        d.deserialize_any(V)
     }
 }
 
@@ -78,54 +298,57 @@ struct PrunedVisitor {
 }
 
 impl<'de> Visitor<'de> for PrunedVisitor {
-    type Value = Value;
+    type Value = Val<'de>;
 
     fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
         f.write_str("any JSON value")
     }
-    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
-        Ok(Value::Bool(v))
+    fn visit_bool<E>(self, v: bool) -> Result<Val<'de>, E> {
+        Ok(Val::Bool(v))
     }
-    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+    fn visit_i64<E>(self, v: i64) -> Result<Val<'de>, E> {
+        Ok(Val::Number(v.into()))
     }
-    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
-        Ok(Value::Number(v.into()))
+    fn visit_u64<E>(self, v: u64) -> Result<Val<'de>, E> {
+        Ok(Val::Number(v.into()))
     }
-    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
-        Ok(Number::from_f64(v).map_or(Value::Null, Value::Number))
+    fn visit_f64<E>(self, v: f64) -> Result<Val<'de>, E> {
+        Ok(Number::from_f64(v).map_or(Val::Null, Val::Number))
     }
-    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
-        Ok(Value::String(v.to_owned()))
+    fn visit_borrowed_str<E>(self, v: &'de str) -> Result<Val<'de>, E> {
+        Ok(Val::String(Cow::Borrowed(v)))
     }
-    fn visit_string<E>(self, v: String) -> Result<Value, E> {
-        Ok(Value::String(v))
+    fn visit_str<E>(self, v: &str) -> Result<Val<'de>, E> {
+        Ok(Val::String(Cow::Owned(v.to_owned())))
     }
-    fn visit_none<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_string<E>(self, v: String) -> Result<Val<'de>, E> {
+        Ok(Val::String(Cow::Owned(v)))
     }
-    fn visit_unit<E>(self) -> Result<Value, E> {
-        Ok(Value::Null)
+    fn visit_none<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Null)
     }
-    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+    fn visit_unit<E>(self) -> Result<Val<'de>, E> {
+        Ok(Val::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Val<'de>, D::Error> {
         d.deserialize_any(self)
     }
-    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Val<'de>, A::Error> {
         let mut v = Vec::new();
         while v.len() < MAX_ARRAY {
             match seq.next_element_seed(PrunedSeed {
                 depth: self.depth + 1,
             })? {
                 Some(x) => v.push(x),
-                None => return Ok(Value::Array(v)),
+                None => return Ok(Val::Array(v)),
             }
         }
         while seq.next_element::<IgnoredAny>()?.is_some() {}
-        Ok(Value::Array(v))
+        Ok(Val::Array(v))
     }
-    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
-        let mut m = Map::new();
-        while let Some(k) = map.next_key::<std::borrow::Cow<'de, str>>()? {
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Val<'de>, A::Error> {
+        let mut members = Vec::new();
+        while let Some(Text(k)) = map.next_key::<Text<'de>>()? {
             if is_heavy(k.as_bytes()) {
                 map.next_value::<IgnoredAny>()?;
                 continue;
@@ -133,9 +356,9 @@ impl<'de> Visitor<'de> for PrunedVisitor {
             let v = map.next_value_seed(PrunedSeed {
                 depth: self.depth + 1,
             })?;
-            m.insert(k.into_owned(), v);
+            members.push((k, v));
         }
-        Ok(Value::Object(m))
+        Ok(Val::Object(Obj::from_members(members)))
     }
 }
 
@@ -151,10 +374,32 @@ mod tests {
         })
         .to_string();
         let p: Pruned = serde_json::from_str(&src).unwrap();
-        assert_eq!(p.0["a"], 1);
-        assert!(p.0.get("scatter").is_none());
-        assert_eq!(p.0["list"].as_array().unwrap().len(), MAX_ARRAY);
-        assert_eq!(p.0["nested"], serde_json::json!({"b": "x"}));
+        let v = p.0.to_value();
+        assert_eq!(v["a"], 1);
+        assert!(v.get("scatter").is_none());
+        assert_eq!(v["list"].as_array().unwrap().len(), MAX_ARRAY);
+        assert_eq!(v["nested"], serde_json::json!({"b": "x"}));
+        // Strings without escapes are borrowed from the document.
+        let p: Pruned = serde_json::from_str(r#"{"a": "plain", "b": "esc\n"}"#).unwrap();
+        assert!(matches!(
+            p.0.get("a"),
+            Some(Val::String(Cow::Borrowed("plain")))
+        ));
+        assert_eq!(p.0.get("b").and_then(Val::as_str), Some("esc\n"));
+    }
+
+    #[test]
+    fn objects_iterate_sorted_and_the_last_repeated_key_wins() {
+        let src = r#"{"b": 1, "a": 2, "c": {"z": 1, "y": 2}, "a": 3}"#;
+        let p: Pruned = serde_json::from_str(src).unwrap();
+        let Val::Object(o) = &p.0 else { panic!() };
+        let keys: Vec<&str> = o.iter().map(|(k, _)| k).collect();
+        assert_eq!(keys, ["a", "b", "c"]);
+        assert_eq!(p.0.get("a").and_then(Val::as_u64), Some(3));
+        // Same content and order as serde_json's own map.
+        let v: Value = serde_json::from_str(src).unwrap();
+        assert_eq!(p.0.to_value(), v);
+        assert_eq!(p.0.to_string(), v.to_string());
     }
 
     #[test]
@@ -179,7 +424,8 @@ mod tests {
         let deep = format!("{}1{}", "[".repeat(100_000), "]".repeat(100_000));
         // Below MAX_DEPTH the rest is skipped, not built: no stack exhaustion.
         let p = serde_json::from_str::<Pruned>(&deep).unwrap();
-        let mut v = &p.0;
+        let p = p.0.to_value();
+        let mut v = &p;
         let mut depth = 0;
         while let Some(inner) = v.as_array().and_then(|a| a.first()) {
             v = inner;

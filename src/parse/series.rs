@@ -31,6 +31,9 @@
 
 use serde_json::Value;
 
+use super::pruned::{Obj, Val};
+use crate::model::SeriesValue;
+
 /// Short type name: what follows the last `:`, else the last `.`.
 pub(crate) fn short_type(t: &str) -> &str {
     if let Some(i) = t.rfind(':') {
@@ -43,11 +46,11 @@ pub(crate) fn short_type(t: &str) -> &str {
 }
 
 /// Print a scalar plainly: strings unquoted, numbers as written.
-pub(crate) fn plain(v: &Value) -> Option<String> {
+pub(crate) fn plain(v: &Val) -> Option<String> {
     match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(n) => Some(n.to_string()),
-        Value::Bool(b) => Some(b.to_string()),
+        Val::String(s) => Some(s.to_string()),
+        Val::Number(n) => Some(n.to_string()),
+        Val::Bool(b) => Some(b.to_string()),
         _ => None,
     }
 }
@@ -61,26 +64,22 @@ pub(crate) enum ParamsFor {
     Identity,
 }
 
-fn collect_params(
-    prefix: &str,
-    obj: &serde_json::Map<String, Value>,
-    out: &mut Vec<(String, String)>,
-) {
-    for (k, v) in obj {
+fn collect_params(prefix: &str, obj: &Obj, out: &mut Vec<(String, String)>) {
+    for (k, v) in obj.iter() {
         if k == "type" || k == "options" || k.ends_with("tests") {
             continue;
         }
         let name = if prefix.is_empty() {
-            k.clone()
+            k.to_string()
         } else {
             format!("{prefix}.{k}")
         };
         match v {
-            Value::Null | Value::Bool(_) | Value::Array(_) => {}
-            Value::Object(o) => {
+            Val::Null | Val::Bool(_) | Val::Array(_) => {}
+            Val::Object(o) => {
                 let is_column_name = o
                     .get("type")
-                    .and_then(Value::as_str)
+                    .and_then(Val::as_str)
                     .is_some_and(|t| short_type(t) == "ColumnName");
                 match (is_column_name, o.get("name").and_then(plain)) {
                     (true, Some(n)) => out.push((name, n)),
@@ -99,14 +98,14 @@ fn collect_params(
 /// Canonical `{k=v,...}` form of a configuration object (empty string when
 /// nothing remains). See the module doc for what is left out.
 pub fn canonical_params(params: &Value) -> String {
-    canonical(params, ParamsFor::Identity)
+    canonical(&Val::from_value(params), ParamsFor::Identity)
 }
 
-pub(crate) fn canonical(params: &Value, purpose: ParamsFor) -> String {
-    let Value::Object(obj) = params else {
+pub(crate) fn canonical(params: &Val, purpose: ParamsFor) -> String {
+    let Val::Object(obj) = params else {
         return String::new();
     };
-    let metric_type = obj.get("type").and_then(Value::as_str).map(short_type);
+    let metric_type = obj.get("type").and_then(Val::as_str).map(short_type);
     let mut out = Vec::new();
     collect_params("", obj, &mut out);
     out.retain(|(k, v)| {
@@ -124,31 +123,41 @@ pub(crate) fn canonical(params: &Value, purpose: ParamsFor) -> String {
 }
 
 /// `MetricType{params}` for a configuration object with a `type`.
-pub(crate) fn metric_key(config: &Value, purpose: ParamsFor) -> Option<String> {
+pub(crate) fn metric_key(config: &Val, purpose: ParamsFor) -> Option<String> {
     let t = config.get("type")?.as_str()?;
     Some(format!("{}{}", short_type(t), canonical(config, purpose)))
 }
 
-/// Every numeric leaf of a (pruned) legacy result object, with its dotted
-/// path. Booleans count as 0/1; arrays are skipped.
-pub(crate) fn numeric_leaves(v: &Value, prefix: &mut String, out: &mut Vec<(String, Option<f64>)>) {
-    let Value::Object(obj) = v else { return };
-    for (k, child) in obj {
+/// Every numeric leaf of a (pruned) legacy result object as a series value
+/// keyed `<key>.<dotted path>`. Booleans count as 0/1; arrays are skipped.
+pub(crate) fn numeric_leaves(v: &Val, key: &str, out: &mut Vec<SeriesValue>) {
+    let mut path = String::with_capacity(key.len() + 64);
+    path.push_str(key);
+    leaves_under(v, &mut path, out);
+}
+
+fn leaves_under(v: &Val, path: &mut String, out: &mut Vec<SeriesValue>) {
+    let Val::Object(obj) = v else { return };
+    for (k, child) in obj.iter() {
         if k == "type" {
             continue;
         }
-        let len = prefix.len();
-        if !prefix.is_empty() {
-            prefix.push('.');
-        }
-        prefix.push_str(k);
+        let len = path.len();
+        path.push('.');
+        path.push_str(k);
         match child {
-            Value::Number(n) => out.push((prefix.clone(), n.as_f64())),
-            Value::Bool(b) => out.push((prefix.clone(), Some(if *b { 1.0 } else { 0.0 }))),
-            Value::Object(_) => numeric_leaves(child, prefix, out),
+            Val::Number(n) => out.push(SeriesValue {
+                key: crate::intern::intern(path),
+                value: n.as_f64(),
+            }),
+            Val::Bool(b) => out.push(SeriesValue {
+                key: crate::intern::intern(path),
+                value: Some(if *b { 1.0 } else { 0.0 }),
+            }),
+            Val::Object(_) => leaves_under(child, path, out),
             _ => {}
         }
-        prefix.truncate(len);
+        path.truncate(len);
     }
 }
 
@@ -170,46 +179,47 @@ mod tests {
         assert_eq!(short_type("Plain"), "Plain");
     }
 
+    fn key(v: &Value, purpose: ParamsFor) -> Option<String> {
+        metric_key(&Val::from_value(v), purpose)
+    }
+
     #[test]
     fn keys_match_the_documented_examples() {
         let legacy = json!({"type": "evidently:metric:ColumnDriftMetric", "options": {"color": null},
             "column_name": {"type": "evidently:base:ColumnName", "name": "age", "display_name": "age", "dataset": "main"},
             "stattest": null, "stattest_threshold": null});
         assert_eq!(
-            metric_key(&legacy, ParamsFor::Series).unwrap(),
+            key(&legacy, ParamsFor::Series).unwrap(),
             "ColumnDriftMetric{column_name=age}"
         );
         let drift = json!({"type": "evidently:metric_v2:ValueDrift", "column": "age", "method": "K-S p_value", "threshold": 0.05});
         assert_eq!(
-            metric_key(&drift, ParamsFor::Series).unwrap(),
+            key(&drift, ParamsFor::Series).unwrap(),
             "ValueDrift{column=age,method=K-S p_value}"
         );
         assert_eq!(
-            metric_key(&drift, ParamsFor::Identity).unwrap(),
+            key(&drift, ParamsFor::Identity).unwrap(),
             "ValueDrift{column=age,method=K-S p_value,threshold=0.05}"
         );
         let count = json!({"type": "evidently:metric_v2:DriftedColumnsCount", "columns": ["a", "b"], "drift_share": 0.5,
             "share_tests": [{"type": "x"}]});
         assert_eq!(
-            metric_key(&count, ParamsFor::Series).unwrap(),
+            key(&count, ParamsFor::Series).unwrap(),
             "DriftedColumnsCount{drift_share=0.5}"
         );
         let acc = json!({"type": "evidently:metric_v2:Accuracy", "classification_name": "default", "conf_matrix": true});
-        assert_eq!(metric_key(&acc, ParamsFor::Series).unwrap(), "Accuracy");
+        assert_eq!(key(&acc, ParamsFor::Series).unwrap(), "Accuracy");
     }
 
     #[test]
     fn leaves_walk_objects_not_arrays() {
         let v = json!({"type": "x", "a": 1, "b": {"c": 2.5, "d": [1, 2]}, "e": true, "f": null});
         let mut out = Vec::new();
-        numeric_leaves(&v, &mut String::new(), &mut out);
+        numeric_leaves(&Val::from_value(&v), "M", &mut out);
+        let got: Vec<(&str, Option<f64>)> = out.iter().map(|s| (&*s.key, s.value)).collect();
         assert_eq!(
-            out,
-            vec![
-                ("a".into(), Some(1.0)),
-                ("b.c".into(), Some(2.5)),
-                ("e".into(), Some(1.0))
-            ]
+            got,
+            vec![("M.a", Some(1.0)), ("M.b.c", Some(2.5)), ("M.e", Some(1.0))]
         );
     }
 }

@@ -4,27 +4,35 @@
 use std::collections::HashMap;
 
 use serde::Deserialize;
-use serde_json::Value;
 
-use super::pruned::Pruned;
+use super::pruned::{FullList, Pruned, Val};
 use super::{legacy, time, v2, widgets, ParseError, ParseOptions};
 use crate::model::{Generation, Snapshot, SnapshotKind};
 
 /// Fields of both generations; everything else (widgets, report items,
 /// options, links) is skipped by serde without being built.
 #[derive(Deserialize)]
-pub(crate) struct RawSnapshot {
-    pub id: Option<Value>,
-    pub name: Option<Value>,
-    pub timestamp: Option<Value>,
-    pub metadata: Option<Pruned>,
-    pub tags: Option<Pruned>,
+pub(crate) struct RawSnapshot<'a> {
+    #[serde(borrow)]
+    pub id: Option<Pruned<'a>>,
+    #[serde(borrow)]
+    pub name: Option<Pruned<'a>>,
+    #[serde(borrow)]
+    pub timestamp: Option<Pruned<'a>>,
+    #[serde(borrow)]
+    pub metadata: Option<Pruned<'a>>,
+    #[serde(borrow)]
+    pub tags: Option<Pruned<'a>>,
     // legacy
-    pub metrics_ids: Option<Pruned>,
-    pub suite: Option<legacy::RawSuite>,
+    #[serde(borrow)]
+    pub metrics_ids: Option<FullList<'a>>,
+    #[serde(borrow)]
+    pub suite: Option<legacy::RawSuite<'a>>,
     // v2
-    pub metric_results: Option<v2::RawResults>,
-    pub top_level_metrics: Option<Vec<Value>>,
+    #[serde(borrow)]
+    pub metric_results: Option<v2::RawResults<'a>>,
+    #[serde(borrow)]
+    pub top_level_metrics: Option<FullList<'a>>,
     /// Only the drift table rows are kept (see `widgets.rs`).
     pub widgets: Option<widgets::DriftWidgets>,
 }
@@ -45,9 +53,9 @@ pub(crate) fn parse(
             ))
         }
     };
-    let ts_text = match &raw.timestamp {
-        Some(Value::String(s)) => s.clone(),
-        Some(Value::Null) | None => {
+    let ts_text = match raw.timestamp.as_ref().map(|p| &p.0) {
+        Some(Val::String(s)) => s.to_string(),
+        Some(Val::Null) | None => {
             return Err(ParseError::BadTimestamp("no `timestamp` field".into()))
         }
         Some(other) => return Err(ParseError::BadTimestamp(format!("not a string: {other}"))),
@@ -56,26 +64,26 @@ pub(crate) fn parse(
         .ok_or_else(|| ParseError::BadTimestamp(format!("cannot read {ts_text:?}")))?;
 
     let tags = match raw.tags.map(|p| p.0) {
-        Some(Value::Array(a)) => a
+        Some(Val::Array(a)) => a
             .into_iter()
             .filter_map(|t| match t {
-                Value::String(s) => Some(s),
-                Value::Null => None,
+                Val::String(s) => Some(s.into_owned()),
+                Val::Null => None,
                 other => Some(other.to_string()),
             })
             .collect(),
         _ => Vec::new(),
     };
-    let metadata = match raw.metadata.map(|p| p.0) {
-        Some(Value::Object(m)) => m,
+    let metadata = match raw.metadata.map(|p| p.0.to_value()) {
+        Some(serde_json::Value::Object(m)) => m,
         _ => serde_json::Map::new(),
     };
-    let name = match raw.name {
-        Some(Value::String(s)) => Some(s),
+    let name = match raw.name.map(|p| p.0) {
+        Some(Val::String(s)) => Some(s.into_owned()),
         _ => None,
     };
-    let inner_id_mismatch = match &raw.id {
-        Some(Value::String(s)) if !s.eq_ignore_ascii_case(id) => Some(s.clone()),
+    let inner_id_mismatch = match raw.id.as_ref().map(|p| &p.0) {
+        Some(Val::String(s)) if !s.eq_ignore_ascii_case(id) => Some(s.to_string()),
         _ => None,
     };
 
@@ -96,14 +104,14 @@ pub(crate) fn parse(
     };
     match generation {
         Generation::Legacy => {
-            let metrics_ids: Vec<usize> = match raw.metrics_ids.map(|p| p.0) {
-                Some(Value::Array(a)) => a
-                    .iter()
-                    .filter_map(|v| v.as_u64())
-                    .map(|v| v as usize)
-                    .collect(),
-                _ => Vec::new(),
-            };
+            let metrics_ids: Vec<usize> = raw
+                .metrics_ids
+                .unwrap_or_default()
+                .0
+                .iter()
+                .filter_map(|v| v.as_u64())
+                .map(|v| v as usize)
+                .collect();
             snapshot.kind = if metrics_ids.is_empty() {
                 SnapshotKind::TestSuite
             } else {
@@ -118,7 +126,8 @@ pub(crate) fn parse(
                 let order: Vec<String> = raw
                     .top_level_metrics
                     .unwrap_or_default()
-                    .into_iter()
+                    .0
+                    .iter()
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect();
                 v2::fill(&mut snapshot, results, &order);

@@ -5,29 +5,28 @@
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
-use serde_json::Value;
 
 use super::infer_drifted;
 use super::legacy::fmt_num;
-use super::pruned::Pruned;
+use super::pruned::{Pruned, Text, Val, NULL};
 use super::series::{canonical, metric_key, plain, short_type, ParamsFor};
 use crate::intern::intern;
 use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
 
 /// `metric_results` in file order: (metric id, pruned result).
-pub(crate) struct RawResults(Vec<(String, Value)>);
+pub(crate) struct RawResults<'a>(Vec<(std::borrow::Cow<'a, str>, Val<'a>)>);
 
-impl<'de> Deserialize<'de> for RawResults {
+impl<'de: 'a, 'a> Deserialize<'de> for RawResults<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
         struct V;
         impl<'de> Visitor<'de> for V {
-            type Value = RawResults;
+            type Value = RawResults<'de>;
             fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
                 f.write_str("an object of metric results")
             }
-            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawResults, A::Error> {
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawResults<'de>, A::Error> {
                 let mut v = Vec::new();
-                while let Some((k, r)) = map.next_entry::<String, Pruned>()? {
+                while let Some((Text(k), r)) = map.next_entry::<Text<'de>, Pruned<'de>>()? {
                     v.push((k, r.0));
                 }
                 Ok(RawResults(v))
@@ -37,13 +36,13 @@ impl<'de> Deserialize<'de> for RawResults {
     }
 }
 
-fn single(v: Option<&Value>) -> Option<Option<f64>> {
+fn single(v: Option<&Val>) -> Option<Option<f64>> {
     match v? {
-        Value::Number(n) => Some(n.as_f64()),
-        Value::Null => Some(None),
-        Value::Object(o) => match o.get("value") {
-            Some(Value::Number(n)) => Some(n.as_f64()),
-            Some(Value::Null) | None => Some(None),
+        Val::Number(n) => Some(n.as_f64()),
+        Val::Null => Some(None),
+        Val::Object(o) => match o.get("value") {
+            Some(Val::Number(n)) => Some(n.as_f64()),
+            Some(Val::Null) | None => Some(None),
             Some(_) => None,
         },
         _ => None,
@@ -51,9 +50,9 @@ fn single(v: Option<&Value>) -> Option<Option<f64>> {
 }
 
 /// The numbers of one result, as (field path, value).
-fn result_values(result: &Value) -> Vec<(String, Option<f64>)> {
+fn result_values(result: &Val) -> Vec<(String, Option<f64>)> {
     let mut out = Vec::new();
-    let variant = result.get("type").and_then(Value::as_str).map(short_type);
+    let variant = result.get("type").and_then(Val::as_str).map(short_type);
     match variant {
         Some("SingleValue") => {
             if let Some(v) = single(result.get("value")) {
@@ -69,7 +68,7 @@ fn result_values(result: &Value) -> Vec<(String, Option<f64>)> {
         }
         Some("ByLabelValue") | Some("ByLabelCountValue") => {
             for field in ["values", "counts", "shares"] {
-                if let Some(Value::Object(labels)) = result.get(field) {
+                if let Some(Val::Object(labels)) = result.get(field) {
                     for (label, sv) in labels {
                         if let Some(v) = single(Some(sv)) {
                             out.push((format!("{field}.{label}"), v));
@@ -88,13 +87,13 @@ fn result_values(result: &Value) -> Vec<(String, Option<f64>)> {
 }
 
 /// The tests on a result and on its nested values.
-fn tests_of(result: &Value) -> Vec<&Value> {
-    fn collect<'a>(v: &'a Value, out: &mut Vec<&'a Value>) {
-        if let Some(Value::Array(ts)) = v.get("tests") {
+fn tests_of<'v, 'a>(result: &'v Val<'a>) -> Vec<&'v Val<'a>> {
+    fn collect<'v, 'a>(v: &'v Val<'a>, out: &mut Vec<&'v Val<'a>>) {
+        if let Some(Val::Array(ts)) = v.get("tests") {
             out.extend(ts.iter());
         }
     }
-    let mut out: Vec<&Value> = Vec::new();
+    let mut out: Vec<&Val> = Vec::new();
     collect(result, &mut out);
     for field in ["count", "share", "mean", "std"] {
         if let Some(v) = result.get(field) {
@@ -102,7 +101,7 @@ fn tests_of(result: &Value) -> Vec<&Value> {
         }
     }
     for field in ["values", "counts", "shares"] {
-        if let Some(Value::Object(labels)) = result.get(field) {
+        if let Some(Val::Object(labels)) = result.get(field) {
             for v in labels.values() {
                 collect(v, &mut out);
             }
@@ -125,13 +124,13 @@ fn op_of(test_type: &str) -> &'static str {
     }
 }
 
-fn fmt_expected(v: &Value) -> String {
+fn fmt_expected(v: &Val) -> String {
     match v {
-        Value::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
-        Value::Object(o) => {
-            let value = o.get("value").and_then(Value::as_f64);
-            let rel = o.get("relative").and_then(Value::as_f64);
-            let abs = o.get("absolute").and_then(Value::as_f64);
+        Val::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
+        Val::Object(o) => {
+            let value = o.get("value").and_then(Val::as_f64);
+            let rel = o.get("relative").and_then(Val::as_f64);
+            let abs = o.get("absolute").and_then(Val::as_f64);
             match (value, rel, abs) {
                 (Some(x), r, a) => {
                     let tol = (r.unwrap_or(0.0) * x.abs()).max(a.unwrap_or(0.0));
@@ -146,11 +145,11 @@ fn fmt_expected(v: &Value) -> String {
     }
 }
 
-fn condition_of(test_type: &str, config: &Value, metric_params: &Value) -> Option<String> {
+fn condition_of(test_type: &str, config: &Val, metric_params: &Val) -> Option<String> {
     if test_type == "ValueDriftTest" {
         return metric_params
             .get("threshold")
-            .and_then(Value::as_f64)
+            .and_then(Val::as_f64)
             .map(|t| format!("drift threshold {}", fmt_num(t)));
     }
     let bound = config.get("threshold").or_else(|| config.get("expected"))?;
@@ -163,12 +162,12 @@ fn condition_of(test_type: &str, config: &Value, metric_params: &Value) -> Optio
 }
 
 fn test_outcome(
-    test: &Value,
+    test: &Val,
     metric_identity: &str,
-    metric_params: &Value,
+    metric_params: &Val,
     values: &[(String, Option<f64>)],
 ) -> TestOutcome {
-    let str_field = |k: &str| test.get(k).and_then(Value::as_str).map(str::to_string);
+    let str_field = |k: &str| test.get(k).and_then(Val::as_str).map(str::to_string);
     let id = str_field("id").unwrap_or_default();
     let name = str_field("name").unwrap_or_else(|| "(unnamed test)".into());
     let raw_status = str_field("status");
@@ -179,20 +178,16 @@ fn test_outcome(
     let bound = test.get("bound_test");
     let config = match test.get("test_config") {
         Some(c) if c.is_object() => c,
-        _ => bound.and_then(|b| b.get("test")).unwrap_or(&Value::Null),
+        _ => bound.and_then(|b| b.get("test")).unwrap_or(&NULL),
     };
     let test_type = config
         .get("type")
-        .and_then(Value::as_str)
+        .and_then(Val::as_str)
         .map(short_type)
         .unwrap_or("Test")
         .to_string();
-    let slot_count = bound
-        .and_then(|b| b.get("is_count"))
-        .and_then(Value::as_bool);
-    let slot_mean = bound
-        .and_then(|b| b.get("is_mean"))
-        .and_then(Value::as_bool);
+    let slot_count = bound.and_then(|b| b.get("is_count")).and_then(Val::as_bool);
+    let slot_mean = bound.and_then(|b| b.get("is_mean")).and_then(Val::as_bool);
     let slot = match (slot_count, slot_mean) {
         (Some(true), _) => "count",
         (Some(false), _) => "share",
@@ -261,7 +256,7 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
             .get("metric_value_location")
             .and_then(|l| l.get("metric"))
             .and_then(|m| m.get("params"))
-            .unwrap_or(&Value::Null);
+            .unwrap_or(&NULL);
         let series_key =
             metric_key(params, ParamsFor::Series).unwrap_or_else(|| format!("Metric[{metric_id}]"));
         let identity = metric_key(params, ParamsFor::Identity)
@@ -278,12 +273,12 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
             .iter()
             .map(|t| test_outcome(t, &identity, params, &values))
             .collect();
-        let metric_type = params.get("type").and_then(Value::as_str).map(short_type);
+        let metric_type = params.get("type").and_then(Val::as_str).map(short_type);
         if metric_type == Some("ValueDrift") {
             let column = intern(&params.get("column").and_then(plain).unwrap_or_default());
             if !s.drift.iter().any(|d| d.column == column) {
-                let method = params.get("method").and_then(Value::as_str).map(intern);
-                let threshold = params.get("threshold").and_then(Value::as_f64);
+                let method = params.get("method").and_then(Val::as_str).map(intern);
+                let threshold = params.get("threshold").and_then(Val::as_f64);
                 let score = values
                     .first()
                     .and_then(|(_, v)| *v)
@@ -291,7 +286,7 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
                 let drift_test = tests
                     .iter()
                     .zip(&outcomes)
-                    .find(|(t, _)| t.get("id").and_then(Value::as_str) == Some("drift"));
+                    .find(|(t, _)| t.get("id").and_then(Val::as_str) == Some("drift"));
                 let (drifted, inferred) = match drift_test {
                     Some((_, o)) => match o.status {
                         TestStatus::Fail | TestStatus::Warning => (Some(true), false),
