@@ -2,7 +2,7 @@
 //! indexing never reads before serde sees the file.
 //!
 //! Most of a snapshot's bytes are plot data: rendered widgets, histograms,
-//! curves (see [`super::pruned::HEAVY_KEYS`]). serde_json would tokenise every
+//! curves (see [`super::pruned::is_heavy`]). serde_json would tokenise every
 //! number in them only to throw it away. This pass instead finds the end of
 //! such a value by matching brackets and strings, and writes `null` in its
 //! place; it also replaces Python's bare `NaN` / `Infinity` tokens in what it
@@ -84,29 +84,43 @@ fn eq_mask(w: u64, byte: u8) -> u64 {
     !(((x & !HI) + !HI) | x) & HI
 }
 
-/// Index of the next byte at or after `i` that is a quote or a bracket (or,
-/// with `tokens`, the `N` / `I` of a non-finite token), else `b.len()`.
-/// Eight bytes at a time.
+/// Index of the next byte at or after `i` that is a quote, a bracket or the
+/// `N` / `I` of a non-finite token, else `b.len()`. Sixteen bytes at a time.
 #[inline(always)]
-fn next_special(b: &[u8], mut i: usize, tokens: bool) -> usize {
-    while i + 8 <= b.len() {
-        let mut word = [0u8; 8];
-        word.copy_from_slice(&b[i..i + 8]);
-        let w = u64::from_le_bytes(word);
-        // `[`/`{` and `]`/`}` differ only in bit 5.
-        let folded = w | (LO * 0x20);
-        let mut m = eq_mask(w, b'"') | eq_mask(folded, b'{') | eq_mask(folded, b'}');
-        if tokens {
-            m |= eq_mask(w, b'N') | eq_mask(w, b'I');
+fn next_special(b: &[u8], mut i: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    {
+        use std::arch::x86_64::*;
+        while let Some(chunk) = b.get(i..i + 16) {
+            // SAFETY: SSE2 is part of the x86_64 baseline; the unaligned
+            // load reads the 16 bytes of `chunk`.
+            let m = unsafe {
+                let v = _mm_loadu_si128(chunk.as_ptr() as *const __m128i);
+                // `[`/`{` and `]`/`}` differ only in bit 5.
+                let folded = _mm_or_si128(v, _mm_set1_epi8(0x20));
+                let hit = _mm_or_si128(
+                    _mm_or_si128(
+                        _mm_cmpeq_epi8(v, _mm_set1_epi8(b'"' as i8)),
+                        _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'{' as i8)),
+                    ),
+                    _mm_or_si128(
+                        _mm_cmpeq_epi8(folded, _mm_set1_epi8(b'}' as i8)),
+                        _mm_or_si128(
+                            _mm_cmpeq_epi8(v, _mm_set1_epi8(b'N' as i8)),
+                            _mm_cmpeq_epi8(v, _mm_set1_epi8(b'I' as i8)),
+                        ),
+                    ),
+                );
+                _mm_movemask_epi8(hit) as u32
+            };
+            if m != 0 {
+                return i + m.trailing_zeros() as usize;
+            }
+            i += 16;
         }
-        if m != 0 {
-            return i + (m.trailing_zeros() / 8) as usize;
-        }
-        i += 8;
     }
     while i < b.len() {
-        let c = b[i];
-        if matches!(c, b'"' | b'[' | b']' | b'{' | b'}') || (tokens && matches!(c, b'N' | b'I')) {
+        if matches!(b[i], b'"' | b'[' | b']' | b'{' | b'}' | b'N' | b'I') {
             return i;
         }
         i += 1;
@@ -360,7 +374,7 @@ fn skim_to(b: &[u8], out: &mut Vec<u8>) -> Option<()> {
         return None;
     }
     loop {
-        i = next_special(b, i, true);
+        i = next_special(b, i);
         let Some(&c) = b.get(i) else {
             // End of input: complete only if every container closed.
             if !frames.is_empty() {
