@@ -107,9 +107,14 @@ fn parse_fast(body: &[u8], id: &str, project_id: &str, opts: &ParseOptions) -> O
     }
     COMPACT.with(|cell| {
         let mut buf = cell.try_borrow_mut().ok()?;
+        // One UTF-8 check of the whole compact text is cheaper than one
+        // per string; invalid text takes the full path.
         let parsed = skim::skim_into(body, &mut buf)
-            .then(|| snapshot::parse(&buf, id, project_id, opts).ok())
-            .flatten();
+            .then(|| std::str::from_utf8(&buf).ok())
+            .flatten()
+            .and_then(|text| {
+                snapshot::parse(snapshot::Json::Text(text), id, project_id, opts).ok()
+            });
         if buf.capacity() > 16 << 20 {
             *buf = Vec::new();
         }
@@ -125,7 +130,7 @@ fn parse_full(
     opts: &ParseOptions,
 ) -> Result<Snapshot, ParseError> {
     let text = json::replace_non_finite(body);
-    snapshot::parse(&text, id, project_id, opts)
+    snapshot::parse(snapshot::Json::Bytes(&text), id, project_id, opts)
 }
 
 /// Whether a drift method's score is a p-value or a distance (format doc §6.8).

@@ -37,13 +37,25 @@ pub(crate) struct RawSnapshot<'a> {
     pub widgets: Option<widgets::DriftWidgets>,
 }
 
+/// A document to parse: bytes, or text already known to be UTF-8 (serde
+/// then skips validating each string).
+#[derive(Clone, Copy)]
+pub(crate) enum Json<'a> {
+    Bytes(&'a [u8]),
+    Text(&'a str),
+}
+
 pub(crate) fn parse(
-    text: &[u8],
+    json: Json<'_>,
     id: &str,
     project_id: &str,
     opts: &ParseOptions,
 ) -> Result<Snapshot, ParseError> {
-    let raw: RawSnapshot = serde_json::from_slice(text).map_err(|e| ParseError::from_serde(&e))?;
+    let raw: RawSnapshot = match json {
+        Json::Bytes(b) => serde_json::from_slice(b),
+        Json::Text(t) => serde_json::from_str(t),
+    }
+    .map_err(|e| ParseError::from_serde(&e))?;
     let generation = match (&raw.suite, &raw.metric_results) {
         (Some(_), _) => Generation::Legacy,
         (None, Some(_)) => Generation::V2,
