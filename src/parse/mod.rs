@@ -1,5 +1,11 @@
 //! Parsing Evidently files (both generations) into the domain model.
 //! Pure functions over bytes: no I/O, no UI.
+//!
+//! A snapshot is read in two steps: `skim` drops, at byte level, the values
+//! indexing never reads (plot data, rendered widgets: most of a file), then
+//! serde reads what is left into borrowed values (`pruned`) that `legacy` /
+//! `v2` turn into the model. If either step fails, the whole file goes
+//! through serde instead, so errors carry their real position.
 
 mod json;
 mod legacy;
