@@ -179,3 +179,28 @@ fn nan_and_infinity_parse_and_stay_unknown() {
         .and_then(|v| v.value)
         .is_none());
 }
+
+#[test]
+fn long_metric_lists_are_read_whole() {
+    // A legacy report with 100 top-level metrics: every one gives its series
+    // (lists inside results are capped at 64 items, `metrics_ids` is not).
+    let n = 100;
+    let metrics: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"type": "evidently:metric:M{i}"}}"#))
+        .collect();
+    let results: Vec<String> = (0..n)
+        .map(|i| format!(r#"{{"type": "evidently:metric_result:R", "value": {i}}}"#))
+        .collect();
+    let ids: Vec<String> = (0..n).map(|i| i.to_string()).collect();
+    let doc = format!(
+        r#"{{"id": "x", "timestamp": "2025-01-01T00:00:00", "metrics_ids": [{}], "test_ids": [],
+            "suite": {{"metrics": [{}], "metric_results": [{}], "tests": [], "test_results": []}}}}"#,
+        ids.join(", "),
+        metrics.join(", "),
+        results.join(", ")
+    );
+    let s = parse_snapshot(doc.as_bytes(), "x", "p", &utc()).unwrap();
+    assert_eq!(s.series.len(), n);
+    let last = s.series.iter().find(|v| &*v.key == "M99.value").unwrap();
+    assert_eq!(last.value, Some(99.0));
+}
