@@ -895,6 +895,16 @@ impl App {
                         self.new_ids.insert(e.snapshot.id.clone());
                     }
                 }
+                IndexEvent::SnapshotsAdded(es) => {
+                    for e in es {
+                        if !self.pending.is_empty() {
+                            self.pending.remove(&e.path);
+                        }
+                        if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
+                            self.new_ids.insert(e.snapshot.id.clone());
+                        }
+                    }
+                }
                 IndexEvent::SnapshotUpdated(e) => {
                     self.pending.remove(&e.path);
                 }
