@@ -2,7 +2,7 @@
 //! time, and the files that could not be read. Knows nothing of disks being
 //! watched or of terminals; it is updated by plain calls.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -161,9 +161,46 @@ impl Catalog {
         let replaced = self.remove_snapshot_path(&entry.path).is_some();
         let pid = entry.snapshot.project_id.clone();
         self.by_path.insert(entry.path.clone(), pid.clone());
-        let project = self.projects.entry(pid.clone()).or_insert_with(|| {
-            let folder = entry
-                .path
+        self.project_for(pid, &entry.path).insert_sorted(entry);
+        replaced
+    }
+
+    /// [`Catalog::upsert_snapshot`] for many entries at once, with the same
+    /// result, but each touched project is sorted once (cheap when the
+    /// entries come in time order).
+    pub fn upsert_snapshots(&mut self, entries: impl IntoIterator<Item = SnapshotEntry>) {
+        let mut touched: HashSet<String> = HashSet::new();
+        for entry in entries {
+            if !self.unreadable.is_empty() {
+                self.unreadable.remove(&entry.path);
+            }
+            let pid = entry.snapshot.project_id.clone();
+            if let Some(old) = self.by_path.insert(entry.path.clone(), pid.clone()) {
+                // A replacement: drop the entry read before from that path.
+                if let Some(p) = self.projects.get_mut(&old) {
+                    p.snapshots.retain(|s| s.path != entry.path);
+                }
+            }
+            if !touched.contains(&pid) {
+                touched.insert(pid.clone());
+            }
+            self.project_for(pid, &entry.path).snapshots.push(entry);
+        }
+        for pid in touched {
+            if let Some(p) = self.projects.get_mut(&pid) {
+                p.snapshots.sort_by(|a, b| {
+                    (a.snapshot.timestamp, a.snapshot.id.as_str())
+                        .cmp(&(b.snapshot.timestamp, b.snapshot.id.as_str()))
+                });
+            }
+        }
+    }
+
+    /// The project `pid`, created with a placeholder record (named after its
+    /// id, folder taken from the snapshot's `path`) when it is not known.
+    fn project_for(&mut self, pid: String, path: &Path) -> &mut ProjectEntry {
+        self.projects.entry(pid).or_insert_with_key(|pid| {
+            let folder = path
                 .parent()
                 .and_then(Path::parent)
                 .map(Path::to_path_buf)
@@ -180,9 +217,7 @@ impl Catalog {
                 },
                 snapshots: Vec::new(),
             }
-        });
-        project.insert_sorted(entry);
-        replaced
+        })
     }
 
     /// Remove the snapshot read from `path`; returns it.

@@ -18,6 +18,10 @@ pub enum IndexEvent {
     ProjectRemoved { project_id: String },
     /// A new snapshot file was parsed.
     SnapshotAdded(SnapshotEntry),
+    /// Many snapshot files at once, oldest run first: the same as one
+    /// [`IndexEvent::SnapshotAdded`] per entry, in order. The live index sends
+    /// the entries its cache still holds this way at start-up.
+    SnapshotsAdded(Vec<SnapshotEntry>),
     /// A known snapshot file was rewritten and parsed again.
     SnapshotUpdated(SnapshotEntry),
     /// A snapshot file was deleted or renamed away.
@@ -54,6 +58,10 @@ pub fn apply(catalog: &mut Catalog, event: &IndexEvent) -> bool {
         IndexEvent::SnapshotAdded(e) | IndexEvent::SnapshotUpdated(e) => {
             catalog.upsert_snapshot(e.clone());
             true
+        }
+        IndexEvent::SnapshotsAdded(es) => {
+            catalog.upsert_snapshots(es.iter().cloned());
+            !es.is_empty()
         }
         IndexEvent::SnapshotRemoved { path, .. } => {
             let removed = catalog.remove_snapshot_path(path).is_some();

@@ -167,6 +167,50 @@ pub fn test_history(project: &ProjectEntry, window: Window) -> Vec<TestHistory> 
     rows
 }
 
+/// When each of `identities` started failing: the same as
+/// [`TestHistory::failing_since`] in [`test_history`], found by walking back
+/// from the newest snapshot only as far as needed (no whole history).
+pub fn failing_since<'a>(
+    project: &ProjectEntry,
+    identities: &[&'a str],
+) -> Vec<(&'a str, Option<DateTime<Utc>>)> {
+    let mut ids: Vec<&str> = identities.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut since: Vec<Option<DateTime<Utc>>> = vec![None; ids.len()];
+    let mut open = vec![true; ids.len()];
+    let mut n_open = ids.len();
+    let mut worst: Vec<Option<TestStatus>> = vec![None; ids.len()];
+    for entry in project.snapshots.iter().rev() {
+        if n_open == 0 {
+            break;
+        }
+        worst.fill(None);
+        // The worst status of each test in this snapshot, as `test_history` keeps it.
+        for t in &entry.snapshot.tests {
+            if let Ok(k) = ids.binary_search(&t.identity.as_ref()) {
+                worst[k] = Some(match worst[k] {
+                    Some(prev) if severity(prev) <= severity(t.status) => prev,
+                    _ => t.status,
+                });
+            }
+        }
+        for k in 0..ids.len() {
+            match worst[k] {
+                Some(st) if open[k] && st.is_failure() => {
+                    since[k] = Some(entry.snapshot.timestamp);
+                }
+                Some(_) if open[k] => {
+                    open[k] = false;
+                    n_open -= 1;
+                }
+                _ => {}
+            }
+        }
+    }
+    ids.into_iter().zip(since).collect()
+}
+
 /// One column's drift across a project's snapshots.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ColumnDriftHistory {
@@ -340,6 +384,75 @@ pub(crate) mod tests {
     }
 
     use TestStatus::*;
+
+    /// `failing_since` against the whole `test_history` of each project.
+    fn assert_failing_since_matches(c: &Catalog) -> usize {
+        let mut failing = 0;
+        for p in c.projects() {
+            let rows = test_history(p, Window::ALL);
+            let ids: Vec<&str> = rows.iter().map(|r| r.identity.as_ref()).collect();
+            let got = failing_since(p, &ids);
+            assert_eq!(got.len(), rows.len());
+            for r in &rows {
+                let (_, since) = got.iter().find(|(id, _)| *id == &*r.identity).unwrap();
+                assert_eq!(*since, r.failing_since, "{} {}", p.project.id, r.identity);
+                failing += usize::from(since.is_some());
+            }
+        }
+        failing
+    }
+
+    #[test]
+    fn failing_since_walks_back_like_test_history() {
+        let mean_age = |s| test("Mean{column=age}", "Mean Value", Some("age"), s);
+        let mean_bmi = |s| test("Mean{column=bmi}", "Mean Value", Some("bmi"), s);
+        let c = catalog(vec![
+            snap(1, vec![mean_age(Fail), mean_bmi(Success)], vec![]),
+            snap(2, vec![mean_age(Success), mean_bmi(Fail)], vec![]),
+            // The same test twice in one run: the worst outcome counts.
+            snap(
+                3,
+                vec![mean_age(Fail), mean_bmi(Success), mean_bmi(Error)],
+                vec![],
+            ),
+            snap(4, vec![mean_bmi(Fail)], vec![]),
+            snap(
+                5,
+                vec![mean_age(Error), mean_bmi(Warning), mean_bmi(Fail)],
+                vec![],
+            ),
+            snap(6, vec![mean_bmi(Fail)], vec![]),
+        ]);
+        assert_eq!(assert_failing_since_matches(&c), 2);
+        let p = c.project("p").unwrap();
+        // Asked twice, or for a test never run: one answer each.
+        let got = failing_since(
+            p,
+            &[
+                "Mean{column=bmi}",
+                "Mean{column=age}",
+                "x",
+                "Mean{column=age}",
+            ],
+        );
+        let day = |d| Some(Utc.with_ymd_and_hms(2024, 3, d, 2, 0, 0).unwrap());
+        assert_eq!(
+            got,
+            vec![
+                ("Mean{column=age}", day(3)),
+                ("Mean{column=bmi}", day(2)),
+                ("x", None)
+            ]
+        );
+        // Real snapshot folders.
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let mut failing = 0;
+        for dir in ["sample_snapshots", "tests/fixtures/oncall/pass-ws"] {
+            let (c, _) = crate::index::index_path(&root.join(dir), &Default::default()).unwrap();
+            failing += assert_failing_since_matches(&c);
+        }
+        assert!(failing > 0, "some test is failing in the sample workspace");
+    }
 
     #[test]
     fn failing_since_counts_the_unbroken_run_only() {

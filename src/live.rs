@@ -487,7 +487,7 @@ impl Indexer {
             }
         };
         let t0 = Instant::now();
-        self.initial_scan();
+        let cached = self.initial_scan();
         if self.stopped() {
             return;
         }
@@ -506,6 +506,8 @@ impl Indexer {
         self.emit(IndexEvent::ScanFinished {
             elapsed_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
         });
+        // Consumers have all they need: only now track what came from the cache.
+        self.adopt_cached(cached);
         self.save_cache();
         self.handle_signals(queued);
 
@@ -594,9 +596,20 @@ impl Indexer {
         }
     }
 
-    fn initial_scan(&mut self) {
+    /// The first scan. Returns the entries sent from the cache, still to be
+    /// tracked with [`Indexer::adopt_cached`] (after the scan is declared
+    /// finished, so consumers need not wait for that bookkeeping).
+    fn initial_scan(&mut self) -> Vec<SnapshotEntry> {
+        // The cache loads on its own thread while the folder is listed.
+        let loading = self.cache_dir.clone().and_then(|dir| {
+            let (root, opts) = (self.root.clone(), self.opts.parse);
+            std::thread::Builder::new()
+                .name("snapscope-cache".into())
+                .spawn(move || IndexCache::load(&dir, &root, &opts))
+                .ok()
+        });
         let Some((dirs, mut problems)) = self.list_projects() else {
-            return;
+            return Vec::new();
         };
         let mut files: Vec<SnapshotFile> = Vec::new();
         for pd in dirs {
@@ -605,11 +618,15 @@ impl Indexer {
         }
         self.sync_problems(problems, None);
         let total = files.len();
-        // Files the cache knows unchanged are sent first, in one burst, in
+        // Files the cache knows unchanged are sent first, in one event, in
         // time order (cheap for consumers to insert); then the rest is parsed.
         let mut done = 0;
+        let mut cached = Vec::new();
         if let Some(dir) = &self.cache_dir {
-            let mut cache = IndexCache::load(dir, &self.root, &self.opts.parse);
+            let mut cache = match loading {
+                Some(thread) => thread.join().unwrap_or_default(),
+                None => IndexCache::load(dir, &self.root, &self.opts.parse),
+            };
             let had_cache = !cache.is_empty();
             let mut hits = Vec::new();
             files.retain(|f| match cache.take(&f.path, &f.fingerprint) {
@@ -623,14 +640,10 @@ impl Indexer {
                 (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
             });
             done = hits.len();
-            for e in hits {
-                let kind = FileKind::Snapshot {
-                    project_id: e.snapshot.project_id.clone(),
-                    id: e.snapshot.id.clone(),
-                };
-                let path = e.path.clone();
-                self.record(&path, kind, Ok(Good::Snapshot(e)), None);
+            if !hits.is_empty() {
+                self.emit(IndexEvent::SnapshotsAdded(hits.clone()));
             }
+            cached = hits;
             // Stale leftovers, files to parse or no cache yet: write it after the scan.
             self.cache_dirty = !cache.is_empty() || !files.is_empty() || !had_cache;
         }
@@ -644,17 +657,21 @@ impl Indexer {
                 .min(4),
             n => n,
         };
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .thread_name(|i| format!("snapscope-parse-{i}"))
-            .build()
-            .ok();
+        let pool = (!files.is_empty())
+            .then(|| {
+                rayon::ThreadPoolBuilder::new()
+                    .num_threads(threads)
+                    .thread_name(|i| format!("snapscope-parse-{i}"))
+                    .build()
+                    .ok()
+            })
+            .flatten();
         let mut last_progress = Instant::now();
         let mut chunk_len = threads;
         let mut rest: &[SnapshotFile] = &files;
         while !rest.is_empty() {
             if self.stopped() {
-                return;
+                return cached;
             }
             let (chunk, tail) = rest.split_at(chunk_len.min(rest.len()));
             rest = tail;
@@ -676,6 +693,31 @@ impl Indexer {
                 last_progress = Instant::now();
                 self.emit(IndexEvent::ScanProgress { done, total });
             }
+        }
+        cached
+    }
+
+    /// Track cached entries already sent to consumers as good files, as
+    /// [`Indexer::record`] would have (they are new paths: nothing to emit;
+    /// they are in the cache already: it stays clean).
+    fn adopt_cached(&mut self, entries: Vec<SnapshotEntry>) {
+        self.files.reserve(entries.len());
+        self.entries.reserve(entries.len());
+        for e in entries {
+            self.files.insert(
+                e.path.clone(),
+                Tracked {
+                    kind: FileKind::Snapshot {
+                        project_id: e.snapshot.project_id.clone(),
+                        id: e.snapshot.id.clone(),
+                    },
+                    seen: e.fingerprint,
+                    has_good: true,
+                    state: FileState::Good,
+                    listed: self.generation,
+                },
+            );
+            self.entries.insert(e.path.clone(), e);
         }
     }
 

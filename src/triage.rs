@@ -8,8 +8,8 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::catalog::{Catalog, ProjectEntry};
-use crate::history::{severity, test_history, Window};
-use crate::model::TestStatus;
+use crate::history::{failing_since, severity};
+use crate::model::{TestOutcome, TestStatus};
 
 /// A failing test in a project's latest run with tests.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -84,24 +84,30 @@ pub fn project_health(
     let newest = p.latest().map(|e| e.snapshot.timestamp);
     let mut failing = Vec::new();
     if let Some(e) = latest {
-        let history = test_history(p, Window::ALL);
-        for t in &e.snapshot.tests {
-            let counts =
-                t.status.is_failure() || (opts.fail_on_warning && t.status == TestStatus::Warning);
-            if counts {
-                let since = history
-                    .iter()
-                    .find(|h| h.identity == t.identity)
-                    .and_then(|h| h.failing_since);
-                failing.push(FailingTest {
-                    name: t.name.clone(),
-                    status: t.status,
-                    description: t.description.clone(),
-                    failing_since: since,
-                    identity: t.identity.clone(),
-                    column: t.column.clone(),
-                });
-            }
+        let counts = |t: &&TestOutcome| {
+            t.status.is_failure() || (opts.fail_on_warning && t.status == TestStatus::Warning)
+        };
+        let ids: Vec<&str> = e
+            .snapshot
+            .tests
+            .iter()
+            .filter(counts)
+            .map(|t| t.identity.as_ref())
+            .collect();
+        let history = failing_since(p, &ids);
+        for t in e.snapshot.tests.iter().filter(counts) {
+            let since = history
+                .iter()
+                .find(|(id, _)| *id == t.identity.as_ref())
+                .and_then(|(_, since)| *since);
+            failing.push(FailingTest {
+                name: t.name.clone(),
+                status: t.status,
+                description: t.description.clone(),
+                failing_since: since,
+                identity: t.identity.clone(),
+                column: t.column.clone(),
+            });
         }
     }
     failing.sort_by(|a, b| {

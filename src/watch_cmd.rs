@@ -121,6 +121,11 @@ impl Printer {
             IndexEvent::SnapshotAdded(e) | IndexEvent::SnapshotUpdated(e) => {
                 self.pending.remove(&e.path);
             }
+            IndexEvent::SnapshotsAdded(es) => {
+                for e in es {
+                    self.pending.remove(&e.path);
+                }
+            }
             IndexEvent::SnapshotRemoved { path, .. } | IndexEvent::Cleared { path } => {
                 self.pending.remove(path);
             }
@@ -250,8 +255,16 @@ impl Printer {
             .to_string()
     }
 
-    /// The output line for an event (before it is applied), if it gets one.
+    /// The output line for an event (before it is applied), if it gets one
+    /// (one line per snapshot for [`IndexEvent::SnapshotsAdded`]).
     fn line(&self, ev: &IndexEvent) -> Option<String> {
+        if let IndexEvent::SnapshotsAdded(es) = ev {
+            let lines: Vec<String> = es
+                .iter()
+                .filter_map(|e| self.line(&IndexEvent::SnapshotAdded(e.clone())))
+                .collect();
+            return (!lines.is_empty()).then(|| lines.join("\n"));
+        }
         if self.json {
             self.json_event(ev).map(|v| json_line(&v))
         } else {
@@ -265,6 +278,8 @@ impl Printer {
             m.insert(k.to_string(), v);
         };
         let name = match ev {
+            // One line per snapshot (see `line`).
+            IndexEvent::SnapshotsAdded(_) => return None,
             IndexEvent::SnapshotAdded(e) | IndexEvent::SnapshotUpdated(e) => {
                 let s = &e.snapshot;
                 set("project_id", json!(s.project_id));
@@ -352,6 +367,8 @@ impl Printer {
         let clean = |s: &str| sanitize::clean(s).into_owned();
         let path = |p: &Path| sanitize::clean_path(self.rel(p));
         let body = match ev {
+            // One line per snapshot (see `line`).
+            IndexEvent::SnapshotsAdded(_) => return None,
             IndexEvent::SnapshotAdded(e) | IndexEvent::SnapshotUpdated(e) => {
                 let s = &e.snapshot;
                 let counts = s.test_counts();

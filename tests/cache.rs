@@ -267,6 +267,7 @@ fn live_index_sends_cached_entries_first_without_parsing() {
     let deadline = Instant::now() + Duration::from_secs(20);
     let mut catalog = Catalog::new();
     let mut added_before_progress = 0;
+    let mut bulk_events = 0;
     let mut seen_progress = false;
     loop {
         let ev = rx
@@ -274,6 +275,17 @@ fn live_index_sends_cached_entries_first_without_parsing() {
             .expect("scan finishes before the deadline");
         match &ev {
             IndexEvent::SnapshotAdded(_) if !seen_progress => added_before_progress += 1,
+            IndexEvent::SnapshotsAdded(es) if !seen_progress => {
+                bulk_events += 1;
+                added_before_progress += es.len();
+                assert!(
+                    es.windows(2).all(|w| {
+                        let (a, b) = (&w[0].snapshot, &w[1].snapshot);
+                        (a.timestamp, &a.id) <= (b.timestamp, &b.id)
+                    }),
+                    "cached entries come oldest first"
+                );
+            }
             IndexEvent::ScanProgress { done, total } if !seen_progress => {
                 seen_progress = true;
                 assert_eq!((*done, *total), (SAMPLE_FILES, SAMPLE_FILES));
@@ -284,7 +296,140 @@ fn live_index_sends_cached_entries_first_without_parsing() {
         snapscope::events::apply(&mut catalog, &ev);
     }
     assert_eq!(added_before_progress, SAMPLE_FILES);
+    assert_eq!(bulk_events, 1, "all cached entries in one event");
     assert_eq!(live.parse_count(), 0);
     assert_eq!(entries(&catalog), entries(&fresh));
     live.stop();
+}
+
+/// Events from `rx` until `done` says so (panics after 20 s).
+fn events_until(
+    rx: &crossbeam_channel::Receiver<IndexEvent>,
+    done: impl Fn(&[IndexEvent]) -> bool,
+) -> Vec<IndexEvent> {
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut evs = Vec::new();
+    while !done(&evs) {
+        evs.push(
+            rx.recv_deadline(deadline)
+                .unwrap_or_else(|e| panic!("{e}; events so far: {evs:?}")),
+        );
+    }
+    evs
+}
+
+fn live_warm(s: &Setup) -> (LiveIndex, crossbeam_channel::Receiver<IndexEvent>) {
+    let live_opts = LiveOptions {
+        parse: ParseOptions {
+            tz: TimeZoneChoice::Utc,
+        },
+        watch: WatchMode::Off,
+        ..LiveOptions::default()
+    };
+    LiveIndex::start_with_cache_dir(&s.ws, live_opts, Some(s.cache_dir.clone())).unwrap()
+}
+
+fn scan_finished(evs: &[IndexEvent]) -> bool {
+    matches!(evs.last(), Some(IndexEvent::ScanFinished { .. }))
+}
+
+#[test]
+fn live_index_tracks_cached_entries_after_a_warm_start() {
+    let s = setup();
+    run(&s, TimeZoneChoice::Utc);
+    let file = cache::cache_file(&s.cache_dir, &s.ws);
+    let written = fs::metadata(&file).unwrap().modified().unwrap();
+
+    // Nothing changed: the cache is not written again, not even on exit.
+    let (live, rx) = live_warm(&s);
+    events_until(&rx, scan_finished);
+    live.stop();
+    assert_eq!(fs::metadata(&file).unwrap().modified().unwrap(), written);
+
+    // Changes to files that came from the cache are noticed as such.
+    let (live, rx) = live_warm(&s);
+    events_until(&rx, scan_finished);
+    assert_eq!(live.parse_count(), 0);
+    let files = snapshot_files(&s.ws);
+    let (touched, gone) = (files[0].clone(), files[1].clone());
+    set_mtime(&touched, Duration::from_secs(60));
+    fs::remove_file(&gone).unwrap();
+    live.rescan_handle()();
+    let updated = |e: &IndexEvent| matches!(e, IndexEvent::SnapshotUpdated(x) if x.path == touched);
+    let removed =
+        |e: &IndexEvent| matches!(e, IndexEvent::SnapshotRemoved { path, .. } if *path == gone);
+    let evs = events_until(&rx, |evs| {
+        evs.iter().any(updated) && evs.iter().any(removed)
+    });
+    assert!(
+        !evs.iter()
+            .any(|e| matches!(e, IndexEvent::SnapshotAdded(_))),
+        "{evs:?}"
+    );
+    assert_eq!(live.parse_count(), 1, "only the touched file is parsed");
+    live.stop();
+    // The cache was brought up to date on exit.
+    let (_, r) = run(&s, TimeZoneChoice::Utc);
+    assert_eq!((r.parsed, r.from_cache), (0, SAMPLE_FILES - 1));
+}
+
+#[test]
+fn bulk_insert_equals_one_by_one() {
+    let s = setup();
+    let (fresh, _) = run(&s, TimeZoneChoice::Utc);
+    let mut all: Vec<snapscope::catalog::SnapshotEntry> = fresh
+        .projects()
+        .into_iter()
+        .flat_map(|p| p.snapshots.iter().cloned())
+        .collect();
+    all.reverse();
+    // One path twice (the later entry wins), one path marked unreadable before.
+    let mut again = all[3].clone();
+    again.fingerprint.len += 1;
+    all.push(again);
+    let unreadable = snapscope::catalog::Unreadable {
+        path: all[5].path.clone(),
+        project_id: Some(all[5].snapshot.project_id.clone()),
+        reason: "broken".into(),
+    };
+    // A project with a record, the others get placeholders.
+    let named = fresh.projects()[0].project.clone();
+
+    let mut one = Catalog::new();
+    let mut bulk = Catalog::new();
+    for c in [&mut one, &mut bulk] {
+        c.upsert_project(named.clone());
+        c.set_unreadable(unreadable.clone());
+    }
+    for e in &all {
+        one.upsert_snapshot(e.clone());
+    }
+    let (head, tail) = all.split_at(10);
+    bulk.upsert_snapshots(head.iter().cloned());
+    bulk.upsert_snapshots(tail.iter().cloned());
+
+    assert_eq!(entries(&bulk), entries(&one));
+    assert_eq!(entries(&bulk).len(), SAMPLE_FILES);
+    assert_eq!(bulk.unreadable().count(), 0);
+    let names = |c: &Catalog| -> Vec<(String, String, PathBuf)> {
+        c.projects()
+            .iter()
+            .map(|p| {
+                (
+                    p.project.id.clone(),
+                    p.project.name.clone(),
+                    p.project.folder.clone(),
+                )
+            })
+            .collect()
+    };
+    assert_eq!(names(&bulk), names(&one));
+    for e in &all {
+        let got = bulk.snapshot_by_path(&e.path).expect("indexed by path");
+        assert_eq!(got.path, e.path);
+    }
+    assert_eq!(
+        bulk.snapshot_by_path(&all[3].path).unwrap().fingerprint.len,
+        all[3].fingerprint.len + 1
+    );
 }

@@ -887,12 +887,23 @@ impl App {
                 .map(|(pid, _)| pid.clone())
                 .collect()
         };
+        let mut changed = false;
         for ev in evs {
             match &ev {
                 IndexEvent::SnapshotAdded(e) => {
                     self.pending.remove(&e.path);
                     if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
                         self.new_ids.insert(e.snapshot.id.clone());
+                    }
+                }
+                IndexEvent::SnapshotsAdded(es) => {
+                    for e in es {
+                        if !self.pending.is_empty() {
+                            self.pending.remove(&e.path);
+                        }
+                        if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
+                            self.new_ids.insert(e.snapshot.id.clone());
+                        }
                     }
                 }
                 IndexEvent::SnapshotUpdated(e) => {
@@ -930,7 +941,7 @@ impl App {
                 | IndexEvent::ProjectUpdated(_)
                 | IndexEvent::ProjectRemoved { .. } => {}
             }
-            events::apply(&mut self.catalog, &ev);
+            changed |= events::apply(&mut self.catalog, &ev);
         }
         for pid in follow_newest {
             if let Some(latest) = self.catalog.project(&pid).and_then(|p| p.latest()) {
@@ -938,7 +949,11 @@ impl App {
                 self.snapshot_sel.insert(pid, id);
             }
         }
-        self.refresh_views(now);
+        if changed {
+            // Derived from the catalog alone (and the Now panel's age notes
+            // only with a maximum age, which it does not use).
+            self.refresh_views(now);
+        }
         self.fix_selection();
         // Keep the selected snapshot where it was on screen.
         if let (Some(row), Some(before)) = (row_before, sel_before.as_ref()) {

@@ -197,21 +197,19 @@ fn main_loop(
         while let Ok(m) = rx.try_recv() {
             msgs.push(m);
         }
-        if let Some(irx) = &index {
-            while batch.len() < MAX_BATCH {
-                match irx.try_recv() {
-                    Ok(e) => batch.push(e),
-                    Err(TryRecvError::Empty) => break,
-                    Err(TryRecvError::Disconnected) => {
-                        index = None;
-                        msgs.push(Msg::IndexClosed);
-                        break;
-                    }
-                }
-            }
-        }
+        drain_index(&mut index, &mut batch, &mut msgs);
         let now = Utc::now();
-        if !batch.is_empty() {
+        // Events that arrived while a batch was applied go in before the
+        // frame (the end of a burst, e.g. the scan finishing right after the
+        // cached entries): one round more at most.
+        for round in 0..2 {
+            if round == 1 {
+                drain_index(&mut index, &mut batch, &mut msgs);
+            }
+            if batch.is_empty() {
+                break;
+            }
+            let batch = std::mem::take(&mut batch);
             if let Some(q) = &mut app.frozen {
                 q.extend(batch);
                 app.dirty = true;
@@ -237,6 +235,27 @@ fn main_loop(
             term::draw_synced(terminal, |f| ui::draw(f, app, now))?;
             app.mark_drawn(now);
             last_frame = Instant::now();
+        }
+    }
+}
+
+/// Move queued index events into `batch` (up to [`MAX_BATCH`] in all); a
+/// closed channel becomes [`Msg::IndexClosed`].
+fn drain_index(
+    index: &mut Option<Receiver<IndexEvent>>,
+    batch: &mut Vec<IndexEvent>,
+    msgs: &mut Vec<Msg>,
+) {
+    let Some(irx) = index else { return };
+    while batch.len() < MAX_BATCH {
+        match irx.try_recv() {
+            Ok(e) => batch.push(e),
+            Err(TryRecvError::Empty) => break,
+            Err(TryRecvError::Disconnected) => {
+                *index = None;
+                msgs.push(Msg::IndexClosed);
+                break;
+            }
         }
     }
 }
