@@ -298,7 +298,20 @@ pub fn index_path_with_cache(
     } else {
         root.to_path_buf()
     };
+    // The cache loads on its own thread while the folder is listed.
+    let loading = cache_dir.map(|dir| {
+        let (dir, root, parse) = (dir.to_path_buf(), root.clone(), opts.parse);
+        std::thread::Builder::new()
+            .name("snapscope-cache".into())
+            .spawn(move || IndexCache::load(&dir, &root, &parse))
+    });
     let (layout, listing) = scan::list(&root)?;
+    // Joined before anything else runs on rayon's pool, which decoding uses.
+    let mut cache = match (loading, cache_dir) {
+        (Some(Ok(thread)), _) => thread.join().unwrap_or_default(),
+        (_, Some(d)) => IndexCache::load(d, &root, &opts.parse),
+        (_, None) => IndexCache::default(),
+    };
     let mut catalog = Catalog::new();
     let mut bytes_read = 0u64;
 
@@ -318,9 +331,6 @@ pub fn index_path_with_cache(
         catalog.set_unreadable(p);
     }
 
-    let mut cache = cache_dir
-        .map(|d| IndexCache::load(d, &root, &opts.parse))
-        .unwrap_or_default();
     let had_cache = !cache.is_empty();
     let mut todo = Vec::new();
     let mut from_cache = 0;
