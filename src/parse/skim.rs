@@ -14,9 +14,9 @@
 //!   ([`super::widgets`]) does not read;
 //! * anywhere else: the heavy keys.
 //!
-//! A skipped value is checked loosely (brackets pair up by kind, strings end,
-//! bytes outside strings are ones JSON numbers and literals use), not fully
-//! validated. Whenever this pass or serde on its output fails, the caller
+//! A skipped value is checked loosely: its strings end and its brackets
+//! balance, nothing more (damage inside plot data goes unnoticed; a
+//! truncated file does not). Whenever this pass or serde on its output fails, the caller
 //! parses the whole file the slow way, so every error is reported exactly as
 //! before, with its real line and column.
 
