@@ -502,7 +502,7 @@ impl Indexer {
             elapsed_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
         });
         // Consumers have all they need: only now track what came from the cache.
-        self.adopt_cached(cached);
+        self.adopt_cached(&cached);
         self.save_cache();
         self.handle_signals(queued);
 
@@ -594,7 +594,7 @@ impl Indexer {
     /// The first scan. Returns the entries sent from the cache, still to be
     /// tracked with [`Indexer::adopt_cached`] (after the scan is declared
     /// finished, so consumers need not wait for that bookkeeping).
-    fn initial_scan(&mut self) -> Vec<SnapshotEntry> {
+    fn initial_scan(&mut self) -> Arc<[SnapshotEntry]> {
         // The cache loads on its own thread while the folder is listed.
         let loading = self.cache_dir.clone().and_then(|dir| {
             let (root, opts) = (self.root.clone(), self.opts.parse);
@@ -604,7 +604,7 @@ impl Indexer {
                 .ok()
         });
         let Some((dirs, mut problems)) = self.list_projects() else {
-            return Vec::new();
+            return Arc::new([]);
         };
         let mut files: Vec<SnapshotFile> = Vec::new();
         for pd in dirs {
@@ -616,29 +616,25 @@ impl Indexer {
         // Files the cache knows unchanged are sent first, in one event, in
         // time order (cheap for consumers to insert); then the rest is parsed.
         let mut done = 0;
-        let mut cached = Vec::new();
+        let mut cached: Arc<[SnapshotEntry]> = Arc::new([]);
         if let Some(dir) = &self.cache_dir {
             let mut cache = match loading {
                 Some(thread) => thread.join().unwrap_or_default(),
                 None => IndexCache::load(dir, &self.root, &self.opts.parse),
             };
             let had_cache = !cache.is_empty();
-            let mut hits = Vec::new();
-            files.retain(|f| match cache.take(&f.path, &f.fingerprint) {
-                Some(e) => {
-                    hits.push(e);
-                    false
-                }
-                None => true,
-            });
+            let (mut hits, found) = cache::take_listed(&mut cache, &files);
+            let mut listed = found.iter();
+            files.retain(|_| listed.next() != Some(&true));
+            // Saved oldest first already (this costs one pass then).
             hits.sort_by(|a, b| {
                 (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
             });
             done = hits.len();
-            if !hits.is_empty() {
-                self.emit(IndexEvent::SnapshotsAdded(hits.clone()));
+            cached = hits.into();
+            if !cached.is_empty() {
+                self.emit(IndexEvent::SnapshotsAdded(cached.clone()));
             }
-            cached = hits;
             // Stale leftovers, files to parse or no cache yet: write it after the scan.
             self.cache_dirty = !cache.is_empty() || !files.is_empty() || !had_cache;
         }
@@ -695,7 +691,7 @@ impl Indexer {
     /// Track cached entries already sent to consumers as good files, as
     /// [`Indexer::record`] would have (they are new paths: nothing to emit;
     /// they are in the cache already: it stays clean).
-    fn adopt_cached(&mut self, entries: Vec<SnapshotEntry>) {
+    fn adopt_cached(&mut self, entries: &[SnapshotEntry]) {
         self.files.reserve(entries.len());
         self.entries.reserve(entries.len());
         for e in entries {
@@ -712,7 +708,7 @@ impl Indexer {
                     listed: self.generation,
                 },
             );
-            self.entries.insert(e.path.clone(), e);
+            self.entries.insert(e.path.clone(), e.clone());
         }
     }
 
