@@ -52,7 +52,8 @@ pub struct LiveOptions {
     pub max_file_size: u64,
     /// Start from the persistent index cache ([`crate::cache`]): files whose
     /// size and mtime match it are not parsed, and are sent first, in one
-    /// burst. The cache is written after the first scan and on exit.
+    /// [`IndexEvent::SnapshotsAdded`]. The cache is written after the first
+    /// scan and on exit.
     pub use_cache: bool,
 }
 
@@ -108,9 +109,10 @@ type SnapshotReader = fn(&Path, &str, &str, &ParseOptions) -> Result<SnapshotEnt
 
 impl LiveIndex {
     /// Start indexing and watching `root`. Events arrive on the returned
-    /// channel: projects first, then snapshots newest first (by file mtime)
-    /// with [`IndexEvent::ScanProgress`], then [`IndexEvent::ScanFinished`],
-    /// then changes as they happen.
+    /// channel: projects first, then (with the cache) the cached snapshots in
+    /// one [`IndexEvent::SnapshotsAdded`], then the other snapshots newest
+    /// first (by file mtime) with [`IndexEvent::ScanProgress`], then
+    /// [`IndexEvent::ScanFinished`], then changes as they happen.
     pub fn start(
         root: &Path,
         opts: LiveOptions,
