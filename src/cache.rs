@@ -19,6 +19,7 @@
 //! pairs (NaN = no value); its metadata is JSON text.
 
 use std::collections::HashMap;
+use std::ffi::OsStr;
 use std::fs;
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
@@ -29,11 +30,12 @@ use chrono::{DateTime, TimeZone, Utc};
 use rayon::prelude::*;
 
 use crate::catalog::{Fingerprint, SnapshotEntry};
-use crate::intern::intern;
+use crate::intern::{intern, FxBuild};
 use crate::model::{
     DriftRow, Generation, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
 };
 use crate::parse::{ParseOptions, TimeZoneChoice};
+use crate::scan::SnapshotFile;
 
 const MAGIC: &[u8; 8] = b"SNSCIDX\0";
 /// Bumped whenever the layout below or the parser's output changes meaning.
@@ -75,10 +77,11 @@ fn canonical_root(root: &Path) -> PathBuf {
         .unwrap_or_else(|_| root.to_path_buf())
 }
 
-/// The cached entries of one workspace, keyed by path.
+/// The cached entries of one workspace, in the order they were saved
+/// (oldest run first).
 #[derive(Debug, Default)]
 pub struct IndexCache {
-    entries: HashMap<PathBuf, SnapshotEntry>,
+    entries: Vec<SnapshotEntry>,
 }
 
 impl IndexCache {
@@ -106,34 +109,55 @@ impl IndexCache {
         decode(&bytes, &header_key(root, opts), root)
     }
 
-    /// Number of cached entries.
+    /// Number of cached entries (not taken out).
     pub fn len(&self) -> usize {
         self.entries.len()
     }
 
-    /// True when nothing is cached.
+    /// True when nothing is cached (or everything was taken out).
     pub fn is_empty(&self) -> bool {
         self.entries.is_empty()
     }
 
-    /// The cached entry for `path` when the file still has fingerprint `fp`.
-    pub fn get(&self, path: &Path, fp: &Fingerprint) -> Option<SnapshotEntry> {
-        let e = self.entries.get(path)?;
-        (fp.mtime.is_some() && e.fingerprint == *fp).then(|| e.clone())
+    /// Take out the entries whose file is unchanged: `unchanged(path, fp)`
+    /// says whether the file at `path` still has fingerprint `fp` (only
+    /// entries with a modification time are offered). They come in saved
+    /// order; what stays is stale.
+    pub fn take_unchanged(
+        &mut self,
+        mut unchanged: impl FnMut(&Path, &Fingerprint) -> bool,
+    ) -> Vec<SnapshotEntry> {
+        let (hits, stale) = std::mem::take(&mut self.entries)
+            .into_iter()
+            .partition(|e| e.fingerprint.mtime.is_some() && unchanged(&e.path, &e.fingerprint));
+        self.entries = stale;
+        hits
     }
+}
 
-    /// Take the cached entry for `path` out when it matches `fp`.
-    pub fn take(&mut self, path: &Path, fp: &Fingerprint) -> Option<SnapshotEntry> {
-        let hit = self
-            .entries
-            .get(path)
-            .is_some_and(|e| fp.mtime.is_some() && e.fingerprint == *fp);
-        if hit {
-            self.entries.remove(path)
-        } else {
-            None
+/// Take the entries of the listed `files` that are unchanged out of
+/// `cache` (each path at most once), with a flag per file telling whether
+/// it was found.
+pub fn take_listed(
+    cache: &mut IndexCache,
+    files: &[SnapshotFile],
+) -> (Vec<SnapshotEntry>, Vec<bool>) {
+    // By the bytes of the path (quicker to hash than its components): both
+    // sides are the same root joined with the same names.
+    let listed: HashMap<&OsStr, usize, FxBuild> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_os_str(), i))
+        .collect();
+    let mut found = vec![false; files.len()];
+    let hits = cache.take_unchanged(|path, fp| match listed.get(path.as_os_str()) {
+        Some(&i) if !found[i] && files[i].fingerprint == *fp => {
+            found[i] = true;
+            true
         }
-    }
+        _ => false,
+    });
+    (hits, found)
 }
 
 /// Write the cache of `root` into `dir` atomically (temp file + rename), then
@@ -148,10 +172,14 @@ pub fn save<'a>(
     let limit = SystemTime::now()
         .checked_sub(RACY_WINDOW)
         .unwrap_or(UNIX_EPOCH);
-    let entries: Vec<&SnapshotEntry> = entries
+    let mut entries: Vec<&SnapshotEntry> = entries
         .into_iter()
         .filter(|e| e.fingerprint.mtime.is_some_and(|m| m <= limit))
         .collect();
+    // Oldest run first: the order entries are taken out in at load.
+    entries.sort_by(|a, b| {
+        (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
+    });
     let bytes = encode(&header_key(root, opts), root, &entries);
     fs::create_dir_all(dir)?;
     let file = cache_file(dir, root);
@@ -588,11 +616,9 @@ fn decode(bytes: &[u8], key: &[u8], root: &Path) -> Result<IndexCache, CacheErro
             Ok(out)
         })
         .collect::<Result<_, _>>()?;
-    let mut entries = HashMap::with_capacity(decoded.iter().map(Vec::len).sum());
-    for e in decoded.into_iter().flatten() {
-        entries.insert(e.path.clone(), e);
-    }
-    Ok(IndexCache { entries })
+    Ok(IndexCache {
+        entries: decoded.into_iter().flatten().collect(),
+    })
 }
 
 fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {

@@ -2,7 +2,7 @@
 //! time, and the files that could not be read. Knows nothing of disks being
 //! watched or of terminals; it is updated by plain calls.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
@@ -169,30 +169,39 @@ impl Catalog {
     /// result, but each touched project is sorted once (cheap when the
     /// entries come in time order).
     pub fn upsert_snapshots(&mut self, entries: impl IntoIterator<Item = SnapshotEntry>) {
-        let mut touched: HashSet<String> = HashSet::new();
+        let entries = entries.into_iter();
+        self.by_path.reserve(entries.size_hint().0);
+        // The new entries of each project (and the path a placeholder
+        // record would be made from: the project's first new entry).
+        let mut added: HashMap<String, (PathBuf, Vec<SnapshotEntry>)> = HashMap::new();
         for entry in entries {
             if !self.unreadable.is_empty() {
                 self.unreadable.remove(&entry.path);
             }
-            let pid = entry.snapshot.project_id.clone();
+            let pid = &entry.snapshot.project_id;
             if let Some(old) = self.by_path.insert(entry.path.clone(), pid.clone()) {
                 // A replacement: drop the entry read before from that path.
                 if let Some(p) = self.projects.get_mut(&old) {
                     p.snapshots.retain(|s| s.path != entry.path);
                 }
+                if let Some((_, v)) = added.get_mut(&old) {
+                    v.retain(|s| s.path != entry.path);
+                }
             }
-            if !touched.contains(&pid) {
-                touched.insert(pid.clone());
+            match added.get_mut(pid) {
+                Some((_, v)) => v.push(entry),
+                None => {
+                    added.insert(pid.clone(), (entry.path.clone(), vec![entry]));
+                }
             }
-            self.project_for(pid, &entry.path).snapshots.push(entry);
         }
-        for pid in touched {
-            if let Some(p) = self.projects.get_mut(&pid) {
-                p.snapshots.sort_by(|a, b| {
-                    (a.snapshot.timestamp, a.snapshot.id.as_str())
-                        .cmp(&(b.snapshot.timestamp, b.snapshot.id.as_str()))
-                });
-            }
+        for (pid, (first_path, new)) in added {
+            let p = self.project_for(pid, &first_path);
+            p.snapshots.extend(new);
+            p.snapshots.sort_by(|a, b| {
+                (a.snapshot.timestamp, a.snapshot.id.as_str())
+                    .cmp(&(b.snapshot.timestamp, b.snapshot.id.as_str()))
+            });
         }
     }
 

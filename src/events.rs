@@ -3,6 +3,7 @@
 //! copy with [`apply`], and never waits on disk.
 
 use std::path::PathBuf;
+use std::sync::Arc;
 
 use crate::catalog::{Catalog, SnapshotEntry, Unreadable};
 use crate::model::Project;
@@ -21,7 +22,7 @@ pub enum IndexEvent {
     /// Many snapshot files at once, oldest run first: the same as one
     /// [`IndexEvent::SnapshotAdded`] per entry, in order. The live index sends
     /// the entries its cache still holds this way at start-up.
-    SnapshotsAdded(Vec<SnapshotEntry>),
+    SnapshotsAdded(Arc<[SnapshotEntry]>),
     /// A known snapshot file was rewritten and parsed again.
     SnapshotUpdated(SnapshotEntry),
     /// A snapshot file was deleted or renamed away.

@@ -332,17 +332,22 @@ pub fn index_path_with_cache(
     }
 
     let had_cache = !cache.is_empty();
+    let (hits, found) = cache::take_listed(&mut cache, &listing.files);
     let mut todo = Vec::new();
     let mut from_cache = 0;
-    for f in &listing.files {
-        if f.fingerprint.len <= opts.max_file_size {
-            if let Some(entry) = cache.take(&f.path, &f.fingerprint) {
-                from_cache += 1;
-                catalog.upsert_snapshot(entry);
-                continue;
-            }
+    let mut cached = Vec::with_capacity(hits.len());
+    for e in hits {
+        // A file over the size limit now is reported, not served from the cache.
+        if e.fingerprint.len <= opts.max_file_size {
+            from_cache += 1;
+            cached.push(e);
         }
-        todo.push(f);
+    }
+    catalog.upsert_snapshots(cached);
+    for (f, found) in listing.files.iter().zip(found) {
+        if !found || f.fingerprint.len > opts.max_file_size {
+            todo.push(f);
+        }
     }
     // Whatever is left in the cache is stale (changed or deleted files).
     let cache_dirty = !cache.is_empty() || !todo.is_empty() || !had_cache;

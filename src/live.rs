@@ -52,7 +52,8 @@ pub struct LiveOptions {
     pub max_file_size: u64,
     /// Start from the persistent index cache ([`crate::cache`]): files whose
     /// size and mtime match it are not parsed, and are sent first, in one
-    /// burst. The cache is written after the first scan and on exit.
+    /// [`IndexEvent::SnapshotsAdded`]. The cache is written after the first
+    /// scan and on exit.
     pub use_cache: bool,
 }
 
@@ -108,9 +109,10 @@ type SnapshotReader = fn(&Path, &str, &str, &ParseOptions) -> Result<SnapshotEnt
 
 impl LiveIndex {
     /// Start indexing and watching `root`. Events arrive on the returned
-    /// channel: projects first, then snapshots newest first (by file mtime)
-    /// with [`IndexEvent::ScanProgress`], then [`IndexEvent::ScanFinished`],
-    /// then changes as they happen.
+    /// channel: projects first, then (with the cache) the cached snapshots in
+    /// one [`IndexEvent::SnapshotsAdded`], then the other snapshots newest
+    /// first (by file mtime) with [`IndexEvent::ScanProgress`], then
+    /// [`IndexEvent::ScanFinished`], then changes as they happen.
     pub fn start(
         root: &Path,
         opts: LiveOptions,
@@ -507,7 +509,7 @@ impl Indexer {
             elapsed_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
         });
         // Consumers have all they need: only now track what came from the cache.
-        self.adopt_cached(cached);
+        self.adopt_cached(&cached);
         self.save_cache();
         self.handle_signals(queued);
 
@@ -599,7 +601,7 @@ impl Indexer {
     /// The first scan. Returns the entries sent from the cache, still to be
     /// tracked with [`Indexer::adopt_cached`] (after the scan is declared
     /// finished, so consumers need not wait for that bookkeeping).
-    fn initial_scan(&mut self) -> Vec<SnapshotEntry> {
+    fn initial_scan(&mut self) -> Arc<[SnapshotEntry]> {
         // The cache loads on its own thread while the folder is listed.
         let loading = self.cache_dir.clone().and_then(|dir| {
             let (root, opts) = (self.root.clone(), self.opts.parse);
@@ -609,7 +611,7 @@ impl Indexer {
                 .ok()
         });
         let Some((dirs, mut problems)) = self.list_projects() else {
-            return Vec::new();
+            return Arc::new([]);
         };
         let mut files: Vec<SnapshotFile> = Vec::new();
         for pd in dirs {
@@ -621,29 +623,25 @@ impl Indexer {
         // Files the cache knows unchanged are sent first, in one event, in
         // time order (cheap for consumers to insert); then the rest is parsed.
         let mut done = 0;
-        let mut cached = Vec::new();
+        let mut cached: Arc<[SnapshotEntry]> = Arc::new([]);
         if let Some(dir) = &self.cache_dir {
             let mut cache = match loading {
                 Some(thread) => thread.join().unwrap_or_default(),
                 None => IndexCache::load(dir, &self.root, &self.opts.parse),
             };
             let had_cache = !cache.is_empty();
-            let mut hits = Vec::new();
-            files.retain(|f| match cache.take(&f.path, &f.fingerprint) {
-                Some(e) => {
-                    hits.push(e);
-                    false
-                }
-                None => true,
-            });
+            let (mut hits, found) = cache::take_listed(&mut cache, &files);
+            let mut listed = found.iter();
+            files.retain(|_| listed.next() != Some(&true));
+            // Saved oldest first already (this costs one pass then).
             hits.sort_by(|a, b| {
                 (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
             });
             done = hits.len();
-            if !hits.is_empty() {
-                self.emit(IndexEvent::SnapshotsAdded(hits.clone()));
+            cached = hits.into();
+            if !cached.is_empty() {
+                self.emit(IndexEvent::SnapshotsAdded(cached.clone()));
             }
-            cached = hits;
             // Stale leftovers, files to parse or no cache yet: write it after the scan.
             self.cache_dirty = !cache.is_empty() || !files.is_empty() || !had_cache;
         }
@@ -700,7 +698,7 @@ impl Indexer {
     /// Track cached entries already sent to consumers as good files, as
     /// [`Indexer::record`] would have (they are new paths: nothing to emit;
     /// they are in the cache already: it stays clean).
-    fn adopt_cached(&mut self, entries: Vec<SnapshotEntry>) {
+    fn adopt_cached(&mut self, entries: &[SnapshotEntry]) {
         self.files.reserve(entries.len());
         self.entries.reserve(entries.len());
         for e in entries {
@@ -717,7 +715,7 @@ impl Indexer {
                     listed: self.generation,
                 },
             );
-            self.entries.insert(e.path.clone(), e);
+            self.entries.insert(e.path.clone(), e.clone());
         }
     }
 

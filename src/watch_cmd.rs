@@ -122,7 +122,7 @@ impl Printer {
                 self.pending.remove(&e.path);
             }
             IndexEvent::SnapshotsAdded(es) => {
-                for e in es {
+                for e in es.iter() {
                     self.pending.remove(&e.path);
                 }
             }

@@ -383,10 +383,13 @@ fn bulk_insert_equals_one_by_one() {
         .flat_map(|p| p.snapshots.iter().cloned())
         .collect();
     all.reverse();
-    // One path twice (the later entry wins), one path marked unreadable before.
-    let mut again = all[3].clone();
-    again.fingerprint.len += 1;
-    all.push(again);
+    // Two paths twice (the later entry wins; the first and second copies in
+    // different batches, or in the same one), one path marked unreadable before.
+    for (i, grow) in [(3, 1), (20, 2)] {
+        let mut again = all[i].clone();
+        again.fingerprint.len += grow;
+        all.push(again);
+    }
     let unreadable = snapscope::catalog::Unreadable {
         path: all[5].path.clone(),
         project_id: Some(all[5].snapshot.project_id.clone()),
@@ -428,8 +431,10 @@ fn bulk_insert_equals_one_by_one() {
         let got = bulk.snapshot_by_path(&e.path).expect("indexed by path");
         assert_eq!(got.path, e.path);
     }
-    assert_eq!(
-        bulk.snapshot_by_path(&all[3].path).unwrap().fingerprint.len,
-        all[3].fingerprint.len + 1
-    );
+    for (i, grow) in [(3, 1), (20, 2)] {
+        assert_eq!(
+            bulk.snapshot_by_path(&all[i].path).unwrap().fingerprint.len,
+            all[i].fingerprint.len + grow
+        );
+    }
 }

@@ -897,7 +897,7 @@ impl App {
                     }
                 }
                 IndexEvent::SnapshotsAdded(es) => {
-                    for e in es {
+                    for e in es.iter() {
                         if !self.pending.is_empty() {
                             self.pending.remove(&e.path);
                         }

@@ -199,6 +199,7 @@ fn main_loop(
         }
         drain_index(&mut index, &mut batch, &mut msgs);
         let now = Utc::now();
+        let scanning = !app.scan.finished;
         // Events that arrived while a batch was applied go in before the
         // frame (the end of a burst, e.g. the scan finishing right after the
         // cached entries): one round more at most.
@@ -231,7 +232,9 @@ fn main_loop(
                 return Ok(r);
             }
         }
-        if app.dirty && last_frame.elapsed() >= FRAME_GAP {
+        // The screen the scan ends on is not held back by the frame gap.
+        let scan_ended = scanning && app.scan.finished;
+        if app.dirty && (scan_ended || last_frame.elapsed() >= FRAME_GAP) {
             term::draw_synced(terminal, |f| ui::draw(f, app, now))?;
             app.mark_drawn(now);
             last_frame = Instant::now();
