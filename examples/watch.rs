@@ -5,8 +5,8 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use snapscope::live::LiveOptions;
-use snapscope::watch::WatchMode;
+use snapscope::index::live::LiveOptions;
+use snapscope::index::watch::WatchMode;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -28,9 +28,9 @@ fn main() -> anyhow::Result<()> {
         }
     }
     let root = root.ok_or_else(|| anyhow::anyhow!("usage: watch PATH [--json] [--watch MODE]"))?;
-    let stop = snapscope::watch_cmd::install_stop_signals()?;
+    let stop = snapscope::cmd::watch::install_stop_signals()?;
     let mut out = std::io::stdout().lock();
-    snapscope::watch_cmd::run_watch(&root, &opts, json, &mut out, &stop)?;
+    snapscope::cmd::watch::run_watch(&root, &opts, json, &mut out, &stop)?;
     eprintln!("stopped: {}", stop.load(Ordering::Relaxed));
     Ok(())
 }

@@ -8,9 +8,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use snapscope::events::IndexEvent;
-use snapscope::live::{LiveIndex, LiveOptions};
-use snapscope::watch::WatchMode;
+use snapscope::index::events::IndexEvent;
+use snapscope::index::live::{LiveIndex, LiveOptions};
+use snapscope::index::watch::WatchMode;
 
 const PROJECT: &str = "01a2230e-0168-7ab7-adff-7641d9b536e9";
 

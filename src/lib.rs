@@ -1,28 +1,21 @@
 //! snapscope: a terminal explorer for Evidently ML monitoring snapshots.
 //!
-//! Layers, bottom up: [`model`] (domain types), [`parse`] (Evidently files →
-//! model, no I/O), [`catalog`] (the in-memory index), then scanning, watching
-//! and the user interfaces on top.
+//! Layers, bottom up; each uses only the ones before it (see `ARCHITECTURE.md`):
+//! - [`text`]: formatting, sanitizing and parsing of sizes, durations and times
+//!   (a leaf every layer may use);
+//! - [`model`]: domain types;
+//! - [`parse`]: Evidently files → model, no I/O;
+//! - [`index`]: scanning, reading, caching and watching a workspace;
+//! - [`analysis`]: history, triage, compare and dashboard evaluation;
+//! - [`config`]: the configuration file and the user's folders;
+//! - [`cmd`] and [`tui`]: the two front ends, the headless commands and the
+//!   interactive explorer.
 
-pub mod cache;
-pub mod catalog;
-pub mod cli;
-pub mod compare;
+pub mod analysis;
+pub mod cmd;
 pub mod config;
-pub mod dashboard;
-pub mod events;
-pub mod headless;
-pub mod history;
 pub mod index;
-pub mod intern;
-pub mod live;
-pub mod logging;
 pub mod model;
-pub mod oncall;
 pub mod parse;
-pub mod sanitize;
-pub mod scan;
-pub mod triage;
+pub mod text;
 pub mod tui;
-pub mod watch;
-pub mod watch_cmd;

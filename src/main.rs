@@ -6,12 +6,12 @@ use std::io::{self, IsTerminal, Write};
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
-use snapscope::cli::{self, Cli, Command};
+use snapscope::cmd::args::{self, Cli, Command};
+use snapscope::cmd::{self, HeadlessError, Outcome};
+use snapscope::config::logging;
 use snapscope::config::{self, Loaded};
-use snapscope::headless::{self, HeadlessError, Outcome};
-use snapscope::live::LiveIndex;
-use snapscope::logging;
-use snapscope::sanitize::{clean, clean_path};
+use snapscope::index::live::LiveIndex;
+use snapscope::text::sanitize::{clean, clean_path};
 use snapscope::tui::{self, ExitReason, TuiOptions};
 
 /// mimalloc: parsing allocates and frees many small values per file, and
@@ -86,10 +86,10 @@ fn run(cli: &mut Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     let stdout = io::stdout();
     let mut out = io::BufWriter::new(stdout.lock());
     let outcome = match &cli.command {
-        Some(command) => headless::run(command, &cli.global, &mut out)?,
+        Some(command) => cmd::run(command, &cli.global, &mut out)?,
         // Not a terminal (or --print): the projects view.
         None => {
-            headless::projects(&cli_path(cli), &cli.global, false, &mut out)?;
+            cmd::projects(&cli_path(cli), &cli.global, false, &mut out)?;
             Outcome::Ok
         }
     };
@@ -120,7 +120,7 @@ fn print_config(cli: &Cli, loaded: &Loaded) -> anyhow::Result<()> {
     out.push_str(&format!("# log file:    {}\n", clean_path(&log)));
     out.push_str(&format!(
         "# cache dir:   {}\n",
-        clean_path(&logging::cache_dir())
+        clean_path(&snapscope::index::cache::cache_dir())
     ));
     for w in &loaded.warnings {
         out.push_str(&format!("# warning: {}\n", clean(w)));
@@ -166,7 +166,7 @@ fn explore(cli: &Cli, loaded: &Loaded) -> anyhow::Result<ExitCode> {
 }
 
 fn cli_path(cli: &Cli) -> std::path::PathBuf {
-    cli.path.clone().unwrap_or_else(cli::default_path)
+    cli.path.clone().unwrap_or_else(args::default_path)
 }
 
 /// The error and its causes on one line, skipping causes already quoted.

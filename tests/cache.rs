@@ -11,13 +11,13 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
-use snapscope::cache;
-use snapscope::catalog::Catalog;
-use snapscope::events::IndexEvent;
+use snapscope::index::cache;
+use snapscope::index::catalog::Catalog;
+use snapscope::index::events::IndexEvent;
+use snapscope::index::live::{LiveIndex, LiveOptions};
+use snapscope::index::watch::WatchMode;
 use snapscope::index::{index_path, index_path_with_cache, IndexOptions, ScanReport};
-use snapscope::live::{LiveIndex, LiveOptions};
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
-use snapscope::watch::WatchMode;
 
 const SAMPLE_FILES: usize = 40;
 
@@ -90,7 +90,7 @@ fn entries(
     c: &Catalog,
 ) -> Vec<(
     PathBuf,
-    snapscope::catalog::Fingerprint,
+    snapscope::index::catalog::Fingerprint,
     snapscope::model::Snapshot,
 )> {
     c.projects()
@@ -293,7 +293,7 @@ fn live_index_sends_cached_entries_first_without_parsing() {
             IndexEvent::ScanFinished { .. } => break,
             _ => {}
         }
-        snapscope::events::apply(&mut catalog, &ev);
+        snapscope::index::events::apply(&mut catalog, &ev);
     }
     assert_eq!(added_before_progress, SAMPLE_FILES);
     assert_eq!(bulk_events, 1, "all cached entries in one event");
@@ -377,7 +377,7 @@ fn live_index_tracks_cached_entries_after_a_warm_start() {
 fn bulk_insert_equals_one_by_one() {
     let s = setup();
     let (fresh, _) = run(&s, TimeZoneChoice::Utc);
-    let mut all: Vec<snapscope::catalog::SnapshotEntry> = fresh
+    let mut all: Vec<snapscope::index::catalog::SnapshotEntry> = fresh
         .projects()
         .into_iter()
         .flat_map(|p| p.snapshots.iter().cloned())
@@ -390,7 +390,7 @@ fn bulk_insert_equals_one_by_one() {
         again.fingerprint.len += grow;
         all.push(again);
     }
-    let unreadable = snapscope::catalog::Unreadable {
+    let unreadable = snapscope::index::catalog::Unreadable {
         path: all[5].path.clone(),
         project_id: Some(all[5].snapshot.project_id.clone()),
         reason: "broken".into(),

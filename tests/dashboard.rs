@@ -7,10 +7,10 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use serde_json::Value;
-use snapscope::catalog::{Catalog, Fingerprint, ProjectEntry, SnapshotEntry};
-use snapscope::dashboard::{
+use snapscope::analysis::dashboard::{
     evaluate, Dashboard, Line, PanelContent, PanelKind, PanelValue, ValueSelector,
 };
+use snapscope::index::catalog::{Catalog, Fingerprint, ProjectEntry, SnapshotEntry};
 use snapscope::model::{Project, SnapshotKind};
 use snapscope::parse::{parse_snapshot, ParseOptions, TimeZoneChoice};
 
@@ -68,9 +68,10 @@ fn load_project(dir: &Path) -> ProjectEntry {
 fn dashboard_of(dir: &Path) -> Dashboard {
     let v2 = dir.join("dashboard.json");
     if v2.is_file() {
-        Dashboard::from_v2(&read_json(&v2)).unwrap()
+        snapscope::parse::dashboard::v2(&read_json(&v2)).unwrap()
     } else {
-        Dashboard::from_legacy(&read_json(&dir.join("metadata.json"))["dashboard"]).unwrap()
+        snapscope::parse::dashboard::legacy(&read_json(&dir.join("metadata.json"))["dashboard"])
+            .unwrap()
     }
 }
 
@@ -92,7 +93,10 @@ fn assert_points(line: &Line, expected: &[(&str, f64)]) {
     }
 }
 
-fn plot_lines<'a>(views: &'a [snapscope::dashboard::PanelView], title: &str) -> &'a [Line] {
+fn plot_lines<'a>(
+    views: &'a [snapscope::analysis::dashboard::PanelView],
+    title: &str,
+) -> &'a [Line] {
     let v = views.iter().find(|v| v.title == title).unwrap();
     match &v.content {
         PanelContent::Plot { lines, .. } => lines,

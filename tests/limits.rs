@@ -16,14 +16,14 @@ use std::time::{Duration, Instant};
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
 use ratatui::Terminal;
-use snapscope::events::IndexEvent;
+use snapscope::index::events::IndexEvent;
+use snapscope::index::live::{LiveIndex, LiveOptions};
+use snapscope::index::watch::WatchMode;
 use snapscope::index::{self, IndexOptions};
-use snapscope::live::{LiveIndex, LiveOptions};
 use snapscope::parse::{self, ParseOptions};
 use snapscope::tui::app::{App, Effect};
 use snapscope::tui::event::Msg;
 use snapscope::tui::{load_raw, make_app, ui, TuiOptions};
-use snapscope::watch::WatchMode;
 
 const DEPTH: usize = 100_000;
 

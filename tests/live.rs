@@ -10,12 +10,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
-use snapscope::catalog::Catalog;
-use snapscope::events::{self, IndexEvent};
-use snapscope::live::{LiveIndex, LiveOptions};
+use snapscope::index::catalog::Catalog;
+use snapscope::index::events::{self, IndexEvent};
+use snapscope::index::live::{LiveIndex, LiveOptions};
+use snapscope::index::watch::WatchMode;
 use snapscope::model::TestCounts;
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
-use snapscope::watch::WatchMode;
 use tempfile::TempDir;
 
 const WAIT: Duration = Duration::from_secs(30);
@@ -158,7 +158,7 @@ impl Events {
         });
     }
 
-    fn added(&mut self, id: &str) -> snapscope::catalog::SnapshotEntry {
+    fn added(&mut self, id: &str) -> snapscope::index::catalog::SnapshotEntry {
         match self.wait(
             &format!("added {id}"),
             |e| matches!(e, IndexEvent::SnapshotAdded(s) if s.snapshot.id == id),
@@ -709,7 +709,7 @@ fn run_cmd(ws: &Ws, json: bool) -> (SharedBuf, Arc<AtomicBool>, std::thread::Joi
     let (o, s) = (out.clone(), stop.clone());
     let t = std::thread::spawn(move || {
         let mut o = o;
-        snapscope::watch_cmd::run_watch(&root, &opts(WatchMode::Auto), json, &mut o, &s).unwrap();
+        snapscope::cmd::watch::run_watch(&root, &opts(WatchMode::Auto), json, &mut o, &s).unwrap();
     });
     (out, stop, t)
 }

@@ -8,7 +8,7 @@ mod common;
 use std::sync::Arc;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
-use snapscope::events::IndexEvent;
+use snapscope::index::events::IndexEvent;
 use snapscope::model::TestStatus;
 use snapscope::tui::app::{App, Effect, Pane, Screen, Tab};
 use snapscope::tui::event::Msg;

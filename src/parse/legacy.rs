@@ -6,7 +6,7 @@ use serde::Deserialize;
 
 use super::pruned::{Pruned, Val};
 use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
-use crate::intern::intern;
+use crate::model::intern::intern;
 use crate::model::{DriftRow, Snapshot, TestOutcome, TestStatus};
 
 /// The parts of `suite` that snapscope reads.

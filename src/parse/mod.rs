@@ -7,6 +7,7 @@
 //! `v2` turn into the model. If either step fails, the whole file goes
 //! through serde instead, so errors carry their real position.
 
+pub mod dashboard;
 mod json;
 mod legacy;
 mod project;

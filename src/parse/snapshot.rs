@@ -156,7 +156,7 @@ pub(crate) fn parse(
 /// Keep one value per key: the first; a later different value under the
 /// same key gets a `#2`, `#3` suffix so nothing is silently lost.
 fn dedupe_series(s: &mut Snapshot) {
-    use crate::intern::FxBuild;
+    use crate::model::intern::FxBuild;
     // Keys are interned: the same text is the same allocation, so the
     // address identifies the key (cheap to hash).
     let mut seen: HashMap<*const u8, (Option<f64>, u32), FxBuild> =
@@ -173,7 +173,7 @@ fn dedupe_series(s: &mut Snapshot) {
                     continue;
                 }
                 *n += 1;
-                v.key = crate::intern::intern(&format!("{}#{}", v.key, n));
+                v.key = crate::model::intern::intern(&format!("{}#{}", v.key, n));
                 out.push(v);
             }
         }

@@ -10,7 +10,7 @@ use super::infer_drifted;
 use super::legacy::fmt_num;
 use super::pruned::{Pruned, Text, Val, NULL};
 use super::series::{canonical, metric_key, plain, short_type, ParamsFor};
-use crate::intern::intern;
+use crate::model::intern::intern;
 use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
 
 /// `metric_results` in file order: (metric id, pruned result).
@@ -264,7 +264,7 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
         let values = result_values(result);
         for (path, value) in &values {
             s.series.push(SeriesValue {
-                key: crate::intern::intern_joined(&series_key, '.', path),
+                key: crate::model::intern::intern_joined(&series_key, '.', path),
                 value: *value,
             });
         }

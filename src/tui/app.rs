@@ -13,9 +13,9 @@ use ratatui::crossterm::event::{
 };
 use ratatui::layout::Rect;
 
-use crate::catalog::{Catalog, ProjectEntry, SnapshotEntry};
-use crate::dashboard::Dashboard;
-use crate::events::{self, IndexEvent};
+use crate::analysis::dashboard::Dashboard;
+use crate::index::catalog::{Catalog, ProjectEntry, SnapshotEntry};
+use crate::index::events::{self, IndexEvent};
 use crate::model::{DriftRow, SeriesValue, TestOutcome};
 use crate::parse::TimeZoneChoice;
 use crate::tui::event::Msg;

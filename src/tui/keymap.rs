@@ -338,7 +338,7 @@ impl std::str::FromStr for Key {
     /// `Home`, `F5`... Modifier and key names ignore case; a single character
     /// is taken as typed.
     fn from_str(s: &str) -> Result<Key, String> {
-        let bad = || format!("unknown key {:?}", crate::sanitize::clean(s));
+        let bad = || format!("unknown key {:?}", crate::text::sanitize::clean(s));
         let mut mods = KeyModifiers::NONE;
         let mut rest = s;
         loop {
@@ -535,7 +535,7 @@ impl KeyMap {
             let Some(action) = Action::from_name(name) else {
                 warnings.push(format!(
                     "keys: unknown action {:?} (see the help, ?)",
-                    crate::sanitize::clean(name)
+                    crate::text::sanitize::clean(name)
                 ));
                 continue;
             };

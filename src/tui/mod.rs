@@ -25,7 +25,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use crossbeam_channel::{select, Receiver, Sender, TryRecvError};
 
-use crate::events::IndexEvent;
+use crate::index::events::IndexEvent;
 use crate::parse::TimeZoneChoice;
 use app::{App, AppConfig, Effect};
 use event::Msg;
@@ -118,7 +118,7 @@ const MAX_BATCH: usize = 4096;
 pub fn make_app(opts: &TuiOptions, size: (u16, u16)) -> App {
     let cfg = AppConfig {
         root: opts.root.clone(),
-        root_label: crate::sanitize::clean_path(&opts.root),
+        root_label: crate::text::sanitize::clean_path(&opts.root),
         watch_mode: opts.watch_mode.clone(),
         tz: opts.tz,
         theme: Theme::new(opts.theme, opts.ascii),

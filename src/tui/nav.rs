@@ -6,8 +6,8 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::layout::Rect;
 
-use crate::history::{ColumnDriftHistory, DriftOrder, TestHistory, Window};
-use crate::sanitize::clean;
+use crate::analysis::history::{ColumnDriftHistory, DriftOrder, TestHistory, Window};
+use crate::text::sanitize::clean;
 use crate::tui::app::{App, Cursor, Effect, FilterTarget, Pane, Screen, Tab};
 use crate::tui::keymap::Action;
 use crate::tui::ui::layout;
@@ -116,7 +116,7 @@ impl App {
     pub fn dashboard_for(
         &self,
         project_id: &str,
-    ) -> Option<std::sync::Arc<crate::dashboard::Dashboard>> {
+    ) -> Option<std::sync::Arc<crate::analysis::dashboard::Dashboard>> {
         self.dashboards.get(project_id).cloned().or_else(|| {
             self.catalog
                 .project(project_id)
@@ -128,7 +128,7 @@ impl App {
     pub fn set_dashboard(
         &mut self,
         project_id: &str,
-        d: std::sync::Arc<crate::dashboard::Dashboard>,
+        d: std::sync::Arc<crate::analysis::dashboard::Dashboard>,
     ) {
         self.dashboards.insert(project_id.to_string(), d);
         self.dirty = true;
@@ -167,7 +167,7 @@ impl App {
         }
     }
 
-    fn now_item_health(&self) -> Option<&crate::triage::ProjectHealth> {
+    fn now_item_health(&self) -> Option<&crate::analysis::triage::ProjectHealth> {
         match self.now.items(true).get(self.now.cursor.sel)? {
             NowItem::Project(i) | NowItem::Test(i, _) => self.now.failing.get(*i),
         }
@@ -224,7 +224,7 @@ impl App {
         }
         if let Some(d) = &mut self.dash {
             if let Some(p) = self.catalog.project(&d.project_id) {
-                d.views = crate::dashboard::evaluate(&d.dashboard, p);
+                d.views = crate::analysis::dashboard::evaluate(&d.dashboard, p);
             }
         }
     }
@@ -733,7 +733,7 @@ impl App {
                     self.say("no dashboard configured for this project", now);
                     return Vec::new();
                 };
-                let views = crate::dashboard::evaluate(&d, p);
+                let views = crate::analysis::dashboard::evaluate(&d, p);
                 self.dash = Some(DashState {
                     project_id: pid,
                     dashboard: d,
@@ -894,8 +894,8 @@ impl App {
                     }
                 }
             }
-            _ => crate::compare::default_pair(p).map(|(a, b)| {
-                let how = if crate::compare::passed(&a) {
+            _ => crate::analysis::compare::default_pair(p).map(|(a, b)| {
+                let how = if crate::analysis::compare::passed(&a) {
                     "last passing run vs latest failing run"
                 } else {
                     "previous run vs latest failing run (no passing run before it)"
@@ -927,7 +927,12 @@ impl App {
         let age = self
             .now
             .newest
-            .map(|t| format!(" · newest run {} ago", crate::triage::human_age(now - t)))
+            .map(|t| {
+                format!(
+                    " · newest run {} ago",
+                    crate::analysis::triage::human_age(now - t)
+                )
+            })
             .unwrap_or_default();
         format!("all {} projects passing{age}", self.now.projects)
     }

@@ -3,7 +3,7 @@
 //! builds a serde value). Runs on a loader thread; the UI only slices lines.
 //! Lines are capped in length and count so nothing huge reaches the terminal.
 
-use crate::sanitize;
+use crate::text::sanitize;
 
 /// Longest stored line, in bytes of source text (the rest is summarised).
 pub const MAX_LINE_BYTES: usize = 2048;

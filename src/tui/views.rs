@@ -7,12 +7,12 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Duration, Utc};
 
-use crate::catalog::{Catalog, ProjectEntry};
-use crate::compare::Comparison;
-use crate::dashboard::{Dashboard, PanelView};
-use crate::history::{self, ColumnDriftHistory, DriftOrder, TestHistory, Window};
+use crate::analysis::compare::Comparison;
+use crate::analysis::dashboard::{Dashboard, PanelView};
+use crate::analysis::history::{self, ColumnDriftHistory, DriftOrder, TestHistory, Window};
+use crate::analysis::triage::ProjectHealth;
+use crate::index::catalog::{Catalog, ProjectEntry};
 use crate::model::Snapshot;
-use crate::triage::ProjectHealth;
 use crate::tui::app::Cursor;
 
 /// Most series overlaid in one chart.
@@ -108,7 +108,7 @@ impl TrendSeries {
                 t: s.timestamp,
                 value: v.filter(|x| x.is_finite()),
                 snapshot_id: s.id.clone(),
-                failing: crate::compare::failed(s),
+                failing: crate::analysis::compare::failed(s),
             })
             .collect();
         TrendSeries {
@@ -351,7 +351,7 @@ pub struct CompareState {
 impl CompareState {
     /// Build from two snapshots (`a` before `b`).
     pub fn new(project_id: &str, a: Arc<Snapshot>, b: Arc<Snapshot>, how: String) -> Self {
-        let cmp = crate::compare::compare(&a, &b);
+        let cmp = crate::analysis::compare::compare(&a, &b);
         let mut s = CompareState {
             project_id: project_id.to_string(),
             a,
@@ -382,7 +382,7 @@ impl CompareState {
                     .then_with(|| x.series.cmp(&y.series))
             });
         } else {
-            self.cmp = crate::compare::compare(&self.a, &self.b);
+            self.cmp = crate::analysis::compare::compare(&self.a, &self.b);
         }
     }
 
@@ -439,7 +439,7 @@ pub struct NowState {
 impl NowState {
     /// Compute from the catalog.
     pub fn build(catalog: &Catalog, now: DateTime<Utc>) -> NowState {
-        let all = crate::triage::health(catalog, Default::default(), now);
+        let all = crate::analysis::triage::health(catalog, Default::default(), now);
         let projects = all.len();
         let newest = all.iter().filter_map(|h| h.newest).max();
         NowState {

@@ -7,7 +7,7 @@ pub mod pty;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
-use snapscope::events::IndexEvent;
+use snapscope::index::events::IndexEvent;
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
 use snapscope::tui::app::App;
 use snapscope::tui::theme::ThemeKind;

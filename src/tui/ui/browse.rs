@@ -8,9 +8,9 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Widget};
 
-use crate::catalog::{ProjectEntry, SnapshotEntry};
+use crate::index::catalog::{ProjectEntry, SnapshotEntry};
 use crate::model::{SnapshotKind, TestStatus};
-use crate::sanitize::clean;
+use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget, Pane};
 use crate::tui::fmt;
 use crate::tui::theme::Theme;

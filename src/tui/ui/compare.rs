@@ -7,7 +7,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::model::{Snapshot, TestStatus};
-use crate::sanitize::clean;
+use crate::text::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::fmt;
 use crate::tui::theme::Theme;

@@ -9,9 +9,11 @@ use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{GraphType, Paragraph, Widget, Wrap};
 
-use crate::dashboard::{CounterAgg, PanelContent, PanelSize, PanelView, PlotType, StatusBucket};
+use crate::analysis::dashboard::{
+    CounterAgg, PanelContent, PanelSize, PanelView, PlotType, StatusBucket,
+};
 use crate::model::TestStatus;
-use crate::sanitize::clean;
+use crate::text::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::fmt;
 use crate::tui::theme::Theme;
@@ -312,7 +314,7 @@ fn counter(
     buf: &mut Buffer,
     th: &Theme,
     agg: CounterAgg,
-    values: &[crate::dashboard::CounterValue],
+    values: &[crate::analysis::dashboard::CounterValue],
 ) {
     let ell = th.ellipsis();
     let w = area.width as usize;
@@ -342,7 +344,13 @@ fn counter(
     }
 }
 
-fn plot(area: Rect, buf: &mut Buffer, app: &App, pt: PlotType, lines: &[crate::dashboard::Line]) {
+fn plot(
+    area: Rect,
+    buf: &mut Buffer,
+    app: &App,
+    pt: PlotType,
+    lines: &[crate::analysis::dashboard::Line],
+) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let leg_h = (lines.len() as u16)

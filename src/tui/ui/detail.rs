@@ -9,7 +9,7 @@ use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
 use crate::model::{Snapshot, TestStatus};
 use crate::parse::score_kind;
-use crate::sanitize::clean;
+use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget, MetricRow, RawState, Tab};
 use crate::tui::fmt;
 use crate::tui::ui::browse::{counts_spans, kind_label, pane_block};
@@ -525,7 +525,7 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
             return;
         }
         RawState::Loading { path, .. } => {
-            let msg = format!("loading {}…", crate::sanitize::clean_path(path));
+            let msg = format!("loading {}…", crate::text::sanitize::clean_path(path));
             put(
                 buf,
                 list_r,
@@ -537,7 +537,7 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
         RawState::Failed { path, message } => {
             let msg = format!(
                 "cannot read {}: {}",
-                crate::sanitize::clean_path(path),
+                crate::text::sanitize::clean_path(path),
                 clean(message)
             );
             put(
@@ -558,7 +558,7 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
         "{} lines{sep}{}{sep}{fold} (- +){sep}{}",
         v.doc.lines.len(),
         fmt::bytes(v.doc.bytes),
-        crate::sanitize::clean_path(
+        crate::text::sanitize::clean_path(
             v.path
                 .file_name()
                 .map(std::path::Path::new)

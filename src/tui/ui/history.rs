@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Paragraph, Sparkline, Widget, Wrap};
 
 use crate::model::TestStatus;
-use crate::sanitize::clean;
+use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget};
 use crate::tui::fmt;
 use crate::tui::theme::Theme;
@@ -119,7 +119,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
     }
     // Rows with the same label (same test, other configuration) show the
     // condition of their newest run to tell them apart.
-    let label = |r: &crate::history::TestHistory| {
+    let label = |r: &crate::analysis::history::TestHistory| {
         let l = r.label();
         let twin = h.rows.iter().filter(|o| o.label() == l).count() > 1;
         let cond = twin
@@ -228,7 +228,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
         Some(t) => format!(
             "failing since {} ({} ago, {} run{})",
             fmt::time(app.cfg.tz, t, "%Y-%m-%d %H:%M"),
-            crate::triage::human_age(now - t),
+            crate::analysis::triage::human_age(now - t),
             r.failing_streak,
             if r.failing_streak == 1 { "" } else { "s" }
         ),

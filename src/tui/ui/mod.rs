@@ -78,6 +78,6 @@ pub(crate) fn put(buf: &mut Buffer, r: Rect, row: u16, line: Line<'_>) {
 pub fn project_name(app: &App, project_id: &str) -> String {
     app.catalog
         .project(project_id)
-        .map(|p| crate::sanitize::clean(&p.project.name).into_owned())
+        .map(|p| crate::text::sanitize::clean(&p.project.name).into_owned())
         .unwrap_or_default()
 }

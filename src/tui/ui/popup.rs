@@ -6,7 +6,7 @@ use ratatui::layout::Rect;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, Widget};
 
-use crate::sanitize::{clean, clean_path};
+use crate::text::sanitize::{clean, clean_path};
 use crate::tui::app::{App, Popup};
 use crate::tui::fmt;
 use crate::tui::ui::browse::pane_block;

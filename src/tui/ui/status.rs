@@ -46,7 +46,11 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     }
     let watch = format!(
         "watch: {}",
-        fmt::truncate(&crate::sanitize::clean(&app.watch_mode), 12, th.ellipsis())
+        fmt::truncate(
+            &crate::text::sanitize::clean(&app.watch_mode),
+            12,
+            th.ellipsis()
+        )
     );
     let watch_index = right.len();
     right.push((watch.clone(), bar));
@@ -60,7 +64,7 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
         let mut with_note = right.clone();
         with_note[watch_index].0 = format!(
             "{watch} ({})",
-            fmt::truncate(&crate::sanitize::clean(m), 28, th.ellipsis())
+            fmt::truncate(&crate::text::sanitize::clean(m), 28, th.ellipsis())
         );
         let needed: usize = with_note
             .iter()
@@ -195,7 +199,7 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let w = r.width as usize;
     if let Some(input) = &app.input {
-        let text = crate::sanitize::clean(&input.text);
+        let text = crate::text::sanitize::clean(&input.text);
         let head = format!("{}: ", input.target.prompt());
         let tail = "  (Enter keep, Esc cancel)";
         let room = w.saturating_sub(fmt::width(&head) + 1);
@@ -215,7 +219,7 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
             r,
             0,
             Line::from(Span::styled(
-                fmt::truncate(&crate::sanitize::clean(m), w, th.ellipsis()),
+                fmt::truncate(&crate::text::sanitize::clean(m), w, th.ellipsis()),
                 th.alert(),
             )),
         );
@@ -227,7 +231,7 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
             r,
             0,
             Line::from(Span::styled(
-                fmt::truncate(&crate::sanitize::clean(n), w, th.ellipsis()),
+                fmt::truncate(&crate::text::sanitize::clean(n), w, th.ellipsis()),
                 th.alert(),
             )),
         );

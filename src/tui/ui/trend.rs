@@ -10,7 +10,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Clear, GraphType, Widget};
 
 use crate::model::TestStatus;
-use crate::sanitize::clean;
+use crate::text::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::fmt;
 use crate::tui::ui::browse::pane_block;

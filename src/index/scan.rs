@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 
 use walkdir::WalkDir;
 
-use crate::catalog::{Fingerprint, Unreadable};
+use crate::index::catalog::{Fingerprint, Unreadable};
 
 /// How the folder given on the command line is organised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -29,13 +29,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use chrono::{DateTime, TimeZone, Utc};
 use rayon::prelude::*;
 
-use crate::catalog::{Fingerprint, SnapshotEntry};
-use crate::intern::{intern, FxBuild};
+use crate::index::catalog::{Fingerprint, SnapshotEntry};
+use crate::index::scan::SnapshotFile;
+use crate::model::intern::{intern, FxBuild};
 use crate::model::{
     DriftRow, Generation, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
 };
 use crate::parse::{ParseOptions, TimeZoneChoice};
-use crate::scan::SnapshotFile;
 
 const MAGIC: &[u8; 8] = b"SNSCIDX\0";
 /// Bumped whenever the layout below or the parser's output changes meaning.
@@ -60,9 +60,20 @@ pub enum CacheError {
     Corrupt(&'static str),
 }
 
+/// snapscope's cache folder (`$XDG_CACHE_HOME/snapscope` or `~/.cache/snapscope`),
+/// which also holds the log file.
+pub fn cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("snapscope")
+}
+
 /// The folder holding index caches: `<snapscope cache dir>/index`.
 pub fn default_dir() -> PathBuf {
-    crate::logging::cache_dir().join("index")
+    cache_dir().join("index")
 }
 
 /// The cache file for workspace `root` inside `dir`.

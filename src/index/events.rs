@@ -1,11 +1,11 @@
 //! Typed events the live index sends to its consumers (the TUI, `snapscope
-//! watch`). A consumer applies them to its own [`Catalog`](crate::catalog::Catalog)
+//! watch`). A consumer applies them to its own [`Catalog`](crate::index::catalog::Catalog)
 //! copy with [`apply`], and never waits on disk.
 
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use crate::catalog::{Catalog, SnapshotEntry, Unreadable};
+use crate::index::catalog::{Catalog, SnapshotEntry, Unreadable};
 use crate::model::Project;
 
 /// One change in the index.

@@ -1,7 +1,7 @@
 //! The on-call headless commands: `check` (is anything failing or stale,
 //! as an exit code), `compare` (what changed between two runs) and `tests`
-//! (per-test history). Built on [`triage`], [`compare`](crate::compare) and
-//! [`history`]; output helpers are shared with [`crate::headless`]. Every
+//! (per-test history). Built on [`triage`], [`compare`](crate::analysis::compare) and
+//! [`history`]; output helpers are shared with [`crate::cmd`]. Every
 //! untrusted string in text output goes through [`clean`]; JSON escapes on
 //! its own.
 
@@ -14,18 +14,18 @@ use chrono::{DateTime, Utc};
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
-use crate::catalog::{Catalog, ProjectEntry};
-use crate::cli::{CheckArgs, CompareArgs, FailOn, GlobalOpts, TestsArgs};
-use crate::compare::{self as cmp, Comparison};
-use crate::headless::{
+use crate::analysis::compare::{self as cmp, Comparison};
+use crate::analysis::history::{self, TestHistory, Window};
+use crate::analysis::triage::{self, CheckOptions, ProjectHealth};
+use crate::cmd::args::{CheckArgs, CompareArgs, FailOn, GlobalOpts, TestsArgs};
+use crate::cmd::{
     counts_text, finite, fmt_num, load, plural, resolve_project, rfc3339, short_time, time_arg,
     truncate, write_json, BoundKind, HeadlessError, Outcome, Result, Table,
 };
-use crate::history::{self, TestHistory, Window};
+use crate::index::catalog::{Catalog, ProjectEntry};
 use crate::model::{Snapshot, TestCounts, TestStatus};
 use crate::parse::TimeZoneChoice;
-use crate::sanitize::{clean, clean_path};
-use crate::triage::{self, CheckOptions, ProjectHealth};
+use crate::text::sanitize::{clean, clean_path};
 
 /// Text output fits this many columns.
 const WIDTH: usize = 80;

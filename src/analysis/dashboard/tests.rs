@@ -9,8 +9,11 @@ use super::key::{
     v2_value_matches,
 };
 use super::*;
-use crate::catalog::{Fingerprint, ProjectEntry, SnapshotEntry};
-use crate::model::{Project, SeriesValue, Snapshot, SnapshotKind, TestOutcome};
+use crate::index::catalog::{Fingerprint, ProjectEntry, SnapshotEntry};
+use crate::model::{
+    Generation, Project, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
+};
+use crate::parse::dashboard::DashboardError;
 
 fn fixture(name: &str) -> Value {
     let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
@@ -92,7 +95,7 @@ fn project(snaps: Vec<Snapshot>) -> ProjectEntry {
 #[test]
 fn legacy_fixture_reads_tabs_panels_and_filters() {
     let meta = fixture("legacy-metadata.json");
-    let d = Dashboard::from_legacy(&meta["dashboard"]).unwrap();
+    let d = crate::parse::dashboard::legacy(&meta["dashboard"]).unwrap();
     assert_eq!(d.generation, Generation::Legacy);
     assert_eq!(d.name.as_deref(), Some("Tumor classifier (binary)"));
     assert_eq!(d.panels.len(), 8);
@@ -175,7 +178,7 @@ fn legacy_fixture_reads_tabs_panels_and_filters() {
 
 #[test]
 fn v2_fixture_dedups_tab_panels_and_reads_plot_params() {
-    let d = Dashboard::from_v2(&fixture("v2-dashboard.json")).unwrap();
+    let d = crate::parse::dashboard::v2(&fixture("v2-dashboard.json")).unwrap();
     assert_eq!(d.generation, Generation::V2);
     assert_eq!(d.panels.len(), 6);
     assert_eq!(d.tabs.len(), 2, "every panel is in a tab: no implicit tab");
@@ -228,10 +231,10 @@ fn v2_fixture_dedups_tab_panels_and_reads_plot_params() {
 
 #[test]
 fn no_tabs_means_one_implicit_tab_and_orphans_get_one_too() {
-    let d = Dashboard::from_v2(&json!({"panels": [{"id": "a"}, {"id": "b"}]})).unwrap();
+    let d = crate::parse::dashboard::v2(&json!({"panels": [{"id": "a"}, {"id": "b"}]})).unwrap();
     assert_eq!(d.tabs.len(), 1);
     assert_eq!(d.tabs[0].panel_ids, ["a", "b"]);
-    let d = Dashboard::from_v2(&json!({
+    let d = crate::parse::dashboard::v2(&json!({
         "tabs": [{"id": "t", "title": "T", "panels": ["b", "missing", "b"]}],
         "panels": [{"id": "a"}, {"id": "b"}]
     }))
@@ -244,7 +247,7 @@ fn no_tabs_means_one_implicit_tab_and_orphans_get_one_too() {
 
 #[test]
 fn unknown_plot_and_panel_types_degrade_without_error() {
-    let d = Dashboard::from_v2(&json!({"panels": [
+    let d = crate::parse::dashboard::v2(&json!({"panels": [
         {"id": "a", "plot_params": {"plot_type": "sparkline3d"}},
         {"id": "b", "plot_params": {"plot_type": "counter", "aggregation": "median"}},
         {"id": "c", "plot_params": {"plot_type": "pie"}, "size": "half"}
@@ -268,7 +271,7 @@ fn unknown_plot_and_panel_types_degrade_without_error() {
             plot_type: PlotType::Pie
         }
     );
-    let d = Dashboard::from_legacy(&json!({"panels": [
+    let d = crate::parse::dashboard::legacy(&json!({"panels": [
         {"type": "evidently:dashboard_panel:DashboardPanelDistribution", "id": "x", "size": 1}
     ]}))
     .unwrap();
@@ -285,15 +288,15 @@ fn unknown_plot_and_panel_types_degrade_without_error() {
 #[test]
 fn malformed_definitions_are_errors() {
     assert_eq!(
-        Dashboard::from_legacy(&Value::Null),
+        crate::parse::dashboard::legacy(&Value::Null),
         Err(DashboardError::NotAnObject)
     );
     assert_eq!(
-        Dashboard::from_v2(&json!({"panels": 3})),
+        crate::parse::dashboard::v2(&json!({"panels": 3})),
         Err(DashboardError::NotAList("panels"))
     );
     assert_eq!(
-        Dashboard::from_legacy(&json!({"panels": [], "tabs": "x"})),
+        crate::parse::dashboard::legacy(&json!({"panels": [], "tabs": "x"})),
         Err(DashboardError::NotAList("tabs"))
     );
 }
@@ -301,7 +304,8 @@ fn malformed_definitions_are_errors() {
 #[test]
 fn control_characters_in_titles_are_escaped() {
     let d =
-        Dashboard::from_v2(&json!({"panels": [{"id": "a", "title": "bad\u{1b}[31m"}]})).unwrap();
+        crate::parse::dashboard::v2(&json!({"panels": [{"id": "a", "title": "bad\u{1b}[31m"}]}))
+            .unwrap();
     assert!(!d.panels[0].title.contains('\u{1b}'));
 }
 

@@ -1,7 +1,11 @@
 //! The headless commands (`projects`, `snapshots`, `show`, `series`,
 //! `trend`, `scan`): index PATH, select, and print JSON or an aligned text
 //! view. Every untrusted string in text output goes through
-//! [`sanitize`](crate::sanitize); JSON escapes on its own.
+//! [`sanitize`](crate::text::sanitize); JSON escapes on its own.
+
+pub mod args;
+pub mod oncall;
+pub mod watch;
 
 use std::borrow::Cow;
 use std::collections::BTreeMap;
@@ -13,13 +17,13 @@ use chrono::{DateTime, Duration, NaiveDate, NaiveDateTime, Utc};
 use serde::Serialize;
 use unicode_width::{UnicodeWidthChar, UnicodeWidthStr};
 
-use crate::catalog::{Catalog, ProjectEntry, SnapshotEntry};
-use crate::cli::{Command, GlobalOpts, SnapshotsArgs};
+use crate::cmd::args::{Command, GlobalOpts, SnapshotsArgs};
+use crate::index::catalog::{Catalog, ProjectEntry, SnapshotEntry};
+use crate::index::scan::{Layout, ScanError};
 use crate::index::{self, ScanReport};
 use crate::model::{Snapshot, TestCounts, TestStatus};
 use crate::parse::{self, TimeZoneChoice};
-use crate::sanitize::{clean, clean_path};
-use crate::scan::{Layout, ScanError};
+use crate::text::sanitize::{clean, clean_path};
 
 /// Why a command failed. All of these exit with status 2.
 #[derive(Debug, thiserror::Error)]
@@ -58,7 +62,7 @@ pub enum HeadlessError {
     NoProjects(String),
     /// `snapscope watch` could not run.
     #[error(transparent)]
-    Watch(#[from] crate::watch_cmd::WatchCmdError),
+    Watch(#[from] crate::cmd::watch::WatchCmdError),
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),
@@ -85,7 +89,7 @@ pub enum Outcome {
 /// Run one headless command, writing to `out`.
 pub fn run(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Result<Outcome> {
     match command {
-        Command::Check(args) => crate::oncall::check(args, global, out),
+        Command::Check(args) => crate::cmd::oncall::check(args, global, out),
         other => run_plain(other, global, out).map(|()| Outcome::Ok),
     }
 }
@@ -121,17 +125,19 @@ fn run_plain(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Res
         }
         Command::Scan { path, json } => scan(path, global, *json, out),
         Command::Watch(args) => {
-            let stop = crate::watch_cmd::install_stop_signals()?;
+            let stop = crate::cmd::watch::install_stop_signals()?;
             let opts = args.follow.live_options(global);
-            crate::watch_cmd::run_watch(&args.path, &opts, args.json, out, &stop)?;
+            crate::cmd::watch::run_watch(&args.path, &opts, args.json, out, &stop)?;
             Ok(())
         }
-        Command::Completions { shell } => Ok(out.write_all(&crate::cli::completions(*shell))?),
-        Command::Man => Ok(out.write_all(&crate::cli::man_page()?)?),
-        Command::Tests(args) => crate::oncall::tests(args, global, out),
-        Command::Compare(args) => crate::oncall::compare(args, global, out),
+        Command::Completions { shell } => {
+            Ok(out.write_all(&crate::cmd::args::completions(*shell))?)
+        }
+        Command::Man => Ok(out.write_all(&crate::cmd::args::man_page()?)?),
+        Command::Tests(args) => crate::cmd::oncall::tests(args, global, out),
+        Command::Compare(args) => crate::cmd::oncall::compare(args, global, out),
         // Handled by `run` (it sets the exit code); here for completeness.
-        Command::Check(args) => crate::oncall::check(args, global, out).map(|_| ()),
+        Command::Check(args) => crate::cmd::oncall::check(args, global, out).map(|_| ()),
     }
 }
 
@@ -424,7 +430,7 @@ fn parse_relative(s: &str) -> Option<Option<Duration>> {
     // Digits then a unit: a relative time (valid or out of range); else not one.
     let split = s.find(|c: char| !c.is_ascii_digit())?;
     let unit_ok = matches!(&s[split..], "s" | "m" | "min" | "h" | "d" | "w");
-    (split > 0 && unit_ok).then(|| crate::triage::parse_duration(s))
+    (split > 0 && unit_ok).then(|| crate::analysis::triage::parse_duration(s))
 }
 
 pub(crate) fn time_arg(

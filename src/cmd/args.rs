@@ -1,5 +1,5 @@
 //! Command-line interface definition (clap derive). Parsing only: the
-//! commands themselves live in [`crate::headless`].
+//! commands themselves live in [`crate::cmd`].
 
 use std::path::{Path, PathBuf};
 
@@ -9,10 +9,11 @@ use clap::{ArgMatches, Args, CommandFactory, Parser, Subcommand};
 use std::time::Duration;
 
 use crate::config::{Config, Marker};
+use crate::index::live::LiveOptions;
+use crate::index::watch::WatchMode;
 use crate::index::{IndexOptions, DEFAULT_MAX_FILE_SIZE};
-use crate::live::LiveOptions;
 use crate::parse::{ParseOptions, TimeZoneChoice};
-use crate::watch::WatchMode;
+use crate::text::size::parse_size;
 
 /// A terminal explorer for Evidently ML monitoring snapshots.
 ///
@@ -329,30 +330,6 @@ pub fn default_path() -> PathBuf {
     }
 }
 
-/// Parse a byte size: a plain number or one with a K, M or G suffix (binary units).
-pub fn parse_size(s: &str) -> Result<u64, String> {
-    let t = s.trim();
-    let (digits, mult) = match t.char_indices().last() {
-        Some((i, c)) if c.is_ascii_alphabetic() => {
-            let m: u64 = match c.to_ascii_uppercase() {
-                'K' => 1 << 10,
-                'M' => 1 << 20,
-                'G' => 1 << 30,
-                'B' => 1,
-                _ => return Err(format!("unknown size suffix in {t:?} (use K, M or G)")),
-            };
-            (&t[..i], m)
-        }
-        _ => (t, 1),
-    };
-    digits
-        .trim()
-        .parse::<u64>()
-        .ok()
-        .and_then(|n| n.checked_mul(mult))
-        .ok_or_else(|| format!("invalid size {t:?} (examples: 1000000, 64M, 1G)"))
-}
-
 fn parse_theme(s: &str) -> Result<crate::config::ThemeChoice, String> {
     crate::config::ThemeChoice::from_name(s)
         .ok_or_else(|| format!("unknown theme {s:?} (auto, default, light, monochrome, truecolor)"))
@@ -436,7 +413,7 @@ pub fn man_page() -> std::io::Result<Vec<u8>> {
 }
 
 fn parse_max_age(s: &str) -> Result<chrono::Duration, String> {
-    crate::triage::parse_duration(s)
+    crate::analysis::triage::parse_duration(s)
         .filter(|d| *d > chrono::Duration::zero())
         .ok_or_else(|| format!("invalid duration {s:?} (examples: 90m, 6h, 2d, 1w)"))
 }
@@ -457,16 +434,6 @@ mod tests {
     #[test]
     fn cli_definition_is_consistent() {
         Cli::command().debug_assert();
-    }
-
-    #[test]
-    fn sizes() {
-        assert_eq!(parse_size("1000"), Ok(1000));
-        assert_eq!(parse_size("64M"), Ok(64 << 20));
-        assert_eq!(parse_size("1g"), Ok(1 << 30));
-        assert!(parse_size("12X").is_err());
-        assert!(parse_size("M").is_err());
-        assert!(parse_size("99999999999999999999G").is_err());
     }
 
     #[test]

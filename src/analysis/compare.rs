@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use serde::Serialize;
 
-use crate::catalog::ProjectEntry;
-use crate::history::severity;
+use crate::analysis::history::severity;
+use crate::index::catalog::ProjectEntry;
 use crate::model::{Snapshot, TestStatus};
 
 /// A test whose status differs between A and B (`None`: not run there).
@@ -260,7 +260,7 @@ pub fn default_pair(project: &ProjectEntry) -> Option<(Arc<Snapshot>, Arc<Snapsh
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::history::tests::{catalog, snap, test};
+    use crate::analysis::history::tests::{catalog, snap, test};
     use TestStatus::*;
 
     #[test]

@@ -4,19 +4,22 @@
 //! warnings, invalid values a [`ConfigError`]. The built-in defaults are
 //! `assets/config.toml`, embedded, so the two cannot drift apart.
 
+pub mod logging;
+
 use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+use crate::index::watch::WatchMode;
 use crate::parse::TimeZoneChoice;
+use crate::text::size::size_text;
 use crate::tui::keymap::KeyMap;
 use crate::tui::theme::ThemeKind;
-use crate::watch::WatchMode;
 
 /// The default configuration file, as shipped (`assets/config.toml`).
-pub const DEFAULT_CONFIG: &str = include_str!("../assets/config.toml");
+pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.toml");
 
 /// Environment variable naming the configuration file to use.
 pub const CONFIG_ENV: &str = "SNAPSCOPE_CONFIG";
@@ -181,7 +184,7 @@ pub fn load() -> Result<Loaded, ConfigError> {
 /// Load one file; `required`: a missing or unreadable file is an error
 /// rather than the defaults (with a warning when it exists but cannot be read).
 pub fn load_from(path: &Path, required: bool) -> Result<Loaded, ConfigError> {
-    let shown = crate::sanitize::clean_path(path);
+    let shown = crate::text::sanitize::clean_path(path);
     let text = match std::fs::read(path) {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| ConfigError::Invalid {
             path: shown.clone(),
@@ -263,14 +266,14 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
         .map(|k| {
             format!(
                 "config: unknown key {:?} ignored",
-                crate::sanitize::clean(k)
+                crate::text::sanitize::clean(k)
             )
         })
         .collect();
     let bad = |key: &str, v: &str, hint: &str| {
         format!(
             "{key} = {:?}: {hint}",
-            crate::sanitize::clean(v)
+            crate::text::sanitize::clean(v)
                 .chars()
                 .take(60)
                 .collect::<String>()
@@ -324,8 +327,8 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
     if let Some(v) = raw.max_file_size {
         c.max_file_size = match v {
             toml::Value::Integer(i) if i > 0 => i as u64,
-            toml::Value::String(s) => crate::cli::parse_size(&s)
-                .map_err(|e| format!("max_file_size: {}", crate::sanitize::clean(&e)))?,
+            toml::Value::String(s) => crate::text::size::parse_size(&s)
+                .map_err(|e| format!("max_file_size: {}", crate::text::sanitize::clean(&e)))?,
             other => return Err(format!("max_file_size = {other}: expected a size")),
         };
     }
@@ -336,7 +339,7 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
             Err(_) => {
                 warnings.push(format!(
                     "keys.{}: expected a key or a list of keys",
-                    crate::sanitize::clean(&action)
+                    crate::text::sanitize::clean(&action)
                 ));
                 continue;
             }
@@ -346,16 +349,6 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
     // Unknown actions and unparsable keys are reported now, not at first use.
     warnings.extend(KeyMap::default().apply_overrides(&c.keys));
     Ok((c, warnings))
-}
-
-/// A byte size in the largest binary unit that divides it (`512M`, `1G`, `1000`).
-pub fn size_text(n: u64) -> String {
-    for (shift, unit) in [(30, 'G'), (20, 'M'), (10, 'K')] {
-        if n != 0 && n % (1u64 << shift) == 0 {
-            return format!("{}{unit}", n >> shift);
-        }
-    }
-    n.to_string()
 }
 
 fn one_line(s: &str) -> String {
@@ -424,9 +417,6 @@ mod tests {
         assert_eq!(back, c);
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.max_file_size, 1 << 30);
-        assert_eq!(size_text(1 << 30), "1G");
-        assert_eq!(size_text(3 << 10), "3K");
-        assert_eq!(size_text(1000), "1000");
         assert_eq!(c.poll_interval, 5.0);
     }
 }

@@ -1,6 +1,9 @@
 //! The domain model: what snapscope knows about projects and snapshots,
 //! independent of the Evidently generation that wrote them and of any UI.
 
+pub mod dashboard;
+pub mod intern;
+
 use std::fmt;
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -302,5 +305,5 @@ pub struct Project {
     /// The dashboard the team configured in Evidently (legacy `metadata.json`
     /// → `dashboard`, or v2 `dashboard.json`), when there is a readable one.
     #[serde(skip)]
-    pub dashboard: Option<Arc<crate::dashboard::Dashboard>>,
+    pub dashboard: Option<Arc<crate::model::dashboard::Dashboard>>,
 }

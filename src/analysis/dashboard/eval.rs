@@ -9,9 +9,9 @@ use super::{
     CounterAgg, Dashboard, Panel, PanelKind, PanelSize, PanelValue, PlotType, SnapshotFilter,
     TestPanelType, TimeAgg, ValueSelector,
 };
-use crate::catalog::ProjectEntry;
+use crate::index::catalog::ProjectEntry;
 use crate::model::{Snapshot, SnapshotKind, TestCounts, TestStatus};
-use crate::sanitize::clean;
+use crate::text::sanitize::clean;
 
 /// The message for values and filters that select by fingerprint.
 const METRIC_FINGERPRINT: &str = "uses metric_fingerprint; cannot be evaluated outside Python";

@@ -22,15 +22,15 @@ use std::time::{Duration, Instant, SystemTime};
 use crossbeam_channel::{select, Receiver, Sender};
 use rayon::prelude::*;
 
-use crate::cache::{self, IndexCache};
-use crate::catalog::{Fingerprint, SnapshotEntry, Unreadable};
-use crate::dashboard::Dashboard;
-use crate::events::IndexEvent;
 use crate::index;
+use crate::index::cache::{self, IndexCache};
+use crate::index::catalog::{Fingerprint, SnapshotEntry, Unreadable};
+use crate::index::events::IndexEvent;
+use crate::index::scan::{self, Layout, PathRole, ProjectDir, SnapshotFile};
+use crate::index::watch::{WatchConfig, WatchMode, WatchSignal, Watcher};
+use crate::model::dashboard::Dashboard;
 use crate::model::Project;
 use crate::parse::{self, ParseError, ParseOptions, ProjectMeta};
-use crate::scan::{self, Layout, PathRole, ProjectDir, SnapshotFile};
-use crate::watch::{WatchConfig, WatchMode, WatchSignal, Watcher};
 
 /// Settings of the live index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,7 +50,7 @@ pub struct LiveOptions {
     pub parse_threads: usize,
     /// Snapshot files larger than this many bytes are reported unreadable, unread.
     pub max_file_size: u64,
-    /// Start from the persistent index cache ([`crate::cache`]): files whose
+    /// Start from the persistent index cache ([`crate::index::cache`]): files whose
     /// size and mtime match it are not parsed, and are sent first, in one
     /// [`IndexEvent::SnapshotsAdded`]. The cache is written after the first
     /// scan and on exit.
@@ -328,7 +328,7 @@ fn read_dashboard(path: &Path) -> Result<(Fingerprint, Option<Arc<Dashboard>>), 
     }
     let text = parse::replace_non_finite(&bytes);
     match serde_json::from_slice::<serde_json::Value>(&text) {
-        Ok(v) => Ok((fp, Dashboard::from_v2(&v).ok().map(Arc::new))),
+        Ok(v) => Ok((fp, parse::dashboard::v2(&v).ok().map(Arc::new))),
         Err(e) => {
             let incomplete = e.is_eof();
             Err(FileError {

@@ -11,6 +11,7 @@ use serde_json::Value;
 
 use super::{SnapshotFilter, TestFilter};
 use crate::model::{Snapshot, TestOutcome};
+use crate::parse::dashboard::py_str;
 
 /// A series key (or legacy test identity) taken apart.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -79,47 +80,6 @@ impl<'a> SeriesKey<'a> {
             .iter()
             .find(|(k, _)| *k == name)
             .map(|(_, v)| v.as_str())
-    }
-}
-
-/// A JSON scalar in plain form (strings unquoted); `None` for other values.
-pub(crate) fn plain_str(v: &Value) -> Option<String> {
-    match v {
-        Value::String(s) => Some(s.clone()),
-        Value::Number(_) | Value::Bool(_) | Value::Null => Some(py_str(v)),
-        _ => None,
-    }
-}
-
-/// `str(value)` as Python prints it: strings bare, `True`/`False`/`None`,
-/// lists and dicts in repr form (`['a', 'b']`).
-pub(crate) fn py_str(v: &Value) -> String {
-    match v {
-        Value::String(s) => s.clone(),
-        other => py_repr(other),
-    }
-}
-
-/// `repr(value)` as Python prints it (dict keys in the stored order, which
-/// is sorted: serde_json does not keep file order).
-fn py_repr(v: &Value) -> String {
-    match v {
-        Value::Null => "None".into(),
-        Value::Bool(true) => "True".into(),
-        Value::Bool(false) => "False".into(),
-        Value::Number(n) => n.to_string(),
-        Value::String(s) => format!("'{}'", s.replace('\\', "\\\\").replace('\'', "\\'")),
-        Value::Array(a) => {
-            let items: Vec<String> = a.iter().map(py_repr).collect();
-            format!("[{}]", items.join(", "))
-        }
-        Value::Object(o) => {
-            let items: Vec<String> = o
-                .iter()
-                .map(|(k, v)| format!("'{k}': {}", py_repr(v)))
-                .collect();
-            format!("{{{}}}", items.join(", "))
-        }
     }
 }
 

@@ -13,11 +13,11 @@ use std::time::Duration;
 use crossbeam_channel::RecvTimeoutError;
 use serde_json::{json, Map, Value};
 
-use crate::catalog::{Catalog, SnapshotEntry};
-use crate::events::{self, IndexEvent};
-use crate::live::{LiveError, LiveIndex, LiveOptions};
+use crate::index::catalog::{Catalog, SnapshotEntry};
+use crate::index::events::{self, IndexEvent};
+use crate::index::live::{LiveError, LiveIndex, LiveOptions};
 use crate::model::TestCounts;
-use crate::sanitize;
+use crate::text::sanitize;
 
 /// Why `snapscope watch` stopped with an error.
 #[derive(Debug, thiserror::Error)]

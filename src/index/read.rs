@@ -14,12 +14,12 @@ use std::time::Instant;
 
 use rayon::prelude::*;
 
-use crate::cache::{self, IndexCache};
-use crate::catalog::{Catalog, Fingerprint, SnapshotEntry, Unreadable};
-use crate::dashboard::Dashboard;
+use crate::index::cache::{self, IndexCache};
+use crate::index::catalog::{Catalog, Fingerprint, SnapshotEntry, Unreadable};
+use crate::index::scan::{self, Layout, ProjectDir, ScanError};
+use crate::model::dashboard::Dashboard;
 use crate::model::Project;
 use crate::parse::{self, ParseError, ParseOptions, ProjectMeta, TimeZoneChoice};
-use crate::scan::{self, Layout, ProjectDir, ScanError};
 
 /// Files larger than this are skipped by default (512 MiB).
 pub const DEFAULT_MAX_FILE_SIZE: u64 = 512 * 1024 * 1024;
@@ -31,7 +31,7 @@ pub struct IndexOptions {
     pub parse: ParseOptions,
     /// Files larger than this many bytes are reported as skipped.
     pub max_file_size: u64,
-    /// Read and write the persistent index cache ([`crate::cache`]) in the
+    /// Read and write the persistent index cache ([`crate::index::cache`]) in the
     /// user's cache folder: files whose size and mtime match are not parsed.
     /// Off by default (the binary turns it on unless `--no-cache`).
     pub use_cache: bool,
@@ -229,7 +229,7 @@ pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Option<Un
 pub fn parse_v2_dashboard(bytes: &[u8]) -> Option<Arc<Dashboard>> {
     let text = parse::replace_non_finite(bytes);
     let v: serde_json::Value = serde_json::from_slice(&text).ok()?;
-    Dashboard::from_v2(&v).ok().map(Arc::new)
+    parse::dashboard::v2(&v).ok().map(Arc::new)
 }
 
 /// The project record of a folder: id = folder name; name, description and
@@ -260,7 +260,7 @@ pub fn project_record(
     };
     let legacy_dashboard = meta
         .and_then(|m| m.dashboard.as_ref())
-        .and_then(|d| Dashboard::from_legacy(d).ok())
+        .and_then(|d| parse::dashboard::legacy(d).ok())
         .map(Arc::new);
     Project {
         id: pd.id.clone(),

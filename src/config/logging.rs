@@ -10,17 +10,7 @@ use tracing_subscriber::EnvFilter;
 /// The default log file: `$XDG_CACHE_HOME/snapscope/snapscope.log`, else
 /// `~/.cache/snapscope/snapscope.log`, else the temp dir.
 pub fn default_log_path() -> PathBuf {
-    cache_dir().join("snapscope.log")
-}
-
-/// snapscope's cache folder (`$XDG_CACHE_HOME/snapscope` or `~/.cache/snapscope`).
-pub fn cache_dir() -> PathBuf {
-    let base = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .filter(|p| p.is_absolute())
-        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
-        .unwrap_or_else(std::env::temp_dir);
-    base.join("snapscope")
+    crate::index::cache::cache_dir().join("snapscope.log")
 }
 
 /// Send tracing output to `path` (or the default file). Returns the file in

@@ -1,0 +1,17 @@
+//! A project's configured Evidently dashboard evaluated against its parsed
+//! snapshots into terminal-ready panel data. Pure: takes the
+//! [`Dashboard`] model and a [`ProjectEntry`](crate::index::catalog::ProjectEntry),
+//! does no I/O and draws nothing.
+
+mod eval;
+mod key;
+
+pub use crate::model::dashboard::*;
+pub use eval::{
+    evaluate, evaluate_panel, CounterValue, DetailedTest, Line, PanelContent, PanelView, Point,
+    StatusBucket,
+};
+pub use key::SeriesKey;
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,8 @@
+//! Analysis: pure functions of the index's catalog that answer questions
+//! about it: per-test and per-column history, on-call triage, what changed
+//! between two runs, and a project dashboard's panels. No I/O, no UI.
+
+pub mod compare;
+pub mod dashboard;
+pub mod history;
+pub mod triage;

@@ -1,0 +1,6 @@
+//! Text: the leaf every layer may use. Sanitizing untrusted strings for the
+//! terminal, formatting numbers and durations, and parsing sizes,
+//! durations and times written by the user.
+
+pub mod sanitize;
+pub mod size;
