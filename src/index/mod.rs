@@ -13,7 +13,7 @@ pub mod scan;
 pub mod watch;
 
 pub use read::{
-    index_file, index_path, index_path_with_cache, load_project, parse_v2_dashboard,
-    project_record, read_limited, read_limited_into, with_read_buffer, FileError, IndexOptions,
-    ScanReport, DEFAULT_MAX_FILE_SIZE,
+    index_file, index_path, index_path_with_cache, load_project, project_record, read_limited,
+    read_limited_into, with_read_buffer, FileError, IndexOptions, ScanReport,
+    DEFAULT_MAX_FILE_SIZE,
 };

@@ -219,17 +219,13 @@ pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Option<Un
     let v2_dashboard = pd.dashboard.as_ref().and_then(|path| {
         let (bytes, _) = read_limited(path, opts.max_file_size).ok()?;
         n += bytes.len() as u64;
-        parse_v2_dashboard(&bytes)
+        parse::dashboard::v2_file(&bytes)
+            .ok()
+            .flatten()
+            .map(Arc::new)
     });
     let project = project_record(pd, meta.as_ref(), v2_dashboard, opts.parse.tz);
     (project, problem, n)
-}
-
-/// Parse a v2 `dashboard.json`; `None` when it is not a usable dashboard.
-pub fn parse_v2_dashboard(bytes: &[u8]) -> Option<Arc<Dashboard>> {
-    let text = parse::replace_non_finite(bytes);
-    let v: serde_json::Value = serde_json::from_slice(&text).ok()?;
-    parse::dashboard::v2(&v).ok().map(Arc::new)
 }
 
 /// The project record of a folder: id = folder name; name, description and

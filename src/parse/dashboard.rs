@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::model::dashboard::*;
 use crate::model::{Generation, TestStatus};
+use crate::parse::{replace_non_finite, ParseError};
 use crate::text::sanitize::clean;
 
 /// Why a dashboard definition could not be read at all. Problems inside one
@@ -408,5 +409,23 @@ fn py_repr(v: &Value) -> String {
                 .collect();
             format!("{{{}}}", items.join(", "))
         }
+    }
+}
+
+/// A v2 `dashboard.json` file's bytes: an error when they are not complete
+/// JSON (so a file still being written is retried), `None` when complete
+/// JSON is not a usable dashboard. The one reader of that file, for the
+/// one-shot index and the live index alike.
+pub fn v2_file(bytes: &[u8]) -> Result<Option<Dashboard>, ParseError> {
+    if bytes.iter().all(u8::is_ascii_whitespace) {
+        return Err(ParseError::Empty);
+    }
+    let text = replace_non_finite(bytes);
+    match serde_json::from_slice::<Value>(&text) {
+        Ok(v) => Ok(v2(&v).ok()),
+        Err(e) => Err(ParseError::DashboardJson {
+            message: e.to_string(),
+            truncated: e.is_eof(),
+        }),
     }
 }

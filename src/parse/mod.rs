@@ -58,13 +58,24 @@ pub enum ParseError {
     /// File larger than the configured maximum.
     #[error("file too large ({size} bytes > limit {limit})")]
     TooLarge { size: u64, limit: u64 },
+    /// A `dashboard.json` that is not (yet) complete JSON.
+    #[error("invalid dashboard.json: {message}")]
+    DashboardJson { message: String, truncated: bool },
 }
 
 impl ParseError {
     /// True for errors a half-written file produces (empty or truncated):
     /// such a file is retried before it is called unreadable.
     pub fn is_incomplete(&self) -> bool {
-        matches!(self, ParseError::Empty | ParseError::Truncated { .. })
+        matches!(
+            self,
+            ParseError::Empty
+                | ParseError::Truncated { .. }
+                | ParseError::DashboardJson {
+                    truncated: true,
+                    ..
+                }
+        )
     }
 
     pub(crate) fn from_serde(e: &serde_json::Error) -> ParseError {

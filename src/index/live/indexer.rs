@@ -1,457 +1,52 @@
-//! The live index: a background thread that scans a workspace, then keeps it
-//! up to date from watcher signals, and tells consumers what changed through
-//! a channel of [`IndexEvent`]s. It owns all disk access; consumers never wait
-//! on disk.
-//!
-//! Files are keyed by path with a (size, mtime) [`Fingerprint`]; a file whose
-//! fingerprint did not change is never parsed again. A file that fails to
-//! parse while it may still be being written (empty, truncated, or modified
-//! within the settle time) is *pending*: it is retried when it changes, and
-//! once its fingerprint has stayed still for the settle time it gets a final
-//! attempt, after which it is reported unreadable. A good snapshot that is
-//! being rewritten keeps its last good entry until the new content parses.
+//! The indexer thread: the first scan (cache first, then newest files
+//! first on a parse pool), then the loop that turns watcher signals into
+//! re-listings and re-reads, and every change into [`IndexEvent`]s. It owns
+//! the tracked files and project records; pending files follow the rules of
+//! [`super::pending`].
 
 use std::collections::{BTreeSet, HashMap};
-use std::fs;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
-use std::thread::JoinHandle;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender};
 use rayon::prelude::*;
 
-use crate::index;
+use super::files::{read_dashboard, read_metadata, stat, too_large, Failure, FileKind, Good};
+use super::handle::{LiveOptions, SnapshotReader, Stats};
+use super::pending::{FileState, Settle, Tracked};
+use super::project::ProjectState;
 use crate::index::cache::{self, IndexCache};
 use crate::index::catalog::{Fingerprint, SnapshotEntry, Unreadable};
 use crate::index::events::IndexEvent;
 use crate::index::scan::{self, Layout, PathRole, ProjectDir, SnapshotFile};
-use crate::index::watch::{WatchConfig, WatchMode, WatchSignal, Watcher};
-use crate::model::dashboard::Dashboard;
-use crate::model::Project;
-use crate::parse::{self, ParseError, ParseOptions, ProjectMeta};
-
-/// Settings of the live index.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct LiveOptions {
-    /// How snapshots are parsed (time zone for naive timestamps).
-    pub parse: ParseOptions,
-    /// How the folder is watched after the first scan.
-    pub watch: WatchMode,
-    /// Interval between rescans in poll mode (and after falling back to polling).
-    pub poll_interval: Duration,
-    /// How long a broken file's size and mtime must stay still before it is
-    /// reported unreadable.
-    pub settle: Duration,
-    /// Interval between safety rescans when the native watcher is used in auto mode.
-    pub safety_interval: Duration,
-    /// Threads parsing the first scan; 0 = number of CPUs, at most 4.
-    pub parse_threads: usize,
-    /// Snapshot files larger than this many bytes are reported unreadable, unread.
-    pub max_file_size: u64,
-    /// Start from the persistent index cache ([`crate::index::cache`]): files whose
-    /// size and mtime match it are not parsed, and are sent first, in one
-    /// [`IndexEvent::SnapshotsAdded`]. The cache is written after the first
-    /// scan and on exit.
-    pub use_cache: bool,
-}
-
-impl Default for LiveOptions {
-    fn default() -> Self {
-        LiveOptions {
-            parse: ParseOptions::default(),
-            watch: WatchMode::Auto,
-            poll_interval: Duration::from_secs(2),
-            settle: Duration::from_secs(1),
-            safety_interval: Duration::from_secs(30),
-            parse_threads: 0,
-            max_file_size: index::DEFAULT_MAX_FILE_SIZE,
-            use_cache: false,
-        }
-    }
-}
-
-/// Why the live index could not start.
-#[derive(Debug, thiserror::Error)]
-pub enum LiveError {
-    #[error("{path}: {source}")]
-    Root {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
-    #[error("{0}: not a folder")]
-    NotADirectory(String),
-    #[error("cannot start the indexing thread: {0}")]
-    Spawn(#[source] std::io::Error),
-}
-
-/// Counters shared with the background thread.
-#[derive(Debug, Default)]
-struct Stats {
-    parses: AtomicU64,
-}
-
-/// Handle to a running live index. Dropping it (or calling [`LiveIndex::stop`])
-/// ends the background threads promptly.
-pub struct LiveIndex {
-    rescan_tx: Sender<()>,
-    stop_flag: Arc<AtomicBool>,
-    stop_tx: Option<Sender<()>>,
-    thread: Option<JoinHandle<()>>,
-    stats: Arc<Stats>,
-    root: PathBuf,
-}
-
-/// Reads and parses one snapshot file (injectable for tests).
-type SnapshotReader = fn(&Path, &str, &str, &ParseOptions) -> Result<SnapshotEntry, FileError>;
-
-impl LiveIndex {
-    /// Start indexing and watching `root`. Events arrive on the returned
-    /// channel: projects first, then (with the cache) the cached snapshots in
-    /// one [`IndexEvent::SnapshotsAdded`], then the other snapshots newest
-    /// first (by file mtime) with [`IndexEvent::ScanProgress`], then
-    /// [`IndexEvent::ScanFinished`], then changes as they happen.
-    pub fn start(
-        root: &Path,
-        opts: LiveOptions,
-    ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
-        let cache_dir = opts.use_cache.then(cache::default_dir);
-        LiveIndex::start_with(root, opts, index_one_file, cache_dir)
-    }
-
-    /// [`LiveIndex::start`] with the index cache kept in `cache_dir`
-    /// (`None`: no cache, whatever `opts.use_cache` says).
-    pub fn start_with_cache_dir(
-        root: &Path,
-        opts: LiveOptions,
-        cache_dir: Option<PathBuf>,
-    ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
-        LiveIndex::start_with(root, opts, index_one_file, cache_dir)
-    }
-
-    fn start_with(
-        root: &Path,
-        opts: LiveOptions,
-        reader: SnapshotReader,
-        cache_dir: Option<PathBuf>,
-    ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
-        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
-        let meta = fs::metadata(&root).map_err(|source| LiveError::Root {
-            path: root.display().to_string(),
-            source,
-        })?;
-        if !meta.is_dir() {
-            return Err(LiveError::NotADirectory(root.display().to_string()));
-        }
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(0);
-        let (rescan_tx, rescan_rx) = crossbeam_channel::bounded::<()>(1);
-        let stop_flag = Arc::new(AtomicBool::new(false));
-        let stats = Arc::new(Stats::default());
-        let indexer = Indexer {
-            layout: scan::detect_layout(&root),
-            root: root.clone(),
-            opts,
-            tx,
-            stop: stop_flag.clone(),
-            stats: stats.clone(),
-            reader,
-            files: HashMap::new(),
-            projects: HashMap::new(),
-            problems: HashMap::new(),
-            scan_error: None,
-            generation: 0,
-            cache_dir,
-            entries: HashMap::new(),
-            cache_dirty: false,
-        };
-        let thread = std::thread::Builder::new()
-            .name("snapscope-index".into())
-            .spawn(move || indexer.run(stop_rx, rescan_rx))
-            .map_err(LiveError::Spawn)?;
-        Ok((
-            LiveIndex {
-                rescan_tx,
-                stop_flag,
-                stop_tx: Some(stop_tx),
-                thread: Some(thread),
-                stats,
-                root,
-            },
-            rx,
-        ))
-    }
-
-    /// The folder being indexed (absolute).
-    pub fn root(&self) -> &Path {
-        &self.root
-    }
-
-    /// How many times a snapshot file has been read and parsed so far.
-    pub fn parse_count(&self) -> u64 {
-        self.stats.parses.load(Ordering::Relaxed)
-    }
-
-    /// A function that asks for a full rescan (re-list, compare fingerprints,
-    /// parse what changed). Cheap and non-blocking; repeated requests merge.
-    pub fn rescan_handle(&self) -> impl Fn() + Send + 'static {
-        let tx = self.rescan_tx.clone();
-        move || {
-            let _ = tx.try_send(());
-        }
-    }
-
-    /// Stop the background threads and wait for them to end.
-    pub fn stop(mut self) {
-        self.signal_stop();
-        if let Some(t) = self.thread.take() {
-            let _ = t.join();
-        }
-    }
-
-    fn signal_stop(&mut self) {
-        self.stop_flag.store(true, Ordering::Relaxed);
-        drop(self.stop_tx.take());
-    }
-}
-
-impl Drop for LiveIndex {
-    fn drop(&mut self) {
-        // Never block the consumer: the thread notices and ends on its own.
-        self.signal_stop();
-    }
-}
-
-/// Why one file could not be indexed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FileError {
-    /// One-line reason.
-    reason: String,
-    /// Typical of a file still being written (empty, truncated, changed while read).
-    incomplete: bool,
-    /// The file no longer exists.
-    gone: bool,
-    /// Fingerprint of the file as read, when it could be taken.
-    fp: Option<Fingerprint>,
-}
-
-impl FileError {
-    fn gone() -> FileError {
-        FileError {
-            reason: "file is gone".into(),
-            incomplete: false,
-            gone: true,
-            fp: None,
-        }
-    }
-
-    fn parse(e: &ParseError, fp: Fingerprint) -> FileError {
-        FileError {
-            reason: e.to_string(),
-            incomplete: e.is_incomplete(),
-            gone: false,
-            fp: Some(fp),
-        }
-    }
-}
-
-/// Read a whole file (up to the size limit) with the fingerprint it had once read.
-fn read_file(path: &Path, bytes: &mut Vec<u8>) -> Result<Fingerprint, FileError> {
-    index::read_limited_into(path, index::DEFAULT_MAX_FILE_SIZE, bytes).map_err(|e| match e {
-        index::FileError::Io(io) if io.kind() == std::io::ErrorKind::NotFound => FileError::gone(),
-        index::FileError::Changed(fp) => FileError {
-            reason: e.to_string(),
-            incomplete: true,
-            gone: false,
-            fp: Some(fp),
-        },
-        other => FileError {
-            reason: other.to_string(),
-            incomplete: other.is_incomplete(),
-            gone: false,
-            fp: stat(path),
-        },
-    })
-}
-
-/// The error for a snapshot file over `limit` bytes (checked before reading it).
-fn too_large(path: &Path, limit: u64) -> Option<FileError> {
-    let fp = stat(path)?;
-    (fp.len > limit).then(|| FileError {
-        reason: ParseError::TooLarge {
-            size: fp.len,
-            limit,
-        }
-        .to_string(),
-        incomplete: false,
-        gone: false,
-        fp: Some(fp),
-    })
-}
-
-/// Read and parse one snapshot file into an index entry.
-fn index_one_file(
-    path: &Path,
-    project_id: &str,
-    id: &str,
-    opts: &ParseOptions,
-) -> Result<SnapshotEntry, FileError> {
-    let (snapshot, fp) = index::with_read_buffer(|bytes| {
-        let fp = read_file(path, bytes)?;
-        parse::parse_snapshot(bytes, id, project_id, opts)
-            .map(|s| (s, fp))
-            .map_err(|e| FileError::parse(&e, fp))
-    })?;
-    Ok(SnapshotEntry {
-        path: path.to_path_buf(),
-        fingerprint: fp,
-        snapshot: Arc::new(snapshot),
-    })
-}
-
-fn read_metadata(path: &Path) -> Result<(ProjectMeta, Fingerprint), FileError> {
-    let mut bytes = Vec::new();
-    let fp = read_file(path, &mut bytes)?;
-    let meta = parse::parse_project_metadata(&bytes).map_err(|e| FileError::parse(&e, fp))?;
-    Ok((meta, fp))
-}
-
-/// Read a v2 `dashboard.json`: it must be complete JSON; a complete file
-/// that is not a usable dashboard gives `None`.
-fn read_dashboard(path: &Path) -> Result<(Fingerprint, Option<Arc<Dashboard>>), FileError> {
-    let mut bytes = Vec::new();
-    let fp = read_file(path, &mut bytes)?;
-    if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(FileError::parse(&ParseError::Empty, fp));
-    }
-    let text = parse::replace_non_finite(&bytes);
-    match serde_json::from_slice::<serde_json::Value>(&text) {
-        Ok(v) => Ok((fp, parse::dashboard::v2(&v).ok().map(Arc::new))),
-        Err(e) => {
-            let incomplete = e.is_eof();
-            Err(FileError {
-                reason: format!("invalid dashboard.json: {e}"),
-                incomplete,
-                gone: false,
-                fp: Some(fp),
-            })
-        }
-    }
-}
-
-/// The project record of a folder (shared with the one-shot index).
-fn build_project(
-    pd: &ProjectDir,
-    meta: Option<&ProjectMeta>,
-    dashboard: Option<Arc<Dashboard>>,
-    opts: &ParseOptions,
-) -> Project {
-    index::project_record(pd, meta, dashboard, opts.tz)
-}
-
-/// What a tracked file is.
-#[derive(Debug, Clone, PartialEq, Eq)]
-enum FileKind {
-    Snapshot { project_id: String, id: String },
-    Metadata { project_id: String },
-    Dashboard { project_id: String },
-}
-
-impl FileKind {
-    fn project_id(&self) -> &str {
-        match self {
-            FileKind::Snapshot { project_id, .. }
-            | FileKind::Metadata { project_id }
-            | FileKind::Dashboard { project_id } => project_id,
-        }
-    }
-}
-
-#[derive(Debug, Clone)]
-enum FileState {
-    /// The current content parsed.
-    Good,
-    /// Broken, maybe still being written; retried.
-    Pending {
-        /// Fingerprint of the last parse attempt.
-        attempted: Fingerprint,
-        last_attempt: Instant,
-        /// Since when the fingerprint has been `seen`.
-        stable_since: Instant,
-    },
-    /// Broken after settling.
-    Unreadable,
-}
-
-#[derive(Debug, Clone)]
-struct Tracked {
-    kind: FileKind,
-    /// The latest fingerprint observed.
-    seen: Fingerprint,
-    /// A good entry (snapshot) or record (metadata/dashboard) exists for this path.
-    has_good: bool,
-    state: FileState,
-    /// The listing generation that last saw this file (see [`Indexer::confirm_missing`]).
-    listed: u64,
-}
-
-/// A successful read of a tracked file.
-enum Good {
-    Snapshot(SnapshotEntry),
-    Metadata(ProjectMeta, Fingerprint),
-    Dashboard(Fingerprint, Option<Arc<Dashboard>>),
-}
-
-impl Good {
-    fn fingerprint(&self) -> Fingerprint {
-        match self {
-            Good::Snapshot(e) => e.fingerprint,
-            Good::Metadata(_, fp) | Good::Dashboard(fp, _) => *fp,
-        }
-    }
-}
-
-struct ProjectState {
-    dir: ProjectDir,
-    project: Project,
-    /// The parsed `dashboard.json` (v2), when present and usable.
-    v2_dashboard: Option<Arc<Dashboard>>,
-    /// ProjectAdded has been sent.
-    announced: bool,
-}
+use crate::index::watch::{WatchConfig, WatchSignal, Watcher};
+use crate::parse::ProjectMeta;
 
 /// The state owned by the background thread.
-struct Indexer {
-    root: PathBuf,
-    layout: Layout,
-    opts: LiveOptions,
-    tx: Sender<IndexEvent>,
-    stop: Arc<AtomicBool>,
-    stats: Arc<Stats>,
-    reader: SnapshotReader,
-    files: HashMap<PathBuf, Tracked>,
-    projects: HashMap<String, ProjectState>,
+pub(super) struct Indexer {
+    pub(super) root: PathBuf,
+    pub(super) layout: Layout,
+    pub(super) opts: LiveOptions,
+    pub(super) tx: Sender<IndexEvent>,
+    pub(super) stop: Arc<AtomicBool>,
+    pub(super) stats: Arc<Stats>,
+    pub(super) reader: SnapshotReader,
+    pub(super) files: HashMap<PathBuf, Tracked>,
+    pub(super) projects: HashMap<String, ProjectState>,
     /// Listing problems reported as unreadable, by path.
-    problems: HashMap<PathBuf, Unreadable>,
+    pub(super) problems: HashMap<PathBuf, Unreadable>,
     /// The last error listing the root, if the root is currently unreadable.
-    scan_error: Option<String>,
+    pub(super) scan_error: Option<String>,
     /// Incremented for every listing; files seen by it are marked with it.
-    generation: u64,
+    pub(super) generation: u64,
     /// Where the index cache is kept (`None`: no cache).
-    cache_dir: Option<PathBuf>,
+    pub(super) cache_dir: Option<PathBuf>,
     /// The good snapshot entries by path (kept only with a cache, to write it).
-    entries: HashMap<PathBuf, SnapshotEntry>,
+    pub(super) entries: HashMap<PathBuf, SnapshotEntry>,
     /// `entries` changed since the cache was last written.
-    cache_dirty: bool,
-}
-
-fn stat(path: &Path) -> Option<Fingerprint> {
-    fs::metadata(path)
-        .ok()
-        .filter(|m| m.is_file())
-        .map(|m| scan::fingerprint(&m))
+    pub(super) cache_dirty: bool,
 }
 
 impl Indexer {
@@ -466,11 +61,7 @@ impl Indexer {
         }
     }
 
-    fn retry_gap(&self) -> Duration {
-        (self.opts.settle / 4).clamp(Duration::from_millis(10), Duration::from_millis(250))
-    }
-
-    fn run(mut self, stop_rx: Receiver<()>, rescan_rx: Receiver<()>) {
+    pub(super) fn run(mut self, stop_rx: Receiver<()>, rescan_rx: Receiver<()>) {
         let cfg = WatchConfig {
             mode: self.opts.watch,
             poll_interval: self.opts.poll_interval,
@@ -675,7 +266,7 @@ impl Indexer {
             rest = tail;
             chunk_len = threads * 4;
             let read = |f: &SnapshotFile| self.read_snapshot(&f.path, &f.project_id, &f.id);
-            let outcomes: Vec<Result<Good, FileError>> = match &pool {
+            let outcomes: Vec<Result<Good, Failure>> = match &pool {
                 Some(pool) => pool.install(|| chunk.par_iter().map(read).collect()),
                 None => chunk.iter().map(read).collect(),
             };
@@ -805,16 +396,8 @@ impl Indexer {
         match self.projects.get_mut(&id) {
             Some(ps) => ps.dir = pd,
             None => {
-                let project = build_project(&pd, None, None, &self.opts.parse);
-                self.projects.insert(
-                    id.clone(),
-                    ProjectState {
-                        dir: pd,
-                        project,
-                        v2_dashboard: None,
-                        announced: false,
-                    },
-                );
+                let ps = ProjectState::new(pd, &self.opts.parse);
+                self.projects.insert(id.clone(), ps);
             }
         }
         if self.layout != Layout::Flat {
@@ -948,7 +531,7 @@ impl Indexer {
 
     // ---- one file ---------------------------------------------------------
 
-    fn read_snapshot(&self, path: &Path, project_id: &str, id: &str) -> Result<Good, FileError> {
+    fn read_snapshot(&self, path: &Path, project_id: &str, id: &str) -> Result<Good, Failure> {
         if let Some(e) = too_large(path, self.opts.max_file_size) {
             return Err(e);
         }
@@ -956,7 +539,7 @@ impl Indexer {
         (self.reader)(path, project_id, id, &self.opts.parse).map(Good::Snapshot)
     }
 
-    fn read(&self, path: &Path, kind: &FileKind) -> Result<Good, FileError> {
+    fn read(&self, path: &Path, kind: &FileKind) -> Result<Good, Failure> {
         match kind {
             FileKind::Snapshot { project_id, id } => self.read_snapshot(path, project_id, id),
             FileKind::Metadata { .. } => read_metadata(path).map(|(m, fp)| Good::Metadata(m, fp)),
@@ -994,7 +577,7 @@ impl Indexer {
         &mut self,
         path: &Path,
         kind: FileKind,
-        outcome: Result<Good, FileError>,
+        outcome: Result<Good, Failure>,
         final_fp: Option<Fingerprint>,
     ) {
         let now = Instant::now();
@@ -1057,43 +640,21 @@ impl Indexer {
                             len: 0,
                             mtime: None,
                         });
-                let recent = fp.mtime.is_some_and(|m| {
-                    SystemTime::now()
-                        .duration_since(m)
-                        .map_or(true, |age| age < self.opts.settle)
-                });
-                let settled = final_fp == Some(fp);
-                let state = if !settled && (e.incomplete || recent) {
-                    let stable_since = match prev.as_ref() {
-                        Some(Tracked {
-                            seen,
-                            state: FileState::Pending { stable_since, .. },
-                            ..
-                        }) if *seen == fp => *stable_since,
-                        _ => now,
-                    };
-                    let was_pending = prev
-                        .as_ref()
-                        .is_some_and(|t| matches!(t.state, FileState::Pending { .. }));
-                    if !was_pending {
-                        self.emit(IndexEvent::Pending {
-                            path: path.to_path_buf(),
-                            reason: e.reason.clone(),
-                        });
-                    }
-                    FileState::Pending {
-                        attempted: fp,
-                        last_attempt: now,
-                        stable_since,
-                    }
-                } else {
-                    self.emit(IndexEvent::Unreadable(Unreadable {
+                let (state, newly_pending) =
+                    self.settle()
+                        .after_failure(prev.as_ref(), fp, e.incomplete, final_fp, now);
+                match state {
+                    FileState::Pending { .. } if newly_pending => self.emit(IndexEvent::Pending {
+                        path: path.to_path_buf(),
+                        reason: e.reason.clone(),
+                    }),
+                    FileState::Unreadable => self.emit(IndexEvent::Unreadable(Unreadable {
                         path: path.to_path_buf(),
                         project_id: Some(kind.project_id().to_string()),
                         reason: e.reason.clone(),
-                    }));
-                    FileState::Unreadable
-                };
+                    })),
+                    _ => {}
+                }
                 self.files.insert(
                     path.to_path_buf(),
                     Tracked {
@@ -1162,20 +723,7 @@ impl Indexer {
         let Some(ps) = self.projects.get_mut(id) else {
             return;
         };
-        let v2 = ps.v2_dashboard.clone();
-        let new = match meta {
-            Some(m) => build_project(&ps.dir, Some(m), v2, &self.opts.parse),
-            None if meta_tracked_good => {
-                let mut p = ps.project.clone();
-                if v2.is_some() {
-                    p.dashboard = v2;
-                }
-                p
-            }
-            None => build_project(&ps.dir, None, v2, &self.opts.parse),
-        };
-        let changed = new != ps.project;
-        ps.project = new;
+        let changed = ps.rebuild(meta, meta_tracked_good, &self.opts.parse);
         if ps.announced && (changed || force) {
             let p = ps.project.clone();
             self.emit(IndexEvent::ProjectUpdated(p));
@@ -1191,35 +739,24 @@ impl Indexer {
 
     // ---- pending files ----------------------------------------------------
 
-    fn deadline(&self, t: &Tracked) -> Option<Instant> {
-        match t.state {
-            FileState::Pending {
-                attempted,
-                last_attempt,
-                stable_since,
-            } => Some(if t.seen != attempted {
-                last_attempt + self.retry_gap()
-            } else {
-                stable_since + self.opts.settle
-            }),
-            _ => None,
-        }
+    fn settle(&self) -> Settle {
+        Settle::new(self.opts.settle)
     }
 
     fn next_deadline(&self) -> Option<Instant> {
-        self.files.values().filter_map(|t| self.deadline(t)).min()
+        let settle = self.settle();
+        self.files.values().filter_map(|t| settle.deadline(t)).min()
     }
 
     /// Retry pending files that changed, give a final attempt to those that settled.
     fn process_due(&mut self, now: Instant) {
+        let settle = self.settle();
         let due: Vec<PathBuf> = self
             .files
             .iter()
-            .filter(|(_, t)| self.deadline(t).is_some_and(|d| d <= now))
+            .filter(|(_, t)| settle.deadline(t).is_some_and(|d| d <= now))
             .map(|(p, _)| p.clone())
             .collect();
-        let gap = self.retry_gap();
-        let settle = self.opts.settle;
         for path in due {
             if self.stopped() {
                 return;
@@ -1232,27 +769,7 @@ impl Indexer {
                 self.forget(&path);
                 continue;
             };
-            let FileState::Pending {
-                attempted,
-                last_attempt,
-                stable_since,
-            } = &mut t.state
-            else {
-                continue;
-            };
-            let now = Instant::now();
-            if fp != t.seen {
-                t.seen = fp;
-                *stable_since = now;
-            }
-            let final_fp = if t.seen != *attempted {
-                if now < *last_attempt + gap {
-                    continue; // too soon after the last attempt; `deadline` brings us back
-                }
-                None
-            } else if now >= *stable_since + settle {
-                Some(fp)
-            } else {
+            let Some(final_fp) = settle.attempt(t, fp, Instant::now()) else {
                 continue;
             };
             let outcome = self.read(&path, &kind);

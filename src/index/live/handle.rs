@@ -1,0 +1,215 @@
+//! The handle of a running live index: starting it (the indexer runs on
+//! its own thread), asking for a rescan, stopping it, and its settings.
+
+use std::collections::HashMap;
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+use std::thread::JoinHandle;
+use std::time::Duration;
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::files::{index_one_file, Failure};
+use super::indexer::Indexer;
+use crate::index;
+use crate::index::cache;
+use crate::index::catalog::SnapshotEntry;
+use crate::index::events::IndexEvent;
+use crate::index::scan;
+use crate::index::watch::WatchMode;
+use crate::parse::ParseOptions;
+
+/// Settings of the live index.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LiveOptions {
+    /// How snapshots are parsed (time zone for naive timestamps).
+    pub parse: ParseOptions,
+    /// How the folder is watched after the first scan.
+    pub watch: WatchMode,
+    /// Interval between rescans in poll mode (and after falling back to polling).
+    pub poll_interval: Duration,
+    /// How long a broken file's size and mtime must stay still before it is
+    /// reported unreadable.
+    pub settle: Duration,
+    /// Interval between safety rescans when the native watcher is used in auto mode.
+    pub safety_interval: Duration,
+    /// Threads parsing the first scan; 0 = number of CPUs, at most 4.
+    pub parse_threads: usize,
+    /// Snapshot files larger than this many bytes are reported unreadable, unread.
+    pub max_file_size: u64,
+    /// Start from the persistent index cache ([`crate::index::cache`]): files whose
+    /// size and mtime match it are not parsed, and are sent first, in one
+    /// [`IndexEvent::SnapshotsAdded`]. The cache is written after the first
+    /// scan and on exit.
+    pub use_cache: bool,
+}
+
+impl Default for LiveOptions {
+    fn default() -> Self {
+        LiveOptions {
+            parse: ParseOptions::default(),
+            watch: WatchMode::Auto,
+            poll_interval: Duration::from_secs(2),
+            settle: Duration::from_secs(1),
+            safety_interval: Duration::from_secs(30),
+            parse_threads: 0,
+            max_file_size: index::DEFAULT_MAX_FILE_SIZE,
+            use_cache: false,
+        }
+    }
+}
+
+/// Why the live index could not start.
+#[derive(Debug, thiserror::Error)]
+pub enum LiveError {
+    #[error("{path}: {source}")]
+    Root {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    #[error("{0}: not a folder")]
+    NotADirectory(String),
+    #[error("cannot start the indexing thread: {0}")]
+    Spawn(#[source] std::io::Error),
+}
+
+/// Counters shared with the background thread.
+#[derive(Debug, Default)]
+pub(super) struct Stats {
+    pub(super) parses: AtomicU64,
+}
+
+/// Handle to a running live index. Dropping it (or calling [`LiveIndex::stop`])
+/// ends the background threads promptly.
+pub struct LiveIndex {
+    rescan_tx: Sender<()>,
+    stop_flag: Arc<AtomicBool>,
+    stop_tx: Option<Sender<()>>,
+    thread: Option<JoinHandle<()>>,
+    stats: Arc<Stats>,
+    root: PathBuf,
+}
+
+/// Reads and parses one snapshot file (injectable for tests).
+pub(super) type SnapshotReader =
+    fn(&Path, &str, &str, &ParseOptions) -> Result<SnapshotEntry, Failure>;
+
+impl LiveIndex {
+    /// Start indexing and watching `root`. Events arrive on the returned
+    /// channel: projects first, then (with the cache) the cached snapshots in
+    /// one [`IndexEvent::SnapshotsAdded`], then the other snapshots newest
+    /// first (by file mtime) with [`IndexEvent::ScanProgress`], then
+    /// [`IndexEvent::ScanFinished`], then changes as they happen.
+    pub fn start(
+        root: &Path,
+        opts: LiveOptions,
+    ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
+        let cache_dir = opts.use_cache.then(cache::default_dir);
+        LiveIndex::start_with(root, opts, index_one_file, cache_dir)
+    }
+
+    /// [`LiveIndex::start`] with the index cache kept in `cache_dir`
+    /// (`None`: no cache, whatever `opts.use_cache` says).
+    pub fn start_with_cache_dir(
+        root: &Path,
+        opts: LiveOptions,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
+        LiveIndex::start_with(root, opts, index_one_file, cache_dir)
+    }
+
+    fn start_with(
+        root: &Path,
+        opts: LiveOptions,
+        reader: SnapshotReader,
+        cache_dir: Option<PathBuf>,
+    ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
+        let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
+        let meta = fs::metadata(&root).map_err(|source| LiveError::Root {
+            path: root.display().to_string(),
+            source,
+        })?;
+        if !meta.is_dir() {
+            return Err(LiveError::NotADirectory(root.display().to_string()));
+        }
+        let (tx, rx) = crossbeam_channel::unbounded();
+        let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(0);
+        let (rescan_tx, rescan_rx) = crossbeam_channel::bounded::<()>(1);
+        let stop_flag = Arc::new(AtomicBool::new(false));
+        let stats = Arc::new(Stats::default());
+        let indexer = Indexer {
+            layout: scan::detect_layout(&root),
+            root: root.clone(),
+            opts,
+            tx,
+            stop: stop_flag.clone(),
+            stats: stats.clone(),
+            reader,
+            files: HashMap::new(),
+            projects: HashMap::new(),
+            problems: HashMap::new(),
+            scan_error: None,
+            generation: 0,
+            cache_dir,
+            entries: HashMap::new(),
+            cache_dirty: false,
+        };
+        let thread = std::thread::Builder::new()
+            .name("snapscope-index".into())
+            .spawn(move || indexer.run(stop_rx, rescan_rx))
+            .map_err(LiveError::Spawn)?;
+        Ok((
+            LiveIndex {
+                rescan_tx,
+                stop_flag,
+                stop_tx: Some(stop_tx),
+                thread: Some(thread),
+                stats,
+                root,
+            },
+            rx,
+        ))
+    }
+
+    /// The folder being indexed (absolute).
+    pub fn root(&self) -> &Path {
+        &self.root
+    }
+
+    /// How many times a snapshot file has been read and parsed so far.
+    pub fn parse_count(&self) -> u64 {
+        self.stats.parses.load(Ordering::Relaxed)
+    }
+
+    /// A function that asks for a full rescan (re-list, compare fingerprints,
+    /// parse what changed). Cheap and non-blocking; repeated requests merge.
+    pub fn rescan_handle(&self) -> impl Fn() + Send + 'static {
+        let tx = self.rescan_tx.clone();
+        move || {
+            let _ = tx.try_send(());
+        }
+    }
+
+    /// Stop the background threads and wait for them to end.
+    pub fn stop(mut self) {
+        self.signal_stop();
+        if let Some(t) = self.thread.take() {
+            let _ = t.join();
+        }
+    }
+
+    fn signal_stop(&mut self) {
+        self.stop_flag.store(true, Ordering::Relaxed);
+        drop(self.stop_tx.take());
+    }
+}
+
+impl Drop for LiveIndex {
+    fn drop(&mut self) {
+        // Never block the consumer: the thread notices and ends on its own.
+        self.signal_stop();
+    }
+}
