@@ -53,7 +53,6 @@ const LONG_NOT_YET_FIXED: &[&str] = &[
     "analysis/dashboard/tests.rs",
     "cmd/mod.rs",
     "index/cache.rs",
-    "index/live.rs",
     "tui/app.rs",
     "tui/keymap.rs",
     "tui/nav.rs",
