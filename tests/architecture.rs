@@ -52,7 +52,6 @@ const TUI_CYCLE_NOT_YET_FIXED: &[&str] = &[
 const LONG_NOT_YET_FIXED: &[&str] = &[
     "analysis/dashboard/tests.rs",
     "cmd/mod.rs",
-    "index/cache.rs",
     "tui/app.rs",
     "tui/keymap.rs",
     "tui/nav.rs",

@@ -1,0 +1,227 @@
+//! Encoding a workspace's entries into the cache payload: string tables
+//! numbered in order of first use, then blocks of entries.
+
+use std::collections::HashMap;
+use std::path::Path;
+use std::time::UNIX_EPOCH;
+
+use crate::index::catalog::SnapshotEntry;
+use crate::model::{Generation, Snapshot, SnapshotKind};
+use crate::parse::{ParseOptions, TimeZoneChoice};
+
+use super::format::*;
+
+#[derive(Default)]
+struct Writer {
+    buf: Vec<u8>,
+}
+
+impl Writer {
+    fn bytes(&mut self, b: &[u8]) {
+        self.buf.extend_from_slice(b);
+    }
+    fn u8(&mut self, v: u8) {
+        self.buf.push(v);
+    }
+    fn u32(&mut self, v: u32) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    fn u64(&mut self, v: u64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    fn i64(&mut self, v: i64) {
+        self.buf.extend_from_slice(&v.to_le_bytes());
+    }
+    fn f64(&mut self, v: Option<f64>) {
+        self.buf
+            .extend_from_slice(&v.unwrap_or(f64::NAN).to_le_bytes());
+    }
+    fn bytes_with_len(&mut self, b: &[u8]) {
+        self.u32(u32::try_from(b.len()).unwrap_or(u32::MAX));
+        self.buf
+            .extend_from_slice(&b[..b.len().min(u32::MAX as usize)]);
+    }
+    fn str(&mut self, s: &str) {
+        self.bytes_with_len(s.as_bytes());
+    }
+    fn opt_str(&mut self, s: Option<&str>) {
+        match s {
+            Some(s) => {
+                self.u8(1);
+                self.str(s);
+            }
+            None => self.u8(0),
+        }
+    }
+}
+
+/// Strings shared across entries, numbered in order of first use.
+#[derive(Default)]
+struct Strings<'a> {
+    index: HashMap<&'a str, u32>,
+    list: Vec<&'a str>,
+}
+
+impl<'a> Strings<'a> {
+    fn id(&mut self, s: &'a str) -> u32 {
+        if let Some(&i) = self.index.get(s) {
+            return i;
+        }
+        let i = self.list.len() as u32;
+        self.index.insert(s, i);
+        self.list.push(s);
+        i
+    }
+    fn opt(&mut self, s: Option<&'a str>) -> u32 {
+        s.map_or(NONE_U32, |s| self.id(s))
+    }
+}
+
+/// The two string tables: `keys` become shared `Arc<str>` (interned once
+/// at load), `texts` plain strings.
+#[derive(Default)]
+struct Tables<'a> {
+    keys: Strings<'a>,
+    texts: Strings<'a>,
+}
+
+pub(super) fn encode(key: &[u8], root: &Path, entries: &[&SnapshotEntry]) -> Vec<u8> {
+    let mut st = Tables::default();
+    let mut body = Writer::default();
+    let blocks: Vec<&[&SnapshotEntry]> = entries.chunks(BLOCK).collect();
+    body.u32(blocks.len() as u32);
+    for block in blocks {
+        let mut w = Writer::default();
+        for e in block {
+            encode_entry(&mut w, &mut st, root, e);
+        }
+        body.u32(block.len() as u32);
+        body.bytes_with_len(&w.buf);
+    }
+    let mut payload = Writer::default();
+    for table in [&st.keys, &st.texts] {
+        payload.u32(table.list.len() as u32);
+        for s in &table.list {
+            payload.str(s);
+        }
+    }
+    let mut payload = payload.buf;
+    payload.extend_from_slice(&body.buf);
+    drop(body);
+    let mut h = Hasher::new();
+    h.update(&payload);
+    let mut out = Writer::default();
+    out.buf.reserve(key.len() + 16 + payload.len());
+    out.bytes(key);
+    out.u64(payload.len() as u64);
+    out.u64(h.finish());
+    out.bytes(&payload);
+    out.buf
+}
+
+fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a SnapshotEntry) {
+    // Paths relative to the root: the same workspace named another way still hits.
+    let rel = e.path.strip_prefix(root).unwrap_or(&e.path);
+    w.bytes_with_len(path_bytes(rel).as_ref());
+    w.u64(e.fingerprint.len);
+    let (secs, nanos) = e
+        .fingerprint
+        .mtime
+        .and_then(|m| m.duration_since(UNIX_EPOCH).ok())
+        .map_or((0, 0), |d| (d.as_secs(), d.subsec_nanos()));
+    w.u64(secs);
+    w.u32(nanos);
+    let s: &'a Snapshot = &e.snapshot;
+    w.str(&s.id);
+    w.opt_str(s.inner_id_mismatch.as_deref());
+    let pid = st.texts.id(&s.project_id);
+    w.u32(pid);
+    w.i64(s.timestamp.timestamp());
+    w.u32(s.timestamp.timestamp_subsec_nanos());
+    w.u8(u8::from(s.timestamp_naive));
+    w.opt_str(s.name.as_deref());
+    w.u32(s.tags.len() as u32);
+    for t in &s.tags {
+        let i = st.texts.id(t);
+        w.u32(i);
+    }
+    if s.metadata.is_empty() {
+        w.u32(0);
+    } else {
+        let text = serde_json::to_string(&s.metadata).unwrap_or_default();
+        w.str(&text);
+    }
+    w.u8(match s.generation {
+        Generation::Legacy => 0,
+        Generation::V2 => 1,
+    });
+    w.u8(match s.kind {
+        SnapshotKind::Report => 0,
+        SnapshotKind::TestSuite => 1,
+        SnapshotKind::Run => 2,
+    });
+    w.u32(s.tests.len() as u32);
+    for t in &s.tests {
+        for i in [
+            st.keys.id(&t.identity),
+            st.keys.id(&t.test_type),
+            st.keys.id(&t.name),
+            st.texts.id(&t.description),
+            st.keys.opt(t.column.as_deref()),
+            st.texts.opt(t.condition.as_deref()),
+        ] {
+            w.u32(i);
+        }
+        w.u8(status_code(t.status));
+        w.f64(t.value);
+    }
+    w.u32(s.series.len() as u32);
+    for v in &s.series {
+        let i = st.keys.id(&v.key);
+        w.u32(i);
+        w.f64(v.value);
+    }
+    w.u32(s.drift.len() as u32);
+    for d in &s.drift {
+        for i in [
+            st.keys.id(&d.column),
+            st.keys.opt(d.column_type.as_deref()),
+            st.keys.opt(d.method.as_deref()),
+        ] {
+            w.u32(i);
+        }
+        w.f64(d.score);
+        w.f64(d.threshold);
+        w.u8(match d.drifted {
+            None => 0,
+            Some(false) => 1,
+            Some(true) => 2,
+        });
+        w.u8(u8::from(d.inferred));
+    }
+}
+
+/// What must match for a cache to be used: format, crate version, root and
+/// the parse options (for `local`, the zone's offsets at two dates, so a
+/// changed `TZ` invalidates it).
+pub(super) fn header_key(root: &Path, opts: &ParseOptions) -> Vec<u8> {
+    let tz = match opts.tz {
+        TimeZoneChoice::Local => {
+            let probe = |m: u32| {
+                chrono::NaiveDate::from_ymd_opt(2024, m, 1)
+                    .and_then(|d| d.and_hms_opt(12, 0, 0))
+                    .map(|n| TimeZoneChoice::Local.to_utc(n).timestamp())
+                    .unwrap_or(0)
+            };
+            format!("local{}/{}", probe(1), probe(7))
+        }
+        other => other.to_string(),
+    };
+    let mut w = Writer::default();
+    w.bytes(MAGIC);
+    w.u32(FORMAT_VERSION);
+    w.str(env!("CARGO_PKG_VERSION"));
+    w.str(&tz);
+    w.bytes_with_len(path_bytes(&canonical_root(root)).as_ref());
+    w.buf
+}

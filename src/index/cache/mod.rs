@@ -1,0 +1,219 @@
+//! The persistent index cache: what a scan parsed, kept in the user's cache
+//! folder (never inside the snapshot folder) so a restart re-parses only the
+//! files that changed.
+//!
+//! One file per workspace root, named after a hash of the canonical root
+//! path, in `<cache dir>/index/`. Entries are keyed by file path and
+//! [`Fingerprint`] (size + mtime): an entry is used only when the file on disk
+//! still has exactly that fingerprint. The header holds a format version, the
+//! crate version, the root path and a key of the parse options (time zone);
+//! any mismatch, truncation, checksum error or malformed content discards the
+//! whole file (never fatal). Writes go to a temporary file in the cache folder
+//! that is then renamed over the old one.
+//!
+//! Format (little endian): header (magic, versions, options key, root),
+//! payload length and checksum, then the payload: two string tables (keys,
+//! interned once at load: series keys, identities, test names, columns;
+//! texts: descriptions, conditions, tags, project ids) and blocks of entries
+//! decoded in parallel. Each snapshot's values are `(u32 key index, f64)`
+//! pairs (NaN = no value); its metadata is JSON text.
+//!
+//! Files: `format` (constants, error, checksum), `encode`, `decode`.
+
+mod decode;
+mod encode;
+mod format;
+
+use std::collections::HashMap;
+use std::ffi::OsStr;
+use std::fs;
+use std::io::{self, Write};
+use std::path::{Path, PathBuf};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crate::index::catalog::{Fingerprint, SnapshotEntry};
+use crate::index::scan::SnapshotFile;
+use crate::model::intern::FxBuild;
+use crate::parse::ParseOptions;
+
+use decode::decode;
+use encode::{encode, header_key};
+pub use format::CacheError;
+use format::*;
+
+/// At most this many cache files are kept; the least recently written go first.
+const MAX_CACHE_FILES: usize = 64;
+/// Files modified this recently are not cached: a write within the same
+/// mtime tick could otherwise go unnoticed.
+const RACY_WINDOW: Duration = Duration::from_secs(2);
+
+/// snapscope's cache folder (`$XDG_CACHE_HOME/snapscope` or `~/.cache/snapscope`),
+/// which also holds the log file.
+pub fn cache_dir() -> PathBuf {
+    let base = std::env::var_os("XDG_CACHE_HOME")
+        .map(PathBuf::from)
+        .filter(|p| p.is_absolute())
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache")))
+        .unwrap_or_else(std::env::temp_dir);
+    base.join("snapscope")
+}
+
+/// The folder holding index caches: `<snapscope cache dir>/index`.
+pub fn default_dir() -> PathBuf {
+    cache_dir().join("index")
+}
+
+/// The cache file for workspace `root` inside `dir`.
+pub fn cache_file(dir: &Path, root: &Path) -> PathBuf {
+    let canon = canonical_root(root);
+    dir.join(format!("{:016x}.idx", hash64(path_bytes(&canon).as_ref())))
+}
+
+/// The cached entries of one workspace, in the order they were saved
+/// (oldest run first).
+#[derive(Debug, Default)]
+pub struct IndexCache {
+    entries: Vec<SnapshotEntry>,
+}
+
+impl IndexCache {
+    /// Load the cache of `root` from `dir`; empty when there is none or it
+    /// cannot be used (the reason is logged).
+    pub fn load(dir: &Path, root: &Path, opts: &ParseOptions) -> IndexCache {
+        let file = cache_file(dir, root);
+        match Self::load_file(&file, root, opts) {
+            Ok(c) => {
+                tracing::debug!(file = %file.display(), entries = c.len(), "index cache loaded");
+                c
+            }
+            Err(CacheError::Io(e)) if e.kind() == io::ErrorKind::NotFound => IndexCache::default(),
+            Err(e) => {
+                tracing::info!(file = %file.display(), "index cache discarded: {e}");
+                let _ = fs::remove_file(&file);
+                IndexCache::default()
+            }
+        }
+    }
+
+    /// Load one cache file written for `root` with `opts`.
+    pub fn load_file(file: &Path, root: &Path, opts: &ParseOptions) -> Result<Self, CacheError> {
+        let bytes = fs::read(file)?;
+        let entries = decode(&bytes, &header_key(root, opts), root)?;
+        Ok(IndexCache { entries })
+    }
+
+    /// Number of cached entries (not taken out).
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// True when nothing is cached (or everything was taken out).
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// Take out the entries whose file is unchanged: `unchanged(path, fp)`
+    /// says whether the file at `path` still has fingerprint `fp` (only
+    /// entries with a modification time are offered). They come in saved
+    /// order; what stays is stale.
+    pub fn take_unchanged(
+        &mut self,
+        mut unchanged: impl FnMut(&Path, &Fingerprint) -> bool,
+    ) -> Vec<SnapshotEntry> {
+        let (hits, stale) = std::mem::take(&mut self.entries)
+            .into_iter()
+            .partition(|e| e.fingerprint.mtime.is_some() && unchanged(&e.path, &e.fingerprint));
+        self.entries = stale;
+        hits
+    }
+}
+
+/// Take the entries of the listed `files` that are unchanged out of
+/// `cache` (each path at most once), with a flag per file telling whether
+/// it was found.
+pub fn take_listed(
+    cache: &mut IndexCache,
+    files: &[SnapshotFile],
+) -> (Vec<SnapshotEntry>, Vec<bool>) {
+    // By the bytes of the path (quicker to hash than its components): both
+    // sides are the same root joined with the same names.
+    let listed: HashMap<&OsStr, usize, FxBuild> = files
+        .iter()
+        .enumerate()
+        .map(|(i, f)| (f.path.as_os_str(), i))
+        .collect();
+    let mut found = vec![false; files.len()];
+    let hits = cache.take_unchanged(|path, fp| match listed.get(path.as_os_str()) {
+        Some(&i) if !found[i] && files[i].fingerprint == *fp => {
+            found[i] = true;
+            true
+        }
+        _ => false,
+    });
+    (hits, found)
+}
+
+/// Write the cache of `root` into `dir` atomically (temp file + rename), then
+/// prune old cache files. Entries whose file changed in the last moments are
+/// left out (they are parsed again next time).
+pub fn save<'a>(
+    dir: &Path,
+    root: &Path,
+    opts: &ParseOptions,
+    entries: impl IntoIterator<Item = &'a SnapshotEntry>,
+) -> Result<PathBuf, CacheError> {
+    let limit = SystemTime::now()
+        .checked_sub(RACY_WINDOW)
+        .unwrap_or(UNIX_EPOCH);
+    let mut entries: Vec<&SnapshotEntry> = entries
+        .into_iter()
+        .filter(|e| e.fingerprint.mtime.is_some_and(|m| m <= limit))
+        .collect();
+    // Oldest run first: the order entries are taken out in at load.
+    entries.sort_by(|a, b| {
+        (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
+    });
+    let bytes = encode(&header_key(root, opts), root, &entries);
+    fs::create_dir_all(dir)?;
+    let file = cache_file(dir, root);
+    let tmp = dir.join(format!(
+        ".{}.{}.tmp",
+        file.file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default(),
+        std::process::id()
+    ));
+    let written = (|| {
+        let mut f = fs::File::create(&tmp)?;
+        // No fsync: a file cut short by a crash fails its length or checksum
+        // test on the next load and is discarded.
+        f.write_all(&bytes)?;
+        drop(f);
+        fs::rename(&tmp, &file)
+    })();
+    if let Err(e) = written {
+        let _ = fs::remove_file(&tmp);
+        return Err(e.into());
+    }
+    prune(dir, &file);
+    Ok(file)
+}
+
+/// Keep at most [`MAX_CACHE_FILES`] cache files (never removing `keep`).
+fn prune(dir: &Path, keep: &Path) {
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    let mut files: Vec<(SystemTime, PathBuf)> = rd
+        .filter_map(Result::ok)
+        .map(|e| e.path())
+        .filter(|p| p.extension().is_some_and(|x| x == "idx") && p != keep)
+        .filter_map(|p| Some((fs::metadata(&p).ok()?.modified().ok()?, p)))
+        .collect();
+    if files.len() < MAX_CACHE_FILES {
+        return;
+    }
+    files.sort();
+    let excess = files.len() + 1 - MAX_CACHE_FILES;
+    for (_, p) in files.into_iter().take(excess) {
+        let _ = fs::remove_file(p);
+    }
+}
