@@ -429,3 +429,232 @@ pub fn v2_file(bytes: &[u8]) -> Result<Option<Dashboard>, ParseError> {
         }),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::path::PathBuf;
+
+    use chrono::Duration;
+    use serde_json::{json, Value};
+
+    use super::*;
+
+    fn fixture(name: &str) -> Value {
+        let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+            .join("tests/fixtures/dashboards")
+            .join(name);
+        serde_json::from_slice(&std::fs::read(p).unwrap()).unwrap()
+    }
+
+    // ---- parsing the real definitions ----
+
+    #[test]
+    fn legacy_fixture_reads_tabs_panels_and_filters() {
+        let meta = fixture("legacy-metadata.json");
+        let d = legacy(&meta["dashboard"]).unwrap();
+        assert_eq!(d.generation, Generation::Legacy);
+        assert_eq!(d.name.as_deref(), Some("Tumor classifier (binary)"));
+        assert_eq!(d.panels.len(), 8);
+        let titles: Vec<&str> = d.tabs.iter().map(|t| t.title.as_str()).collect();
+        assert_eq!(titles, ["Overview", "Drift", "Tests"]);
+        assert_eq!(
+            d.tabs.iter().map(|t| t.panel_ids.len()).collect::<Vec<_>>(),
+            [3, 2, 3]
+        );
+        let intro = &d.panels[0];
+        assert_eq!(
+            intro.kind,
+            PanelKind::Counter {
+                agg: CounterAgg::None
+            }
+        );
+        assert_eq!(intro.size, PanelSize::Full);
+        assert!(intro
+            .text
+            .as_deref()
+            .unwrap()
+            .starts_with("Binary classifier"));
+        let acc = &d.panels[1];
+        assert_eq!(
+            acc.kind,
+            PanelKind::Counter {
+                agg: CounterAgg::Last
+            }
+        );
+        assert_eq!(acc.size, PanelSize::Half);
+        let drift = d.panel("01a2230c-81b7-7d80-bb29-3b2de34ef5bd").unwrap();
+        assert_eq!(drift.title, "Drift score: mean radius, worst area");
+        assert_eq!(
+            drift.kind,
+            PanelKind::Plot {
+                plot_type: PlotType::Line
+            }
+        );
+        assert!(!drift.filter.include_test_suites);
+        assert_eq!(
+            drift.values[1].selector,
+            ValueSelector::Legacy {
+                metric_id: Some("ColumnDriftMetric".into()),
+                field_path: "drift_score".into(),
+                metric_args: vec![("column_name.name".into(), json!("worst area"))],
+                metric_fingerprint: None,
+            }
+        );
+        assert_eq!(drift.values[1].legend.as_deref(), Some("worst area"));
+        let agg = &d.panels[5];
+        assert_eq!(
+            agg.kind,
+            PanelKind::TestSuite {
+                panel_type: TestPanelType::Aggregate,
+                time_agg: Some(TimeAgg::Step(Duration::days(1))),
+            }
+        );
+        assert_eq!(agg.filter.tags, ["prod"]);
+        assert!(agg.filter.include_test_suites);
+        let detailed = &d.panels[6];
+        assert_eq!(
+            detailed.kind,
+            PanelKind::TestSuite {
+                panel_type: TestPanelType::Detailed,
+                time_agg: None,
+            }
+        );
+        assert_eq!(
+            detailed.test_filters[0].test_id.as_deref(),
+            Some("TestNumberOfRows")
+        );
+        assert_eq!(
+            d.panels[7].kind,
+            PanelKind::TestSuiteCounter {
+                agg: CounterAgg::Last,
+                statuses: vec![TestStatus::Fail],
+            }
+        );
+    }
+
+    #[test]
+    fn v2_fixture_dedups_tab_panels_and_reads_plot_params() {
+        let d = v2(&fixture("v2-dashboard.json")).unwrap();
+        assert_eq!(d.generation, Generation::V2);
+        assert_eq!(d.panels.len(), 6);
+        assert_eq!(d.tabs.len(), 2, "every panel is in a tab: no implicit tab");
+        // 0.7.23 lists "Accuracy (last)" and "Quality over time" twice in Overview.
+        assert_eq!(d.tabs[0].title, "Overview");
+        assert_eq!(
+            d.tabs[0].panel_ids,
+            [
+                "01a2230d-9848-757a-a299-7bfe2a1983c0",
+                "01a2230d-9849-786b-a861-c9bcbc33d3b0",
+                "01a2230d-984a-7812-88d5-030f9b7ca5d9",
+                "01a2230d-984d-7040-bdcd-c9f952028b71"
+            ]
+        );
+        assert_eq!(d.tabs[1].panel_ids.len(), 2);
+        assert_eq!(d.panels[0].kind, PanelKind::Text);
+        assert!(d.panels[0]
+            .text
+            .as_deref()
+            .unwrap()
+            .starts_with("Binary classifier"));
+        assert_eq!(
+            d.panels[1].kind,
+            PanelKind::Counter {
+                agg: CounterAgg::Last
+            }
+        );
+        assert_eq!(d.panels[1].size, PanelSize::Half);
+        assert_eq!(d.panels[2].size, PanelSize::Full);
+        let share = &d.panels[3];
+        assert_eq!(share.title, "Share of drifted columns");
+        assert_eq!(
+            share.values[0].selector,
+            ValueSelector::V2 {
+                metric: "DriftedColumnsCount".into(),
+                labels: vec![("value_type".into(), "share".into())],
+            }
+        );
+        assert_eq!(
+            d.panels[4].values[0].filter.as_ref().unwrap().tags,
+            ["prod"]
+        );
+        assert_eq!(
+            d.panels[5].kind,
+            PanelKind::Plot {
+                plot_type: PlotType::Bar { stacked: true }
+            }
+        );
+    }
+
+    #[test]
+    fn no_tabs_means_one_implicit_tab_and_orphans_get_one_too() {
+        let d = v2(&json!({"panels": [{"id": "a"}, {"id": "b"}]})).unwrap();
+        assert_eq!(d.tabs.len(), 1);
+        assert_eq!(d.tabs[0].panel_ids, ["a", "b"]);
+        let d = v2(&json!({
+            "tabs": [{"id": "t", "title": "T", "panels": ["b", "missing", "b"]}],
+            "panels": [{"id": "a"}, {"id": "b"}]
+        }))
+        .unwrap();
+        assert_eq!(d.tabs.len(), 2);
+        assert_eq!(d.tabs[0].panel_ids, ["b"]);
+        assert_eq!(d.tabs[1].title, IMPLICIT_TAB_TITLE);
+        assert_eq!(d.tabs[1].panel_ids, ["a"]);
+    }
+
+    #[test]
+    fn unknown_plot_and_panel_types_degrade_without_error() {
+        let d = v2(&json!({"panels": [
+            {"id": "a", "plot_params": {"plot_type": "sparkline3d"}},
+            {"id": "b", "plot_params": {"plot_type": "counter", "aggregation": "median"}},
+            {"id": "c", "plot_params": {"plot_type": "pie"}, "size": "half"}
+        ]}))
+        .unwrap();
+        assert_eq!(
+            d.panels[0].kind,
+            PanelKind::Plot {
+                plot_type: PlotType::Line
+            }
+        );
+        assert_eq!(
+            d.panels[1].kind,
+            PanelKind::Counter {
+                agg: CounterAgg::Last
+            }
+        );
+        assert_eq!(
+            d.panels[2].kind,
+            PanelKind::Plot {
+                plot_type: PlotType::Pie
+            }
+        );
+        let d = legacy(&json!({"panels": [
+            {"type": "evidently:dashboard_panel:DashboardPanelDistribution", "id": "x", "size": 1}
+        ]}))
+        .unwrap();
+        assert_eq!(
+            d.panels[0].kind,
+            PanelKind::Unsupported {
+                panel_type: "DashboardPanelDistribution".into()
+            }
+        );
+    }
+
+    #[test]
+    fn malformed_definitions_are_errors() {
+        assert_eq!(legacy(&Value::Null), Err(DashboardError::NotAnObject));
+        assert_eq!(
+            v2(&json!({"panels": 3})),
+            Err(DashboardError::NotAList("panels"))
+        );
+        assert_eq!(
+            legacy(&json!({"panels": [], "tabs": "x"})),
+            Err(DashboardError::NotAList("tabs"))
+        );
+    }
+
+    #[test]
+    fn control_characters_in_titles_are_escaped() {
+        let d = v2(&json!({"panels": [{"id": "a", "title": "bad\u{1b}[31m"}]})).unwrap();
+        assert!(!d.panels[0].title.contains('\u{1b}'));
+    }
+}
