@@ -11,11 +11,9 @@ use std::time::Duration;
 
 use crossbeam_channel::{Receiver, Sender};
 
-use super::files::{index_one_file, Failure};
 use super::indexer::Indexer;
 use crate::index;
 use crate::index::cache;
-use crate::index::catalog::SnapshotEntry;
 use crate::index::events::IndexEvent;
 use crate::index::scan;
 use crate::index::watch::WatchMode;
@@ -93,10 +91,6 @@ pub struct LiveIndex {
     root: PathBuf,
 }
 
-/// Reads and parses one snapshot file (injectable for tests).
-pub(super) type SnapshotReader =
-    fn(&Path, &str, &str, &ParseOptions) -> Result<SnapshotEntry, Failure>;
-
 impl LiveIndex {
     /// Start indexing and watching `root`. Events arrive on the returned
     /// channel: projects first, then (with the cache) the cached snapshots in
@@ -108,7 +102,7 @@ impl LiveIndex {
         opts: LiveOptions,
     ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
         let cache_dir = opts.use_cache.then(cache::default_dir);
-        LiveIndex::start_with(root, opts, index_one_file, cache_dir)
+        LiveIndex::start_with_cache_dir(root, opts, cache_dir)
     }
 
     /// [`LiveIndex::start`] with the index cache kept in `cache_dir`
@@ -116,15 +110,6 @@ impl LiveIndex {
     pub fn start_with_cache_dir(
         root: &Path,
         opts: LiveOptions,
-        cache_dir: Option<PathBuf>,
-    ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
-        LiveIndex::start_with(root, opts, index_one_file, cache_dir)
-    }
-
-    fn start_with(
-        root: &Path,
-        opts: LiveOptions,
-        reader: SnapshotReader,
         cache_dir: Option<PathBuf>,
     ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
@@ -147,7 +132,6 @@ impl LiveIndex {
             tx,
             stop: stop_flag.clone(),
             stats: stats.clone(),
-            reader,
             files: HashMap::new(),
             projects: HashMap::new(),
             problems: HashMap::new(),

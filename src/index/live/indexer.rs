@@ -13,8 +13,10 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{select, Receiver, Sender};
 use rayon::prelude::*;
 
-use super::files::{read_dashboard, read_metadata, stat, too_large, Failure, FileKind, Good};
-use super::handle::{LiveOptions, SnapshotReader, Stats};
+use super::files::{
+    index_one_file, read_dashboard, read_metadata, stat, too_large, Failure, FileKind, Good,
+};
+use super::handle::{LiveOptions, Stats};
 use super::pending::{FileState, Settle, Tracked};
 use super::project::ProjectState;
 use crate::index::cache::{self, IndexCache};
@@ -32,7 +34,6 @@ pub(super) struct Indexer {
     pub(super) tx: Sender<IndexEvent>,
     pub(super) stop: Arc<AtomicBool>,
     pub(super) stats: Arc<Stats>,
-    pub(super) reader: SnapshotReader,
     pub(super) files: HashMap<PathBuf, Tracked>,
     pub(super) projects: HashMap<String, ProjectState>,
     /// Listing problems reported as unreadable, by path.
@@ -536,7 +537,7 @@ impl Indexer {
             return Err(e);
         }
         self.stats.parses.fetch_add(1, Ordering::Relaxed);
-        (self.reader)(path, project_id, id, &self.opts.parse).map(Good::Snapshot)
+        index_one_file(path, project_id, id, &self.opts.parse).map(Good::Snapshot)
     }
 
     fn read(&self, path: &Path, kind: &FileKind) -> Result<Good, Failure> {
