@@ -17,6 +17,8 @@ use crossbeam_channel::{select, Receiver, Sender};
 use notify::event::{AccessKind, AccessMode, EventKind};
 use notify::{RecursiveMode, Watcher as _};
 
+use crate::text::duration::interval;
+
 /// How a folder is watched for changes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum WatchMode {
@@ -195,7 +197,7 @@ fn run(root: PathBuf, cfg: WatchConfig, tx: Sender<WatchSignal>, stop_rx: Receiv
     let poll_note = |why: String| {
         Some(format!(
             "{why}; polling every {}",
-            human_duration(cfg.poll_interval)
+            interval(cfg.poll_interval)
         ))
     };
     match cfg.mode {
@@ -206,10 +208,7 @@ fn run(root: PathBuf, cfg: WatchConfig, tx: Sender<WatchSignal>, stop_rx: Receiv
         WatchMode::Poll => {
             let _ = tx.send(status(
                 "poll",
-                Some(format!(
-                    "polling every {}",
-                    human_duration(cfg.poll_interval)
-                )),
+                Some(format!("polling every {}", interval(cfg.poll_interval))),
             ));
             poll_loop(&cfg, &tx, &stop_rx);
         }
@@ -241,7 +240,7 @@ fn run(root: PathBuf, cfg: WatchConfig, tx: Sender<WatchSignal>, stop_rx: Receiv
                         "notify",
                         Some(format!(
                             "native watcher, safety rescan every {}",
-                            human_duration(cfg.safety_interval)
+                            interval(cfg.safety_interval)
                         )),
                     ));
                     if let NativeExit::Fallback(why) =
@@ -367,18 +366,6 @@ fn native_loop(
                 return NativeExit::Stopped;
             }
         }
-    }
-}
-
-/// "2 s", "500 ms", "1.5 s".
-pub fn human_duration(d: Duration) -> String {
-    let ms = d.as_millis();
-    if ms < 1000 {
-        format!("{ms} ms")
-    } else if ms % 1000 == 0 {
-        format!("{} s", ms / 1000)
-    } else {
-        format!("{:.1} s", d.as_secs_f64())
     }
 }
 
@@ -571,13 +558,6 @@ mod tests {
         }
         assert_eq!("POLL".parse::<WatchMode>(), Ok(WatchMode::Poll));
         assert!("sometimes".parse::<WatchMode>().is_err());
-    }
-
-    #[test]
-    fn durations() {
-        assert_eq!(human_duration(Duration::from_millis(250)), "250 ms");
-        assert_eq!(human_duration(Duration::from_secs(30)), "30 s");
-        assert_eq!(human_duration(Duration::from_millis(1500)), "1.5 s");
     }
 
     #[test]

@@ -2,5 +2,6 @@
 //! terminal, formatting numbers and durations, and parsing sizes,
 //! durations and times written by the user.
 
+pub mod duration;
 pub mod sanitize;
 pub mod size;
