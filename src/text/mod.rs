@@ -2,5 +2,8 @@
 //! terminal, formatting numbers and durations, and parsing sizes,
 //! durations and times written by the user.
 
+pub mod num;
 pub mod sanitize;
 pub mod size;
+pub mod time;
+pub mod width;
