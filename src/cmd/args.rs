@@ -148,7 +148,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Follow PATH and print changes as they happen (not yet implemented).
+    /// Follow PATH and print changes as they happen, until interrupted (Ctrl-C).
     Watch(WatchArgs),
     /// Print shell completions to stdout (e.g. `snapscope completions bash
     /// > /etc/bash_completion.d/snapscope`).
