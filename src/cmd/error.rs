@@ -56,6 +56,7 @@ impl HeadlessError {
     }
 }
 
+/// A command's result, failing with [`HeadlessError`].
 pub(crate) type Result<T, E = HeadlessError> = std::result::Result<T, E>;
 
 /// How a command that ran to the end came out.

@@ -81,6 +81,7 @@ pub(crate) struct Table {
 }
 
 impl Table {
+    /// A table with these column headers, all left-aligned.
     pub(crate) fn new(headers: &[&str]) -> Table {
         Table {
             headers: headers.iter().map(|h| h.to_string()).collect(),
@@ -89,20 +90,24 @@ impl Table {
         }
     }
 
+    /// Right-align these columns (numbers).
     pub(crate) fn right(&mut self, cols: &[usize]) {
         self.right.extend_from_slice(cols);
     }
 
+    /// Add a row, one cell per header.
     pub(crate) fn row(&mut self, cells: Vec<String>) {
         self.rows.push((cells, Vec::new()));
     }
 
+    /// A full-width line printed under the last row.
     pub(crate) fn note(&mut self, line: String) {
         if let Some((_, notes)) = self.rows.last_mut() {
             notes.push(line);
         }
     }
 
+    /// The header, then each row and its notes, trailing spaces trimmed.
     pub(crate) fn write(&self, out: &mut dyn Write) -> io::Result<()> {
         let n = self.headers.len();
         let mut widths: Vec<usize> = self.headers.iter().map(|h| h.width()).collect();

@@ -174,6 +174,7 @@ pub(crate) fn project_or_only<'a>(
     }
 }
 
+/// The error for a PATH of several projects and no `--project`: names them.
 pub(crate) fn project_needed(projects: &[&ProjectEntry], root: &Path) -> HeadlessError {
     HeadlessError::ProjectNeeded {
         path: clean_path(root),
