@@ -1,4 +1,5 @@
-//! Stand-in for `snapscope watch` until the subcommand is wired in main.rs:
+//! The loop behind `snapscope watch`, driven without the binary's command
+//! line or configuration file (for trying the live index by hand):
 //! `cargo run --release --example watch -- PATH [--json] [--watch MODE] [--poll-interval SECS]`.
 
 use std::path::PathBuf;

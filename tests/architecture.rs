@@ -49,7 +49,7 @@ const TUI_CYCLE_NOT_YET_FIXED: &[&str] = &[
 ];
 
 /// Files still over the limit (issue 12 under way); only shrinks.
-const LONG_NOT_YET_FIXED: &[&str] = &["cmd/mod.rs", "tui/app.rs", "tui/keymap.rs", "tui/nav.rs"];
+const LONG_NOT_YET_FIXED: &[&str] = &["tui/app.rs", "tui/keymap.rs", "tui/nav.rs"];
 
 /// One source file: its module path (`["tui", "ui", "now"]`) and its code
 /// with comments removed.

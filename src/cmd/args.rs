@@ -1,10 +1,10 @@
 //! Command-line interface definition (clap derive). Parsing only: the
-//! commands themselves live in [`crate::cmd`].
+//! commands themselves live in the other files of [`crate::cmd`].
 
 use std::path::{Path, PathBuf};
 
 use clap::parser::ValueSource;
-use clap::{ArgMatches, Args, CommandFactory, Parser, Subcommand};
+use clap::{ArgMatches, Args, Parser, Subcommand};
 
 use std::time::Duration;
 
@@ -148,7 +148,7 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Follow PATH and print changes as they happen (not yet implemented).
+    /// Follow PATH and print changes as they happen, until interrupted (Ctrl-C).
     Watch(WatchArgs),
     /// Print shell completions to stdout (e.g. `snapscope completions bash
     /// > /etc/bash_completion.d/snapscope`).
@@ -398,22 +398,8 @@ impl Cli {
     }
 }
 
-/// Shell completions generated from the clap definition.
-pub fn completions(shell: clap_complete::Shell) -> Vec<u8> {
-    let mut buf = Vec::new();
-    clap_complete::generate(shell, &mut Cli::command(), "snapscope", &mut buf);
-    buf
-}
-
-/// The man page (roff) generated from the clap definition.
-pub fn man_page() -> std::io::Result<Vec<u8>> {
-    let mut buf = Vec::new();
-    clap_mangen::Man::new(Cli::command()).render(&mut buf)?;
-    Ok(buf)
-}
-
 fn parse_max_age(s: &str) -> Result<chrono::Duration, String> {
-    crate::analysis::triage::parse_duration(s)
+    crate::text::time::parse_duration(s)
         .filter(|d| *d > chrono::Duration::zero())
         .ok_or_else(|| format!("invalid duration {s:?} (examples: 90m, 6h, 2d, 1w)"))
 }
@@ -430,6 +416,7 @@ fn parse_interval(s: &str) -> Result<f64, String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn cli_definition_is_consistent() {

@@ -3,5 +3,8 @@
 //! durations and times written by the user.
 
 pub mod duration;
+pub mod num;
 pub mod sanitize;
 pub mod size;
+pub mod time;
+pub mod width;
