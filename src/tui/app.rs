@@ -14,12 +14,13 @@ use ratatui::crossterm::event::{
 use ratatui::layout::Rect;
 
 use crate::analysis::dashboard::Dashboard;
+use crate::config::keys;
 use crate::index::catalog::{Catalog, ProjectEntry, SnapshotEntry};
 use crate::index::events::{self, IndexEvent};
 use crate::model::{DriftRow, SeriesValue, TestOutcome};
 use crate::parse::TimeZoneChoice;
 use crate::tui::event::Msg;
-use crate::tui::keymap::{Action, Context, Key, KeyMap};
+use crate::tui::keymap::{self, Action, Context, Key, KeyMap};
 use crate::tui::raw::RawDoc;
 use crate::tui::theme::Theme;
 use crate::tui::ui::layout;
@@ -1000,7 +1001,7 @@ impl App {
         if self.input.is_some() {
             return self.on_input_key(k);
         }
-        let key = Key::from_event(&k);
+        let key = keymap::key_of(&k);
         if let Some(p) = self.popup {
             return self.on_popup_key(p, key);
         }
@@ -1008,7 +1009,7 @@ impl App {
             return self.on_picker_key(k, now);
         }
         let ctx = self.contexts();
-        match self.cfg.keymap.lookup(&ctx, key) {
+        match key.and_then(|key| self.cfg.keymap.lookup(&ctx, key)) {
             Some(a) => self.act(a, now),
             None => Vec::new(),
         }
@@ -1074,14 +1075,14 @@ impl App {
         self.fix_selection();
     }
 
-    fn on_popup_key(&mut self, p: Popup, key: Key) -> Vec<Effect> {
-        let action = self.cfg.keymap.lookup(&[], key);
+    fn on_popup_key(&mut self, p: Popup, key: Option<Key>) -> Vec<Effect> {
+        let action = key.and_then(|key| self.cfg.keymap.lookup(&[], key));
         let scroll = match p {
             Popup::Help(s) | Popup::Unreadable(s) => s,
         };
         let page = self.size.1.saturating_sub(6).max(1) as usize;
         let new_scroll = match action {
-            Some(Action::Quit) if key == Key::ctrl('c') => return vec![Effect::Quit],
+            Some(Action::Quit) if key == Some(Key::ctrl('c')) => return vec![Effect::Quit],
             Some(Action::Quit | Action::Back) => {
                 self.popup = None;
                 return Vec::new();
@@ -1118,10 +1119,7 @@ impl App {
     /// Number of scrollable lines in a popup.
     pub fn popup_len(&self, p: Popup) -> usize {
         match p {
-            Popup::Help(_) => self
-                .cfg
-                .keymap
-                .help_sections()
+            Popup::Help(_) => keymap::help_sections(&self.cfg.keymap)
                 .iter()
                 .map(|(_, r)| r.len() + 2)
                 .sum(),
@@ -1472,13 +1470,13 @@ impl App {
         if self.popup.is_some() || self.input.is_some() || layout::too_small(self.area()) {
             if self.popup.is_some() {
                 let key = match m.kind {
-                    MouseEventKind::ScrollUp => Key::plain(KeyCode::Up),
-                    MouseEventKind::ScrollDown => Key::plain(KeyCode::Down),
+                    MouseEventKind::ScrollUp => Key::plain(keys::KeyCode::Up),
+                    MouseEventKind::ScrollDown => Key::plain(keys::KeyCode::Down),
                     _ => return Vec::new(),
                 };
                 self.dirty = true;
                 if let Some(p) = self.popup {
-                    return self.on_popup_key(p, key);
+                    return self.on_popup_key(p, Some(key));
                 }
             }
             return Vec::new();

@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 
 use crate::tui::app::{App, Screen, Tab};
 use crate::tui::fmt;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, ActionText};
 use crate::tui::ui::put;
 
 /// Draw the status bar.
