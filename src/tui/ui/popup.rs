@@ -10,8 +10,9 @@ use crate::text::sanitize::{clean, clean_path};
 use crate::tui::app::{App, Popup};
 use crate::tui::fmt;
 use crate::tui::keymap::{self, ContextText};
-use crate::tui::ui::browse::pane_block;
-use crate::tui::ui::{layout, put};
+use crate::tui::ui::layout;
+use crate::tui::ui::widgets::pane_block;
+use crate::tui::ui::widgets::put;
 
 /// Draw a popup over `area`.
 pub fn render(area: Rect, buf: &mut Buffer, app: &App, p: Popup) {
