@@ -610,17 +610,7 @@ impl App {
 
     /// Index (into the active series' points) of the trend cursor.
     pub fn trend_cursor(&self) -> Option<usize> {
-        let t = self.trend.as_ref()?;
-        let s = t.series.get(t.active)?;
-        let r = s.range(&self.trend_window());
-        if r.is_empty() {
-            return None;
-        }
-        let found = t
-            .cursor_id
-            .as_deref()
-            .and_then(|id| s.points[r.clone()].iter().position(|p| p.snapshot_id == id));
-        Some(r.start + found.unwrap_or(r.len() - 1))
+        self.trend.as_ref()?.cursor_index(&self.trend_window())
     }
 
     /// The dashboard configured for a project: an override set with

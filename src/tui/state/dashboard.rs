@@ -20,6 +20,13 @@ pub struct DashState {
 }
 
 impl DashState {
+    /// Select the next (`d` = 1) or previous (-1) tab, wrapping, from its top.
+    pub fn step_tab(&mut self, d: isize) {
+        let n = self.dashboard.tabs.len().max(1) as isize;
+        self.tab = ((self.tab as isize + d).rem_euclid(n)) as usize;
+        self.scroll = 0;
+    }
+
     /// The evaluated panels of the selected tab, in tab order.
     pub fn tab_views(&self) -> Vec<&PanelView> {
         let Some(tab) = self.dashboard.tabs.get(self.tab) else {

@@ -43,6 +43,16 @@ impl TestHistoryState {
             col_back: 0,
         }
     }
+
+    /// Select the next older (`older`) or newer run column.
+    pub fn step_column(&mut self, older: bool) {
+        let n = self.columns.len().saturating_sub(1);
+        self.col_back = if older {
+            (self.col_back + 1).min(n)
+        } else {
+            self.col_back.saturating_sub(1)
+        };
+    }
 }
 
 /// Drift history of one project.

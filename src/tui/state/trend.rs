@@ -3,6 +3,7 @@
 //! and the cursor (kept by snapshot id across window changes and updates).
 
 use chrono::{DateTime, Duration, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::analysis::history::Window;
 use crate::index::catalog::Catalog;
@@ -130,6 +131,19 @@ pub struct Picker {
     pub cursor: Cursor,
 }
 
+/// What a key in the series picker asks of the rest of the explorer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerKey {
+    /// The picker's text or cursor changed (or nothing happened).
+    Edited,
+    /// Ctrl-C: leave the explorer.
+    Quit,
+    /// Add or remove this series; `keep_open` (Tab) keeps picking.
+    Toggle { key: String, keep_open: bool },
+    /// Esc with no series picked: back to where the trend was opened from.
+    Leave,
+}
+
 /// The trend view of one project.
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrendState {
@@ -160,6 +174,104 @@ impl TrendState {
             .collect()
     }
 
+    /// Index (into the active series' points) of the cursor inside window `w`:
+    /// the point of `cursor_id`, else the newest.
+    pub fn cursor_index(&self, w: &Window) -> Option<usize> {
+        let s = self.series.get(self.active)?;
+        let r = s.range(w);
+        if r.is_empty() {
+            return None;
+        }
+        let found = self
+            .cursor_id
+            .as_deref()
+            .and_then(|id| s.points[r.clone()].iter().position(|p| p.snapshot_id == id));
+        Some(r.start + found.unwrap_or(r.len() - 1))
+    }
+
+    /// Move the cursor by `d` points, inside window `w`.
+    pub fn move_cursor(&mut self, d: isize, w: &Window) {
+        let Some(cur) = self.cursor_index(w) else {
+            return;
+        };
+        let Some(s) = self.series.get(self.active) else {
+            return;
+        };
+        let r = s.range(w);
+        let j = (cur as isize)
+            .saturating_add(d)
+            .clamp(r.start as isize, r.end as isize - 1) as usize;
+        self.cursor_id = s.points.get(j).map(|p| p.snapshot_id.clone());
+    }
+
+    /// Make the next (`d` = 1) or previous (-1) series active, keeping the
+    /// cursor near the same time.
+    pub fn switch_series(&mut self, d: isize, w: &Window) {
+        let cur = self.cursor_index(w);
+        let n = self.series.len().max(1) as isize;
+        let at = cur
+            .and_then(|i| self.series.get(self.active)?.points.get(i))
+            .map(|p| p.t);
+        self.active = ((self.active as isize + d).rem_euclid(n)) as usize;
+        if let (Some(at), Some(s)) = (at, self.series.get(self.active)) {
+            let r = s.range(w);
+            let pts = &s.points[r.clone()];
+            if !pts.is_empty() {
+                let k = pts.partition_point(|p| p.t < at).min(pts.len() - 1);
+                self.cursor_id = Some(pts[k].snapshot_id.clone());
+            }
+        }
+    }
+
+    /// A key while the series picker is open (it takes typing like a
+    /// filter); `rows` is the height of its list.
+    pub fn picker_key(&mut self, k: KeyEvent, rows: usize) -> PickerKey {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let sel_key = self.picker_keys().get(p_sel(self)).map(|(k, _)| k.clone());
+        let Some(p) = &mut self.picker else {
+            return PickerKey::Edited;
+        };
+        match k.code {
+            KeyCode::Char('c') if ctrl => return PickerKey::Quit,
+            KeyCode::Char('u') if ctrl => {
+                p.text.clear();
+                p.cursor = Cursor::default();
+            }
+            KeyCode::Char('n') if ctrl => p.cursor.sel += 1,
+            KeyCode::Char('p') if ctrl => p.cursor.sel = p.cursor.sel.saturating_sub(1),
+            KeyCode::Char(c) if !ctrl => {
+                p.text.push(c);
+                p.cursor = Cursor::default();
+            }
+            KeyCode::Backspace => {
+                p.text.pop();
+                p.cursor = Cursor::default();
+            }
+            KeyCode::Up => p.cursor.sel = p.cursor.sel.saturating_sub(1),
+            KeyCode::Down => p.cursor.sel += 1,
+            KeyCode::PageUp => p.cursor.sel = p.cursor.sel.saturating_sub(rows),
+            KeyCode::PageDown => p.cursor.sel += rows,
+            KeyCode::Home => p.cursor.sel = 0,
+            KeyCode::End => p.cursor.sel = usize::MAX / 2,
+            KeyCode::Esc => {
+                self.picker = None;
+                if self.series.is_empty() {
+                    return PickerKey::Leave;
+                }
+            }
+            KeyCode::Enter | KeyCode::Tab => {
+                if let Some(key) = sel_key {
+                    return PickerKey::Toggle {
+                        key,
+                        keep_open: k.code == KeyCode::Tab,
+                    };
+                }
+            }
+            _ => {}
+        }
+        PickerKey::Edited
+    }
+
     /// Reload keys and points after the index changed.
     pub fn reload(&mut self, catalog: &Catalog) {
         self.keys = catalog.series_keys(&self.project_id);
@@ -169,7 +281,7 @@ impl TrendState {
     }
 }
 
-pub(crate) fn p_sel(t: &TrendState) -> usize {
+fn p_sel(t: &TrendState) -> usize {
     t.picker.as_ref().map_or(0, |p| p.cursor.sel)
 }
 

@@ -3,7 +3,7 @@
 //! and refreshing them from the catalog when the index changed.
 
 use chrono::{DateTime, Utc};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::analysis::history::DriftOrder;
 use crate::text::sanitize::clean;
@@ -11,13 +11,12 @@ use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::Action;
 use crate::tui::state::browse::Pane;
 use crate::tui::state::compare::{CompareRow, CompareState};
-use crate::tui::state::cursor::Cursor;
 use crate::tui::state::dashboard::DashState;
 use crate::tui::state::detail::Tab;
 use crate::tui::state::filter::FilterTarget;
 use crate::tui::state::history::{self as hist, DriftHistoryState, TestHistoryState};
 use crate::tui::state::now::{NowItem, NowState};
-use crate::tui::state::trend::{self as trend, Picker, TrendSeries, TrendState, MAX_SERIES};
+use crate::tui::state::trend::{Picker, PickerKey, TrendSeries, TrendState, MAX_SERIES};
 use crate::tui::ui::layout;
 
 /// Deepest Esc history kept.
@@ -122,18 +121,9 @@ impl App {
 
     pub(crate) fn move_trend_cursor(&mut self, d: isize) {
         let w = self.trend_window();
-        let Some(cur) = self.trend_cursor() else {
-            return;
-        };
-        let Some(t) = &mut self.trend else { return };
-        let Some(s) = t.series.get(t.active) else {
-            return;
-        };
-        let r = s.range(&w);
-        let j = (cur as isize)
-            .saturating_add(d)
-            .clamp(r.start as isize, r.end as isize - 1) as usize;
-        t.cursor_id = s.points.get(j).map(|p| p.snapshot_id.clone());
+        if let Some(t) = &mut self.trend {
+            t.move_cursor(d, &w);
+        }
     }
 
     /// Actions that work on every screen: open a view, mark, compare, copy.
@@ -205,12 +195,7 @@ impl App {
             (Screen::Trend, _) => return self.act_trend(a, now),
             (Screen::TestHistory, Action::Left | Action::Right) => {
                 if let Some(h) = &mut self.thist {
-                    let n = h.columns.len().saturating_sub(1);
-                    h.col_back = if a == Action::Left {
-                        (h.col_back + 1).min(n)
-                    } else {
-                        h.col_back.saturating_sub(1)
-                    };
+                    h.step_column(a == Action::Left);
                 }
             }
             (Screen::TestHistory, Action::CycleWindow) => {
@@ -249,14 +234,11 @@ impl App {
                 Action::Left | Action::Right | Action::NextPane | Action::PrevPane,
             ) => {
                 if let Some(d) = &mut self.dash {
-                    let n = d.dashboard.tabs.len().max(1) as isize;
-                    let step = if matches!(a, Action::Left | Action::PrevPane) {
+                    d.step_tab(if matches!(a, Action::Left | Action::PrevPane) {
                         -1
                     } else {
                         1
-                    };
-                    d.tab = ((d.tab as isize + step).rem_euclid(n)) as usize;
-                    d.scroll = 0;
+                    });
                 }
             }
             (
@@ -312,27 +294,13 @@ impl App {
             Action::Bottom => self.move_trend_cursor(isize::MAX / 2),
             Action::Up | Action::Down | Action::NextPane | Action::PrevPane => {
                 let w = self.trend_window();
-                let cur = self.trend_cursor();
+                let d = if matches!(a, Action::Up | Action::PrevPane) {
+                    -1
+                } else {
+                    1
+                };
                 if let Some(t) = &mut self.trend {
-                    let n = t.series.len().max(1) as isize;
-                    let d = if matches!(a, Action::Up | Action::PrevPane) {
-                        -1
-                    } else {
-                        1
-                    };
-                    // Keep the cursor near the same time on the new series.
-                    let at = cur
-                        .and_then(|i| t.series.get(t.active)?.points.get(i))
-                        .map(|p| p.t);
-                    t.active = ((t.active as isize + d).rem_euclid(n)) as usize;
-                    if let (Some(at), Some(s)) = (at, t.series.get(t.active)) {
-                        let r = s.range(&w);
-                        let pts = &s.points[r.clone()];
-                        if !pts.is_empty() {
-                            let k = pts.partition_point(|p| p.t < at).min(pts.len() - 1);
-                            t.cursor_id = Some(pts[k].snapshot_id.clone());
-                        }
-                    }
+                    t.switch_series(d, &w);
                 }
             }
             Action::CycleWindow => {
@@ -372,57 +340,21 @@ impl App {
     /// Keys while the series picker is open (it takes typing like a filter).
     pub(crate) fn on_picker_key(&mut self, k: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
         let rows = (self.view_rows().height as usize).max(1);
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let Some(t) = &mut self.trend else {
             return Vec::new();
         };
-        let sel_key = t.picker_keys().get(trend::p_sel(t)).map(|(k, _)| k.clone());
-        let Some(p) = &mut t.picker else {
-            return Vec::new();
-        };
-        let mut toggle: Option<(String, bool)> = None;
-        let mut leave = false;
-        match k.code {
-            KeyCode::Char('c') if ctrl => return vec![Effect::Quit],
-            KeyCode::Char('u') if ctrl => {
-                p.text.clear();
-                p.cursor = Cursor::default();
-            }
-            KeyCode::Char('n') if ctrl => p.cursor.sel += 1,
-            KeyCode::Char('p') if ctrl => p.cursor.sel = p.cursor.sel.saturating_sub(1),
-            KeyCode::Char(c) if !ctrl => {
-                p.text.push(c);
-                p.cursor = Cursor::default();
-            }
-            KeyCode::Backspace => {
-                p.text.pop();
-                p.cursor = Cursor::default();
-            }
-            KeyCode::Up => p.cursor.sel = p.cursor.sel.saturating_sub(1),
-            KeyCode::Down => p.cursor.sel += 1,
-            KeyCode::PageUp => p.cursor.sel = p.cursor.sel.saturating_sub(rows),
-            KeyCode::PageDown => p.cursor.sel += rows,
-            KeyCode::Home => p.cursor.sel = 0,
-            KeyCode::End => p.cursor.sel = usize::MAX / 2,
-            KeyCode::Esc => {
-                t.picker = None;
-                leave = t.series.is_empty();
-            }
-            KeyCode::Enter | KeyCode::Tab => {
-                toggle = sel_key.map(|key| (key, k.code == KeyCode::Tab));
-            }
-            _ => {}
-        }
-        if let Some((key, keep_open)) = toggle {
-            self.toggle_series(&key, now);
-            if let Some(t) = &mut self.trend {
-                if !keep_open && !t.series.is_empty() {
-                    t.picker = None;
+        match t.picker_key(k, rows) {
+            PickerKey::Quit => return vec![Effect::Quit],
+            PickerKey::Edited => {}
+            PickerKey::Toggle { key, keep_open } => {
+                self.toggle_series(&key, now);
+                if let Some(t) = &mut self.trend {
+                    if !keep_open && !t.series.is_empty() {
+                        t.picker = None;
+                    }
                 }
             }
-        }
-        if leave {
-            self.go_back();
+            PickerKey::Leave => self.go_back(),
         }
         self.fix_selection();
         Vec::new()
