@@ -5,6 +5,15 @@
 //! index, or [`static_feed`] for a one-shot scan). The UI thread owns all
 //! state, blocks on its channels, applies everything queued, and draws once,
 //! only when something visible changed. It never touches the filesystem.
+//!
+//! Files, bottom up (no file depends on one above it): [`msg`] (everything
+//! entering the UI thread), [`keymap`], [`theme`], [`raw`], [`fmt`];
+//! [`state`] (one file per screen: its state, refreshed from the catalog,
+//! and the key handling that touches only it); [`app`] (every screen's
+//! state in one [`app::App`] and what is derived from it); [`update`] (routes
+//! each message; effects out as data, the clock passed in); [`ui`] (pure
+//! render of the state, one file per screen, shared pieces in
+//! `ui::widgets`); this file (the run loop performing the effects).
 
 pub mod app;
 pub mod clipboard;
