@@ -27,30 +27,6 @@ const LAYERS: &[(&str, u8)] = &[
 
 const MAX_LINES: usize = 800;
 
-/// Arrows still to be removed while the restructuring of issue 12 is under
-/// way, as `from -> to` module paths. Only ever shrinks; empty when done.
-const NOT_YET_FIXED: &[&str] = &["config -> tui::keymap", "config -> tui::theme"];
-
-/// Files of `src/tui/` still in a cycle (issue 12 under way); only shrinks.
-const TUI_CYCLE_NOT_YET_FIXED: &[&str] = &[
-    "tui::app",
-    "tui::ui",
-    "tui::ui::browse",
-    "tui::ui::chart",
-    "tui::ui::compare",
-    "tui::ui::dashboard",
-    "tui::ui::detail",
-    "tui::ui::history",
-    "tui::ui::now",
-    "tui::ui::popup",
-    "tui::ui::status",
-    "tui::ui::trend",
-    "tui::views",
-];
-
-/// Files still over the limit (issue 12 under way); only shrinks.
-const LONG_NOT_YET_FIXED: &[&str] = &["tui/app.rs", "tui/keymap.rs", "tui/nav.rs"];
-
 /// One source file: its module path (`["tui", "ui", "now"]`) and its code
 /// with comments removed.
 struct Source {
@@ -386,12 +362,7 @@ fn top_level_modules_depend_only_downwards() {
             }
             match rank(to) {
                 Some(r) if r < from_rank => {}
-                _ => {
-                    let arrow = format!("{} -> {}", module.join("::"), dep.join("::"));
-                    if !NOT_YET_FIXED.contains(&arrow.as_str()) {
-                        wrong.push(arrow);
-                    }
-                }
+                _ => wrong.push(format!("{} -> {}", module.join("::"), dep.join("::"))),
             }
         }
     }
@@ -419,13 +390,7 @@ fn tui_files_have_no_cycles() {
             .collect();
         edges.insert(name, targets);
     }
-    let found: Vec<Vec<String>> = cycles(&edges)
-        .into_iter()
-        .filter(|c| {
-            c.iter()
-                .any(|m| !TUI_CYCLE_NOT_YET_FIXED.contains(&m.as_str()))
-        })
-        .collect();
+    let found = cycles(&edges);
     assert!(
         found.is_empty(),
         "files of src/tui/ that depend on each other in a cycle:\n  {}",
@@ -449,10 +414,7 @@ fn top_level_modules_have_no_cycles() {
         let e = edges.entry(from.clone()).or_default();
         e.extend(deps.iter().map(|d| d[0].clone()).filter(|d| d != from));
     }
-    let found: Vec<Vec<String>> = cycles(&edges)
-        .into_iter()
-        .filter(|c| c != &["config", "tui"])
-        .collect();
+    let found: Vec<Vec<String>> = cycles(&edges);
     assert!(found.is_empty(), "top-level modules in a cycle: {found:?}");
 }
 
@@ -461,7 +423,6 @@ fn no_source_file_is_over_the_limit() {
     let long: Vec<String> = sources()
         .iter()
         .filter(|s| s.lines > MAX_LINES)
-        .filter(|s| !LONG_NOT_YET_FIXED.contains(&s.path.to_string_lossy().as_ref()))
         .map(|s| format!("src/{} ({} lines)", s.path.display(), s.lines))
         .collect();
     assert!(

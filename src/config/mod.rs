@@ -4,7 +4,9 @@
 //! warnings, invalid values a [`ConfigError`]. The built-in defaults are
 //! `assets/config.toml`, embedded, so the two cannot drift apart.
 
+pub mod keys;
 pub mod logging;
+pub mod theme;
 
 use std::collections::BTreeMap;
 use std::fmt;
@@ -15,8 +17,8 @@ use serde::Deserialize;
 use crate::index::watch::WatchMode;
 use crate::parse::TimeZoneChoice;
 use crate::text::size::size_text;
-use crate::tui::keymap::KeyMap;
-use crate::tui::theme::ThemeKind;
+use keys::KeyMap;
+use theme::ThemeKind;
 
 /// The default configuration file, as shipped (`assets/config.toml`).
 pub const DEFAULT_CONFIG: &str = include_str!("../../assets/config.toml");

@@ -5,19 +5,32 @@
 //! index, or [`static_feed`] for a one-shot scan). The UI thread owns all
 //! state, blocks on its channels, applies everything queued, and draws once,
 //! only when something visible changed. It never touches the filesystem.
+//!
+//! Files, bottom up (no file depends on one above it): [`msg`] (everything
+//! entering the UI thread), [`keymap`], [`theme`], [`raw`], [`fmt`];
+//! [`state`] (one file per screen: its state, refreshed from the catalog,
+//! and the key handling that touches only it); [`app`] (every screen's
+//! state in one [`app::App`] and what is derived from it); [`update`] (routes
+//! each message; effects out as data, the clock passed in); [`ui`] (pure
+//! render of the state, one file per screen, shared pieces in
+//! `ui::widgets`); this file (the run loop performing the effects).
 
 pub mod app;
 pub mod clipboard;
-pub mod event;
 pub mod fmt;
 pub mod keymap;
-mod nav;
+pub mod msg;
 pub mod raw;
+pub mod state;
 pub mod static_feed;
 pub mod term;
 pub mod theme;
 pub mod ui;
+pub mod update;
 pub mod views;
+
+/// [`msg`] under its former name.
+pub use self::msg as event;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
@@ -28,8 +41,8 @@ use crossbeam_channel::{select, Receiver, Sender, TryRecvError};
 use crate::index::events::IndexEvent;
 use crate::parse::TimeZoneChoice;
 use app::{App, AppConfig, Effect};
-use event::Msg;
 use keymap::KeyMap;
+use msg::Msg;
 use theme::{Theme, ThemeKind};
 
 /// How the explorer is started.
@@ -146,7 +159,7 @@ pub fn run(opts: TuiOptions, events: Receiver<IndexEvent>) -> Result<ExitReason,
     term::install_panic_hook();
     let (guard, mut terminal) = term::enter(opts.mouse)?;
     let signals = term::spawn_signal_thread(tx.clone())?;
-    event::spawn_input_thread(tx.clone())?;
+    msg::spawn_input_thread(tx.clone())?;
     let size = terminal.size()?;
     let mut app = make_app(&opts, (size.width, size.height));
     tracing::info!(root = %opts.root.display(), "explorer started");

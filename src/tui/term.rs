@@ -19,7 +19,7 @@ use ratatui::crossterm::terminal::{
 use ratatui::crossterm::{cursor, execute, queue};
 use ratatui::Terminal;
 
-use crate::tui::event::Msg;
+use crate::tui::msg::Msg;
 
 /// The terminal type the explorer draws on.
 pub type Term = Terminal<CrosstermBackend<Stdout>>;

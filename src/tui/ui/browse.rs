@@ -6,70 +6,19 @@ use ratatui::buffer::Buffer;
 use ratatui::layout::Rect;
 use ratatui::style::Style;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Block, Borders, Widget};
+use ratatui::widgets::Widget;
 
 use crate::index::catalog::{ProjectEntry, SnapshotEntry};
-use crate::model::{SnapshotKind, TestStatus};
+use crate::model::TestStatus;
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget, Pane};
 use crate::tui::fmt;
-use crate::tui::theme::Theme;
-use crate::tui::ui::{layout, put};
+use crate::tui::ui::layout;
+use crate::tui::ui::widgets::put;
+use crate::tui::ui::widgets::{counts_spans, kind_label, pane_block, title_with_filter};
 
 /// Runs shown in a project's failure sparkline.
 pub const SPARK_RUNS: usize = 6;
-
-/// A bordered pane with a title; focused panes get a bold border.
-pub(crate) fn pane_block<'a>(title: Line<'a>, focused: bool, th: &Theme) -> Block<'a> {
-    let style = if focused {
-        th.border_focused()
-    } else {
-        th.border()
-    };
-    let b = Block::default()
-        .borders(Borders::ALL)
-        .border_style(style)
-        .title(title);
-    if th.ascii {
-        b.border_set(ratatui::symbols::border::Set {
-            top_left: "+",
-            top_right: "+",
-            bottom_left: "+",
-            bottom_right: "+",
-            vertical_left: "|",
-            vertical_right: "|",
-            horizontal_top: "-",
-            horizontal_bottom: "-",
-        })
-    } else {
-        b
-    }
-}
-
-/// " Title (n) " plus the active filter, for pane titles.
-pub(crate) fn title_with_filter<'a>(
-    app: &App,
-    title: String,
-    shown: usize,
-    total: usize,
-    target: FilterTarget,
-) -> Line<'a> {
-    let th = &app.cfg.theme;
-    let f = app.filter(target);
-    let mut spans = vec![Span::styled(format!(" {title} "), th.header())];
-    if f.is_empty() {
-        spans.push(Span::styled(format!("({total}) "), th.dim()));
-    } else {
-        spans.push(Span::styled(
-            format!(
-                "/{} {shown}/{total} ",
-                fmt::truncate(&clean(f), 16, th.ellipsis())
-            ),
-            th.matched(),
-        ));
-    }
-    Line::from(spans)
-}
 
 /// Worst status of the newest snapshot that carries tests.
 pub fn latest_test_status(p: &ProjectEntry) -> Option<TestStatus> {
@@ -240,51 +189,6 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
             Line::from(spans),
         );
     }
-}
-
-/// Short name of a snapshot kind.
-pub fn kind_label(k: SnapshotKind) -> &'static str {
-    match k {
-        SnapshotKind::Report => "report",
-        SnapshotKind::TestSuite => "tests",
-        SnapshotKind::Run => "run",
-    }
-}
-
-/// The counts cell: failures (FAIL+ERROR), warnings, successes.
-pub(crate) fn counts_spans(
-    th: &Theme,
-    s: &crate::model::Snapshot,
-    base: Style,
-) -> Vec<Span<'static>> {
-    let c = s.test_counts();
-    if c.total() == 0 {
-        return vec![Span::styled(
-            fmt::pad("no tests", 12, th.ellipsis()),
-            th.dim().patch(base),
-        )];
-    }
-    let part = |sym: &str, n: u32, st: Style| {
-        let style = if n == 0 { th.dim() } else { st };
-        Span::styled(format!("{sym}{:<3}", n), style.patch(base))
-    };
-    vec![
-        part(
-            th.status_symbol(TestStatus::Fail),
-            c.fail + c.error,
-            th.status(TestStatus::Fail),
-        ),
-        part(
-            th.status_symbol(TestStatus::Warning),
-            c.warning,
-            th.status(TestStatus::Warning),
-        ),
-        part(
-            th.status_symbol(TestStatus::Success),
-            c.success,
-            th.status(TestStatus::Success),
-        ),
-    ]
 }
 
 fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {

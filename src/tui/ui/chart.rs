@@ -15,7 +15,7 @@ use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Widget};
 use crate::parse::TimeZoneChoice;
 use crate::tui::fmt;
 use crate::tui::theme::Theme;
-use crate::tui::ui::put;
+use crate::tui::ui::widgets::put;
 
 /// Colours of overlaid series, in order (the mono theme uses none).
 pub const PALETTE: [Color; 4] = [Color::Cyan, Color::Yellow, Color::Magenta, Color::Green];

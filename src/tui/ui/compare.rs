@@ -10,10 +10,11 @@ use crate::model::{Snapshot, TestStatus};
 use crate::text::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::fmt;
+use crate::tui::state::compare::{CompareRow, CompareSection};
 use crate::tui::theme::Theme;
-use crate::tui::ui::browse::{counts_spans, pane_block};
-use crate::tui::ui::{layout, put};
-use crate::tui::views::{CompareRow, CompareSection};
+use crate::tui::ui::layout;
+use crate::tui::ui::widgets::put;
+use crate::tui::ui::widgets::{counts_spans, pane_block};
 
 fn status_spans(th: &Theme, s: Option<TestStatus>) -> Span<'static> {
     match s {
@@ -68,7 +69,7 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let Some(c) = &app.compare else { return };
-    let pname = crate::tui::ui::project_name(app, &c.project_id);
+    let pname = crate::tui::ui::widgets::project_name(app, &c.project_id);
     let arrow = th.arrow();
     let title = format!(" Compare {arrow} {pname}: {} ", c.how);
     pane_block(
@@ -128,7 +129,7 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
                 let cond = twin
                     .then(|| {
                         let s = if f.to.is_some() { &c.b } else { &c.a };
-                        crate::tui::views::test_condition(s, &f.identity)
+                        crate::tui::state::compare::test_condition(s, &f.identity)
                     })
                     .flatten()
                     .map(|c| format!("  [{}]", clean(c)))

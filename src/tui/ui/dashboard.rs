@@ -16,27 +16,13 @@ use crate::model::TestStatus;
 use crate::text::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::fmt;
+use crate::tui::state::dashboard::{panel_rows, DashState};
 use crate::tui::theme::Theme;
-use crate::tui::ui::browse::pane_block;
 use crate::tui::ui::chart::{self, ChartLine};
-use crate::tui::ui::history::cell;
-use crate::tui::ui::{layout, put};
-use crate::tui::views::DashState;
-
-/// Panels grouped into screen rows: a full panel alone, half panels in pairs.
-pub fn panel_rows<'a>(views: &[&'a PanelView]) -> Vec<Vec<&'a PanelView>> {
-    let mut rows: Vec<Vec<&PanelView>> = Vec::new();
-    for v in views {
-        match v.size {
-            PanelSize::Full => rows.push(vec![v]),
-            PanelSize::Half => match rows.last_mut() {
-                Some(r) if r.len() == 1 && r[0].size == PanelSize::Half => r.push(v),
-                _ => rows.push(vec![v]),
-            },
-        }
-    }
-    rows
-}
+use crate::tui::ui::layout;
+use crate::tui::ui::widgets::cell;
+use crate::tui::ui::widgets::pane_block;
+use crate::tui::ui::widgets::put;
 
 /// Rows a panel `width` columns wide wants (with its border).
 pub fn panel_height(p: &PanelView, width: u16) -> u16 {
@@ -67,7 +53,7 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let Some(d) = &app.dash else { return };
-    let pname = crate::tui::ui::project_name(app, &d.project_id);
+    let pname = crate::tui::ui::widgets::project_name(app, &d.project_id);
     let arrow = th.arrow();
     let name = d
         .dashboard

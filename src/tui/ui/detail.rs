@@ -7,64 +7,14 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::model::{Snapshot, TestStatus};
+use crate::model::Snapshot;
 use crate::parse::score_kind;
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget, MetricRow, RawState, Tab};
 use crate::tui::fmt;
-use crate::tui::ui::browse::{counts_spans, kind_label, pane_block};
-use crate::tui::ui::{layout, put};
-
-/// Tab labels with their counts, in order.
-pub fn tab_labels(app: &App) -> Vec<(Tab, String)> {
-    let th = &app.cfg.theme;
-    let Some(e) = app.current_snapshot() else {
-        return Tab::ALL
-            .iter()
-            .map(|t| (*t, t.title().to_string()))
-            .collect();
-    };
-    let s = &e.snapshot;
-    let c = s.test_counts();
-    let fails = c.fail + c.error;
-    let drifted = s.drift.iter().filter(|d| d.drifted == Some(true)).count();
-    Tab::ALL
-        .iter()
-        .map(|t| {
-            let label = match t {
-                Tab::Tests if fails > 0 => format!(
-                    "Tests {}{}/{}",
-                    th.status_symbol(TestStatus::Fail),
-                    fails,
-                    c.total()
-                ),
-                Tab::Tests => format!("Tests {}", c.total()),
-                Tab::Drift if !s.drift.is_empty() => {
-                    format!("Drift {}/{}", drifted, s.drift.len())
-                }
-                Tab::Drift => "Drift 0".into(),
-                Tab::Metrics => format!("Metrics {}", s.series.len()),
-                Tab::Raw => "Raw".into(),
-            };
-            (*t, label)
-        })
-        .collect()
-}
-
-/// Column ranges (relative to the tab bar) of each tab label, for mouse clicks.
-pub fn tab_spans(app: &App) -> Vec<(Tab, u16, u16)> {
-    let mut x = 0u16;
-    let mut out = Vec::new();
-    for (i, (t, label)) in tab_labels(app).into_iter().enumerate() {
-        if i > 0 {
-            x = x.saturating_add(fmt::width(app.cfg.theme.sep()) as u16);
-        }
-        let w = fmt::width(&label) as u16 + 2;
-        out.push((t, x, x.saturating_add(w)));
-        x = x.saturating_add(w);
-    }
-    out
-}
+use crate::tui::ui::layout;
+use crate::tui::ui::widgets::put;
+use crate::tui::ui::widgets::{counts_spans, kind_label, pane_block};
 
 /// Draw the detail screen.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
@@ -193,7 +143,13 @@ fn info_lines(r: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
 fn tab_bar(r: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let mut spans = Vec::new();
-    for (i, (t, label)) in tab_labels(app).into_iter().enumerate() {
+    for (i, (t, label)) in crate::tui::state::detail::tab_labels(
+        app.current_snapshot().map(|e| &*e.snapshot),
+        &app.cfg.theme,
+    )
+    .into_iter()
+    .enumerate()
+    {
         if i > 0 {
             spans.push(Span::styled(th.sep(), th.dim()));
         }

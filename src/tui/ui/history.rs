@@ -12,19 +12,10 @@ use crate::model::TestStatus;
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget};
 use crate::tui::fmt;
-use crate::tui::theme::Theme;
-use crate::tui::ui::browse::{pane_block, title_with_filter};
-use crate::tui::ui::{layout, project_name, put};
-use crate::tui::views::{order_label, DRIFT_LAST_N};
-
-/// One matrix cell: the status symbol, or `·` where the run did not have the test.
-pub fn cell(th: &Theme, s: Option<TestStatus>) -> (&'static str, Style) {
-    match s {
-        Some(TestStatus::Skipped) => ("S", th.status(TestStatus::Skipped)),
-        Some(s) => (th.status_symbol(s), th.status(s)),
-        None => (if th.ascii { "." } else { "·" }, th.dim()),
-    }
-}
+use crate::tui::state::history::{order_label, DRIFT_LAST_N};
+use crate::tui::ui::layout;
+use crate::tui::ui::widgets::{cell, project_name, put};
+use crate::tui::ui::widgets::{pane_block, title_with_filter};
 
 fn short_time(app: &App, t: DateTime<Utc>) -> String {
     fmt::time(app.cfg.tz, t, "%m-%d %H:%M")
@@ -125,7 +116,10 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
         let cond = twin
             .then(|| {
                 let i = r.cells.iter().rposition(Option::is_some)?;
-                crate::tui::views::test_condition(&p.snapshots.get(i)?.snapshot, &r.identity)
+                crate::tui::state::compare::test_condition(
+                    &p.snapshots.get(i)?.snapshot,
+                    &r.identity,
+                )
             })
             .flatten();
         match cond {

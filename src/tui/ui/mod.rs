@@ -13,6 +13,7 @@ pub mod now;
 pub mod popup;
 pub mod status;
 pub mod trend;
+pub mod widgets;
 
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -21,6 +22,7 @@ use ratatui::text::Line;
 use ratatui::Frame;
 
 use crate::tui::app::{App, Screen};
+use crate::tui::ui::widgets::put;
 
 /// Draw the whole screen.
 pub fn draw(f: &mut Frame, app: &App, now: DateTime<Utc>) {
@@ -64,20 +66,4 @@ fn too_small(area: Rect, buf: &mut Buffer) {
     );
     let y = area.y + area.height / 2;
     put(buf, Rect::new(area.x, y, area.width, 1), 0, Line::from(msg));
-}
-
-/// Draw one line at `row` of `r`, clipped to its width (no-op outside).
-pub(crate) fn put(buf: &mut Buffer, r: Rect, row: u16, line: Line<'_>) {
-    if row >= r.height || r.width == 0 {
-        return;
-    }
-    buf.set_line(r.x, r.y + row, &line, r.width);
-}
-
-/// A project's name, sanitized for the terminal (empty when unknown).
-pub fn project_name(app: &App, project_id: &str) -> String {
-    app.catalog
-        .project(project_id)
-        .map(|p| crate::text::sanitize::clean(&p.project.name).into_owned())
-        .unwrap_or_default()
 }

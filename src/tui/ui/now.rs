@@ -13,9 +13,9 @@ use crate::model::TestStatus;
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, Pane};
 use crate::tui::fmt;
-use crate::tui::ui::browse::pane_block;
-use crate::tui::ui::put;
-use crate::tui::views::{NowItem, NowState};
+use crate::tui::state::now::{NowItem, NowState};
+use crate::tui::ui::widgets::pane_block;
+use crate::tui::ui::widgets::put;
 
 /// Draw the Now panel into `r` (its height was chosen by the layout).
 pub fn render(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {

@@ -9,8 +9,10 @@ use ratatui::widgets::{Clear, Widget};
 use crate::text::sanitize::{clean, clean_path};
 use crate::tui::app::{App, Popup};
 use crate::tui::fmt;
-use crate::tui::ui::browse::pane_block;
-use crate::tui::ui::{layout, put};
+use crate::tui::keymap::{self, ContextText};
+use crate::tui::ui::layout;
+use crate::tui::ui::widgets::pane_block;
+use crate::tui::ui::widgets::put;
 
 /// Draw a popup over `area`.
 pub fn render(area: Rect, buf: &mut Buffer, app: &App, p: Popup) {
@@ -56,7 +58,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, p: Popup) {
 fn help_lines(app: &App) -> Vec<Line<'static>> {
     let th = &app.cfg.theme;
     let mut out = Vec::new();
-    for (ctx, rows) in app.cfg.keymap.help_sections() {
+    for (ctx, rows) in keymap::help_sections(&app.cfg.keymap) {
         out.push(Line::styled(ctx.title().to_string(), th.header()));
         for (keys, desc) in rows {
             out.push(Line::from(vec![

@@ -8,8 +8,8 @@ use ratatui::text::{Line, Span};
 
 use crate::tui::app::{App, Screen, Tab};
 use crate::tui::fmt;
-use crate::tui::keymap::Action;
-use crate::tui::ui::put;
+use crate::tui::keymap::{Action, ActionText};
+use crate::tui::ui::widgets::put;
 
 /// Draw the status bar.
 pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {

@@ -13,17 +13,18 @@ use crate::model::TestStatus;
 use crate::text::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::fmt;
-use crate::tui::ui::browse::pane_block;
+use crate::tui::state::trend::{TrendState, MAX_SERIES};
 use crate::tui::ui::chart::{self, ChartLine};
-use crate::tui::ui::{layout, put};
-use crate::tui::views::{TrendState, MAX_SERIES};
+use crate::tui::ui::layout;
+use crate::tui::ui::widgets::pane_block;
+use crate::tui::ui::widgets::put;
 
 /// Draw the trend view.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let Some(t) = &app.trend else { return };
-    let pname = crate::tui::ui::project_name(app, &t.project_id);
+    let pname = crate::tui::ui::widgets::project_name(app, &t.project_id);
     let arrow = th.arrow();
     let title = format!(" Trends {arrow} {pname}");
     let right = format!(

@@ -1,180 +1,28 @@
-//! Update logic of the monitoring and triage views: opening them, moving
-//! inside them, jumping from them into a snapshot, mark / compare, copy.
-//! An extension of [`App`]'s `update`; rendering lives in `ui`.
+//! The monitoring and triage views: opening them (and the Esc history),
+//! moving inside them, jumping from them into a snapshot, mark / compare,
+//! and refreshing them from the catalog when the index changed.
 
 use chrono::{DateTime, Utc};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
-use ratatui::layout::Rect;
+use ratatui::crossterm::event::KeyEvent;
 
-use crate::analysis::history::{ColumnDriftHistory, DriftOrder, TestHistory, Window};
+use crate::analysis::history::DriftOrder;
 use crate::text::sanitize::clean;
-use crate::tui::app::{App, Cursor, Effect, FilterTarget, Pane, Screen, Tab};
+use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::Action;
+use crate::tui::state::browse::Pane;
+use crate::tui::state::compare::{CompareRow, CompareState};
+use crate::tui::state::dashboard::DashState;
+use crate::tui::state::detail::Tab;
+use crate::tui::state::filter::FilterTarget;
+use crate::tui::state::history::{self as hist, DriftHistoryState, TestHistoryState};
+use crate::tui::state::now::{NowItem, NowState};
+use crate::tui::state::trend::{Picker, PickerKey, TrendSeries, TrendState, MAX_SERIES};
 use crate::tui::ui::layout;
-use crate::tui::views::{
-    self, CompareRow, CompareState, DashState, DriftHistoryState, NowItem, NowState, Picker,
-    TestHistoryState, TrendSeries, TrendState, MAX_SERIES,
-};
 
 /// Deepest Esc history kept.
 const MAX_BACK: usize = 16;
 
 impl App {
-    // ----- derived -------------------------------------------------------
-
-    /// Height of the Now panel in a main area of this size.
-    pub fn now_height(&self, main: Rect) -> u16 {
-        let focused = self.focus == Pane::Now;
-        let lines = if focused {
-            self.now.items(true).len()
-        } else {
-            self.now.failing.len()
-        };
-        layout::now_height(main, lines, !self.now.failing.is_empty(), focused)
-    }
-
-    /// The list rows region of the current full-screen view.
-    pub fn view_rows(&self) -> Rect {
-        let main = layout::frame(self.area()).main;
-        match self.screen {
-            Screen::TestHistory => layout::test_history(main).rows,
-            Screen::DriftHistory => layout::drift_history(main).rows,
-            Screen::Compare => layout::compare(main).rows,
-            Screen::Dashboard => layout::dashboard(main).1,
-            Screen::Trend => layout::picker_rows(main),
-            _ => Rect::default(),
-        }
-    }
-
-    /// Selected row of the current view's list.
-    pub(crate) fn cursor_sel(&self) -> usize {
-        match self.screen {
-            Screen::TestHistory => self.thist.as_ref().map_or(0, |h| h.cursor.sel),
-            Screen::DriftHistory => self.dhist.as_ref().map_or(0, |h| h.cursor.sel),
-            Screen::Compare => self.compare.as_ref().map_or(0, |c| c.cursor.sel),
-            _ => 0,
-        }
-    }
-
-    /// Test-history rows, filtered.
-    pub fn history_rows(&self) -> Vec<&TestHistory> {
-        let Some(h) = &self.thist else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::TestHistory);
-        h.rows
-            .iter()
-            .filter(|r| {
-                f.is_empty()
-                    || views::picker_matches(&r.label(), &f)
-                    || views::picker_matches(&r.test_type, &f)
-                    || views::picker_matches(r.latest_status.as_str(), &f)
-            })
-            .collect()
-    }
-
-    /// Drift-history rows, filtered.
-    pub fn drift_history_rows(&self) -> Vec<&ColumnDriftHistory> {
-        let Some(h) = &self.dhist else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::DriftHistory);
-        h.rows
-            .iter()
-            .filter(|r| f.is_empty() || views::picker_matches(&r.column, &f))
-            .collect()
-    }
-
-    /// The window of the trend view (anchored on the project's newest snapshot).
-    pub fn trend_window(&self) -> Window {
-        let anchor = self
-            .trend
-            .as_ref()
-            .and_then(|t| self.catalog.project(&t.project_id))
-            .and_then(|p| p.latest())
-            .map(|e| e.snapshot.timestamp);
-        self.window.window(anchor)
-    }
-
-    /// Index (into the active series' points) of the trend cursor.
-    pub fn trend_cursor(&self) -> Option<usize> {
-        let t = self.trend.as_ref()?;
-        let s = t.series.get(t.active)?;
-        let r = s.range(&self.trend_window());
-        if r.is_empty() {
-            return None;
-        }
-        let found = t
-            .cursor_id
-            .as_deref()
-            .and_then(|id| s.points[r.clone()].iter().position(|p| p.snapshot_id == id));
-        Some(r.start + found.unwrap_or(r.len() - 1))
-    }
-
-    /// The dashboard configured for a project: an override set with
-    /// [`App::set_dashboard`], else the one the index attached to the project.
-    pub fn dashboard_for(
-        &self,
-        project_id: &str,
-    ) -> Option<std::sync::Arc<crate::analysis::dashboard::Dashboard>> {
-        self.dashboards.get(project_id).cloned().or_else(|| {
-            self.catalog
-                .project(project_id)
-                .and_then(|p| p.project.dashboard.clone())
-        })
-    }
-
-    /// Show this dashboard for a project instead of its own (tests, demos).
-    pub fn set_dashboard(
-        &mut self,
-        project_id: &str,
-        d: std::sync::Arc<crate::analysis::dashboard::Dashboard>,
-    ) {
-        self.dashboards.insert(project_id.to_string(), d);
-        self.dirty = true;
-    }
-
-    /// The snapshot the user is pointing at: (project id, snapshot id).
-    pub fn focused_snapshot(&self) -> Option<(String, String)> {
-        let pid = self.project_sel.clone()?;
-        match self.screen {
-            Screen::Browse if self.focus == Pane::Now => {
-                let h = self.now_item_health()?;
-                Some((h.project_id.clone(), h.snapshot_id.clone()?))
-            }
-            Screen::Trend => {
-                let t = self.trend.as_ref()?;
-                let i = self.trend_cursor()?;
-                let p = t.series.get(t.active)?.points.get(i)?;
-                Some((t.project_id.clone(), p.snapshot_id.clone()))
-            }
-            Screen::TestHistory => {
-                let h = self.thist.as_ref()?;
-                let col = *h
-                    .columns
-                    .get(h.columns.len().checked_sub(1 + h.col_back)?)?;
-                let p = self.catalog.project(&h.project_id)?;
-                Some((
-                    h.project_id.clone(),
-                    p.snapshots.get(col)?.snapshot.id.clone(),
-                ))
-            }
-            Screen::Compare => {
-                let c = self.compare.as_ref()?;
-                Some((c.project_id.clone(), c.b.id.clone()))
-            }
-            _ => Some((pid, self.selected_snapshot_id()?.to_string())),
-        }
-    }
-
-    fn now_item_health(&self) -> Option<&crate::analysis::triage::ProjectHealth> {
-        match self.now.items(true).get(self.now.cursor.sel)? {
-            NowItem::Project(i) | NowItem::Test(i, _) => self.now.failing.get(*i),
-        }
-    }
-
-    // ----- keeping derived state fresh -----------------------------------
-
     /// Recompute the Now panel and the open views after the index changed.
     pub(crate) fn refresh_views(&mut self, now: DateTime<Utc>) {
         let cursor = self.now.cursor;
@@ -229,37 +77,6 @@ impl App {
         }
     }
 
-    /// Keep the views' cursors inside their lists and on screen.
-    pub(crate) fn fit_view_cursors(&mut self) {
-        let rows = (self.view_rows().height as usize).max(1);
-        let n = self.history_rows().len();
-        if let Some(h) = &mut self.thist {
-            h.cursor.fit(n, rows);
-            h.col_back = h.col_back.min(h.columns.len().saturating_sub(1));
-        }
-        let n = self.drift_history_rows().len();
-        if let Some(h) = &mut self.dhist {
-            h.cursor.fit(n, rows);
-        }
-        if let Some(c) = &mut self.compare {
-            let n = c.rows().len();
-            c.cursor.fit(n, rows);
-        }
-        if let Some(t) = &mut self.trend {
-            let n = t.picker_keys().len();
-            if let Some(p) = &mut t.picker {
-                p.cursor.fit(n, rows);
-            }
-            t.active = t.active.min(t.series.len().saturating_sub(1));
-        }
-        let main = layout::frame(self.area()).main;
-        let now_rows = layout::inner(layout::browse(main, false, self.now_height(main)).now).height;
-        let n = self.now.items(true).len();
-        self.now.cursor.fit(n, (now_rows as usize).max(1));
-    }
-
-    // ----- moving ----------------------------------------------------------
-
     /// Move the Now panel's selection.
     pub(crate) fn move_now(&mut self, d: isize) {
         let main = layout::frame(self.area()).main;
@@ -302,30 +119,12 @@ impl App {
         }
     }
 
-    /// Number of panel rows of the dashboard's selected tab.
-    pub fn dash_rows(&self) -> usize {
-        self.dash.as_ref().map_or(0, |d| {
-            crate::tui::ui::dashboard::panel_rows(&d.tab_views()).len()
-        })
-    }
-
-    fn move_trend_cursor(&mut self, d: isize) {
+    pub(crate) fn move_trend_cursor(&mut self, d: isize) {
         let w = self.trend_window();
-        let Some(cur) = self.trend_cursor() else {
-            return;
-        };
-        let Some(t) = &mut self.trend else { return };
-        let Some(s) = t.series.get(t.active) else {
-            return;
-        };
-        let r = s.range(&w);
-        let j = (cur as isize)
-            .saturating_add(d)
-            .clamp(r.start as isize, r.end as isize - 1) as usize;
-        t.cursor_id = s.points.get(j).map(|p| p.snapshot_id.clone());
+        if let Some(t) = &mut self.trend {
+            t.move_cursor(d, &w);
+        }
     }
-
-    // ----- actions ---------------------------------------------------------
 
     /// Actions that work on every screen: open a view, mark, compare, copy.
     pub(crate) fn act_anywhere(&mut self, a: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
@@ -396,12 +195,7 @@ impl App {
             (Screen::Trend, _) => return self.act_trend(a, now),
             (Screen::TestHistory, Action::Left | Action::Right) => {
                 if let Some(h) = &mut self.thist {
-                    let n = h.columns.len().saturating_sub(1);
-                    h.col_back = if a == Action::Left {
-                        (h.col_back + 1).min(n)
-                    } else {
-                        h.col_back.saturating_sub(1)
-                    };
+                    h.step_column(a == Action::Left);
                 }
             }
             (Screen::TestHistory, Action::CycleWindow) => {
@@ -420,7 +214,7 @@ impl App {
             }
             (Screen::DriftHistory, Action::SortDrift) => {
                 if let Some(d) = &self.dhist {
-                    let order = views::next_order(d.order);
+                    let order = hist::next_order(d.order);
                     if let Some(p) = self.catalog.project(&d.project_id) {
                         self.dhist = Some(DriftHistoryState::build(p, order));
                     }
@@ -440,14 +234,11 @@ impl App {
                 Action::Left | Action::Right | Action::NextPane | Action::PrevPane,
             ) => {
                 if let Some(d) = &mut self.dash {
-                    let n = d.dashboard.tabs.len().max(1) as isize;
-                    let step = if matches!(a, Action::Left | Action::PrevPane) {
+                    d.step_tab(if matches!(a, Action::Left | Action::PrevPane) {
                         -1
                     } else {
                         1
-                    };
-                    d.tab = ((d.tab as isize + step).rem_euclid(n)) as usize;
-                    d.scroll = 0;
+                    });
                 }
             }
             (
@@ -486,7 +277,7 @@ impl App {
         Some(Vec::new())
     }
 
-    fn act_trend(&mut self, a: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+    pub(crate) fn act_trend(&mut self, a: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
         match a {
             Action::Left => self.move_trend_cursor(-1),
             Action::Right => self.move_trend_cursor(1),
@@ -503,27 +294,13 @@ impl App {
             Action::Bottom => self.move_trend_cursor(isize::MAX / 2),
             Action::Up | Action::Down | Action::NextPane | Action::PrevPane => {
                 let w = self.trend_window();
-                let cur = self.trend_cursor();
+                let d = if matches!(a, Action::Up | Action::PrevPane) {
+                    -1
+                } else {
+                    1
+                };
                 if let Some(t) = &mut self.trend {
-                    let n = t.series.len().max(1) as isize;
-                    let d = if matches!(a, Action::Up | Action::PrevPane) {
-                        -1
-                    } else {
-                        1
-                    };
-                    // Keep the cursor near the same time on the new series.
-                    let at = cur
-                        .and_then(|i| t.series.get(t.active)?.points.get(i))
-                        .map(|p| p.t);
-                    t.active = ((t.active as isize + d).rem_euclid(n)) as usize;
-                    if let (Some(at), Some(s)) = (at, t.series.get(t.active)) {
-                        let r = s.range(&w);
-                        let pts = &s.points[r.clone()];
-                        if !pts.is_empty() {
-                            let k = pts.partition_point(|p| p.t < at).min(pts.len() - 1);
-                            t.cursor_id = Some(pts[k].snapshot_id.clone());
-                        }
-                    }
+                    t.switch_series(d, &w);
                 }
             }
             Action::CycleWindow => {
@@ -563,57 +340,21 @@ impl App {
     /// Keys while the series picker is open (it takes typing like a filter).
     pub(crate) fn on_picker_key(&mut self, k: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
         let rows = (self.view_rows().height as usize).max(1);
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
         let Some(t) = &mut self.trend else {
             return Vec::new();
         };
-        let sel_key = t.picker_keys().get(p_sel(t)).map(|(k, _)| k.clone());
-        let Some(p) = &mut t.picker else {
-            return Vec::new();
-        };
-        let mut toggle: Option<(String, bool)> = None;
-        let mut leave = false;
-        match k.code {
-            KeyCode::Char('c') if ctrl => return vec![Effect::Quit],
-            KeyCode::Char('u') if ctrl => {
-                p.text.clear();
-                p.cursor = Cursor::default();
-            }
-            KeyCode::Char('n') if ctrl => p.cursor.sel += 1,
-            KeyCode::Char('p') if ctrl => p.cursor.sel = p.cursor.sel.saturating_sub(1),
-            KeyCode::Char(c) if !ctrl => {
-                p.text.push(c);
-                p.cursor = Cursor::default();
-            }
-            KeyCode::Backspace => {
-                p.text.pop();
-                p.cursor = Cursor::default();
-            }
-            KeyCode::Up => p.cursor.sel = p.cursor.sel.saturating_sub(1),
-            KeyCode::Down => p.cursor.sel += 1,
-            KeyCode::PageUp => p.cursor.sel = p.cursor.sel.saturating_sub(rows),
-            KeyCode::PageDown => p.cursor.sel += rows,
-            KeyCode::Home => p.cursor.sel = 0,
-            KeyCode::End => p.cursor.sel = usize::MAX / 2,
-            KeyCode::Esc => {
-                t.picker = None;
-                leave = t.series.is_empty();
-            }
-            KeyCode::Enter | KeyCode::Tab => {
-                toggle = sel_key.map(|key| (key, k.code == KeyCode::Tab));
-            }
-            _ => {}
-        }
-        if let Some((key, keep_open)) = toggle {
-            self.toggle_series(&key, now);
-            if let Some(t) = &mut self.trend {
-                if !keep_open && !t.series.is_empty() {
-                    t.picker = None;
+        match t.picker_key(k, rows) {
+            PickerKey::Quit => return vec![Effect::Quit],
+            PickerKey::Edited => {}
+            PickerKey::Toggle { key, keep_open } => {
+                self.toggle_series(&key, now);
+                if let Some(t) = &mut self.trend {
+                    if !keep_open && !t.series.is_empty() {
+                        t.picker = None;
+                    }
                 }
             }
-        }
-        if leave {
-            self.go_back();
+            PickerKey::Leave => self.go_back(),
         }
         self.fix_selection();
         Vec::new()
@@ -639,9 +380,7 @@ impl App {
         t.active = t.series.len() - 1;
     }
 
-    // ----- opening views and snapshots -----------------------------------
-
-    fn push_back(&mut self) {
+    pub(crate) fn push_back(&mut self) {
         let here = (self.screen, self.focus);
         if self.back.last() != Some(&here) {
             self.back.push(here);
@@ -798,7 +537,7 @@ impl App {
         fx
     }
 
-    fn enter_now(&mut self) -> Vec<Effect> {
+    pub(crate) fn enter_now(&mut self) -> Vec<Effect> {
         let Some(item) = self.now.items(true).get(self.now.cursor.sel).copied() else {
             return Vec::new();
         };
@@ -817,7 +556,7 @@ impl App {
         }
     }
 
-    fn enter_drift_history(&mut self) -> Vec<Effect> {
+    pub(crate) fn enter_drift_history(&mut self) -> Vec<Effect> {
         let Some(col) = self
             .drift_history_rows()
             .get(self.cursor_sel())
@@ -842,7 +581,7 @@ impl App {
         fx
     }
 
-    fn enter_compare(&mut self) -> Vec<Effect> {
+    pub(crate) fn enter_compare(&mut self) -> Vec<Effect> {
         let Some(c) = &self.compare else {
             return Vec::new();
         };
@@ -858,7 +597,7 @@ impl App {
         self.jump_to_test(&pid, &sid, Some(&id))
     }
 
-    fn start_compare(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+    pub(crate) fn start_compare(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
         let Some(p) = self.current_project() else {
             self.say("no project selected", now);
             return Vec::new();
@@ -919,194 +658,4 @@ impl App {
         self.fix_selection();
         Vec::new()
     }
-
-    // ----- copy ------------------------------------------------------------
-
-    /// One-line summary for the Now panel when nothing fails.
-    pub fn now_summary(&self, now: DateTime<Utc>) -> String {
-        let age = self
-            .now
-            .newest
-            .map(|t| {
-                format!(
-                    " · newest run {} ago",
-                    crate::analysis::triage::human_age(now - t)
-                )
-            })
-            .unwrap_or_default();
-        format!("all {} projects passing{age}", self.now.projects)
-    }
-
-    fn copy_text(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
-        let (what, text) = match self.copy_payload() {
-            Some(x) => x,
-            None => {
-                self.say("nothing to copy here", now);
-                return Vec::new();
-            }
-        };
-        let shown = crate::tui::fmt::truncate(&clean(&text), 48, "…");
-        self.say(format!("copied {what}: {shown}"), now);
-        vec![Effect::Copy(text)]
-    }
-
-    /// What `y` copies here: (what it is, text).
-    pub fn copy_payload(&self) -> Option<(&'static str, String)> {
-        let tz = self.cfg.tz;
-        let ts = |t: DateTime<Utc>| crate::tui::fmt::time(tz, t, "%Y-%m-%d %H:%M:%S %:z");
-        match self.screen {
-            Screen::Browse => match self.focus {
-                Pane::Now => {
-                    let h = self.now_item_health()?;
-                    let tests: Vec<String> = h
-                        .failing
-                        .iter()
-                        .map(|f| format!("{} {}", f.status, f.name))
-                        .collect();
-                    Some((
-                        "failing project",
-                        format!(
-                            "{}\t{}\t{}",
-                            h.name,
-                            h.snapshot_id.as_deref().unwrap_or(""),
-                            tests.join("; ")
-                        ),
-                    ))
-                }
-                Pane::Projects => Some((
-                    "project folder",
-                    self.current_project()?.project.folder.display().to_string(),
-                )),
-                Pane::Snapshots => Some((
-                    "snapshot path",
-                    self.current_snapshot()?.path.display().to_string(),
-                )),
-            },
-            Screen::Detail => match self.tab {
-                Tab::Tests => {
-                    let t = self.test_rows().get(self.tests.sel).copied()?;
-                    Some((
-                        "test",
-                        format!(
-                            "{}\t{}\t{}\t{}\t{}",
-                            t.status,
-                            t.name,
-                            t.column.as_deref().unwrap_or(""),
-                            t.value.map(crate::tui::fmt::num).unwrap_or_default(),
-                            t.description
-                        ),
-                    ))
-                }
-                Tab::Drift => {
-                    let d = self.drift_rows().get(self.drift.sel).copied()?;
-                    Some((
-                        "drift row",
-                        format!(
-                            "{}\t{}\t{}\t{}\t{}",
-                            d.column,
-                            d.method.as_deref().unwrap_or(""),
-                            crate::tui::fmt::opt_num(d.score),
-                            crate::tui::fmt::opt_num(d.threshold),
-                            match d.drifted {
-                                Some(true) => "drifted",
-                                Some(false) => "not drifted",
-                                None => "unknown",
-                            }
-                        ),
-                    ))
-                }
-                Tab::Metrics | Tab::Raw => Some((
-                    "snapshot path",
-                    self.current_snapshot()?.path.display().to_string(),
-                )),
-            },
-            Screen::Trend => {
-                let t = self.trend.as_ref()?;
-                let s = t.series.get(t.active)?;
-                let p = s.points.get(self.trend_cursor()?)?;
-                Some((
-                    "point",
-                    format!(
-                        "{}\t{}\t{}\t{}",
-                        ts(p.t),
-                        s.key,
-                        p.value
-                            .map(|v| v.to_string())
-                            .unwrap_or_else(|| "null".into()),
-                        p.snapshot_id
-                    ),
-                ))
-            }
-            Screen::TestHistory => {
-                let r = *self.history_rows().get(self.cursor_sel())?;
-                Some((
-                    "test history row",
-                    format!(
-                        "{}\t{}\t{}\t{}/{} failed\t{}",
-                        r.latest_status,
-                        r.label(),
-                        r.failing_since.map(ts).unwrap_or_default(),
-                        r.fail_count,
-                        r.runs,
-                        r.latest_failure.as_deref().unwrap_or("")
-                    ),
-                ))
-            }
-            Screen::DriftHistory => {
-                let r = *self.drift_history_rows().get(self.cursor_sel())?;
-                let last = r.scores.iter().rev().find_map(|s| *s);
-                Some((
-                    "drift history row",
-                    format!(
-                        "{}\t{}\t{}/{} drifted\tlatest score {}",
-                        r.column,
-                        r.method.as_deref().unwrap_or(""),
-                        r.drifted_count,
-                        r.runs,
-                        crate::tui::fmt::opt_num(last)
-                    ),
-                ))
-            }
-            Screen::Compare => {
-                let c = self.compare.as_ref()?;
-                let st = |s: Option<crate::model::TestStatus>| {
-                    s.map(|s| s.as_str()).unwrap_or("not run")
-                };
-                let text = match c.rows().get(c.cursor.sel)? {
-                    CompareRow::Flip(i) => {
-                        let f = c.cmp.flipped.get(*i)?;
-                        format!("{}\t{} -> {}", f.test, st(f.from), st(f.to))
-                    }
-                    CompareRow::Move(i) => {
-                        let m = c.cmp.moved.get(*i)?;
-                        format!("{}\t{}\t{}\t{}", m.series, m.a, m.b, m.delta)
-                    }
-                    CompareRow::Drift(i) => {
-                        let d = c.cmp.drift_changed.get(*i)?;
-                        format!("{}\t{:?} -> {:?}", d.column, d.a, d.b)
-                    }
-                    CompareRow::Meta(i) => {
-                        let m = c.cmp.tags_metadata.get(*i)?;
-                        format!(
-                            "{} {}\t{} -> {}",
-                            m.kind,
-                            m.key,
-                            m.a.as_deref().unwrap_or("absent"),
-                            m.b.as_deref().unwrap_or("absent")
-                        )
-                    }
-                    _ => format!("{}\t{}", c.a.id, c.b.id),
-                };
-                Some(("compare row", text))
-            }
-            Screen::Dashboard => Some((
-                "project folder",
-                self.current_project()?.project.folder.display().to_string(),
-            )),
-        }
-    }
-}
-
-fn p_sel(t: &TrendState) -> usize {
-    t.picker.as_ref().map_or(0, |p| p.cursor.sel)
 }

@@ -1,0 +1,58 @@
+//! Filters: which list a filter applies to, the filter being typed, and the
+//! term matching the pickers and history filters use.
+
+/// Which list a filter applies to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum FilterTarget {
+    Projects,
+    Snapshots,
+    Tests,
+    Drift,
+    Metrics,
+    Raw,
+    TestHistory,
+    DriftHistory,
+}
+
+impl FilterTarget {
+    /// What the filter matches, for the input prompt.
+    pub fn prompt(self) -> &'static str {
+        match self {
+            FilterTarget::Projects => "filter projects (name)",
+            FilterTarget::Snapshots => "filter snapshots (name, tag, metadata)",
+            FilterTarget::Tests => "filter tests",
+            FilterTarget::Drift => "filter drift rows",
+            FilterTarget::Metrics => "filter metrics (key)",
+            FilterTarget::Raw => "search raw JSON",
+            FilterTarget::TestHistory => "filter tests (name, column, type)",
+            FilterTarget::DriftHistory => "filter columns",
+        }
+    }
+}
+
+/// The filter being typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Input {
+    pub target: FilterTarget,
+    pub text: String,
+    /// The filter before editing began (restored on Esc).
+    pub previous: String,
+}
+
+/// True when every space-separated term of `filter` occurs in `key` (any case).
+pub fn picker_matches(key: &str, filter_lc: &str) -> bool {
+    let k = key.to_lowercase();
+    filter_lc.split_whitespace().all(|t| k.contains(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn picker_terms_all_match() {
+        assert!(picker_matches("ValueDrift{column=bmi}.value", "drift bmi"));
+        assert!(!picker_matches("ValueDrift{column=bmi}.value", "drift age"));
+        assert!(picker_matches("anything", ""));
+    }
+}

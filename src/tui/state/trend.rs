@@ -1,0 +1,310 @@
+//! The trend screen's state: the time window, the series picked (at most
+//! [`MAX_SERIES`]), their points loaded from the catalog, the series picker
+//! and the cursor (kept by snapshot id across window changes and updates).
+
+use chrono::{DateTime, Duration, Utc};
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use crate::analysis::history::Window;
+use crate::index::catalog::Catalog;
+use crate::tui::state::cursor::Cursor;
+use crate::tui::state::filter::picker_matches;
+
+/// Most series overlaid in one chart.
+pub const MAX_SERIES: usize = 4;
+
+/// The time window of the trend and test-history views, counted back from
+/// the project's newest snapshot (so archived workspaces still show data).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TimeWindow {
+    #[default]
+    All,
+    Days90,
+    Days30,
+    Days7,
+    Hours24,
+}
+
+impl TimeWindow {
+    /// The next window in the `t` cycle.
+    pub fn next(self) -> TimeWindow {
+        match self {
+            TimeWindow::All => TimeWindow::Days90,
+            TimeWindow::Days90 => TimeWindow::Days30,
+            TimeWindow::Days30 => TimeWindow::Days7,
+            TimeWindow::Days7 => TimeWindow::Hours24,
+            TimeWindow::Hours24 => TimeWindow::All,
+        }
+    }
+
+    /// Short label: `all`, `90d`, ...
+    pub fn label(self) -> &'static str {
+        match self {
+            TimeWindow::All => "all",
+            TimeWindow::Days90 => "90d",
+            TimeWindow::Days30 => "30d",
+            TimeWindow::Days7 => "7d",
+            TimeWindow::Hours24 => "24h",
+        }
+    }
+
+    /// Length of the window (`None` = everything).
+    pub fn length(self) -> Option<Duration> {
+        match self {
+            TimeWindow::All => None,
+            TimeWindow::Days90 => Some(Duration::days(90)),
+            TimeWindow::Days30 => Some(Duration::days(30)),
+            TimeWindow::Days7 => Some(Duration::days(7)),
+            TimeWindow::Hours24 => Some(Duration::hours(24)),
+        }
+    }
+
+    /// The window ending at `anchor` (the newest snapshot).
+    pub fn window(self, anchor: Option<DateTime<Utc>>) -> Window {
+        match (self.length(), anchor) {
+            (Some(len), Some(a)) => Window {
+                since: Some(a - len),
+                until: None,
+            },
+            _ => Window::ALL,
+        }
+    }
+}
+
+/// One point of a trend line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendPoint {
+    pub t: DateTime<Utc>,
+    /// `None` for null / NaN in the file (not drawn, but the cursor stops there).
+    pub value: Option<f64>,
+    pub snapshot_id: String,
+    /// The snapshot had a FAIL or ERROR test.
+    pub failing: bool,
+}
+
+/// A series shown in the chart.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendSeries {
+    /// The series key (raw: sanitize before display).
+    pub key: String,
+    /// All points, in time order (the window is applied when drawing).
+    pub points: Vec<TrendPoint>,
+}
+
+impl TrendSeries {
+    /// Points of the series for one key of a project, from [`Catalog::trend`].
+    pub fn load(catalog: &Catalog, project_id: &str, key: &str) -> TrendSeries {
+        let points = catalog
+            .trend(project_id, key)
+            .into_iter()
+            .map(|(s, v)| TrendPoint {
+                t: s.timestamp,
+                value: v.filter(|x| x.is_finite()),
+                snapshot_id: s.id.clone(),
+                failing: crate::analysis::compare::failed(s),
+            })
+            .collect();
+        TrendSeries {
+            key: key.to_string(),
+            points,
+        }
+    }
+
+    /// The index range of points inside a window.
+    pub fn range(&self, w: &Window) -> std::ops::Range<usize> {
+        let start = match w.since {
+            Some(s) => self.points.partition_point(|p| p.t < s),
+            None => 0,
+        };
+        let end = match w.until {
+            Some(u) => self.points.partition_point(|p| p.t <= u),
+            None => self.points.len(),
+        };
+        start..end.max(start)
+    }
+}
+
+/// The searchable list of series keys.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Picker {
+    pub text: String,
+    pub cursor: Cursor,
+}
+
+/// What a key in the series picker asks of the rest of the explorer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PickerKey {
+    /// The picker's text or cursor changed (or nothing happened).
+    Edited,
+    /// Ctrl-C: leave the explorer.
+    Quit,
+    /// Add or remove this series; `keep_open` (Tab) keeps picking.
+    Toggle { key: String, keep_open: bool },
+    /// Esc with no series picked: back to where the trend was opened from.
+    Leave,
+}
+
+/// The trend view of one project.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrendState {
+    pub project_id: String,
+    /// Every series key of the project with its number of points.
+    pub keys: Vec<(String, usize)>,
+    /// Open while picking series.
+    pub picker: Option<Picker>,
+    /// Selected series (at most [`MAX_SERIES`]).
+    pub series: Vec<TrendSeries>,
+    /// The series the cursor walks.
+    pub active: usize,
+    /// Snapshot id under the cursor (kept across window changes and updates).
+    pub cursor_id: Option<String>,
+}
+
+impl TrendState {
+    /// Keys matching the picker's text.
+    pub fn picker_keys(&self) -> Vec<&(String, usize)> {
+        let f = self
+            .picker
+            .as_ref()
+            .map(|p| p.text.to_lowercase())
+            .unwrap_or_default();
+        self.keys
+            .iter()
+            .filter(|(k, _)| picker_matches(k, &f))
+            .collect()
+    }
+
+    /// Index (into the active series' points) of the cursor inside window `w`:
+    /// the point of `cursor_id`, else the newest.
+    pub fn cursor_index(&self, w: &Window) -> Option<usize> {
+        let s = self.series.get(self.active)?;
+        let r = s.range(w);
+        if r.is_empty() {
+            return None;
+        }
+        let found = self
+            .cursor_id
+            .as_deref()
+            .and_then(|id| s.points[r.clone()].iter().position(|p| p.snapshot_id == id));
+        Some(r.start + found.unwrap_or(r.len() - 1))
+    }
+
+    /// Move the cursor by `d` points, inside window `w`.
+    pub fn move_cursor(&mut self, d: isize, w: &Window) {
+        let Some(cur) = self.cursor_index(w) else {
+            return;
+        };
+        let Some(s) = self.series.get(self.active) else {
+            return;
+        };
+        let r = s.range(w);
+        let j = (cur as isize)
+            .saturating_add(d)
+            .clamp(r.start as isize, r.end as isize - 1) as usize;
+        self.cursor_id = s.points.get(j).map(|p| p.snapshot_id.clone());
+    }
+
+    /// Make the next (`d` = 1) or previous (-1) series active, keeping the
+    /// cursor near the same time.
+    pub fn switch_series(&mut self, d: isize, w: &Window) {
+        let cur = self.cursor_index(w);
+        let n = self.series.len().max(1) as isize;
+        let at = cur
+            .and_then(|i| self.series.get(self.active)?.points.get(i))
+            .map(|p| p.t);
+        self.active = ((self.active as isize + d).rem_euclid(n)) as usize;
+        if let (Some(at), Some(s)) = (at, self.series.get(self.active)) {
+            let r = s.range(w);
+            let pts = &s.points[r.clone()];
+            if !pts.is_empty() {
+                let k = pts.partition_point(|p| p.t < at).min(pts.len() - 1);
+                self.cursor_id = Some(pts[k].snapshot_id.clone());
+            }
+        }
+    }
+
+    /// A key while the series picker is open (it takes typing like a
+    /// filter); `rows` is the height of its list.
+    pub fn picker_key(&mut self, k: KeyEvent, rows: usize) -> PickerKey {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        let sel_key = self.picker_keys().get(p_sel(self)).map(|(k, _)| k.clone());
+        let Some(p) = &mut self.picker else {
+            return PickerKey::Edited;
+        };
+        match k.code {
+            KeyCode::Char('c') if ctrl => return PickerKey::Quit,
+            KeyCode::Char('u') if ctrl => {
+                p.text.clear();
+                p.cursor = Cursor::default();
+            }
+            KeyCode::Char('n') if ctrl => p.cursor.sel += 1,
+            KeyCode::Char('p') if ctrl => p.cursor.sel = p.cursor.sel.saturating_sub(1),
+            KeyCode::Char(c) if !ctrl => {
+                p.text.push(c);
+                p.cursor = Cursor::default();
+            }
+            KeyCode::Backspace => {
+                p.text.pop();
+                p.cursor = Cursor::default();
+            }
+            KeyCode::Up => p.cursor.sel = p.cursor.sel.saturating_sub(1),
+            KeyCode::Down => p.cursor.sel += 1,
+            KeyCode::PageUp => p.cursor.sel = p.cursor.sel.saturating_sub(rows),
+            KeyCode::PageDown => p.cursor.sel += rows,
+            KeyCode::Home => p.cursor.sel = 0,
+            KeyCode::End => p.cursor.sel = usize::MAX / 2,
+            KeyCode::Esc => {
+                self.picker = None;
+                if self.series.is_empty() {
+                    return PickerKey::Leave;
+                }
+            }
+            KeyCode::Enter | KeyCode::Tab => {
+                if let Some(key) = sel_key {
+                    return PickerKey::Toggle {
+                        key,
+                        keep_open: k.code == KeyCode::Tab,
+                    };
+                }
+            }
+            _ => {}
+        }
+        PickerKey::Edited
+    }
+
+    /// Reload keys and points after the index changed.
+    pub fn reload(&mut self, catalog: &Catalog) {
+        self.keys = catalog.series_keys(&self.project_id);
+        for s in &mut self.series {
+            *s = TrendSeries::load(catalog, &self.project_id, &s.key);
+        }
+    }
+}
+
+fn p_sel(t: &TrendState) -> usize {
+    t.picker.as_ref().map_or(0, |p| p.cursor.sel)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_cycle_and_bounds() {
+        let mut w = TimeWindow::All;
+        let mut seen = Vec::new();
+        for _ in 0..5 {
+            seen.push(w.label());
+            w = w.next();
+        }
+        assert_eq!(seen, ["all", "90d", "30d", "7d", "24h"]);
+        assert_eq!(w, TimeWindow::All);
+        let a = DateTime::parse_from_rfc3339("2024-04-02T00:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        let win = TimeWindow::Days7.window(Some(a));
+        assert!(win.contains(a - Duration::days(7)));
+        assert!(!win.contains(a - Duration::days(7) - Duration::seconds(1)));
+        assert_eq!(TimeWindow::All.window(Some(a)), Window::ALL);
+    }
+}

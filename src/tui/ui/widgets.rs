@@ -1,0 +1,134 @@
+//! The pieces every screen draws with: a line clipped to a region, the pane
+//! block (title, focus border), a title showing the active filter, test
+//! counts, a matrix cell, and names sanitized for the terminal. Pure
+//! functions; no screen file draws these its own way.
+
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::Style;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders};
+
+use crate::model::{SnapshotKind, TestStatus};
+use crate::text::sanitize::clean;
+use crate::tui::app::{App, FilterTarget};
+use crate::tui::fmt;
+use crate::tui::theme::Theme;
+
+/// Draw one line at `row` of `r`, clipped to its width (no-op outside).
+pub fn put(buf: &mut Buffer, r: Rect, row: u16, line: Line<'_>) {
+    if row >= r.height || r.width == 0 {
+        return;
+    }
+    buf.set_line(r.x, r.y + row, &line, r.width);
+}
+
+/// A project's name, sanitized for the terminal (empty when unknown).
+pub fn project_name(app: &App, project_id: &str) -> String {
+    app.catalog
+        .project(project_id)
+        .map(|p| clean(&p.project.name).into_owned())
+        .unwrap_or_default()
+}
+
+/// A bordered pane with a title; focused panes get a bold border.
+pub fn pane_block<'a>(title: Line<'a>, focused: bool, th: &Theme) -> Block<'a> {
+    let style = if focused {
+        th.border_focused()
+    } else {
+        th.border()
+    };
+    let b = Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(title);
+    if th.ascii {
+        b.border_set(ratatui::symbols::border::Set {
+            top_left: "+",
+            top_right: "+",
+            bottom_left: "+",
+            bottom_right: "+",
+            vertical_left: "|",
+            vertical_right: "|",
+            horizontal_top: "-",
+            horizontal_bottom: "-",
+        })
+    } else {
+        b
+    }
+}
+
+/// " Title (n) " plus the active filter, for pane titles.
+pub fn title_with_filter<'a>(
+    app: &App,
+    title: String,
+    shown: usize,
+    total: usize,
+    target: FilterTarget,
+) -> Line<'a> {
+    let th = &app.cfg.theme;
+    let f = app.filter(target);
+    let mut spans = vec![Span::styled(format!(" {title} "), th.header())];
+    if f.is_empty() {
+        spans.push(Span::styled(format!("({total}) "), th.dim()));
+    } else {
+        spans.push(Span::styled(
+            format!(
+                "/{} {shown}/{total} ",
+                fmt::truncate(&clean(f), 16, th.ellipsis())
+            ),
+            th.matched(),
+        ));
+    }
+    Line::from(spans)
+}
+
+/// Short name of a snapshot kind.
+pub fn kind_label(k: SnapshotKind) -> &'static str {
+    match k {
+        SnapshotKind::Report => "report",
+        SnapshotKind::TestSuite => "tests",
+        SnapshotKind::Run => "run",
+    }
+}
+
+/// The counts cell: failures (FAIL+ERROR), warnings, successes.
+pub fn counts_spans(th: &Theme, s: &crate::model::Snapshot, base: Style) -> Vec<Span<'static>> {
+    let c = s.test_counts();
+    if c.total() == 0 {
+        return vec![Span::styled(
+            fmt::pad("no tests", 12, th.ellipsis()),
+            th.dim().patch(base),
+        )];
+    }
+    let part = |sym: &str, n: u32, st: Style| {
+        let style = if n == 0 { th.dim() } else { st };
+        Span::styled(format!("{sym}{:<3}", n), style.patch(base))
+    };
+    vec![
+        part(
+            th.status_symbol(TestStatus::Fail),
+            c.fail + c.error,
+            th.status(TestStatus::Fail),
+        ),
+        part(
+            th.status_symbol(TestStatus::Warning),
+            c.warning,
+            th.status(TestStatus::Warning),
+        ),
+        part(
+            th.status_symbol(TestStatus::Success),
+            c.success,
+            th.status(TestStatus::Success),
+        ),
+    ]
+}
+
+/// One matrix cell: the status symbol, or `·` where the run did not have the test.
+pub fn cell(th: &Theme, s: Option<TestStatus>) -> (&'static str, Style) {
+    match s {
+        Some(TestStatus::Skipped) => ("S", th.status(TestStatus::Skipped)),
+        Some(s) => (th.status_symbol(s), th.status(s)),
+        None => (if th.ascii { "." } else { "·" }, th.dim()),
+    }
+}

@@ -1,0 +1,324 @@
+//! Moving on the browse and detail screens: selections in the lists, tabs,
+//! older / newer snapshot, the Raw tab's load request, mouse clicks.
+
+use chrono::{DateTime, Utc};
+use ratatui::crossterm::event::{MouseButton, MouseEvent, MouseEventKind};
+
+use crate::config::keys;
+use crate::tui::app::{App, Effect, Screen};
+use crate::tui::keymap::Key;
+use crate::tui::state::browse::Pane;
+use crate::tui::state::cursor::Cursor;
+use crate::tui::state::detail::{self, RawState, Tab};
+use crate::tui::state::now::NowItem;
+use crate::tui::ui::layout;
+
+impl App {
+    pub(crate) fn set_tab(&mut self, t: Tab) -> Vec<Effect> {
+        if self.screen != Screen::Detail {
+            return Vec::new();
+        }
+        self.tab = t;
+        self.fit_tab_cursors();
+        if t == Tab::Raw {
+            return self.request_raw(false);
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn open_detail(&mut self) -> Vec<Effect> {
+        if self.current_snapshot().is_none() {
+            return Vec::new();
+        }
+        self.screen = Screen::Detail;
+        self.reset_tab_cursors();
+        if let Some(id) = self.selected_snapshot_id().map(str::to_string) {
+            self.new_ids.remove(&id);
+        }
+        if self.tab == Tab::Raw {
+            return self.request_raw(false);
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn reset_tab_cursors(&mut self) {
+        self.tests = Cursor::default();
+        self.drift = Cursor::default();
+        self.metrics = Cursor::default();
+        self.fit_tab_cursors();
+    }
+
+    /// Ask for the current snapshot's raw JSON unless it is already loaded (or `force`).
+    pub(crate) fn request_raw(&mut self, force: bool) -> Vec<Effect> {
+        let Some(path) = self.current_snapshot().map(|s| s.path.clone()) else {
+            return Vec::new();
+        };
+        let same = match &self.raw {
+            RawState::Loading { path: p, .. } | RawState::Failed { path: p, .. } => *p == path,
+            RawState::Loaded(v) => v.path == path,
+            RawState::Idle => false,
+        };
+        if same && !force {
+            return Vec::new();
+        }
+        let request = self.next_request;
+        self.next_request += 1;
+        self.raw = RawState::Loading {
+            request,
+            path: path.clone(),
+        };
+        vec![Effect::LoadRaw { request, path }]
+    }
+
+    /// Move to an older (+1) or newer (-1) snapshot, keeping screen and tab.
+    pub(crate) fn step_snapshot(&mut self, d: isize) -> Vec<Effect> {
+        let snaps = self.visible_snapshots();
+        let Some(i) = self.snapshot_index() else {
+            return Vec::new();
+        };
+        let j = (i as isize + d).clamp(0, snaps.len() as isize - 1) as usize;
+        if j == i {
+            return Vec::new();
+        }
+        let id = snaps[j].snapshot.id.clone();
+        drop(snaps);
+        if let Some(pid) = self.project_sel.clone() {
+            self.snapshot_sel.insert(pid, id.clone());
+        }
+        self.fix_selection();
+        if self.screen == Screen::Detail {
+            self.new_ids.remove(&id);
+            self.reset_tab_cursors();
+            if self.tab == Tab::Raw {
+                return self.request_raw(false);
+            }
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn move_wrapping(&mut self, d: isize) -> Vec<Effect> {
+        let (len, cur) = match (self.screen, self.focus, self.tab) {
+            (Screen::Browse, Pane::Projects | Pane::Now, _) => (
+                self.visible_projects().len(),
+                self.project_index().unwrap_or(0),
+            ),
+            (Screen::Browse, Pane::Snapshots, _) => (
+                self.visible_snapshots().len(),
+                self.snapshot_index().unwrap_or(0),
+            ),
+            (Screen::Detail, _, Tab::Tests) => (self.test_rows().len(), self.tests.sel),
+            (Screen::Detail, _, Tab::Drift) => (self.drift_rows().len(), self.drift.sel),
+            (Screen::Detail, _, Tab::Metrics) => (self.metric_rows().len(), self.metrics.sel),
+            (Screen::Detail, _, Tab::Raw) => return Vec::new(),
+            (Screen::TestHistory, _, _) => (self.history_rows().len(), self.cursor_sel()),
+            (Screen::DriftHistory, _, _) => (self.drift_history_rows().len(), self.cursor_sel()),
+            _ => return Vec::new(),
+        };
+        if len == 0 {
+            return Vec::new();
+        }
+        let target = (cur as isize + d).rem_euclid(len as isize);
+        self.move_sel(target - cur as isize)
+    }
+
+    /// Move the focused list's selection by `d` rows (clamped).
+    pub(crate) fn move_sel(&mut self, d: isize) -> Vec<Effect> {
+        let page = self.page();
+        match self.screen {
+            Screen::Browse => match self.focus {
+                Pane::Now => self.move_now(d),
+                Pane::Projects => {
+                    let v = self.visible_projects();
+                    if v.is_empty() {
+                        return Vec::new();
+                    }
+                    let i = self.project_index().unwrap_or(0);
+                    let j = (i as isize)
+                        .saturating_add(d)
+                        .clamp(0, v.len() as isize - 1) as usize;
+                    let id = v[j].project.id.clone();
+                    drop(v);
+                    if self.project_sel.as_deref() != Some(id.as_str()) {
+                        self.project_sel = Some(id);
+                        self.snapshot_offset = 0;
+                    }
+                    self.fix_selection();
+                }
+                Pane::Snapshots => {
+                    let v = self.visible_snapshots();
+                    if v.is_empty() {
+                        return Vec::new();
+                    }
+                    let i = self.snapshot_index().unwrap_or(0);
+                    let j = (i as isize)
+                        .saturating_add(d)
+                        .clamp(0, v.len() as isize - 1) as usize;
+                    let id = v[j].snapshot.id.clone();
+                    drop(v);
+                    if let Some(pid) = self.project_sel.clone() {
+                        self.snapshot_sel.insert(pid, id);
+                    }
+                    self.fix_selection();
+                }
+            },
+            Screen::Detail => match self.tab {
+                Tab::Tests => {
+                    let n = self.test_rows().len();
+                    self.tests.step(d, n, page);
+                }
+                Tab::Drift => {
+                    let n = self.drift_rows().len();
+                    self.drift.step(d, n, page);
+                }
+                Tab::Metrics => {
+                    let n = self.metric_rows().len();
+                    self.metrics.step(d, n, page);
+                }
+                Tab::Raw => {
+                    if let RawState::Loaded(v) = &mut self.raw {
+                        let n = v.visible.len();
+                        v.cursor.step(d, n, page);
+                    }
+                }
+            },
+            _ => self.move_view(d),
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn on_mouse(&mut self, m: MouseEvent, now: DateTime<Utc>) -> Vec<Effect> {
+        if self.popup.is_some() || self.input.is_some() || layout::too_small(self.area()) {
+            if self.popup.is_some() {
+                let key = match m.kind {
+                    MouseEventKind::ScrollUp => Key::plain(keys::KeyCode::Up),
+                    MouseEventKind::ScrollDown => Key::plain(keys::KeyCode::Down),
+                    _ => return Vec::new(),
+                };
+                self.dirty = true;
+                if let Some(p) = self.popup {
+                    return self.on_popup_key(p, Some(key));
+                }
+            }
+            return Vec::new();
+        }
+        let (col, row) = (m.column, m.row);
+        match m.kind {
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                let d = if m.kind == MouseEventKind::ScrollUp {
+                    -1
+                } else {
+                    1
+                };
+                if self.screen == Screen::Browse {
+                    let b = self.browse_layout();
+                    if layout::contains(b.now, col, row) && !self.now.failing.is_empty() {
+                        self.focus = Pane::Now;
+                    } else if layout::contains(b.projects, col, row) {
+                        self.focus = Pane::Projects;
+                    } else if layout::contains(b.snapshots, col, row) {
+                        self.focus = Pane::Snapshots;
+                    }
+                }
+                let d = if self.screen == Screen::Detail && self.tab == Tab::Raw {
+                    d * 3
+                } else {
+                    d
+                };
+                self.dirty = true;
+                self.move_sel(d)
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.dirty = true;
+                match self.screen {
+                    Screen::Browse => self.click_browse(col, row),
+                    Screen::Detail => self.click_detail(col, row, now),
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub(crate) fn click_browse(&mut self, col: u16, row: u16) -> Vec<Effect> {
+        let b = self.browse_layout();
+        let pr = layout::list_rows(b.projects);
+        let sr = layout::list_rows(b.snapshots);
+        let nr = layout::inner(b.now);
+        if layout::contains(nr, col, row) && !self.now.failing.is_empty() {
+            // Unfocused, the panel shows one line per project; focused, every item.
+            let line = (row - nr.y) as usize;
+            let items = self.now.items(true);
+            let target = if self.focus == Pane::Now {
+                Some(self.now.cursor.offset + line).filter(|t| *t < items.len())
+            } else {
+                items.iter().position(|i| *i == NowItem::Project(line))
+            };
+            self.focus = Pane::Now;
+            if let Some(t) = target {
+                self.now.cursor.sel = t;
+            }
+            self.fix_selection();
+        } else if layout::contains(b.projects, col, row) {
+            self.focus = Pane::Projects;
+            if layout::contains(pr, col, row) {
+                let target = self.project_offset + (row - pr.y) as usize;
+                let cur = self.project_index().unwrap_or(0);
+                if target < self.visible_projects().len() {
+                    return self.move_sel(target as isize - cur as isize);
+                }
+            }
+        } else if layout::contains(b.snapshots, col, row) {
+            self.focus = Pane::Snapshots;
+            if layout::contains(sr, col, row) {
+                let target = self.snapshot_offset + (row - sr.y) as usize;
+                let cur = self.snapshot_index().unwrap_or(0);
+                if target < self.visible_snapshots().len() {
+                    if target == cur {
+                        return self.open_detail();
+                    }
+                    return self.move_sel(target as isize - cur as isize);
+                }
+            }
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn click_detail(&mut self, col: u16, row: u16, _now: DateTime<Utc>) -> Vec<Effect> {
+        let d = self.detail_layout();
+        if layout::contains(d.tabs, col, row) {
+            let snapshot = self.current_snapshot().map(|e| &*e.snapshot);
+            let spans = detail::tab_spans(snapshot, &self.cfg.theme);
+            for (t, x0, x1) in spans {
+                let x = col.saturating_sub(d.tabs.x);
+                if x >= x0 && x < x1 {
+                    return self.set_tab(t);
+                }
+            }
+            return Vec::new();
+        }
+        let rows = self.tab_rows();
+        if layout::contains(rows, col, row) {
+            let off = match self.tab {
+                Tab::Tests => self.tests.offset,
+                Tab::Drift => self.drift.offset,
+                Tab::Metrics => self.metrics.offset,
+                Tab::Raw => match &self.raw {
+                    RawState::Loaded(v) => v.cursor.offset,
+                    _ => 0,
+                },
+            };
+            let cur = match self.tab {
+                Tab::Tests => self.tests.sel,
+                Tab::Drift => self.drift.sel,
+                Tab::Metrics => self.metrics.sel,
+                Tab::Raw => match &self.raw {
+                    RawState::Loaded(v) => v.cursor.sel,
+                    _ => 0,
+                },
+            };
+            let target = off + (row - rows.y) as usize;
+            return self.move_sel(target as isize - cur as isize);
+        }
+        Vec::new()
+    }
+}
