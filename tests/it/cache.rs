@@ -2,7 +2,7 @@
 //! equals a fresh parse, only changed files are parsed again, broken cache
 //! files are discarded, and nothing is ever written inside the workspace.
 
-mod common;
+use crate::common;
 use common::copy_dir;
 
 use std::collections::BTreeSet;

@@ -4,7 +4,7 @@
 //! `tests/fixtures/bad/`, exit codes, JSON field names, and that PATH is
 //! never written to.
 
-mod common;
+use crate::common;
 use common::copy_dir;
 
 use std::collections::BTreeMap;

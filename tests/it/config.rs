@@ -3,7 +3,7 @@
 //! a clear exit 2 for an invalid file in headless mode; plus completions, the
 //! man page and the version string generated from the clap definition.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::{Command, Output};

@@ -7,7 +7,7 @@
 //! headless command's text output must contain no ESC, no C0 other than
 //! newline, no C1 and no bidi control; JSON output no raw ESC byte.
 
-mod common;
+use crate::common;
 use common::copy_dir;
 
 use std::ffi::OsStr;

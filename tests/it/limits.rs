@@ -3,7 +3,7 @@
 //! the whole index (one-shot, live, every headless command) must leave
 //! untouched while reporting every problem.
 
-mod common;
+use crate::common;
 use common::copy_dir;
 
 use std::collections::BTreeMap;

@@ -7,7 +7,7 @@
 //! pass), `tests/fixtures/oncall/warn` (a real suite with warnings only) and
 //! `sample_snapshots/`.
 
-mod common;
+use crate::common;
 use common::copy_dir;
 
 use std::collections::{BTreeMap, BTreeSet};

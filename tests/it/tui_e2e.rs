@@ -5,7 +5,7 @@
 //! a user would see. `SNAPSCOPE_E2E_BIN` may point at another binary taking
 //! the same `PATH` argument (e.g. the `tui_demo` example).
 
-mod common;
+use crate::common;
 use common::copy_dir;
 
 use std::path::PathBuf;

@@ -2,7 +2,7 @@
 //! and compared with reviewed insta snapshots (fixed clock, UTC, fixture
 //! workspace). Tiny areas must not panic.
 
-mod common;
+use crate::common;
 
 use ratatui::backend::TestBackend;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};

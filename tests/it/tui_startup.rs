@@ -12,7 +12,7 @@
 //! finished and every run is in). Extra arguments (e.g. `--no-cache`) come
 //! from `SNAPSCOPE_BENCH_ARGS`, split on spaces.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

@@ -2,7 +2,7 @@
 //! Expected values were read from the fixture files with Python's json module
 //! (see the comments), not from the program's own output.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::sync::Arc;

@@ -3,7 +3,7 @@
 //! were read from the fixture files with Python's json module (see the
 //! comments), not taken from the program's output.
 
-mod common;
+use crate::common;
 
 use std::sync::Arc;
 
