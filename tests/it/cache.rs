@@ -3,12 +3,11 @@
 //! files are discarded, and nothing is ever written inside the workspace.
 
 use crate::common;
-use common::copy_dir;
+use common::{copy_dir, run};
 
 use std::collections::BTreeSet;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
 use snapscope::index::cache;
@@ -227,12 +226,11 @@ fn binary_uses_the_user_cache_dir_unless_no_cache() {
     let s = setup();
     let xdg = s.cache_dir.join("xdg");
     let run_bin = |extra: &[&str]| {
-        let out = Command::new(env!("CARGO_BIN_EXE_snapscope"))
+        let out = run::snapscope()
             .args(["projects", "--tz", "utc"])
             .args(extra)
             .arg(&s.ws)
             .env("XDG_CACHE_HOME", &xdg)
-            .env_remove("SNAPSCOPE_NO_CACHE")
             .output()
             .unwrap();
         assert!(out.status.success(), "{out:?}");

@@ -5,12 +5,12 @@
 //! never written to.
 
 use crate::common;
-use common::copy_dir;
+use common::{copy_dir, run};
 
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::SystemTime;
 
 use serde_json::Value;
@@ -25,12 +25,8 @@ fn root() -> PathBuf {
 }
 
 fn snapscope(args: &[&str]) -> Output {
-    // A developer's own config file and cache must not change the results.
-    Command::new(env!("CARGO_BIN_EXE_snapscope"))
+    run::snapscope()
         .args(args)
-        .current_dir(root())
-        .env("XDG_CONFIG_HOME", env!("CARGO_TARGET_TMPDIR"))
-        .env_remove("SNAPSCOPE_CONFIG")
         .env("SNAPSCOPE_NO_CACHE", "1")
         .output()
         .expect("the snapscope binary runs")
@@ -829,11 +825,12 @@ fn unreadable_permissions_are_reported() {
         snapscope(&["scan", ws_s, "--json"])
     } else {
         // Root reads mode-000 files; run the binary as `nobody` instead, when possible.
-        let o = Command::new("setpriv")
-            .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-            .arg(env!("CARGO_BIN_EXE_snapscope"))
-            .args(["scan", ws_s, "--json"])
-            .output();
+        let o = run::snapscope_via(
+            "setpriv",
+            &["--reuid=65534", "--regid=65534", "--clear-groups"],
+        )
+        .args(["scan", ws_s, "--json"])
+        .output();
         match o {
             Ok(o) if o.status.code() == Some(0) => o,
             _ => {
@@ -997,9 +994,8 @@ fn nothing_is_written_into_path() {
 fn watch_prints_a_summary_and_stops_on_sigterm() {
     use std::io::{BufRead, BufReader};
     use std::process::{Command, Stdio};
-    let mut child = Command::new(env!("CARGO_BIN_EXE_snapscope"))
+    let mut child = run::snapscope()
         .args(["watch", "--json", "--watch", "poll", "sample_snapshots"])
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()

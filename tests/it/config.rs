@@ -4,6 +4,7 @@
 //! man page and the version string generated from the clap definition.
 
 use crate::common;
+use common::run;
 
 use std::path::Path;
 use std::process::{Command, Output};
@@ -21,16 +22,11 @@ use snapscope::tui::{make_app, ui};
 
 const T: Duration = Duration::from_secs(15);
 
-/// Run the binary with a clean environment for configuration lookups.
+/// Run the binary (isolated environment, no `NO_COLOR`) with the opt-ins in `env`.
 fn run_with(env: &[(&str, &str)], args: &[&str]) -> Output {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_snapscope"));
-    c.args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .env_remove("SNAPSCOPE_CONFIG")
-        .env_remove("XDG_CONFIG_HOME")
-        .env_remove("NO_COLOR");
+    let mut c = run::snapscope().args(args).env_remove("NO_COLOR");
     for (k, v) in env {
-        c.env(k, v);
+        c = c.env(k, v);
     }
     c.output().unwrap()
 }
@@ -319,16 +315,11 @@ fn explorer_starts_on_an_invalid_config_and_says_so() {
     let h = home.to_str().unwrap();
     let ws = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/tui-ws");
     let mut pty = common::pty::Pty::spawn(
-        Path::new(env!("CARGO_BIN_EXE_snapscope")),
+        &run::bin(),
         &[ws.to_str().unwrap()],
         120,
         30,
-        &[
-            ("TZ", "UTC"),
-            ("HOME", h),
-            ("XDG_CONFIG_HOME", h),
-            ("XDG_CACHE_HOME", h),
-        ],
+        &[("TZ", "UTC"), ("XDG_CONFIG_HOME", h)],
         dir.path(),
     );
     pty.wait_for_text("invalid config file", common::pty::scaled(T));

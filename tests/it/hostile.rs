@@ -8,7 +8,7 @@
 //! newline, no C1 and no bidi control; JSON output no raw ESC byte.
 
 use crate::common;
-use common::copy_dir;
+use common::{copy_dir, run};
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader};
@@ -72,9 +72,8 @@ fn assert_safe_text(bytes: &[u8], what: &str) {
 }
 
 fn snapscope(args: &[&OsStr]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_snapscope"))
+    run::snapscope()
         .args(args)
-        .current_dir(root())
         .env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"))
         .output()
         .unwrap()
@@ -258,7 +257,7 @@ fn watch_text_is_terminal_safe() {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     copy_dir(&hostile(), &ws);
-    let mut child = Command::new(env!("CARGO_BIN_EXE_snapscope"))
+    let mut child = run::snapscope()
         .args(["watch", "--watch", "poll", "--poll-interval", "0.2"])
         .arg(&ws)
         .env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"))

@@ -4,7 +4,7 @@
 //! untouched while reporting every problem.
 
 use crate::common;
-use common::copy_dir;
+use common::{copy_dir, run};
 
 use std::collections::BTreeMap;
 use std::fs;
@@ -31,23 +31,26 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn bin() -> Command {
-    let mut c = Command::new(env!("CARGO_BIN_EXE_snapscope"));
-    c.env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"));
-    c
+/// The binary with the shipped configuration.
+fn bin() -> run::Run {
+    run::snapscope().env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"))
+}
+
+/// The binary as user `nobody`, with the shipped configuration and a `HOME`
+/// it cannot write (the temp one is root's).
+fn nobody() -> run::Run {
+    run::snapscope_via(
+        "setpriv",
+        &["--reuid=65534", "--regid=65534", "--clear-groups"],
+    )
+    .env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"))
+    .env("HOME", "/nonexistent")
 }
 
 /// The binary as user `nobody` (root reads everything), or `None` when
 /// privileges cannot be dropped here.
 fn as_nobody(args: &[&str]) -> Option<Output> {
-    let o = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_snapscope"))
-        .args(args)
-        .env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"))
-        .env("HOME", "/nonexistent")
-        .output()
-        .ok()?;
+    let o = nobody().args(args).output().ok()?;
     // setpriv itself failing (no such user, not permitted) exits 127 or 1 with no output.
     (o.status.code() == Some(0) || !o.stdout.is_empty() || !o.stderr.is_empty())
         .then_some(o)
@@ -316,12 +319,8 @@ fn unreadable_folders_are_reported_not_fatal() {
     // The two other projects: 8 + 8 snapshots (`ls …/snapshots | wc -l`).
     assert_eq!(v["snapshots"], 16);
     // The live index (watch) reports the same, as the same user.
-    let mut child = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups"])
-        .arg(env!("CARGO_BIN_EXE_snapscope"))
+    let mut child = nobody()
         .args(["watch", "--json", w])
-        .env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"))
-        .env("HOME", "/nonexistent")
         .stdout(Stdio::piped())
         .spawn()
         .unwrap();

@@ -8,12 +8,12 @@
 //! `sample_snapshots/`.
 
 use crate::common;
-use common::copy_dir;
+use common::{copy_dir, run};
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fs;
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, SystemTime};
 
 use chrono::NaiveDateTime;
@@ -31,9 +31,8 @@ fn root() -> PathBuf {
 }
 
 fn snapscope(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_snapscope"))
+    run::snapscope()
         .args(args)
-        .current_dir(root())
         .output()
         .expect("the snapscope binary runs")
 }

@@ -6,7 +6,7 @@
 //! the same `PATH` argument (e.g. the `tui_demo` example).
 
 use crate::common;
-use common::copy_dir;
+use common::{copy_dir, run};
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,7 +19,7 @@ const T: Duration = Duration::from_secs(15);
 fn bin() -> PathBuf {
     match std::env::var_os("SNAPSCOPE_E2E_BIN") {
         Some(p) => PathBuf::from(p),
-        None => PathBuf::from(env!("CARGO_BIN_EXE_snapscope")),
+        None => run::bin(),
     }
 }
 
@@ -28,21 +28,12 @@ fn start() -> (tempfile::TempDir, Pty) {
     let dir = tempfile::tempdir().unwrap();
     let ws = dir.path().join("ws");
     copy_dir(&fixture_root(), &ws);
-    let home = dir.path().join("home");
-    std::fs::create_dir_all(&home).unwrap();
-    let h = home.to_str().unwrap();
     let pty = Pty::spawn(
         &bin(),
         &[ws.to_str().unwrap()],
         100,
         30,
-        &[
-            ("TZ", "UTC"),
-            ("HOME", h),
-            ("XDG_CONFIG_HOME", h),
-            ("XDG_STATE_HOME", h),
-            ("XDG_CACHE_HOME", h),
-        ],
+        &[("TZ", "UTC")],
         dir.path(),
     );
     pty.wait_for_text("Diabetes progression regressor", T);

@@ -1,8 +1,11 @@
-//! Shared test helpers: copying a fixture folder, and for the TUI tests the
-//! fixture workspace, a fixed clock, and an `App` filled from a one-shot scan.
+//! Shared test helpers: the runner that starts the binary ([`run`], and
+//! [`pty`] for a pseudo-terminal), copying a fixture folder, and for the TUI
+//! tests the fixture workspace, a fixed clock, and an `App` filled from a
+//! one-shot scan.
 #![allow(dead_code)]
 
 pub mod pty;
+pub mod run;
 
 use std::path::PathBuf;
 

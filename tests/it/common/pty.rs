@@ -2,6 +2,7 @@
 //! PTY of a fixed size, keep reading its output into a vt100 parser on a
 //! background thread (an undrained PTY would block the program), type keys,
 //! and wait for text to appear or disappear with deadlines (never fixed sleeps).
+//! The environment is isolated as [`super::run`] describes.
 #![allow(dead_code)]
 
 use std::io::{Read, Write};
@@ -11,6 +12,9 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use portable_pty::{native_pty_system, Child, CommandBuilder, MasterPty, PtySize};
+use tempfile::TempDir;
+
+use super::run;
 
 /// Timeouts are multiplied by `SNAPSCOPE_TEST_TIMEOUT_SCALE` (default 1) for slow CI.
 pub fn scaled(d: Duration) -> Duration {
@@ -34,11 +38,14 @@ pub struct Pty {
     writer: Box<dyn Write + Send>,
     child: Box<dyn Child + Send + Sync>,
     state: Arc<(Mutex<Shared>, Condvar)>,
+    /// The program's temp `HOME`, removed after the program is killed.
+    _home: TempDir,
 }
 
 impl Pty {
-    /// Spawn `program args` in a `cols`x`rows` PTY with `TERM=xterm-256color`
-    /// and the given extra environment, in `cwd`.
+    /// Spawn `program args` in a `cols`x`rows` PTY, in `cwd`, with an isolated
+    /// environment (a temp `HOME`, no inherited `XDG_*` or `SNAPSCOPE_*`),
+    /// `TERM=xterm-256color`, no `NO_COLOR`, then the opt-ins in `env`.
     pub fn spawn(
         program: &Path,
         args: &[&str],
@@ -58,6 +65,11 @@ impl Pty {
         let mut cmd = CommandBuilder::new(program);
         cmd.args(args);
         cmd.cwd(cwd);
+        for k in run::isolated_vars() {
+            cmd.env_remove(k);
+        }
+        let home = run::empty_home();
+        cmd.env("HOME", home.path());
         cmd.env("TERM", "xterm-256color");
         cmd.env_remove("NO_COLOR");
         for (k, v) in env {
@@ -100,6 +112,7 @@ impl Pty {
             writer,
             child,
             state,
+            _home: home,
         }
     }
 
