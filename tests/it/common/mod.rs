@@ -2,7 +2,6 @@
 //! [`pty`] for a pseudo-terminal), copying a fixture folder, and for the TUI
 //! tests the fixture workspace, a fixed clock, and an `App` filled from a
 //! one-shot scan.
-#![allow(dead_code)]
 
 pub mod pty;
 pub mod run;

@@ -3,7 +3,6 @@
 //! background thread (an undrained PTY would block the program), type keys,
 //! and wait for text to appear or disappear with deadlines (never fixed sleeps).
 //! The environment is isolated as [`super::run`] describes.
-#![allow(dead_code)]
 
 use std::io::{Read, Write};
 use std::path::Path;
@@ -27,7 +26,7 @@ pub fn scaled(d: Duration) -> Duration {
 
 struct Shared {
     parser: vt100::Parser,
-    /// All bytes received so far (to check for escape sequences such as the alternate screen).
+    /// All bytes received so far (their tail is shown when a wait times out).
     raw: Vec<u8>,
     eof: bool,
 }
@@ -128,11 +127,6 @@ impl Pty {
     pub fn screen(&self) -> String {
         let s = self.state.0.lock().unwrap();
         s.parser.screen().contents()
-    }
-
-    /// Everything the program wrote so far.
-    pub fn raw_output(&self) -> Vec<u8> {
-        self.state.0.lock().unwrap().raw.clone()
     }
 
     /// True when the terminal is on its main screen with the cursor visible.

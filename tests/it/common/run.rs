@@ -13,7 +13,7 @@
 use std::ffi::{OsStr, OsString};
 use std::io;
 use std::ops::{Deref, DerefMut};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::{Child, Command, Output, Stdio};
 
 use tempfile::TempDir;
@@ -96,11 +96,6 @@ impl Run {
 
     pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Run {
         self.cmd.env_remove(key);
-        self
-    }
-
-    pub fn current_dir(mut self, dir: impl AsRef<Path>) -> Run {
-        self.cmd.current_dir(dir);
         self
     }
 
