@@ -1,0 +1,144 @@
+//! The one runner that starts the `snapscope` binary: [`snapscope`] (or
+//! [`snapscope_via`] behind a wrapper such as `setpriv`) with piped output,
+//! and [`super::pty::Pty::spawn`] in a pseudo-terminal.
+//!
+//! Every start gets a fresh, empty `HOME` and none of the inherited `HOME`,
+//! `XDG_*` or `SNAPSCOPE_*` variables, so a developer's own config file,
+//! cache or settings cannot change a result. A test that needs one sets it
+//! explicitly (`.env("SNAPSCOPE_CONFIG", …)`, `.env("XDG_CACHE_HOME", …)`).
+//! Other variables (`PATH`, `TERM`, `TZ`, `NO_COLOR`, …) are inherited
+//! unless the test sets or removes them. The working directory is the
+//! package root, as for the tests themselves.
+
+use std::ffi::{OsStr, OsString};
+use std::io;
+use std::ops::{Deref, DerefMut};
+use std::path::PathBuf;
+use std::process::{Child, Command, Output, Stdio};
+
+use tempfile::TempDir;
+
+/// The binary under test.
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_snapscope"))
+}
+
+/// The inherited variables a started program must not see: `HOME`, every
+/// `XDG_*` and every `SNAPSCOPE_*`.
+pub fn isolated_vars() -> Vec<OsString> {
+    std::env::vars_os()
+        .map(|(k, _)| k)
+        .filter(|k| {
+            let k = k.to_string_lossy();
+            k == "HOME" || k.starts_with("XDG_") || k.starts_with("SNAPSCOPE_")
+        })
+        .collect()
+}
+
+/// A fresh, empty folder to be a started program's `HOME` (removed on drop).
+pub fn empty_home() -> TempDir {
+    tempfile::Builder::new()
+        .prefix("snapscope-home-")
+        .tempdir()
+        .expect("a temp HOME")
+}
+
+/// `snapscope`, ready to run with an isolated environment.
+pub fn snapscope() -> Run {
+    Run::new(Command::new(bin()))
+}
+
+/// `program wrapper_args… snapscope`, e.g. `setpriv --reuid=65534 … snapscope`,
+/// isolated the same way.
+pub fn snapscope_via(program: &str, wrapper_args: &[&str]) -> Run {
+    let mut cmd = Command::new(program);
+    cmd.args(wrapper_args).arg(bin());
+    Run::new(cmd)
+}
+
+/// A command line for the binary being built (the [`Command`] methods tests
+/// use, by value); it owns the temp `HOME`.
+pub struct Run {
+    cmd: Command,
+    home: TempDir,
+}
+
+impl Run {
+    fn new(mut cmd: Command) -> Run {
+        let home = empty_home();
+        for k in isolated_vars() {
+            cmd.env_remove(k);
+        }
+        cmd.env("HOME", home.path())
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        Run { cmd, home }
+    }
+
+    pub fn arg(mut self, arg: impl AsRef<OsStr>) -> Run {
+        self.cmd.arg(arg);
+        self
+    }
+
+    pub fn args<I, S>(mut self, args: I) -> Run
+    where
+        I: IntoIterator<Item = S>,
+        S: AsRef<OsStr>,
+    {
+        self.cmd.args(args);
+        self
+    }
+
+    /// Opt in to a variable (it wins over the isolation, `HOME` included).
+    pub fn env(mut self, key: impl AsRef<OsStr>, value: impl AsRef<OsStr>) -> Run {
+        self.cmd.env(key, value);
+        self
+    }
+
+    pub fn env_remove(mut self, key: impl AsRef<OsStr>) -> Run {
+        self.cmd.env_remove(key);
+        self
+    }
+
+    pub fn stdout(mut self, cfg: Stdio) -> Run {
+        self.cmd.stdout(cfg);
+        self
+    }
+
+    pub fn stderr(mut self, cfg: Stdio) -> Run {
+        self.cmd.stderr(cfg);
+        self
+    }
+
+    /// Run to completion, capturing stdout and stderr.
+    pub fn output(mut self) -> io::Result<Output> {
+        self.cmd.output()
+    }
+
+    /// Start it; the temp `HOME` lives as long as the returned [`Running`].
+    pub fn spawn(mut self) -> io::Result<Running> {
+        let child = self.cmd.spawn()?;
+        Ok(Running {
+            child,
+            _home: self.home,
+        })
+    }
+}
+
+/// A started binary: its [`Child`] (by deref) and its temp `HOME`.
+pub struct Running {
+    child: Child,
+    _home: TempDir,
+}
+
+impl Deref for Running {
+    type Target = Child;
+    fn deref(&self) -> &Child {
+        &self.child
+    }
+}
+
+impl DerefMut for Running {
+    fn deref_mut(&mut self) -> &mut Child {
+        &mut self.child
+    }
+}

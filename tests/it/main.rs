@@ -1,0 +1,24 @@
+//! The integration tests as one test binary (`cargo test --test it`; filter
+//! by module, e.g. `cargo test --test it cli::`). One module per area; the
+//! shared helpers, including the one runner that starts the `snapscope`
+//! binary with an isolated environment, are in [`common`].
+
+mod common;
+
+mod architecture;
+mod cache;
+mod cli;
+mod config;
+mod corpus;
+mod dashboard;
+mod hostile;
+mod limits;
+mod live;
+mod oncall;
+mod parse;
+mod proptest_parse;
+mod tui_e2e;
+mod tui_render;
+mod tui_startup;
+mod tui_state;
+mod tui_views;
