@@ -145,7 +145,7 @@ pub fn project_health(
     }
     if stale {
         notes.push(match newest {
-            Some(t) => format!("newest snapshot is {} old", human_age(now - t)),
+            Some(t) => format!("newest snapshot is {} old", crate::text::duration::age(now - t)),
             None => "no snapshots".to_string(),
         });
     }
@@ -229,35 +229,4 @@ pub fn health(catalog: &Catalog, opts: CheckOptions, now: DateTime<Utc>) -> Vec<
             .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
     });
     v
-}
-
-/// A short age: `45s`, `12m`, `3h`, `2d`.
-pub fn human_age(d: Duration) -> String {
-    let s = d.num_seconds().max(0);
-    if s < 60 {
-        format!("{s}s")
-    } else if s < 3600 {
-        format!("{}m", s / 60)
-    } else if s < 86_400 {
-        format!("{}h", s / 3600)
-    } else {
-        format!("{}d", s / 86_400)
-    }
-}
-
-/// Parse a duration like `30m`, `6h`, `2d`, `1w`, `90s`.
-pub fn parse_duration(s: &str) -> Option<Duration> {
-    let s = s.trim();
-    let split = s.find(|c: char| !c.is_ascii_digit())?;
-    let (num, unit) = s.split_at(split);
-    let n: i64 = num.parse().ok()?;
-    // The checked constructors: a huge number is no duration, not a panic.
-    match unit {
-        "s" => Duration::try_seconds(n),
-        "m" | "min" => Duration::try_minutes(n),
-        "h" => Duration::try_hours(n),
-        "d" => Duration::try_days(n),
-        "w" => Duration::try_weeks(n),
-        _ => None,
-    }
 }

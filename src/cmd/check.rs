@@ -19,7 +19,7 @@ use crate::model::{Snapshot, TestCounts, TestStatus};
 use crate::parse::TimeZoneChoice;
 use crate::text::num::plural;
 use crate::text::sanitize::{clean, clean_path};
-use crate::text::width::{pad_right, truncate};
+use crate::text::width::{pad, truncate, ELLIPSIS};
 
 /// `snapscope check --json`.
 #[derive(Debug, Serialize)]
@@ -204,7 +204,7 @@ fn check_text(
             .map(|s| counts_text(&s.test_counts()))
             .unwrap_or_default();
         let name_w = WIDTH.saturating_sub(9 + 2 + counts.width()).max(16);
-        let name = pad_right(&truncate(&clean(&h.name), name_w), name_w);
+        let name = pad(&clean(&h.name), name_w, ELLIPSIS);
         writeln!(
             out,
             "{}",
@@ -227,13 +227,13 @@ fn check_text(
                 out,
                 "         {:<7}  {}{since}",
                 f.status.as_str(),
-                truncate(&clean(&label), room)
+                truncate(&clean(&label), room, ELLIPSIS)
             )?;
             if !f.description.is_empty() {
                 writeln!(
                     out,
                     "                  {}",
-                    truncate(&clean(&f.description), WIDTH - 18)
+                    truncate(&clean(&f.description), WIDTH - 18, ELLIPSIS)
                 )?;
             }
         }
@@ -246,7 +246,7 @@ fn check_text(
             writeln!(
                 out,
                 "         {}",
-                truncate(&format!("drifted: {}", cols.join(", ")), WIDTH - 9)
+                truncate(&format!("drifted: {}", cols.join(", ")), WIDTH - 9, ELLIPSIS)
             )?;
         }
         for n in &h.notes {
@@ -264,7 +264,7 @@ fn check_text(
             format!(
                 " (newest run {}, {} ago)",
                 short_time(t, tz),
-                triage::human_age(now - t)
+                crate::text::duration::age(now - t)
             )
         })
         .unwrap_or_default();

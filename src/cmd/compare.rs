@@ -19,7 +19,7 @@ use crate::model::{Snapshot, TestStatus};
 use crate::parse::TimeZoneChoice;
 use crate::text::num::fmt_num;
 use crate::text::sanitize::clean;
-use crate::text::width::truncate;
+use crate::text::width::{truncate, ELLIPSIS};
 
 /// Moved series shown in the text form of `compare` (JSON has all).
 const TEXT_MOVED: usize = 15;
@@ -158,7 +158,7 @@ fn compare_text(
     tz: TimeZoneChoice,
     out: &mut dyn Write,
 ) -> Result<()> {
-    writeln!(out, "{}", truncate(&clean(&p.project.name), WIDTH))?;
+    writeln!(out, "{}", truncate(&clean(&p.project.name), WIDTH, ELLIPSIS))?;
     if let Some(n) = note {
         writeln!(out, "note: {n}")?;
     }
@@ -168,7 +168,7 @@ fn compare_text(
             "{label}  {}  {}  {}",
             clean(&s.id),
             short_time(s.timestamp, tz),
-            truncate(&counts_text(&s.test_counts()), 20)
+            truncate(&counts_text(&s.test_counts()), 20, ELLIPSIS)
         )?;
     }
 
@@ -192,7 +192,7 @@ fn compare_text(
             t.row(vec![
                 status_or_dash(f.from).to_string(),
                 status_or_dash(f.to).to_string(),
-                truncate(&clean(&label), WIDTH - 18),
+                truncate(&clean(&label), WIDTH - 18, ELLIPSIS),
             ]);
         }
         t.write(out)?;
@@ -236,7 +236,7 @@ fn compare_text(
         let mut t = Table::new(&["A", "B", "DELTA", "REL", "SERIES"]);
         t.right(&[0, 1, 2, 3]);
         for (m, [va, vb, d, r]) in c.moved[..shown].iter().zip(cells) {
-            t.row(vec![va, vb, d, r, truncate(&clean(&m.series), room)]);
+            t.row(vec![va, vb, d, r, truncate(&clean(&m.series), room, ELLIPSIS)]);
         }
         t.write(out)?;
     }
@@ -250,7 +250,7 @@ fn compare_text(
             t.row(vec![
                 drift_word(d.a).to_string(),
                 drift_word(d.b).to_string(),
-                truncate(&clean(&d.column), WIDTH - 10),
+                truncate(&clean(&d.column), WIDTH - 10, ELLIPSIS),
             ]);
         }
         t.write(out)?;
@@ -264,9 +264,9 @@ fn compare_text(
         for m in &c.tags_metadata {
             t.row(vec![
                 m.kind.to_string(),
-                truncate(&clean(&m.key), 24),
-                truncate(&clean(m.a.as_deref().unwrap_or("-")), 20),
-                truncate(&clean(m.b.as_deref().unwrap_or("-")), 20),
+                truncate(&clean(&m.key), 24, ELLIPSIS),
+                truncate(&clean(m.a.as_deref().unwrap_or("-")), 20, ELLIPSIS),
+                truncate(&clean(m.b.as_deref().unwrap_or("-")), 20, ELLIPSIS),
             ]);
         }
         t.write(out)?;

@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::cmd::error::Result;
 use crate::model::TestCounts;
 use crate::parse::TimeZoneChoice;
-use crate::text::width::{pad_left, pad_right};
+use crate::text::width::{pad, pad_left, ELLIPSIS};
 
 /// `value` as pretty JSON and a newline.
 pub(crate) fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
@@ -121,11 +121,11 @@ impl Table {
             for (i, c) in cells.iter().enumerate().take(n) {
                 let last = i + 1 == n;
                 if self.right.contains(&i) {
-                    s.push_str(&pad_left(c, widths[i]));
+                    s.push_str(&pad_left(c, widths[i], ELLIPSIS));
                 } else if last {
                     s.push_str(c);
                 } else {
-                    s.push_str(&pad_right(c, widths[i]));
+                    s.push_str(&pad(c, widths[i], ELLIPSIS));
                 }
                 if !last {
                     s.push_str("  ");

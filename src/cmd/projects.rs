@@ -14,7 +14,7 @@ use crate::index::catalog::{Catalog, ProjectEntry};
 use crate::index::ScanReport;
 use crate::parse::TimeZoneChoice;
 use crate::text::sanitize::{clean, clean_path};
-use crate::text::width::truncate;
+use crate::text::width::{truncate, ELLIPSIS};
 
 /// One row of `snapscope projects --json`.
 #[derive(Debug, Serialize)]
@@ -80,7 +80,7 @@ pub fn projects(path: &Path, global: &GlobalOpts, json: bool, out: &mut dyn Writ
     for r in &rows {
         let span = catalog.project(&r.id).and_then(ProjectEntry::span);
         t.row(vec![
-            truncate(&clean(&r.name), 40),
+            truncate(&clean(&r.name), 40, ELLIPSIS),
             r.snapshots.to_string(),
             r.unreadable.to_string(),
             span.map(|(_, b)| short_time(b, tz))
@@ -91,7 +91,7 @@ pub fn projects(path: &Path, global: &GlobalOpts, json: bool, out: &mut dyn Writ
             .unwrap_or_default();
         t.note(format!("  id {}{first}", clean(&r.id)));
         if let Some(w) = &r.warning {
-            t.note(format!("  warning: {}", truncate(&clean(w), 68)));
+            t.note(format!("  warning: {}", truncate(&clean(w), 68, ELLIPSIS)));
         }
     }
     t.write(out)?;

@@ -16,7 +16,7 @@ use crate::model::{DriftRow, ScoreKind, Snapshot, TestCounts, TestStatus};
 use crate::parse::{self, TimeZoneChoice};
 use crate::text::num::{fmt_num, plural};
 use crate::text::sanitize::clean;
-use crate::text::width::truncate;
+use crate::text::width::{truncate, ELLIPSIS};
 
 /// One test of `snapscope show --json`.
 #[derive(Debug, Serialize)]
@@ -179,7 +179,7 @@ fn show_text(v: &ShowJson, tz: TimeZoneChoice, snap: &Snapshot, out: &mut dyn Wr
                 other => other.to_string(),
             };
             let label = if i == 0 { "metadata" } else { "" };
-            field(out, label, &truncate(&clean(&format!("{k} = {shown}")), 68))?;
+            field(out, label, &truncate(&clean(&format!("{k} = {shown}")), 68, ELLIPSIS))?;
         }
     }
     field(out, "file", &clean(&v.path))?;
@@ -201,10 +201,10 @@ fn show_text(v: &ShowJson, tz: TimeZoneChoice, snap: &Snapshot, out: &mut dyn Wr
         for test in tests {
             t.row(vec![
                 test.status.as_str().to_string(),
-                truncate(&clean(&test.name), 36),
-                truncate(&clean(test.column.as_deref().unwrap_or("")), 16),
+                truncate(&clean(&test.name), 36, ELLIPSIS),
+                truncate(&clean(test.column.as_deref().unwrap_or("")), 16, ELLIPSIS),
                 test.value.map(fmt_num).unwrap_or_default(),
-                truncate(&clean(test.condition.as_deref().unwrap_or("")), 24),
+                truncate(&clean(test.condition.as_deref().unwrap_or("")), 24, ELLIPSIS),
             ]);
         }
         t.write(out)?;
@@ -232,9 +232,9 @@ fn show_text(v: &ShowJson, tz: TimeZoneChoice, snap: &Snapshot, out: &mut dyn Wr
                 (None, _) => "?",
             };
             t.row(vec![
-                truncate(&clean(&d.column), 22),
+                truncate(&clean(&d.column), 22, ELLIPSIS),
                 clean(d.column_type.as_deref().unwrap_or("")).into_owned(),
-                truncate(&clean(d.method.as_deref().unwrap_or("")), 22),
+                truncate(&clean(d.method.as_deref().unwrap_or("")), 22, ELLIPSIS),
                 d.score.map(fmt_num).unwrap_or_else(|| "-".into()),
                 d.threshold.map(fmt_num).unwrap_or_else(|| "-".into()),
                 flag.into(),

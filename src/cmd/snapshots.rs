@@ -16,7 +16,7 @@ use crate::index::catalog::{ProjectEntry, SnapshotEntry};
 use crate::model::{Snapshot, TestCounts};
 use crate::parse::TimeZoneChoice;
 use crate::text::sanitize::clean;
-use crate::text::width::truncate;
+use crate::text::width::{truncate, ELLIPSIS};
 
 /// One row of `snapscope snapshots --json`.
 #[derive(Debug, Serialize)]
@@ -120,7 +120,7 @@ pub fn snapshots(args: &SnapshotsArgs, global: &GlobalOpts, out: &mut dyn Write)
                 clean(&snap.id).into_owned(),
                 kind_label(snap),
                 counts_text(&snap.test_counts()),
-                truncate(&clean(&snap.tags.join(",")), 30),
+                truncate(&clean(&snap.tags.join(",")), 30, ELLIPSIS),
             ]);
         }
         t.write(out)?;

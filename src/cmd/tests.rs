@@ -18,7 +18,7 @@ use crate::model::TestStatus;
 use crate::parse::TimeZoneChoice;
 use crate::text::num::plural;
 use crate::text::sanitize::clean;
-use crate::text::width::truncate;
+use crate::text::width::{truncate, ELLIPSIS};
 
 /// One row of `snapscope tests --json`.
 #[derive(Debug, Serialize)]
@@ -121,8 +121,9 @@ fn tests_text(
                 plural(rows.len(), "test"),
                 plural(with_tests, "run"),
             ),
-            WIDTH
-        )
+            WIDTH,
+    ELLIPSIS,
+)
     )?;
     if rows.is_empty() {
         writeln!(out, "No tests in this project's snapshots.")?;
@@ -151,11 +152,11 @@ fn tests_text(
             h.failing_since
                 .map(|s| short_time(s, tz))
                 .unwrap_or_else(|| "-".into()),
-            truncate(&clean(&label), test_w),
+            truncate(&clean(&label), test_w, ELLIPSIS),
         ]);
         if h.latest_status.is_failure() {
             if let Some(d) = &h.latest_failure {
-                t.note(format!("  {}", truncate(&clean(d), WIDTH - 2)));
+                t.note(format!("  {}", truncate(&clean(d), WIDTH - 2, ELLIPSIS)));
             }
         }
     }

@@ -161,14 +161,10 @@ fn drift_rows(suite: &RawSuite<'_>) -> Vec<DriftRow> {
     rows
 }
 
-/// A number for display: integers plainly, others with up to 4 decimals.
+/// A number in a condition's text ([`crate::text::num::number`]; NaN and
+/// infinities as Rust prints them).
 pub(crate) fn fmt_num(x: f64) -> String {
-    if x.fract() == 0.0 && x.abs() < 1e15 {
-        format!("{x:.0}")
-    } else {
-        let s = format!("{x:.4}");
-        s.trim_end_matches('0').trim_end_matches('.').to_string()
-    }
+    crate::text::num::number(x).unwrap_or_else(|| x.to_string())
 }
 
 /// A legacy condition object (`{gt: 42}`, `{eq: {value, relative, absolute}}`)

@@ -729,7 +729,7 @@ impl App {
             .map(|t| {
                 format!(
                     " · newest run {} ago",
-                    crate::analysis::triage::human_age(now - t)
+                    crate::text::duration::age(now - t)
                 )
             })
             .unwrap_or_default();

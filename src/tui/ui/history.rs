@@ -222,7 +222,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
         Some(t) => format!(
             "failing since {} ({} ago, {} run{})",
             fmt::time(app.cfg.tz, t, "%Y-%m-%d %H:%M"),
-            crate::analysis::triage::human_age(now - t),
+            crate::text::duration::age(now - t),
             r.failing_streak,
             if r.failing_streak == 1 { "" } else { "s" }
         ),
