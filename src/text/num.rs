@@ -49,7 +49,8 @@ mod tests {
         assert_eq!(number(0.123456).as_deref(), Some("0.1235"));
         assert_eq!(number(0.5).as_deref(), Some("0.5"));
         assert_eq!(number(0.0000123).as_deref(), Some("1.230e-5"));
-        assert_eq!(number(2.5e9).as_deref(), Some("2.500e9"));
+        assert_eq!(number(2.5e9).as_deref(), Some("2500000000"));
+        assert_eq!(number(2.5e9 + 0.5).as_deref(), Some("2.500e9"));
         assert_eq!(number(12345678.25).as_deref(), Some("12345678.25"));
         assert_eq!(number(1e13).as_deref(), Some("10000000000000"));
         assert_eq!(number(f64::NAN), None);
