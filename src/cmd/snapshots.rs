@@ -13,7 +13,7 @@ use crate::cmd::output::{
 };
 use crate::cmd::select::{load, resolve_project, Selection};
 use crate::index::catalog::{ProjectEntry, SnapshotEntry};
-use crate::model::{Snapshot, TestCounts};
+use crate::model::TestCounts;
 use crate::parse::TimeZoneChoice;
 use crate::text::sanitize::clean;
 use crate::text::width::{truncate, ELLIPSIS};
@@ -118,7 +118,7 @@ pub fn snapshots(args: &SnapshotsArgs, global: &GlobalOpts, out: &mut dyn Write)
             t.row(vec![
                 short_time(snap.timestamp, tz),
                 clean(&snap.id).into_owned(),
-                kind_label(snap),
+                snap.kind.label().to_string(),
                 counts_text(&snap.test_counts()),
                 truncate(&clean(&snap.tags.join(",")), 30, ELLIPSIS),
             ]);
@@ -126,12 +126,4 @@ pub fn snapshots(args: &SnapshotsArgs, global: &GlobalOpts, out: &mut dyn Write)
         t.write(out)?;
     }
     Ok(())
-}
-
-fn kind_label(s: &Snapshot) -> String {
-    match s.kind {
-        crate::model::SnapshotKind::Report => "report".into(),
-        crate::model::SnapshotKind::TestSuite => "suite".into(),
-        crate::model::SnapshotKind::Run => "run".into(),
-    }
 }

@@ -52,6 +52,15 @@ impl SnapshotKind {
             SnapshotKind::Run => "run",
         }
     }
+
+    /// The short label every view shows: `report`, `suite` or `run`.
+    pub fn label(self) -> &'static str {
+        match self {
+            SnapshotKind::Report => "report",
+            SnapshotKind::TestSuite => "suite",
+            SnapshotKind::Run => "run",
+        }
+    }
 }
 
 /// Outcome of one test in one snapshot.

@@ -15,7 +15,7 @@ use crate::tui::app::{App, FilterTarget, Pane};
 use crate::tui::fmt;
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::put;
-use crate::tui::ui::widgets::{counts_spans, kind_label, pane_block, title_with_filter};
+use crate::tui::ui::widgets::{counts_spans, pane_block, title_with_filter};
 
 /// Runs shown in a project's failure sparkline.
 pub const SPARK_RUNS: usize = 6;
@@ -307,7 +307,7 @@ fn snapshot_row<'a>(
     let mut used = 2 + tw + 1;
     if show_kind {
         spans.push(Span::styled(
-            fmt::pad(kind_label(s.kind), 6, ell),
+            fmt::pad(s.kind.label(), 6, ell),
             th.dim().patch(base),
         ));
         spans.push(Span::styled(" ", base));

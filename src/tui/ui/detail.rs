@@ -14,7 +14,7 @@ use crate::tui::app::{App, FilterTarget, MetricRow, RawState, Tab};
 use crate::tui::fmt;
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::put;
-use crate::tui::ui::widgets::{counts_spans, kind_label, pane_block};
+use crate::tui::ui::widgets::{counts_spans, pane_block};
 
 /// Draw the detail screen.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
@@ -80,7 +80,7 @@ fn info_lines(r: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     spans.push(Span::styled(
         format!(
             "{sep}{}{sep}{}{sep}",
-            kind_label(s.kind),
+            s.kind.label(),
             s.generation.as_str()
         ),
         th.dim(),

@@ -9,7 +9,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders};
 
-use crate::model::{SnapshotKind, TestStatus};
+use crate::model::TestStatus;
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget};
 use crate::tui::fmt;
@@ -81,15 +81,6 @@ pub fn title_with_filter<'a>(
         ));
     }
     Line::from(spans)
-}
-
-/// Short name of a snapshot kind.
-pub fn kind_label(k: SnapshotKind) -> &'static str {
-    match k {
-        SnapshotKind::Report => "report",
-        SnapshotKind::TestSuite => "tests",
-        SnapshotKind::Run => "run",
-    }
 }
 
 /// The counts cell: failures (FAIL+ERROR), warnings, successes.
