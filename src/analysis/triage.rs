@@ -145,7 +145,10 @@ pub fn project_health(
     }
     if stale {
         notes.push(match newest {
-            Some(t) => format!("newest snapshot is {} old", crate::text::duration::age(now - t)),
+            Some(t) => format!(
+                "newest snapshot is {} old",
+                crate::text::duration::age(now - t)
+            ),
             None => "no snapshots".to_string(),
         });
     }

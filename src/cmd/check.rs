@@ -246,7 +246,11 @@ fn check_text(
             writeln!(
                 out,
                 "         {}",
-                truncate(&format!("drifted: {}", cols.join(", ")), WIDTH - 9, ELLIPSIS)
+                truncate(
+                    &format!("drifted: {}", cols.join(", ")),
+                    WIDTH - 9,
+                    ELLIPSIS
+                )
             )?;
         }
         for n in &h.notes {

@@ -158,7 +158,11 @@ fn compare_text(
     tz: TimeZoneChoice,
     out: &mut dyn Write,
 ) -> Result<()> {
-    writeln!(out, "{}", truncate(&clean(&p.project.name), WIDTH, ELLIPSIS))?;
+    writeln!(
+        out,
+        "{}",
+        truncate(&clean(&p.project.name), WIDTH, ELLIPSIS)
+    )?;
     if let Some(n) = note {
         writeln!(out, "note: {n}")?;
     }
@@ -236,7 +240,13 @@ fn compare_text(
         let mut t = Table::new(&["A", "B", "DELTA", "REL", "SERIES"]);
         t.right(&[0, 1, 2, 3]);
         for (m, [va, vb, d, r]) in c.moved[..shown].iter().zip(cells) {
-            t.row(vec![va, vb, d, r, truncate(&clean(&m.series), room, ELLIPSIS)]);
+            t.row(vec![
+                va,
+                vb,
+                d,
+                r,
+                truncate(&clean(&m.series), room, ELLIPSIS),
+            ]);
         }
         t.write(out)?;
     }

@@ -179,7 +179,11 @@ fn show_text(v: &ShowJson, tz: TimeZoneChoice, snap: &Snapshot, out: &mut dyn Wr
                 other => other.to_string(),
             };
             let label = if i == 0 { "metadata" } else { "" };
-            field(out, label, &truncate(&clean(&format!("{k} = {shown}")), 68, ELLIPSIS))?;
+            field(
+                out,
+                label,
+                &truncate(&clean(&format!("{k} = {shown}")), 68, ELLIPSIS),
+            )?;
         }
     }
     field(out, "file", &clean(&v.path))?;
@@ -204,7 +208,11 @@ fn show_text(v: &ShowJson, tz: TimeZoneChoice, snap: &Snapshot, out: &mut dyn Wr
                 truncate(&clean(&test.name), 36, ELLIPSIS),
                 truncate(&clean(test.column.as_deref().unwrap_or("")), 16, ELLIPSIS),
                 test.value.map(fmt_num).unwrap_or_default(),
-                truncate(&clean(test.condition.as_deref().unwrap_or("")), 24, ELLIPSIS),
+                truncate(
+                    &clean(test.condition.as_deref().unwrap_or("")),
+                    24,
+                    ELLIPSIS,
+                ),
             ]);
         }
         t.write(out)?;

@@ -122,8 +122,8 @@ fn tests_text(
                 plural(with_tests, "run"),
             ),
             WIDTH,
-    ELLIPSIS,
-)
+            ELLIPSIS,
+        )
     )?;
     if rows.is_empty() {
         writeln!(out, "No tests in this project's snapshots.")?;

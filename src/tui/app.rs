@@ -726,12 +726,7 @@ impl App {
         let age = self
             .now
             .newest
-            .map(|t| {
-                format!(
-                    " · newest run {} ago",
-                    crate::text::duration::age(now - t)
-                )
-            })
+            .map(|t| format!(" · newest run {} ago", crate::text::duration::age(now - t)))
             .unwrap_or_default();
         format!("all {} projects passing{age}", self.now.projects)
     }

@@ -5,7 +5,9 @@
 use chrono::{DateTime, Utc};
 
 use crate::parse::TimeZoneChoice;
-pub use crate::text::width::{pad, pad_left, skip_take, truncate, truncate_left, truncate_mid, width};
+pub use crate::text::width::{
+    pad, pad_left, skip_take, truncate, truncate_left, truncate_mid, width,
+};
 
 /// A number for tables ([`crate::text::num::number`]), `—` when missing.
 pub fn num(v: f64) -> String {

@@ -78,11 +78,7 @@ fn info_lines(r: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     let mut spans = vec![Span::styled(ts, th.text().add_modifier(Modifier::BOLD))];
     let sep = th.sep();
     spans.push(Span::styled(
-        format!(
-            "{sep}{}{sep}{}{sep}",
-            s.kind.label(),
-            s.generation.as_str()
-        ),
+        format!("{sep}{}{sep}{}{sep}", s.kind.label(), s.generation.as_str()),
         th.dim(),
     ));
     spans.extend(counts_spans(th, s, Style::default()));
