@@ -2,6 +2,9 @@
 //! `TestBackend` at 120x40 (target: under 5 ms per frame).
 //! `cargo bench --bench chart`.
 
+// Tools and tests may stop at the first surprise; the library may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::Arc;
 

@@ -16,6 +16,9 @@
 //!
 //! Run: `cargo bench --bench index` (or `SNAPSCOPE_BENCH_WS=/tmp/ws1k cargo bench --bench index`).
 
+// Tools and tests may stop at the first surprise; the library may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 /// The binary's allocator, so that figures match `snapscope`.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

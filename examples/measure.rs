@@ -8,6 +8,9 @@
 //! `--cache` reads and writes the persistent index cache (run twice: cold,
 //! then warm); without it every file is parsed.
 
+// Tools and tests may stop at the first surprise; the library may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 /// The binary's allocator, so that figures match `snapscope`.
 #[global_allocator]
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;

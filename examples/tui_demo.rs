@@ -2,6 +2,9 @@
 //! `cargo run --example tui_demo -- PATH [--utc] [--ascii] [--no-mouse] [--dot-marker]`.
 //! Logs go to `$TMPDIR/snapscope-tui-demo.log`.
 
+// Tools and tests may stop at the first surprise; the library may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 
 use snapscope::parse::{ParseOptions, TimeZoneChoice};

@@ -2,6 +2,9 @@
 //! line or configuration file (for trying the live index by hand):
 //! `cargo run --release --example watch -- PATH [--json] [--watch MODE] [--poll-interval SECS]`.
 
+// Tools and tests may stop at the first surprise; the library may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;

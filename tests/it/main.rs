@@ -3,6 +3,9 @@
 //! shared helpers, including the one runner that starts the `snapscope`
 //! binary with an isolated environment, are in [`common`].
 
+// Tools and tests may stop at the first surprise; the library may not.
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
 mod common;
 
 mod architecture;
