@@ -1,5 +1,5 @@
 //! Typed events the live index sends to its consumers (the TUI, `snapscope
-//! watch`). A consumer applies them to its own [`Catalog`](crate::index::catalog::Catalog)
+//! watch`). A consumer applies them to its own [`Catalog`]
 //! copy with [`apply`], and never waits on disk.
 
 use std::path::PathBuf;
