@@ -9,8 +9,8 @@ use std::path::PathBuf;
 use std::sync::atomic::Ordering;
 use std::time::Duration;
 
-use snapscope::index::live::LiveOptions;
-use snapscope::index::watch::WatchMode;
+use snapscope::index::LiveOptions;
+use snapscope::index::WatchMode;
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);

@@ -11,9 +11,9 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use snapscope::index::events::IndexEvent;
-use snapscope::index::live::{LiveIndex, LiveOptions};
-use snapscope::index::watch::WatchMode;
+use snapscope::index::IndexEvent;
+use snapscope::index::WatchMode;
+use snapscope::index::{LiveIndex, LiveOptions};
 
 const PROJECT: &str = "01a2230e-0168-7ab7-adff-7641d9b536e9";
 

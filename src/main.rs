@@ -10,7 +10,7 @@ use snapscope::cmd::args::{self, Cli, Command};
 use snapscope::cmd::{self, HeadlessError, Outcome};
 use snapscope::config::logging;
 use snapscope::config::{self, Loaded};
-use snapscope::index::live::LiveIndex;
+use snapscope::index::LiveIndex;
 use snapscope::text::sanitize::{clean, clean_path};
 use snapscope::tui::{self, ExitReason, TuiOptions};
 
@@ -120,7 +120,7 @@ fn print_config(cli: &Cli, loaded: &Loaded) -> anyhow::Result<()> {
     out.push_str(&format!("# log file:    {}\n", clean_path(&log)));
     out.push_str(&format!(
         "# cache dir:   {}\n",
-        clean_path(&snapscope::index::cache::cache_dir())
+        clean_path(&snapscope::index::cache_dir())
     ));
     for w in &loaded.warnings {
         out.push_str(&format!("# warning: {}\n", clean(w)));

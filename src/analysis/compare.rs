@@ -7,7 +7,7 @@ use std::sync::Arc;
 use serde::Serialize;
 
 use crate::analysis::history::severity;
-use crate::index::catalog::ProjectEntry;
+use crate::index::ProjectEntry;
 use crate::model::{Snapshot, TestStatus};
 
 /// A test whose status differs between A and B (`None`: not run there).

@@ -8,7 +8,7 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::index::catalog::ProjectEntry;
+use crate::index::ProjectEntry;
 use crate::model::TestStatus;
 
 /// An inclusive time window; `None` bounds are open.
@@ -311,7 +311,7 @@ pub fn drift_history(
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
-    use crate::index::catalog::{Catalog, Fingerprint, SnapshotEntry};
+    use crate::index::{Catalog, Fingerprint, SnapshotEntry};
     use crate::model::{DriftRow, Generation, Snapshot, SnapshotKind, TestOutcome};
     use chrono::TimeZone;
     use std::sync::Arc;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Duration, Utc};
 use serde::Serialize;
 
 use crate::analysis::history::{failing_since, severity};
-use crate::index::catalog::{Catalog, ProjectEntry};
+use crate::index::{Catalog, ProjectEntry};
 use crate::model::{TestOutcome, TestStatus};
 
 /// A failing test in a project's latest run with tests.

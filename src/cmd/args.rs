@@ -9,8 +9,8 @@ use clap::{ArgMatches, Args, Parser, Subcommand};
 use std::time::Duration;
 
 use crate::config::{Config, Marker};
-use crate::index::live::LiveOptions;
-use crate::index::watch::WatchMode;
+use crate::index::LiveOptions;
+use crate::index::WatchMode;
 use crate::index::{IndexOptions, DEFAULT_MAX_FILE_SIZE};
 use crate::parse::{ParseOptions, TimeZoneChoice};
 use crate::text::size::parse_size;

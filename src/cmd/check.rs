@@ -14,7 +14,7 @@ use crate::cmd::args::{CheckArgs, FailOn, GlobalOpts};
 use crate::cmd::error::{HeadlessError, Outcome, Result};
 use crate::cmd::output::{counts_text, rfc3339, short_time, write_json, WIDTH};
 use crate::cmd::select::{load, resolve_project};
-use crate::index::catalog::{Catalog, ProjectEntry};
+use crate::index::{Catalog, ProjectEntry};
 use crate::model::{Snapshot, TestCounts, TestStatus};
 use crate::parse::TimeZoneChoice;
 use crate::text::num::plural;

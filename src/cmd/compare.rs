@@ -14,7 +14,7 @@ use crate::cmd::args::{CompareArgs, GlobalOpts};
 use crate::cmd::error::{HeadlessError, Result};
 use crate::cmd::output::{counts_text, rfc3339, short_time, write_json, Table, WIDTH};
 use crate::cmd::select::{condition, load, project_needed, project_or_only, resolve_project};
-use crate::index::catalog::{Catalog, ProjectEntry};
+use crate::index::{Catalog, ProjectEntry};
 use crate::model::{Snapshot, TestStatus};
 use crate::parse::TimeZoneChoice;
 use crate::text::num::fmt_num;

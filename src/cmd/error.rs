@@ -4,7 +4,7 @@
 use std::io;
 
 use crate::cmd::watch::WatchCmdError;
-use crate::index::scan::ScanError;
+use crate::index::ScanError;
 
 /// Why a command failed. All of these exit with status 2.
 #[derive(Debug, thiserror::Error)]

@@ -10,7 +10,7 @@ use crate::cmd::args::GlobalOpts;
 use crate::cmd::error::Result;
 use crate::cmd::output::{path_string, write_json};
 use crate::cmd::select::load;
-use crate::index::scan::Layout;
+use crate::index::Layout;
 use crate::text::sanitize::{clean, clean_path};
 
 /// One unreadable file in `snapscope scan --json`.

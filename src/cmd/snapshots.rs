@@ -12,7 +12,7 @@ use crate::cmd::output::{
     counts_text, finite, path_string, rfc3339, short_time, write_json, Table,
 };
 use crate::cmd::select::{load, resolve_project, Selection};
-use crate::index::catalog::{ProjectEntry, SnapshotEntry};
+use crate::index::{ProjectEntry, SnapshotEntry};
 use crate::model::TestCounts;
 use crate::parse::TimeZoneChoice;
 use crate::text::sanitize::clean;

@@ -13,7 +13,7 @@ use crate::cmd::args::{GlobalOpts, TestsArgs};
 use crate::cmd::error::Result;
 use crate::cmd::output::{finite, rfc3339, short_time, write_json, Table, WIDTH};
 use crate::cmd::select::{latest_condition, load, project_or_only, Selection};
-use crate::index::catalog::ProjectEntry;
+use crate::index::ProjectEntry;
 use crate::model::TestStatus;
 use crate::parse::TimeZoneChoice;
 use crate::text::num::plural;

@@ -10,7 +10,7 @@ use crate::cmd::args::GlobalOpts;
 use crate::cmd::error::{HeadlessError, Result};
 use crate::cmd::output::{csv_field, finite, rfc3339, short_time, write_json, Table};
 use crate::cmd::select::{load, resolve_project};
-use crate::index::catalog::Catalog;
+use crate::index::Catalog;
 use crate::text::num::fmt_num;
 use crate::text::sanitize::clean;
 

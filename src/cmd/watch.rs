@@ -13,9 +13,9 @@ use std::time::Duration;
 use crossbeam_channel::RecvTimeoutError;
 use serde_json::{json, Map, Value};
 
-use crate::index::catalog::{Catalog, SnapshotEntry};
-use crate::index::events::{self, IndexEvent};
-use crate::index::live::{LiveError, LiveIndex, LiveOptions};
+use crate::index::{self, IndexEvent};
+use crate::index::{Catalog, SnapshotEntry};
+use crate::index::{LiveError, LiveIndex, LiveOptions};
 use crate::model::TestCounts;
 use crate::text::sanitize;
 
@@ -146,7 +146,7 @@ impl Printer {
             }
             _ => {}
         }
-        events::apply(&mut self.catalog, ev);
+        index::apply_event(&mut self.catalog, ev);
     }
 
     fn rel<'a>(&self, path: &'a Path) -> &'a Path {

@@ -10,7 +10,7 @@ use tracing_subscriber::EnvFilter;
 /// The default log file: `$XDG_CACHE_HOME/snapscope/snapscope.log`, else
 /// `~/.cache/snapscope/snapscope.log`, else the temp dir.
 pub fn default_log_path() -> PathBuf {
-    crate::index::cache::cache_dir().join("snapscope.log")
+    crate::index::cache_dir().join("snapscope.log")
 }
 
 /// Send tracing output to `path` (or the default file). Returns the file in

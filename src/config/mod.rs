@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::index::watch::WatchMode;
+use crate::index::WatchMode;
 use crate::parse::TimeZoneChoice;
 use crate::text::size::size_text;
 use keys::KeyMap;

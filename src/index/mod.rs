@@ -1,16 +1,26 @@
-//! The index: locating projects and snapshot files ([`scan`]), reading and
-//! parsing them ([`read`]), the in-memory [`catalog`], the persistent
-//! [`cache`], watching folders ([`watch`]) and the [`live`] index that keeps
-//! a catalog up to date and tells consumers through [`events`]. Knows
-//! nothing of analysis or terminals.
+//! The index: locating projects and snapshot files (`scan`), reading and
+//! parsing them (`read`: the one [`FileError`], the one project and
+//! dashboard reader), the in-memory [`Catalog`], the persistent index cache
+//! (`cache`), watching folders (`watch`) and the [`LiveIndex`] that keeps a
+//! catalog up to date and tells consumers through [`IndexEvent`]s. Knows
+//! nothing of analysis or terminals. This file is its one public entry
+//! point: the submodules are private and what the layers above use is
+//! re-exported here.
 
-pub mod cache;
-pub mod catalog;
-pub mod events;
-pub mod live;
-pub mod read;
-pub mod scan;
-pub mod watch;
+mod cache;
+mod catalog;
+mod events;
+mod live;
+mod read;
+mod scan;
+mod watch;
+
+pub use cache::{cache_dir, cache_file};
+pub use catalog::{Catalog, Fingerprint, ProjectEntry, SnapshotEntry, Unreadable};
+pub use events::{apply as apply_event, IndexEvent};
+pub use live::{LiveError, LiveIndex, LiveOptions};
+pub use scan::{Layout, ProjectDir, ScanError, SnapshotFile};
+pub use watch::WatchMode;
 
 pub use read::{
     index_file, index_path, index_path_with_cache, load_project, project_record, read_limited,

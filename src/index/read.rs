@@ -31,7 +31,7 @@ pub struct IndexOptions {
     pub parse: ParseOptions,
     /// Files larger than this many bytes are reported as skipped.
     pub max_file_size: u64,
-    /// Read and write the persistent index cache ([`crate::index::cache`]) in the
+    /// Read and write the persistent index cache (`index::cache`) in the
     /// user's cache folder: files whose size and mtime match are not parsed.
     /// Off by default (the binary turns it on unless `--no-cache`).
     pub use_cache: bool,

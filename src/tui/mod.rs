@@ -38,7 +38,7 @@ use std::time::{Duration, Instant};
 use chrono::Utc;
 use crossbeam_channel::{select, Receiver, Sender, TryRecvError};
 
-use crate::index::events::IndexEvent;
+use crate::index::IndexEvent;
 use crate::parse::TimeZoneChoice;
 use app::{App, AppConfig, Effect};
 use keymap::KeyMap;

@@ -6,7 +6,7 @@ use std::thread;
 use crossbeam_channel::Sender;
 use ratatui::crossterm::event::{self, Event, KeyEvent, KeyEventKind, MouseEvent};
 
-use crate::index::events::IndexEvent;
+use crate::index::IndexEvent;
 use crate::tui::raw::RawDoc;
 
 /// A message for the UI thread.

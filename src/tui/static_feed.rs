@@ -6,8 +6,8 @@ use std::path::{Path, PathBuf};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::index::catalog::Unreadable;
-use crate::index::events::IndexEvent;
+use crate::index::IndexEvent;
+use crate::index::Unreadable;
 use crate::index::{self, IndexOptions};
 use crate::parse::ParseOptions;
 

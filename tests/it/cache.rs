@@ -10,12 +10,12 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant, SystemTime};
 
-use snapscope::index::cache;
-use snapscope::index::catalog::Catalog;
-use snapscope::index::events::IndexEvent;
-use snapscope::index::live::{LiveIndex, LiveOptions};
-use snapscope::index::watch::WatchMode;
+use snapscope::index::cache_file;
+use snapscope::index::Catalog;
+use snapscope::index::IndexEvent;
+use snapscope::index::WatchMode;
 use snapscope::index::{index_path, index_path_with_cache, IndexOptions, ScanReport};
+use snapscope::index::{LiveIndex, LiveOptions};
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
 
 const SAMPLE_FILES: usize = 40;
@@ -89,7 +89,7 @@ fn entries(
     c: &Catalog,
 ) -> Vec<(
     PathBuf,
-    snapscope::index::catalog::Fingerprint,
+    snapscope::index::Fingerprint,
     snapscope::model::Snapshot,
 )> {
     c.projects()
@@ -178,7 +178,7 @@ fn time_zone_is_part_of_the_key() {
 fn broken_cache_files_are_discarded() {
     let s = setup();
     let (fresh, _) = run(&s, TimeZoneChoice::Utc);
-    let file = cache::cache_file(&s.cache_dir, &s.ws);
+    let file = cache_file(&s.cache_dir, &s.ws);
     let good = fs::read(&file).unwrap();
     let mut flipped = good.clone();
     let mid = flipped.len() / 2;
@@ -186,7 +186,7 @@ fn broken_cache_files_are_discarded() {
     // Another workspace's cache under this workspace's name.
     let other = setup();
     run(&other, TimeZoneChoice::Utc);
-    let foreign = fs::read(cache::cache_file(&other.cache_dir, &other.ws)).unwrap();
+    let foreign = fs::read(cache_file(&other.cache_dir, &other.ws)).unwrap();
     let cases: Vec<(&str, Vec<u8>)> = vec![
         ("truncated", good[..good.len() / 2].to_vec()),
         ("header only", good[..20].to_vec()),
@@ -216,7 +216,7 @@ fn cache_is_never_written_under_the_workspace() {
     let written: Vec<PathBuf> = tree(&s.cache_dir).into_iter().collect();
     assert_eq!(
         written,
-        vec![PathBuf::from(""), cache::cache_file(Path::new(""), &s.ws)],
+        vec![PathBuf::from(""), cache_file(Path::new(""), &s.ws)],
         "one cache file, no temp files left"
     );
 }
@@ -240,7 +240,7 @@ fn binary_uses_the_user_cache_dir_unless_no_cache() {
     let no_cache = run_bin(&["--no-cache"]);
     assert!(!xdg.exists());
     let cold = run_bin(&[]);
-    let idx = cache::cache_file(&xdg.join("snapscope").join("index"), &s.ws);
+    let idx = cache_file(&xdg.join("snapscope").join("index"), &s.ws);
     assert!(idx.is_file(), "{}", idx.display());
     let warm = run_bin(&[]);
     assert_eq!(no_cache, cold);
@@ -291,7 +291,7 @@ fn live_index_sends_cached_entries_first_without_parsing() {
             IndexEvent::ScanFinished { .. } => break,
             _ => {}
         }
-        snapscope::index::events::apply(&mut catalog, &ev);
+        snapscope::index::apply_event(&mut catalog, &ev);
     }
     assert_eq!(added_before_progress, SAMPLE_FILES);
     assert_eq!(bulk_events, 1, "all cached entries in one event");
@@ -335,7 +335,7 @@ fn scan_finished(evs: &[IndexEvent]) -> bool {
 fn live_index_tracks_cached_entries_after_a_warm_start() {
     let s = setup();
     run(&s, TimeZoneChoice::Utc);
-    let file = cache::cache_file(&s.cache_dir, &s.ws);
+    let file = cache_file(&s.cache_dir, &s.ws);
     let written = fs::metadata(&file).unwrap().modified().unwrap();
 
     // Nothing changed: the cache is not written again, not even on exit.
@@ -375,7 +375,7 @@ fn live_index_tracks_cached_entries_after_a_warm_start() {
 fn bulk_insert_equals_one_by_one() {
     let s = setup();
     let (fresh, _) = run(&s, TimeZoneChoice::Utc);
-    let mut all: Vec<snapscope::index::catalog::SnapshotEntry> = fresh
+    let mut all: Vec<snapscope::index::SnapshotEntry> = fresh
         .projects()
         .into_iter()
         .flat_map(|p| p.snapshots.iter().cloned())
@@ -388,7 +388,7 @@ fn bulk_insert_equals_one_by_one() {
         again.fingerprint.len += grow;
         all.push(again);
     }
-    let unreadable = snapscope::index::catalog::Unreadable {
+    let unreadable = snapscope::index::Unreadable {
         path: all[5].path.clone(),
         project_id: Some(all[5].snapshot.project_id.clone()),
         reason: "broken".into(),

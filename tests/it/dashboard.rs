@@ -10,7 +10,7 @@ use serde_json::Value;
 use snapscope::analysis::dashboard::{
     evaluate, Dashboard, Line, PanelContent, PanelKind, PanelValue, ValueSelector,
 };
-use snapscope::index::catalog::{Catalog, Fingerprint, ProjectEntry, SnapshotEntry};
+use snapscope::index::{Catalog, Fingerprint, ProjectEntry, SnapshotEntry};
 use snapscope::model::{Project, SnapshotKind};
 use snapscope::parse::{parse_snapshot, ParseOptions, TimeZoneChoice};
 

@@ -10,10 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::Receiver;
-use snapscope::index::catalog::Catalog;
-use snapscope::index::events::{self, IndexEvent};
-use snapscope::index::live::{LiveIndex, LiveOptions};
-use snapscope::index::watch::WatchMode;
+use snapscope::index::Catalog;
+use snapscope::index::WatchMode;
+use snapscope::index::{self, IndexEvent};
+use snapscope::index::{LiveIndex, LiveOptions};
 use snapscope::model::TestCounts;
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
 use tempfile::TempDir;
@@ -131,7 +131,7 @@ impl Events {
         loop {
             match self.rx.recv_deadline(deadline) {
                 Ok(ev) => {
-                    events::apply(&mut self.catalog, &ev);
+                    index::apply_event(&mut self.catalog, &ev);
                     self.log.push(ev.clone());
                     if pred(&ev) {
                         return ev;
@@ -158,7 +158,7 @@ impl Events {
         });
     }
 
-    fn added(&mut self, id: &str) -> snapscope::index::catalog::SnapshotEntry {
+    fn added(&mut self, id: &str) -> snapscope::index::SnapshotEntry {
         match self.wait(
             &format!("added {id}"),
             |e| matches!(e, IndexEvent::SnapshotAdded(s) if s.snapshot.id == id),
@@ -172,7 +172,7 @@ impl Events {
     fn finish(&mut self, live: LiveIndex) {
         live.stop();
         for ev in self.rx.try_iter() {
-            events::apply(&mut self.catalog, &ev);
+            index::apply_event(&mut self.catalog, &ev);
             self.log.push(ev);
         }
     }

@@ -9,8 +9,8 @@ use std::sync::Arc;
 
 use chrono::Duration;
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
-use snapscope::index::catalog::SnapshotEntry;
-use snapscope::index::events::IndexEvent;
+use snapscope::index::IndexEvent;
+use snapscope::index::SnapshotEntry;
 use snapscope::model::TestStatus;
 use snapscope::tui::app::{App, Effect, FilterTarget, Pane, Popup, RawState, Screen, Tab};
 use snapscope::tui::event::Msg;

@@ -8,7 +8,7 @@ use crate::common;
 use std::sync::Arc;
 
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
-use snapscope::index::events::IndexEvent;
+use snapscope::index::IndexEvent;
 use snapscope::model::TestStatus;
 use snapscope::tui::app::{App, Effect, Pane, Screen, Tab};
 use snapscope::tui::event::Msg;

@@ -9,7 +9,7 @@ use super::{
     CounterAgg, Dashboard, Panel, PanelKind, PanelSize, PanelValue, PlotType, SnapshotFilter,
     TestPanelType, TimeAgg, ValueSelector,
 };
-use crate::index::catalog::ProjectEntry;
+use crate::index::ProjectEntry;
 use crate::model::{Snapshot, SnapshotKind, TestCounts, TestStatus};
 use crate::text::sanitize::clean;
 

@@ -1,6 +1,6 @@
 //! A project's configured Evidently dashboard evaluated against its parsed
 //! snapshots into terminal-ready panel data. Pure: takes the
-//! [`Dashboard`] model and a [`ProjectEntry`](crate::index::catalog::ProjectEntry),
+//! [`Dashboard`] model and a [`ProjectEntry`](crate::index::ProjectEntry),
 //! does no I/O and draws nothing.
 
 mod eval;

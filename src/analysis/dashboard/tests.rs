@@ -9,7 +9,7 @@ use super::key::{
     v2_value_matches,
 };
 use super::*;
-use crate::index::catalog::{Fingerprint, ProjectEntry, SnapshotEntry};
+use crate::index::{Fingerprint, ProjectEntry, SnapshotEntry};
 use crate::model::{
     Generation, Project, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
 };

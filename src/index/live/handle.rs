@@ -37,7 +37,7 @@ pub struct LiveOptions {
     pub parse_threads: usize,
     /// Snapshot files larger than this many bytes are reported unreadable, unread.
     pub max_file_size: u64,
-    /// Start from the persistent index cache ([`crate::index::cache`]): files whose
+    /// Start from the persistent index cache (`index::cache`): files whose
     /// size and mtime match it are not parsed, and are sent first, in one
     /// [`IndexEvent::SnapshotsAdded`]. The cache is written after the first
     /// scan and on exit.

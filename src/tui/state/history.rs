@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::analysis::history::{self, ColumnDriftHistory, DriftOrder, TestHistory};
-use crate::index::catalog::ProjectEntry;
+use crate::index::ProjectEntry;
 use crate::tui::state::cursor::Cursor;
 use crate::tui::state::trend::TimeWindow;
 

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::analysis::triage::ProjectHealth;
-use crate::index::catalog::Catalog;
+use crate::index::Catalog;
 use crate::tui::state::cursor::Cursor;
 
 /// One selectable line of the Now panel.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Duration, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::analysis::history::Window;
-use crate::index::catalog::Catalog;
+use crate::index::Catalog;
 use crate::tui::state::cursor::Cursor;
 use crate::tui::state::filter::picker_matches;
 

@@ -8,7 +8,7 @@ use ratatui::style::Style;
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
-use crate::index::catalog::{ProjectEntry, SnapshotEntry};
+use crate::index::{ProjectEntry, SnapshotEntry};
 use crate::model::TestStatus;
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget, Pane};

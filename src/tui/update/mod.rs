@@ -11,7 +11,7 @@ mod views;
 use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
-use crate::index::events::{self, IndexEvent};
+use crate::index::{self, IndexEvent};
 use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::{self, Action, Key};
 use crate::tui::msg::Msg;
@@ -194,7 +194,7 @@ impl App {
                 | IndexEvent::ProjectUpdated(_)
                 | IndexEvent::ProjectRemoved { .. } => {}
             }
-            changed |= events::apply(&mut self.catalog, &ev);
+            changed |= index::apply_event(&mut self.catalog, &ev);
         }
         for pid in follow_newest {
             if let Some(latest) = self.catalog.project(&pid).and_then(|p| p.latest()) {

@@ -9,7 +9,7 @@ pub mod run;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
-use snapscope::index::events::IndexEvent;
+use snapscope::index::IndexEvent;
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
 use snapscope::tui::app::App;
 use snapscope::tui::theme::ThemeKind;
