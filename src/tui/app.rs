@@ -23,11 +23,10 @@ use crate::parse::TimeZoneChoice;
 use crate::tui::keymap::{self, Context, KeyMap};
 use crate::tui::state::browse::{lc_contains, snapshot_matches};
 use crate::tui::state::compare::CompareState;
-use crate::tui::state::dashboard::{panel_rows, DashState};
+use crate::tui::state::dashboard::DashState;
 use crate::tui::state::detail::{drift_matches, metric_group, test_matches};
-use crate::tui::state::filter::picker_matches;
 use crate::tui::state::history::{DriftHistoryState, TestHistoryState};
-use crate::tui::state::now::{NowItem, NowState};
+use crate::tui::state::now::NowState;
 use crate::tui::state::trend::{TimeWindow, TrendState};
 use crate::tui::theme::Theme;
 use crate::tui::ui::layout;
@@ -39,38 +38,7 @@ pub use crate::tui::state::detail::{
 };
 pub use crate::tui::state::filter::{FilterTarget, Input};
 pub use crate::tui::state::popup::Popup;
-
-/// Which screen is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    /// Now panel, projects pane and snapshots timeline.
-    Browse,
-    /// One snapshot with tabs.
-    Detail,
-    /// Series of the selected project over time (chart).
-    Trend,
-    /// Tests × runs matrix of the selected project.
-    TestHistory,
-    /// Per-column drift across runs of the selected project.
-    DriftHistory,
-    /// The project's configured Evidently dashboard.
-    Dashboard,
-    /// Two snapshots compared.
-    Compare,
-}
-
-/// What the run loop must do after an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Leave the UI.
-    Quit,
-    /// Ask the live index to rescan the folder.
-    Rescan,
-    /// Read and pretty-print this file off the UI thread, reply with `Msg::RawLoaded`.
-    LoadRaw { request: u64, path: PathBuf },
-    /// Put this text on the clipboard (OSC 52, then a local tool).
-    Copy(String),
-}
+pub use crate::tui::state::screen::{Effect, Outcome, Screen};
 
 /// Progress of the first scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -545,6 +513,13 @@ impl App {
         layout::now_height(main, lines, !self.now.failing.is_empty(), focused)
     }
 
+    /// Rows of the Now panel's list.
+    pub(crate) fn now_rows(&self) -> usize {
+        let main = layout::frame(self.area()).main;
+        let h = layout::inner(layout::browse(main, false, self.now_height(main)).now).height;
+        (h as usize).max(1)
+    }
+
     /// The list rows region of the current full-screen view.
     pub fn view_rows(&self) -> Rect {
         let main = layout::frame(self.area()).main;
@@ -570,31 +545,18 @@ impl App {
 
     /// Test-history rows, filtered.
     pub fn history_rows(&self) -> Vec<&TestHistory> {
-        let Some(h) = &self.thist else {
-            return Vec::new();
-        };
         let f = self.filter_lc(FilterTarget::TestHistory);
-        h.rows
-            .iter()
-            .filter(|r| {
-                f.is_empty()
-                    || picker_matches(&r.label(), &f)
-                    || picker_matches(&r.test_type, &f)
-                    || picker_matches(r.latest_status.as_str(), &f)
-            })
-            .collect()
+        self.thist
+            .as_ref()
+            .map_or_else(Vec::new, |h| h.rows_matching(&f))
     }
 
     /// Drift-history rows, filtered.
     pub fn drift_history_rows(&self) -> Vec<&ColumnDriftHistory> {
-        let Some(h) = &self.dhist else {
-            return Vec::new();
-        };
         let f = self.filter_lc(FilterTarget::DriftHistory);
-        h.rows
-            .iter()
-            .filter(|r| f.is_empty() || picker_matches(&r.column, &f))
-            .collect()
+        self.dhist
+            .as_ref()
+            .map_or_else(Vec::new, |h| h.rows_matching(&f))
     }
 
     /// The window of the trend view (anchored on the project's newest snapshot).
@@ -644,23 +606,8 @@ impl App {
                 let h = self.now_item_health()?;
                 Some((h.project_id.clone(), h.snapshot_id.clone()?))
             }
-            Screen::Trend => {
-                let t = self.trend.as_ref()?;
-                let i = self.trend_cursor()?;
-                let p = t.series.get(t.active)?.points.get(i)?;
-                Some((t.project_id.clone(), p.snapshot_id.clone()))
-            }
-            Screen::TestHistory => {
-                let h = self.thist.as_ref()?;
-                let col = *h
-                    .columns
-                    .get(h.columns.len().checked_sub(1 + h.col_back)?)?;
-                let p = self.catalog.project(&h.project_id)?;
-                Some((
-                    h.project_id.clone(),
-                    p.snapshots.get(col)?.snapshot.id.clone(),
-                ))
-            }
+            Screen::Trend => self.trend.as_ref()?.focused(&self.trend_window()),
+            Screen::TestHistory => self.thist.as_ref()?.focused(&self.catalog),
             Screen::Compare => {
                 let c = self.compare.as_ref()?;
                 Some((c.project_id.clone(), c.b.id.clone()))
@@ -670,9 +617,7 @@ impl App {
     }
 
     pub(crate) fn now_item_health(&self) -> Option<&ProjectHealth> {
-        match self.now.items(true).get(self.now.cursor.sel)? {
-            NowItem::Project(i) | NowItem::Test(i, _) => self.now.failing.get(*i),
-        }
+        self.now.selected_health()
     }
 
     // ----- keeping derived state fresh -----------------------------------
@@ -680,39 +625,29 @@ impl App {
     /// Keep the views' cursors inside their lists and on screen.
     pub(crate) fn fit_view_cursors(&mut self) {
         let rows = (self.view_rows().height as usize).max(1);
-        let n = self.history_rows().len();
+        let f = self.filter_lc(FilterTarget::TestHistory);
         if let Some(h) = &mut self.thist {
-            h.cursor.fit(n, rows);
-            h.col_back = h.col_back.min(h.columns.len().saturating_sub(1));
+            h.fit(&f, rows);
         }
-        let n = self.drift_history_rows().len();
+        let f = self.filter_lc(FilterTarget::DriftHistory);
         if let Some(h) = &mut self.dhist {
-            h.cursor.fit(n, rows);
+            h.fit(&f, rows);
         }
         if let Some(c) = &mut self.compare {
-            let n = c.rows().len();
-            c.cursor.fit(n, rows);
+            c.fit(rows);
         }
         if let Some(t) = &mut self.trend {
-            let n = t.picker_keys().len();
-            if let Some(p) = &mut t.picker {
-                p.cursor.fit(n, rows);
-            }
-            t.active = t.active.min(t.series.len().saturating_sub(1));
+            t.fit(rows);
         }
-        let main = layout::frame(self.area()).main;
-        let now_rows = layout::inner(layout::browse(main, false, self.now_height(main)).now).height;
-        let n = self.now.items(true).len();
-        self.now.cursor.fit(n, (now_rows as usize).max(1));
+        let rows = self.now_rows();
+        self.now.fit(rows);
     }
 
     // ----- moving ----------------------------------------------------------
 
     /// Number of panel rows of the dashboard's selected tab.
     pub fn dash_rows(&self) -> usize {
-        self.dash
-            .as_ref()
-            .map_or(0, |d| panel_rows(&d.tab_views()).len())
+        self.dash.as_ref().map_or(0, |d| d.row_count())
     }
 
     // ----- actions ---------------------------------------------------------

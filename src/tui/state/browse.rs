@@ -3,14 +3,7 @@
 //! snapshots. Its selection (by id, so live insertions never move the user)
 //! is kept on `App`, whose fields are part of the public state.
 
-/// Focused pane on the browse screen.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Pane {
-    /// The Now panel (projects failing now).
-    Now,
-    Projects,
-    Snapshots,
-}
+pub use crate::tui::state::screen::Pane;
 
 pub(crate) fn lc_contains(hay: &str, needle_lc: &str) -> bool {
     hay.to_lowercase().contains(needle_lc)

@@ -1,10 +1,14 @@
 //! The configured dashboard of one project, evaluated from the catalog when
-//! the screen opens and again when the index changes, with its tab and
-//! scroll; and how panels pair up into screen rows.
+//! the screen opens and again when the index changes, with its tab, scroll
+//! and keys; and how panels pair up into screen rows.
 
 use std::sync::Arc;
 
 use crate::analysis::dashboard::{Dashboard, PanelSize, PanelView};
+use crate::index::catalog::{Catalog, ProjectEntry};
+use crate::tui::keymap::Action;
+use crate::tui::state::cursor::list_step;
+use crate::tui::state::screen::Outcome;
 
 /// The configured dashboard of one project, evaluated.
 #[derive(Debug, Clone)]
@@ -20,6 +24,56 @@ pub struct DashState {
 }
 
 impl DashState {
+    /// Evaluate a dashboard for a project, on its first tab.
+    pub fn open(p: &ProjectEntry, dashboard: Arc<Dashboard>) -> DashState {
+        let views = crate::analysis::dashboard::evaluate(&dashboard, p);
+        DashState {
+            project_id: p.project.id.clone(),
+            dashboard,
+            views,
+            tab: 0,
+            scroll: 0,
+        }
+    }
+
+    /// Evaluate again after the index changed.
+    pub fn refresh(&mut self, catalog: &Catalog) {
+        if let Some(p) = catalog.project(&self.project_id) {
+            self.views = crate::analysis::dashboard::evaluate(&self.dashboard, p);
+        }
+    }
+
+    /// Number of panel rows of the selected tab.
+    pub fn row_count(&self) -> usize {
+        panel_rows(&self.tab_views()).len()
+    }
+
+    /// Scroll by `d` panel rows (clamped).
+    pub fn move_by(&mut self, d: isize) {
+        let n = self.row_count();
+        self.scroll = (self.scroll as isize + d).clamp(0, n.saturating_sub(1) as isize) as usize;
+    }
+
+    /// A key on this screen (`page` rows per page); `None` leaves it to the
+    /// general handler.
+    pub fn act(&mut self, a: Action, page: usize) -> Option<Outcome> {
+        if let Some(d) = list_step(a, page) {
+            self.move_by(d);
+            return Some(Outcome::Done);
+        }
+        match a {
+            Action::Left | Action::PrevPane => self.step_tab(-1),
+            Action::Right | Action::NextPane => self.step_tab(1),
+            Action::PrevSnapshot
+            | Action::NextSnapshot
+            | Action::Enter
+            | Action::SortDrift
+            | Action::CycleWindow => {}
+            _ => return None,
+        }
+        Some(Outcome::Done)
+    }
+
     /// Select the next (`d` = 1) or previous (-1) tab, wrapping, from its top.
     pub fn step_tab(&mut self, d: isize) {
         let n = self.dashboard.tabs.len().max(1) as isize;

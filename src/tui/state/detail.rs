@@ -12,38 +12,7 @@ use crate::tui::state::browse::lc_contains;
 use crate::tui::state::cursor::Cursor;
 use crate::tui::theme::Theme;
 
-/// Tabs of the snapshot detail.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Tab {
-    Tests,
-    Drift,
-    Metrics,
-    Raw,
-}
-
-impl Tab {
-    /// All tabs in display order.
-    pub const ALL: [Tab; 4] = [Tab::Tests, Tab::Drift, Tab::Metrics, Tab::Raw];
-
-    /// Tab title.
-    pub fn title(self) -> &'static str {
-        match self {
-            Tab::Tests => "Tests",
-            Tab::Drift => "Drift",
-            Tab::Metrics => "Metrics",
-            Tab::Raw => "Raw",
-        }
-    }
-
-    pub(crate) fn index(self) -> usize {
-        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
-    }
-
-    pub(crate) fn step(self, d: isize) -> Tab {
-        let n = Tab::ALL.len() as isize;
-        Tab::ALL[((self.index() as isize + d).rem_euclid(n)) as usize]
-    }
-}
+pub use crate::tui::state::screen::Tab;
 
 /// Tab labels with their counts, in order.
 pub fn tab_labels(snapshot: Option<&Snapshot>, th: &Theme) -> Vec<(Tab, String)> {

@@ -12,4 +12,5 @@ pub mod filter;
 pub mod history;
 pub mod now;
 pub mod popup;
+pub mod screen;
 pub mod trend;

@@ -1,14 +1,19 @@
 //! The trend screen's state: the time window, the series picked (at most
 //! [`MAX_SERIES`]), their points loaded from the catalog, the series picker
-//! and the cursor (kept by snapshot id across window changes and updates).
+//! and the cursor (kept by snapshot id across window changes and updates);
+//! its keys, the snapshot it points at and what `y` copies there.
 
 use chrono::{DateTime, Duration, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::analysis::history::Window;
 use crate::index::catalog::Catalog;
+use crate::parse::TimeZoneChoice;
+use crate::tui::fmt;
+use crate::tui::keymap::Action;
 use crate::tui::state::cursor::Cursor;
 use crate::tui::state::filter::picker_matches;
+use crate::tui::state::screen::Outcome;
 
 /// Most series overlaid in one chart.
 pub const MAX_SERIES: usize = 4;
@@ -161,6 +166,155 @@ pub struct TrendState {
 }
 
 impl TrendState {
+    /// Open for a project: `current` reloaded when it shows that project,
+    /// else a fresh view with the picker open. Fails when the project has
+    /// no numeric series.
+    pub fn open(
+        current: &mut Option<TrendState>,
+        catalog: &Catalog,
+        project_id: &str,
+    ) -> Result<(), &'static str> {
+        if let Some(t) = current.as_mut().filter(|t| t.project_id == project_id) {
+            t.reload(catalog);
+            return Ok(());
+        }
+        let keys = catalog.series_keys(project_id);
+        if keys.is_empty() {
+            return Err("no numeric series in this project");
+        }
+        *current = Some(TrendState {
+            project_id: project_id.to_string(),
+            keys,
+            picker: Some(Picker::default()),
+            series: Vec::new(),
+            active: 0,
+            cursor_id: None,
+        });
+        Ok(())
+    }
+
+    /// A key on the chart (picker closed) with window `w`; `None` leaves it
+    /// to the general handler.
+    pub fn act(&mut self, a: Action, w: &Window) -> Option<Outcome> {
+        match a {
+            Action::Left => self.move_cursor(-1, w),
+            Action::Right => self.move_cursor(1, w),
+            Action::PageUp | Action::PageDown => {
+                let n = self.series.get(self.active).map_or(0, |s| s.range(w).len());
+                let step = (n / 10).max(1) as isize;
+                self.move_cursor(if a == Action::PageUp { -step } else { step }, w);
+            }
+            Action::Top => self.move_cursor(isize::MIN / 2, w),
+            Action::Bottom => self.move_cursor(isize::MAX / 2, w),
+            Action::Up | Action::Down | Action::NextPane | Action::PrevPane => {
+                let d = if matches!(a, Action::Up | Action::PrevPane) {
+                    -1
+                } else {
+                    1
+                };
+                self.switch_series(d, w);
+            }
+            Action::CycleWindow => return Some(Outcome::CycleWindow),
+            Action::PickSeries | Action::Filter => {
+                self.picker = Some(Picker::default());
+                return Some(Outcome::Refit);
+            }
+            Action::RemoveSeries => {
+                if self.active < self.series.len() {
+                    self.series.remove(self.active);
+                }
+                self.active = self.active.min(self.series.len().saturating_sub(1));
+                if self.series.is_empty() {
+                    self.picker = Some(Picker::default());
+                }
+                return Some(Outcome::Refit);
+            }
+            Action::Enter => {
+                if let Some((project, snapshot)) = self.focused(w) {
+                    return Some(Outcome::OpenSnapshot {
+                        project,
+                        snapshot,
+                        tab: None,
+                    });
+                }
+            }
+            Action::SortDrift | Action::PrevSnapshot | Action::NextSnapshot => {}
+            _ => return None,
+        }
+        Some(Outcome::Done)
+    }
+
+    /// A key while the picker is open: edits the picker, toggles a series
+    /// (closing the picker unless Tab kept it open), or leaves. The router
+    /// re-fits selections after it.
+    pub fn on_picker_key(&mut self, k: KeyEvent, rows: usize, catalog: &Catalog) -> Outcome {
+        match self.picker_key(k, rows) {
+            PickerKey::Quit => Outcome::Quit,
+            PickerKey::Edited => Outcome::Done,
+            PickerKey::Toggle { key, keep_open } => {
+                let said = self.toggle_series(catalog, &key);
+                if !keep_open && !self.series.is_empty() {
+                    self.picker = None;
+                }
+                said.unwrap_or(Outcome::Done)
+            }
+            PickerKey::Leave => Outcome::Back,
+        }
+    }
+
+    /// Add a series to the chart, or remove it when it is there; a message
+    /// when the chart is full.
+    pub fn toggle_series(&mut self, catalog: &Catalog, key: &str) -> Option<Outcome> {
+        if let Some(i) = self.series.iter().position(|s| s.key == key) {
+            self.series.remove(i);
+            self.active = self.active.min(self.series.len().saturating_sub(1));
+            return None;
+        }
+        if self.series.len() >= MAX_SERIES {
+            return Some(Outcome::Say(format!(
+                "at most {MAX_SERIES} series: remove one first (Enter on it, or x)"
+            )));
+        }
+        self.series
+            .push(TrendSeries::load(catalog, &self.project_id, key));
+        self.active = self.series.len() - 1;
+        None
+    }
+
+    /// Keep the picker's cursor inside its keys and the active series valid.
+    pub fn fit(&mut self, rows: usize) {
+        let n = self.picker_keys().len();
+        if let Some(p) = &mut self.picker {
+            p.cursor.fit(n, rows);
+        }
+        self.active = self.active.min(self.series.len().saturating_sub(1));
+    }
+
+    /// The point under the cursor in window `w`: (project id, snapshot id).
+    pub fn focused(&self, w: &Window) -> Option<(String, String)> {
+        let i = self.cursor_index(w)?;
+        let p = self.series.get(self.active)?.points.get(i)?;
+        Some((self.project_id.clone(), p.snapshot_id.clone()))
+    }
+
+    /// What `y` copies: the point under the cursor.
+    pub fn copy(&self, w: &Window, tz: TimeZoneChoice) -> Option<(&'static str, String)> {
+        let s = self.series.get(self.active)?;
+        let p = s.points.get(self.cursor_index(w)?)?;
+        Some((
+            "point",
+            format!(
+                "{}\t{}\t{}\t{}",
+                fmt::time(tz, p.t, "%Y-%m-%d %H:%M:%S %:z"),
+                s.key,
+                p.value
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "null".into()),
+                p.snapshot_id
+            ),
+        ))
+    }
+
     /// Keys matching the picker's text.
     pub fn picker_keys(&self) -> Vec<&(String, usize)> {
         let f = self

@@ -126,7 +126,10 @@ impl App {
         let page = self.page();
         match self.screen {
             Screen::Browse => match self.focus {
-                Pane::Now => self.move_now(d),
+                Pane::Now => {
+                    let rows = self.now_rows();
+                    self.now.move_by(d, rows);
+                }
                 Pane::Projects => {
                     let v = self.visible_projects();
                     if v.is_empty() {

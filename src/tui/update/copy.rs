@@ -5,8 +5,8 @@ use chrono::{DateTime, Utc};
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, Effect, Screen};
 use crate::tui::state::browse::Pane;
-use crate::tui::state::compare::CompareRow;
 use crate::tui::state::detail::Tab;
+use crate::tui::state::filter::FilterTarget;
 
 impl App {
     pub(crate) fn copy_text(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
@@ -25,26 +25,9 @@ impl App {
     /// What `y` copies here: (what it is, text).
     pub fn copy_payload(&self) -> Option<(&'static str, String)> {
         let tz = self.cfg.tz;
-        let ts = |t: DateTime<Utc>| crate::tui::fmt::time(tz, t, "%Y-%m-%d %H:%M:%S %:z");
         match self.screen {
             Screen::Browse => match self.focus {
-                Pane::Now => {
-                    let h = self.now_item_health()?;
-                    let tests: Vec<String> = h
-                        .failing
-                        .iter()
-                        .map(|f| format!("{} {}", f.status, f.name))
-                        .collect();
-                    Some((
-                        "failing project",
-                        format!(
-                            "{}\t{}\t{}",
-                            h.name,
-                            h.snapshot_id.as_deref().unwrap_or(""),
-                            tests.join("; ")
-                        ),
-                    ))
-                }
+                Pane::Now => self.now.copy(),
                 Pane::Projects => Some((
                     "project folder",
                     self.current_project()?.project.folder.display().to_string(),
@@ -92,85 +75,16 @@ impl App {
                     self.current_snapshot()?.path.display().to_string(),
                 )),
             },
-            Screen::Trend => {
-                let t = self.trend.as_ref()?;
-                let s = t.series.get(t.active)?;
-                let p = s.points.get(self.trend_cursor()?)?;
-                Some((
-                    "point",
-                    format!(
-                        "{}\t{}\t{}\t{}",
-                        ts(p.t),
-                        s.key,
-                        p.value
-                            .map(|v| v.to_string())
-                            .unwrap_or_else(|| "null".into()),
-                        p.snapshot_id
-                    ),
-                ))
-            }
-            Screen::TestHistory => {
-                let r = *self.history_rows().get(self.cursor_sel())?;
-                Some((
-                    "test history row",
-                    format!(
-                        "{}\t{}\t{}\t{}/{} failed\t{}",
-                        r.latest_status,
-                        r.label(),
-                        r.failing_since.map(ts).unwrap_or_default(),
-                        r.fail_count,
-                        r.runs,
-                        r.latest_failure.as_deref().unwrap_or("")
-                    ),
-                ))
-            }
-            Screen::DriftHistory => {
-                let r = *self.drift_history_rows().get(self.cursor_sel())?;
-                let last = r.scores.iter().rev().find_map(|s| *s);
-                Some((
-                    "drift history row",
-                    format!(
-                        "{}\t{}\t{}/{} drifted\tlatest score {}",
-                        r.column,
-                        r.method.as_deref().unwrap_or(""),
-                        r.drifted_count,
-                        r.runs,
-                        crate::tui::fmt::opt_num(last)
-                    ),
-                ))
-            }
-            Screen::Compare => {
-                let c = self.compare.as_ref()?;
-                let st = |s: Option<crate::model::TestStatus>| {
-                    s.map(|s| s.as_str()).unwrap_or("not run")
-                };
-                let text = match c.rows().get(c.cursor.sel)? {
-                    CompareRow::Flip(i) => {
-                        let f = c.cmp.flipped.get(*i)?;
-                        format!("{}\t{} -> {}", f.test, st(f.from), st(f.to))
-                    }
-                    CompareRow::Move(i) => {
-                        let m = c.cmp.moved.get(*i)?;
-                        format!("{}\t{}\t{}\t{}", m.series, m.a, m.b, m.delta)
-                    }
-                    CompareRow::Drift(i) => {
-                        let d = c.cmp.drift_changed.get(*i)?;
-                        format!("{}\t{:?} -> {:?}", d.column, d.a, d.b)
-                    }
-                    CompareRow::Meta(i) => {
-                        let m = c.cmp.tags_metadata.get(*i)?;
-                        format!(
-                            "{} {}\t{} -> {}",
-                            m.kind,
-                            m.key,
-                            m.a.as_deref().unwrap_or("absent"),
-                            m.b.as_deref().unwrap_or("absent")
-                        )
-                    }
-                    _ => format!("{}\t{}", c.a.id, c.b.id),
-                };
-                Some(("compare row", text))
-            }
+            Screen::Trend => self.trend.as_ref()?.copy(&self.trend_window(), tz),
+            Screen::TestHistory => self
+                .thist
+                .as_ref()?
+                .copy(&self.filter_lc(FilterTarget::TestHistory), tz),
+            Screen::DriftHistory => self
+                .dhist
+                .as_ref()?
+                .copy(&self.filter_lc(FilterTarget::DriftHistory)),
+            Screen::Compare => self.compare.as_ref()?.copy(),
             Screen::Dashboard => Some((
                 "project folder",
                 self.current_project()?.project.folder.display().to_string(),

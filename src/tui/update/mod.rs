@@ -20,6 +20,7 @@ use crate::tui::state::cursor::Cursor;
 use crate::tui::state::detail::{self, DriftSort, RawState, RawView, Tab, RAW_DEFAULT_FOLD};
 use crate::tui::state::filter::{FilterTarget, Input};
 use crate::tui::state::popup::Popup;
+use crate::tui::state::screen::Outcome;
 
 /// How long a transient message stays.
 const MESSAGE_SECS: i64 = 5;
@@ -258,7 +259,17 @@ impl App {
             return self.on_popup_key(p, key);
         }
         if self.screen == Screen::Trend && self.trend.as_ref().is_some_and(|t| t.picker.is_some()) {
-            return self.on_picker_key(k, now);
+            let rows = (self.view_rows().height as usize).max(1);
+            let o = match &mut self.trend {
+                Some(t) => t.on_picker_key(k, rows, &self.catalog),
+                None => return Vec::new(),
+            };
+            if o == Outcome::Quit {
+                return vec![Effect::Quit];
+            }
+            let fx = self.apply(o, now);
+            self.fix_selection();
+            return fx;
         }
         let ctx = self.contexts();
         match key.and_then(|key| self.cfg.keymap.lookup(&ctx, key)) {
@@ -374,8 +385,8 @@ impl App {
         if let Some(fx) = self.act_anywhere(a, now) {
             return fx;
         }
-        if let Some(fx) = self.act_view(a, now) {
-            return fx;
+        if let Some(o) = self.act_view(a) {
+            return self.apply(o, now);
         }
         let page = self.page() as isize;
         match a {
