@@ -74,7 +74,7 @@ fn fixture_is_indexed_projects_by_name_snapshots_newest_first() {
             "Wine cultivar classifier (multiclass)"
         ]
     );
-    assert_eq!(a.project_sel.as_deref(), Some(LEGACY));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(LEGACY));
     // Timestamps in the files: c814 04-02T02:28, c783 04-02T02:13, c718 04-01, c4c6 03-30.
     let ids: Vec<String> = snapshot_ids(&a)
         .iter()
@@ -103,11 +103,11 @@ fn fixture_is_indexed_projects_by_name_snapshots_newest_first() {
 fn navigation_between_panes_and_into_detail() {
     let mut a = app((80, 24));
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     key(&mut a, KeyCode::Char('j')); // clamped at the end
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     key(&mut a, KeyCode::Enter);
-    assert_eq!(a.focus, Pane::Snapshots);
+    assert_eq!(a.browse.focus, Pane::Snapshots);
     key(&mut a, KeyCode::Char('G'));
     // Oldest Wine run: 01a2230e-1263 (2024-03-25).
     assert!(a
@@ -133,9 +133,12 @@ fn navigation_between_panes_and_into_detail() {
     assert!(statuses[..6].iter().all(|s| *s == TestStatus::Fail));
     assert_eq!(statuses[6], TestStatus::Warning);
     key(&mut a, KeyCode::Esc);
-    assert_eq!((a.screen, a.focus), (Screen::Browse, Pane::Snapshots));
+    assert_eq!(
+        (a.screen, a.browse.focus),
+        (Screen::Browse, Pane::Snapshots)
+    );
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.focus, Pane::Projects);
+    assert_eq!(a.browse.focus, Pane::Projects);
     assert_eq!(key(&mut a, KeyCode::Char('q')), vec![Effect::Quit]);
 }
 
@@ -166,13 +169,17 @@ fn filters_narrow_each_list_and_esc_restores() {
     key(&mut a, KeyCode::Char('/'));
     keys(&mut a, "wine");
     assert_eq!(a.visible_projects().len(), 1);
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     key(&mut a, KeyCode::Enter);
     assert!(a.input.is_none());
     assert_eq!(a.filter(FilterTarget::Projects), "wine");
     key(&mut a, KeyCode::Esc); // clears the filter
     assert_eq!(a.visible_projects().len(), 2);
-    assert_eq!(a.project_sel.as_deref(), Some(WINE), "selection survives");
+    assert_eq!(
+        a.browse.project_sel.as_deref(),
+        Some(WINE),
+        "selection survives"
+    );
 
     // Snapshots by tag: only c783 and c814 carry "eu-west" in the legacy project.
     key(&mut a, KeyCode::Char('k'));
@@ -269,9 +276,9 @@ fn live_insertions_in_a_scrolled_list_keep_the_screen_row() {
     for _ in 0..25 {
         key(&mut a, KeyCode::Char('j'));
     }
-    assert!(a.snapshot_offset > 0);
+    assert!(a.browse.snapshot_offset > 0);
     let sel = a.selected_snapshot_id().unwrap().to_string();
-    let row = a.snapshot_index().unwrap() - a.snapshot_offset;
+    let row = a.snapshot_index().unwrap() - a.browse.snapshot_offset;
     let e = clone_entry(
         &a,
         LEGACY,
@@ -282,7 +289,7 @@ fn live_insertions_in_a_scrolled_list_keep_the_screen_row() {
     a.update(Msg::Index(IndexEvent::SnapshotAdded(e)), now());
     assert_eq!(a.selected_snapshot_id(), Some(sel.as_str()));
     assert_eq!(
-        a.snapshot_index().unwrap() - a.snapshot_offset,
+        a.snapshot_index().unwrap() - a.browse.snapshot_offset,
         row,
         "same screen row"
     );
@@ -424,21 +431,21 @@ fn mouse_click_selects_and_scroll_moves() {
     // Row 0 status, rows 1-4 the Now panel (border, Diabetes, Wine, border),
     // row 5 pane border, row 6 header, row 7 first project, row 8 second.
     a.update(click(5, 8), now());
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     // Click the second snapshot row in the timeline (x well inside the right pane).
     a.update(click(60, 8), now());
-    assert_eq!(a.focus, Pane::Snapshots);
+    assert_eq!(a.browse.focus, Pane::Snapshots);
     assert_eq!(a.snapshot_index(), Some(1));
     // Clicking the Wine line of the Now panel focuses it with Wine selected.
     a.update(click(5, 3), now());
-    assert_eq!(a.focus, Pane::Now);
+    assert_eq!(a.browse.focus, Pane::Now);
     assert_eq!(
         a.now.items(true)[a.now.cursor.sel],
         snapscope::tui::views::NowItem::Project(1)
     );
     // Esc leaves it (it shrinks back); clicking the selected snapshot row opens it.
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.focus, Pane::Projects);
+    assert_eq!(a.browse.focus, Pane::Projects);
     a.update(click(60, 8), now());
     assert_eq!(a.screen, Screen::Detail);
     a.update(
@@ -460,7 +467,7 @@ fn resize_keeps_selection_visible() {
     key(&mut a, KeyCode::Char('G'));
     a.update(Msg::Resize(60, 15), now());
     let i = a.snapshot_index().unwrap();
-    assert!(i >= a.snapshot_offset);
+    assert!(i >= a.browse.snapshot_offset);
     a.update(Msg::Resize(0, 0), now());
     a.update(Msg::Resize(1, 1), now());
     key(&mut a, KeyCode::Char('k'));

@@ -319,13 +319,13 @@ fn now_lists_failing_projects_by_severity_then_recency() {
 fn now_enter_jumps_to_the_failing_test() {
     let mut a = app((80, 24));
     keys(&mut a, "0");
-    assert_eq!(a.focus, Pane::Now);
+    assert_eq!(a.browse.focus, Pane::Now);
     // Items: Diabetes, its 4 tests, Wine, its 6 tests.
     assert_eq!(a.now.items(true).len(), 12);
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::Detail);
     assert_eq!(a.tab, Tab::Tests);
-    assert_eq!(a.project_sel.as_deref(), Some(LEGACY));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(LEGACY));
     assert_eq!(
         a.selected_snapshot_id(),
         Some("01a2230c-c814-70e6-9be0-51e84f7b3ffc")
@@ -339,7 +339,7 @@ fn now_enter_jumps_to_the_failing_test() {
     );
     // Esc goes back to the Now panel.
     key(&mut a, KeyCode::Esc);
-    assert_eq!((a.screen, a.focus), (Screen::Browse, Pane::Now));
+    assert_eq!((a.screen, a.browse.focus), (Screen::Browse, Pane::Now));
     // A test row of Wine: its first failing test (longest failing, since 03-26).
     let idx = a
         .now
@@ -351,7 +351,7 @@ fn now_enter_jumps_to_the_failing_test() {
         keys(&mut a, "j");
     }
     key(&mut a, KeyCode::Enter);
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     let t = a.test_rows()[a.tests.sel];
     assert_eq!(&*t.name, "Accuracy metric: Greater or Equal 0.892");
 }

@@ -21,7 +21,7 @@ use crate::index::events::IndexEvent;
 use crate::model::{DriftRow, SeriesValue, TestOutcome};
 use crate::parse::TimeZoneChoice;
 use crate::tui::keymap::{self, Context, KeyMap};
-use crate::tui::state::browse::{lc_contains, snapshot_matches};
+use crate::tui::state::browse::lc_contains;
 use crate::tui::state::compare::CompareState;
 use crate::tui::state::dashboard::DashState;
 use crate::tui::state::detail::{drift_matches, metric_group, test_matches};
@@ -31,12 +31,12 @@ use crate::tui::state::trend::{TimeWindow, TrendState};
 use crate::tui::theme::Theme;
 use crate::tui::ui::layout;
 
-pub use crate::tui::state::browse::Pane;
+pub use crate::tui::state::browse::{BrowseState, Pane};
 pub use crate::tui::state::cursor::Cursor;
 pub use crate::tui::state::detail::{
     DriftSort, MetricRow, RawState, RawView, Tab, RAW_DEFAULT_FOLD,
 };
-pub use crate::tui::state::filter::{FilterTarget, Input};
+pub use crate::tui::state::filter::{filter_lc, FilterTarget, Filters, Input};
 pub use crate::tui::state::popup::Popup;
 pub use crate::tui::state::screen::{Effect, Outcome, Screen};
 
@@ -73,7 +73,8 @@ pub struct App {
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub screen: Screen,
-    pub focus: Pane,
+    /// The browse screen: focused pane, project and snapshot selection.
+    pub browse: BrowseState,
     pub tab: Tab,
     pub scan: ScanState,
     pub watch_mode: String,
@@ -82,18 +83,12 @@ pub struct App {
     pub pending: BTreeMap<PathBuf, String>,
     /// False once the index channel closed.
     pub index_alive: bool,
-    /// Selected project id.
-    pub project_sel: Option<String>,
-    pub project_offset: usize,
-    /// Selected snapshot id per project.
-    pub snapshot_sel: HashMap<String, String>,
-    pub snapshot_offset: usize,
     pub tests: Cursor,
     pub drift: Cursor,
     pub drift_sort: DriftSort,
     pub metrics: Cursor,
     pub raw: RawState,
-    pub filters: HashMap<FilterTarget, String>,
+    pub filters: Filters,
     pub input: Option<Input>,
     pub popup: Option<Popup>,
     /// `Some` while frozen: the index events held back.
@@ -135,16 +130,12 @@ impl App {
             catalog: Catalog::new(),
             size,
             screen: Screen::Browse,
-            focus: Pane::Projects,
+            browse: BrowseState::default(),
             tab: Tab::Tests,
             scan: ScanState::default(),
             watcher_message: None,
             pending: BTreeMap::new(),
             index_alive: true,
-            project_sel: None,
-            project_offset: 0,
-            snapshot_sel: HashMap::new(),
-            snapshot_offset: 0,
             tests: Cursor::default(),
             drift: Cursor::default(),
             drift_sort: DriftSort::File,
@@ -181,65 +172,42 @@ impl App {
     }
 
     pub(crate) fn filter_lc(&self, t: FilterTarget) -> String {
-        self.filter(t).to_lowercase()
+        filter_lc(&self.filters, t)
     }
 
     /// Projects shown in the projects pane, in order.
     pub fn visible_projects(&self) -> Vec<&ProjectEntry> {
-        let f = self.filter_lc(FilterTarget::Projects);
-        self.catalog
-            .projects()
-            .into_iter()
-            .filter(|p| {
-                f.is_empty() || lc_contains(&p.project.name, &f) || lc_contains(&p.project.id, &f)
-            })
-            .collect()
+        self.browse.visible_projects(&self.catalog, &self.filters)
     }
 
     /// Index of the selected project in [`App::visible_projects`].
     pub fn project_index(&self) -> Option<usize> {
-        let v = self.visible_projects();
-        let id = self.project_sel.as_deref()?;
-        v.iter().position(|p| p.project.id == id)
+        self.browse.project_index(&self.catalog, &self.filters)
     }
 
     /// The selected project.
     pub fn current_project(&self) -> Option<&ProjectEntry> {
-        self.catalog.project(self.project_sel.as_deref()?)
+        self.browse.current_project(&self.catalog)
     }
 
     /// Snapshots of the selected project shown in the timeline, newest first.
     pub fn visible_snapshots(&self) -> Vec<&SnapshotEntry> {
-        let Some(p) = self.current_project() else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::Snapshots);
-        p.snapshots
-            .iter()
-            .rev()
-            .filter(|s| snapshot_matches(&s.snapshot, &f))
-            .collect()
+        self.browse.visible_snapshots(&self.catalog, &self.filters)
     }
 
     /// Id of the selected snapshot in the selected project.
     pub fn selected_snapshot_id(&self) -> Option<&str> {
-        let pid = self.project_sel.as_deref()?;
-        self.snapshot_sel.get(pid).map(String::as_str)
+        self.browse.selected_snapshot_id()
     }
 
     /// Index of the selected snapshot in [`App::visible_snapshots`].
     pub fn snapshot_index(&self) -> Option<usize> {
-        let id = self.selected_snapshot_id()?;
-        self.visible_snapshots()
-            .iter()
-            .position(|s| s.snapshot.id == id)
+        self.browse.snapshot_index(&self.catalog, &self.filters)
     }
 
     /// The selected snapshot.
     pub fn current_snapshot(&self) -> Option<&SnapshotEntry> {
-        let p = self.current_project()?;
-        let id = self.selected_snapshot_id()?;
-        p.snapshots.iter().find(|s| s.snapshot.id == id)
+        self.browse.current_snapshot(&self.catalog)
     }
 
     /// Tests of the current snapshot: failures first (stable), filtered.
@@ -324,7 +292,7 @@ impl App {
     /// The key-map contexts that apply now, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
         match self.screen {
-            Screen::Browse if self.focus == Pane::Now => vec![Context::Now, Context::Browse],
+            Screen::Browse if self.browse.focus == Pane::Now => vec![Context::Now, Context::Browse],
             Screen::Browse => vec![Context::Browse],
             Screen::Detail if self.tab == Tab::Raw => vec![Context::Raw, Context::Detail],
             Screen::Detail => vec![Context::Detail],
@@ -338,7 +306,7 @@ impl App {
 
     /// The list the filter key acts on (none on the chart, dashboard and compare views).
     pub fn filter_target(&self) -> Option<FilterTarget> {
-        Some(match (self.screen, self.focus, self.tab) {
+        Some(match (self.screen, self.browse.focus, self.tab) {
             (Screen::Browse, Pane::Projects | Pane::Now, _) => FilterTarget::Projects,
             (Screen::Browse, Pane::Snapshots, _) => FilterTarget::Snapshots,
             (Screen::Detail, _, Tab::Tests) => FilterTarget::Tests,
@@ -357,7 +325,11 @@ impl App {
 
     pub(crate) fn browse_layout(&self) -> layout::Browse {
         let main = layout::frame(self.area()).main;
-        layout::browse(main, self.focus == Pane::Snapshots, self.now_height(main))
+        layout::browse(
+            main,
+            self.browse.focus == Pane::Snapshots,
+            self.now_height(main),
+        )
     }
 
     pub(crate) fn detail_layout(&self) -> layout::Detail {
@@ -369,7 +341,7 @@ impl App {
         let h = match self.screen {
             Screen::Browse => {
                 let b = self.browse_layout();
-                match self.focus {
+                match self.browse.focus {
                     Pane::Projects => layout::list_rows(b.projects).height,
                     Pane::Snapshots => layout::list_rows(b.snapshots).height,
                     Pane::Now => layout::inner(b.now).height,
@@ -405,57 +377,15 @@ impl App {
     /// Re-establish selections after anything changed: selected ids exist and
     /// are visible (else the first row is chosen), offsets keep them on screen.
     pub fn fix_selection(&mut self) {
-        let projects = self.visible_projects();
-        let pidx = self
-            .project_sel
-            .as_deref()
-            .and_then(|id| projects.iter().position(|p| p.project.id == id));
-        let new_sel = match pidx {
-            Some(_) => self.project_sel.clone(),
-            None => projects.first().map(|p| p.project.id.clone()),
-        };
-        let plen = projects.len();
-        drop(projects);
-        self.project_sel = new_sel;
-        let mut c = Cursor {
-            sel: self.project_index().unwrap_or(0),
-            offset: self.project_offset,
-        };
-        c.fit(plen, self.projects_page());
-        self.project_offset = c.offset;
-
-        let snaps = self.visible_snapshots();
-        let slen = snaps.len();
-        let sidx = self
-            .selected_snapshot_id()
-            .and_then(|id| snaps.iter().position(|s| s.snapshot.id == id));
-        let first = snaps.first().map(|s| s.snapshot.id.clone());
-        drop(snaps);
-        if sidx.is_none() {
-            if let Some(pid) = self.project_sel.clone() {
-                match first {
-                    Some(id) => {
-                        self.snapshot_sel.insert(pid, id);
-                    }
-                    None => {
-                        self.snapshot_sel.remove(&pid);
-                    }
-                }
-            }
-        }
-        let mut c = Cursor {
-            sel: self.snapshot_index().unwrap_or(0),
-            offset: self.snapshot_offset,
-        };
-        c.fit(slen, self.snapshots_page());
-        self.snapshot_offset = c.offset;
-
+        let pages = (self.projects_page(), self.snapshots_page());
+        self.browse
+            .fit(&self.catalog, &self.filters, pages.0, pages.1);
         if self.screen == Screen::Detail && self.current_snapshot().is_none() {
             self.screen = Screen::Browse;
-            self.focus = Pane::Snapshots;
+            self.browse.focus = Pane::Snapshots;
         }
-        if self.focus == Pane::Now && self.now.failing.is_empty() {
-            self.focus = Pane::Projects;
+        if self.browse.focus == Pane::Now && self.now.failing.is_empty() {
+            self.browse.focus = Pane::Projects;
         }
         self.fit_tab_cursors();
         self.fit_view_cursors();
@@ -504,7 +434,7 @@ impl App {
 
     /// Height of the Now panel in a main area of this size.
     pub fn now_height(&self, main: Rect) -> u16 {
-        let focused = self.focus == Pane::Now;
+        let focused = self.browse.focus == Pane::Now;
         let lines = if focused {
             self.now.items(true).len()
         } else {
@@ -600,9 +530,9 @@ impl App {
 
     /// The snapshot the user is pointing at: (project id, snapshot id).
     pub fn focused_snapshot(&self) -> Option<(String, String)> {
-        let pid = self.project_sel.clone()?;
+        let pid = self.browse.project_sel.clone()?;
         match self.screen {
-            Screen::Browse if self.focus == Pane::Now => {
+            Screen::Browse if self.browse.focus == Pane::Now => {
                 let h = self.now_item_health()?;
                 Some((h.project_id.clone(), h.snapshot_id.clone()?))
             }

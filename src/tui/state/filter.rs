@@ -1,6 +1,19 @@
 //! Filters: which list a filter applies to, the filter being typed, and the
 //! term matching the pickers and history filters use.
 
+use std::collections::HashMap;
+
+/// The active filter text of each list (absent when none).
+pub type Filters = HashMap<FilterTarget, String>;
+
+/// A list's filter text, lowercased ("" when none).
+pub fn filter_lc(filters: &Filters, t: FilterTarget) -> String {
+    filters
+        .get(&t)
+        .map(|f| f.to_lowercase())
+        .unwrap_or_default()
+}
+
 /// Which list a filter applies to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum FilterTarget {

@@ -95,6 +95,8 @@ pub enum Outcome {
     Quit,
     /// Show a transient message.
     Say(String),
+    /// Show the selected snapshot in the detail screen.
+    OpenDetail,
     /// Show this snapshot in the detail screen (on `tab`, or the current tab).
     OpenSnapshot {
         project: String,

@@ -48,7 +48,11 @@ pub fn failure_levels(p: &ProjectEntry, n: usize) -> Vec<f64> {
 
 /// Draw the browse screen.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
-    let b = layout::browse(main, app.focus == Pane::Snapshots, app.now_height(main));
+    let b = layout::browse(
+        main,
+        app.browse.focus == Pane::Snapshots,
+        app.now_height(main),
+    );
     crate::tui::ui::now::render(b.now, buf, app, now);
     projects(b.projects, buf, app, now);
     snapshots(b.snapshots, buf, app);
@@ -66,7 +70,7 @@ fn row_style(app: &App, selected: bool, focused: bool) -> Style {
 fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
-    let focused = app.focus == Pane::Projects;
+    let focused = app.browse.focus == Pane::Projects;
     let list = app.visible_projects();
     let total = app.catalog.projects().len();
     let title = title_with_filter(
@@ -134,7 +138,7 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     for (i, p) in list
         .iter()
         .enumerate()
-        .skip(app.project_offset)
+        .skip(app.browse.project_offset)
         .take(rows.height as usize)
     {
         let selected = sel == Some(i);
@@ -185,7 +189,7 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
         put(
             buf,
             rows,
-            (i - app.project_offset) as u16,
+            (i - app.browse.project_offset) as u16,
             Line::from(spans),
         );
     }
@@ -194,7 +198,7 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
 fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
-    let focused = app.focus == Pane::Snapshots;
+    let focused = app.browse.focus == Pane::Snapshots;
     let list = app.visible_snapshots();
     let (pname, total) = match app.current_project() {
         Some(p) => (clean(&p.project.name).into_owned(), p.snapshots.len()),
@@ -259,7 +263,7 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
     for (i, e) in list
         .iter()
         .enumerate()
-        .skip(app.snapshot_offset)
+        .skip(app.browse.snapshot_offset)
         .take(rows.height as usize)
     {
         let s = &e.snapshot;
@@ -267,7 +271,7 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
         let base = row_style(app, selected, focused);
         let line = snapshot_row(app, e, w, tpat, tw, show_kind, base);
         let _ = s;
-        put(buf, rows, (i - app.snapshot_offset) as u16, line);
+        put(buf, rows, (i - app.browse.snapshot_offset) as u16, line);
     }
 }
 

@@ -51,7 +51,7 @@ pub fn render(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
         );
         return;
     }
-    let focused = app.focus == Pane::Now;
+    let focused = app.browse.focus == Pane::Now;
     let worst = n.failing[0].worst().unwrap_or(TestStatus::Fail);
     let mut title = vec![
         Span::styled(

@@ -113,7 +113,7 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
 /// The actions worth a hint in the current context, most relevant first.
 fn hint_actions(app: &App) -> Vec<Action> {
     match app.screen {
-        Screen::Browse if app.focus == crate::tui::app::Pane::Now => vec![
+        Screen::Browse if app.browse.focus == crate::tui::app::Pane::Now => vec![
             Action::Enter,
             Action::NowPanel,
             Action::Compare,

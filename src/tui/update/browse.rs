@@ -72,19 +72,9 @@ impl App {
 
     /// Move to an older (+1) or newer (-1) snapshot, keeping screen and tab.
     pub(crate) fn step_snapshot(&mut self, d: isize) -> Vec<Effect> {
-        let snaps = self.visible_snapshots();
-        let Some(i) = self.snapshot_index() else {
+        let Some(id) = self.browse.step_snapshot(d, &self.catalog, &self.filters) else {
             return Vec::new();
         };
-        let j = (i as isize + d).clamp(0, snaps.len() as isize - 1) as usize;
-        if j == i {
-            return Vec::new();
-        }
-        let id = snaps[j].snapshot.id.clone();
-        drop(snaps);
-        if let Some(pid) = self.project_sel.clone() {
-            self.snapshot_sel.insert(pid, id.clone());
-        }
         self.fix_selection();
         if self.screen == Screen::Detail {
             self.new_ids.remove(&id);
@@ -97,7 +87,7 @@ impl App {
     }
 
     pub(crate) fn move_wrapping(&mut self, d: isize) -> Vec<Effect> {
-        let (len, cur) = match (self.screen, self.focus, self.tab) {
+        let (len, cur) = match (self.screen, self.browse.focus, self.tab) {
             (Screen::Browse, Pane::Projects | Pane::Now, _) => (
                 self.visible_projects().len(),
                 self.project_index().unwrap_or(0),
@@ -125,43 +115,15 @@ impl App {
     pub(crate) fn move_sel(&mut self, d: isize) -> Vec<Effect> {
         let page = self.page();
         match self.screen {
-            Screen::Browse => match self.focus {
+            Screen::Browse => match self.browse.focus {
                 Pane::Now => {
                     let rows = self.now_rows();
                     self.now.move_by(d, rows);
                 }
-                Pane::Projects => {
-                    let v = self.visible_projects();
-                    if v.is_empty() {
-                        return Vec::new();
+                Pane::Projects | Pane::Snapshots => {
+                    if self.browse.move_by(d, &self.catalog, &self.filters) {
+                        self.fix_selection();
                     }
-                    let i = self.project_index().unwrap_or(0);
-                    let j = (i as isize)
-                        .saturating_add(d)
-                        .clamp(0, v.len() as isize - 1) as usize;
-                    let id = v[j].project.id.clone();
-                    drop(v);
-                    if self.project_sel.as_deref() != Some(id.as_str()) {
-                        self.project_sel = Some(id);
-                        self.snapshot_offset = 0;
-                    }
-                    self.fix_selection();
-                }
-                Pane::Snapshots => {
-                    let v = self.visible_snapshots();
-                    if v.is_empty() {
-                        return Vec::new();
-                    }
-                    let i = self.snapshot_index().unwrap_or(0);
-                    let j = (i as isize)
-                        .saturating_add(d)
-                        .clamp(0, v.len() as isize - 1) as usize;
-                    let id = v[j].snapshot.id.clone();
-                    drop(v);
-                    if let Some(pid) = self.project_sel.clone() {
-                        self.snapshot_sel.insert(pid, id);
-                    }
-                    self.fix_selection();
                 }
             },
             Screen::Detail => match self.tab {
@@ -215,11 +177,11 @@ impl App {
                 if self.screen == Screen::Browse {
                     let b = self.browse_layout();
                     if layout::contains(b.now, col, row) && !self.now.failing.is_empty() {
-                        self.focus = Pane::Now;
+                        self.browse.focus = Pane::Now;
                     } else if layout::contains(b.projects, col, row) {
-                        self.focus = Pane::Projects;
+                        self.browse.focus = Pane::Projects;
                     } else if layout::contains(b.snapshots, col, row) {
-                        self.focus = Pane::Snapshots;
+                        self.browse.focus = Pane::Snapshots;
                     }
                 }
                 let d = if self.screen == Screen::Detail && self.tab == Tab::Raw {
@@ -251,29 +213,29 @@ impl App {
             // Unfocused, the panel shows one line per project; focused, every item.
             let line = (row - nr.y) as usize;
             let items = self.now.items(true);
-            let target = if self.focus == Pane::Now {
+            let target = if self.browse.focus == Pane::Now {
                 Some(self.now.cursor.offset + line).filter(|t| *t < items.len())
             } else {
                 items.iter().position(|i| *i == NowItem::Project(line))
             };
-            self.focus = Pane::Now;
+            self.browse.focus = Pane::Now;
             if let Some(t) = target {
                 self.now.cursor.sel = t;
             }
             self.fix_selection();
         } else if layout::contains(b.projects, col, row) {
-            self.focus = Pane::Projects;
+            self.browse.focus = Pane::Projects;
             if layout::contains(pr, col, row) {
-                let target = self.project_offset + (row - pr.y) as usize;
+                let target = self.browse.project_offset + (row - pr.y) as usize;
                 let cur = self.project_index().unwrap_or(0);
                 if target < self.visible_projects().len() {
                     return self.move_sel(target as isize - cur as isize);
                 }
             }
         } else if layout::contains(b.snapshots, col, row) {
-            self.focus = Pane::Snapshots;
+            self.browse.focus = Pane::Snapshots;
             if layout::contains(sr, col, row) {
-                let target = self.snapshot_offset + (row - sr.y) as usize;
+                let target = self.browse.snapshot_offset + (row - sr.y) as usize;
                 let cur = self.snapshot_index().unwrap_or(0);
                 if target < self.visible_snapshots().len() {
                     if target == cur {

@@ -26,16 +26,9 @@ impl App {
     pub fn copy_payload(&self) -> Option<(&'static str, String)> {
         let tz = self.cfg.tz;
         match self.screen {
-            Screen::Browse => match self.focus {
+            Screen::Browse => match self.browse.focus {
                 Pane::Now => self.now.copy(),
-                Pane::Projects => Some((
-                    "project folder",
-                    self.current_project()?.project.folder.display().to_string(),
-                )),
-                Pane::Snapshots => Some((
-                    "snapshot path",
-                    self.current_snapshot()?.path.display().to_string(),
-                )),
+                Pane::Projects | Pane::Snapshots => self.browse.copy(&self.catalog),
             },
             Screen::Detail => match self.tab {
                 Tab::Tests => {

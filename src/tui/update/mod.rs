@@ -119,7 +119,7 @@ impl App {
     pub fn apply_events(&mut self, evs: Vec<IndexEvent>, now: DateTime<Utc>) -> Vec<Effect> {
         let row_before = self
             .snapshot_index()
-            .map(|i| i.saturating_sub(self.snapshot_offset));
+            .map(|i| i.saturating_sub(self.browse.snapshot_offset));
         let sel_before = self.selected_snapshot_id().map(str::to_string);
         let detail_before = self
             .current_snapshot()
@@ -130,16 +130,7 @@ impl App {
         let follow_newest: Vec<String> = if self.scan.finished {
             Vec::new()
         } else {
-            self.snapshot_sel
-                .iter()
-                .filter(|(pid, id)| {
-                    self.catalog
-                        .project(pid)
-                        .and_then(|p| p.latest())
-                        .is_some_and(|e| e.snapshot.id == **id)
-                })
-                .map(|(pid, _)| pid.clone())
-                .collect()
+            self.browse.on_newest(&self.catalog)
         };
         let mut changed = false;
         for ev in evs {
@@ -197,12 +188,7 @@ impl App {
             }
             changed |= events::apply(&mut self.catalog, &ev);
         }
-        for pid in follow_newest {
-            if let Some(latest) = self.catalog.project(&pid).and_then(|p| p.latest()) {
-                let id = latest.snapshot.id.clone();
-                self.snapshot_sel.insert(pid, id);
-            }
-        }
+        self.browse.follow_newest(&self.catalog, follow_newest);
         if changed {
             // Derived from the catalog alone (and the Now panel's age notes
             // only with a maximum age, which it does not use).
@@ -212,16 +198,9 @@ impl App {
         // Keep the selected snapshot where it was on screen.
         if let (Some(row), Some(before)) = (row_before, sel_before.as_ref()) {
             if self.selected_snapshot_id() == Some(before.as_str()) {
-                if let Some(i) = self.snapshot_index() {
-                    self.snapshot_offset = i.saturating_sub(row);
-                    let len = self.visible_snapshots().len();
-                    let mut c = Cursor {
-                        sel: i,
-                        offset: self.snapshot_offset,
-                    };
-                    c.fit(len, self.snapshots_page());
-                    self.snapshot_offset = c.offset;
-                }
+                let page = self.snapshots_page();
+                self.browse
+                    .keep_row(row, &self.catalog, &self.filters, page);
             }
         }
         // The open snapshot was deleted: back to the timeline, and say so.
@@ -233,7 +212,7 @@ impl App {
                 };
                 if gone {
                     self.screen = Screen::Browse;
-                    self.focus = Pane::Snapshots;
+                    self.browse.focus = Pane::Snapshots;
                     self.say(format!("snapshot {before} was removed"), now);
                 }
             }
@@ -399,49 +378,24 @@ impl App {
             Action::PageDown => return self.move_sel(page),
             Action::Top => return self.move_sel(isize::MIN / 2),
             Action::Bottom => return self.move_sel(isize::MAX / 2),
-            Action::Left | Action::PrevPane => match self.screen {
-                Screen::Browse => {
-                    self.focus = match (a, self.focus) {
-                        (Action::PrevPane, Pane::Projects) if !self.now.failing.is_empty() => {
-                            Pane::Now
-                        }
-                        (Action::PrevPane, Pane::Now) => Pane::Snapshots,
-                        _ => Pane::Projects,
-                    }
+            Action::Left | Action::PrevPane => {
+                if self.screen == Screen::Detail {
+                    return self.set_tab(self.tab.step(-1));
                 }
-                Screen::Detail => return self.set_tab(self.tab.step(-1)),
-                _ => {}
-            },
-            Action::Right | Action::NextPane => match self.screen {
-                Screen::Browse => {
-                    self.focus = match (a, self.focus) {
-                        (Action::NextPane, Pane::Snapshots) if !self.now.failing.is_empty() => {
-                            Pane::Now
-                        }
-                        (Action::NextPane, Pane::Snapshots) | (Action::NextPane, Pane::Now) => {
-                            Pane::Projects
-                        }
-                        _ => Pane::Snapshots,
-                    }
+            }
+            Action::Right | Action::NextPane => {
+                if self.screen == Screen::Detail {
+                    return self.set_tab(self.tab.step(1));
                 }
-                Screen::Detail => return self.set_tab(self.tab.step(1)),
-                _ => {}
-            },
-            Action::Enter => match (self.screen, self.focus) {
-                (Screen::Browse, Pane::Projects) => self.focus = Pane::Snapshots,
-                (Screen::Browse, Pane::Snapshots) => return self.open_detail(),
-                _ => {}
-            },
+            }
+            Action::Enter => {}
             Action::Back => {
                 let t = self.filter_target();
                 if let Some(t) = t.filter(|t| !self.filter(*t).is_empty()) {
                     self.set_filter(t, String::new());
                 } else {
-                    match (self.screen, self.focus) {
-                        (Screen::Browse, Pane::Snapshots | Pane::Now) => {
-                            self.focus = Pane::Projects
-                        }
-                        (Screen::Browse, Pane::Projects) => {}
+                    match self.screen {
+                        Screen::Browse => self.browse.back(),
                         _ => self.go_back(),
                     }
                 }

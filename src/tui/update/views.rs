@@ -34,6 +34,7 @@ impl App {
             Outcome::Back => self.go_back(),
             Outcome::Quit => return vec![Effect::Quit],
             Outcome::Say(text) => self.say(text, now),
+            Outcome::OpenDetail => return self.open_detail(),
             Outcome::OpenSnapshot {
                 project,
                 snapshot,
@@ -121,14 +122,14 @@ impl App {
             Action::DriftHistory => self.open_view(Screen::DriftHistory, now),
             Action::Dashboards => self.open_view(Screen::Dashboard, now),
             Action::NowPanel => {
-                if self.screen == Screen::Browse && self.focus == Pane::Now {
-                    self.focus = Pane::Projects;
+                if self.screen == Screen::Browse && self.browse.focus == Pane::Now {
+                    self.browse.focus = Pane::Projects;
                 } else if self.now.failing.is_empty() {
                     self.say(self.now_summary(now), now);
                 } else {
                     self.screen = Screen::Browse;
                     self.back.clear();
-                    self.focus = Pane::Now;
+                    self.browse.focus = Pane::Now;
                 }
                 self.fix_selection();
                 Vec::new()
@@ -176,8 +177,14 @@ impl App {
     pub(crate) fn act_view(&mut self, a: Action) -> Option<Outcome> {
         let rows = (self.view_rows().height as usize).max(1);
         match self.screen {
-            Screen::Browse if self.focus == Pane::Now && a == Action::Enter => {
+            Screen::Browse if self.browse.focus == Pane::Now && a == Action::Enter => {
                 Some(self.now.enter())
+            }
+            Screen::Browse => {
+                let page = self.page();
+                let failing = !self.now.failing.is_empty();
+                self.browse
+                    .act(a, &self.catalog, &self.filters, page, failing)
             }
             Screen::Trend => {
                 let w = self.trend_window();
@@ -198,7 +205,7 @@ impl App {
     }
 
     pub(crate) fn push_back(&mut self) {
-        let here = (self.screen, self.focus);
+        let here = (self.screen, self.browse.focus);
         if self.back.last() != Some(&here) {
             self.back.push(here);
         }
@@ -211,7 +218,7 @@ impl App {
     pub(crate) fn go_back(&mut self) {
         let (screen, focus) = self.back.pop().unwrap_or((Screen::Browse, Pane::Snapshots));
         self.screen = screen;
-        self.focus = focus;
+        self.browse.focus = focus;
         let missing = match screen {
             Screen::Trend => self.trend.is_none(),
             Screen::TestHistory => self.thist.is_none(),
@@ -222,7 +229,7 @@ impl App {
         };
         if missing {
             self.screen = Screen::Browse;
-            self.focus = Pane::Snapshots;
+            self.browse.focus = Pane::Snapshots;
         }
         self.fix_selection();
     }
@@ -270,11 +277,13 @@ impl App {
         {
             return Vec::new();
         }
-        if self.project_sel.as_deref() != Some(pid) {
+        if self.browse.project_sel.as_deref() != Some(pid) {
             self.filters.remove(&FilterTarget::Projects);
         }
-        self.project_sel = Some(pid.to_string());
-        self.snapshot_sel.insert(pid.to_string(), sid.to_string());
+        self.browse.project_sel = Some(pid.to_string());
+        self.browse
+            .snapshot_sel
+            .insert(pid.to_string(), sid.to_string());
         if !self
             .visible_snapshots()
             .iter()
