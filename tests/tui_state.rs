@@ -121,7 +121,7 @@ fn navigation_between_panes_and_into_detail() {
         .starts_with("01a2230e-1445"));
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::Detail);
-    assert_eq!(a.tab, Tab::Tests);
+    assert_eq!(a.detail.tab, Tab::Tests);
     // 01a2230e-1445: metric_results[*].tests statuses: FAIL 6, WARNING 1, SUCCESS 2.
     let statuses: Vec<TestStatus> = a.test_rows().iter().map(|t| t.status).collect();
     assert_eq!(statuses.len(), 9);
@@ -148,10 +148,10 @@ fn brackets_step_through_snapshots_keeping_the_tab() {
     key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Char('2'));
-    assert_eq!(a.tab, Tab::Drift);
+    assert_eq!(a.detail.tab, Tab::Drift);
     let first = a.selected_snapshot_id().unwrap().to_string();
     key(&mut a, KeyCode::Char('['));
-    assert_eq!(a.tab, Tab::Drift);
+    assert_eq!(a.detail.tab, Tab::Drift);
     assert_eq!(a.screen, Screen::Detail);
     let second = a.selected_snapshot_id().unwrap().to_string();
     assert_ne!(first, second);
@@ -348,10 +348,10 @@ fn raw_tab_requests_a_load_and_ignores_stale_replies() {
         },
         now(),
     );
-    assert!(matches!(a.raw, RawState::Loading { .. }));
+    assert!(matches!(a.detail.raw, RawState::Loading { .. }));
     // The current reply is taken; the document is the file's, read by the loader.
     let cur = a.current_snapshot().unwrap().path.clone();
-    let RawState::Loading { request, .. } = a.raw.clone() else {
+    let RawState::Loading { request, .. } = a.detail.raw.clone() else {
         unreachable!()
     };
     a.update(
@@ -361,8 +361,8 @@ fn raw_tab_requests_a_load_and_ignores_stale_replies() {
         },
         now(),
     );
-    let RawState::Loaded(v) = &a.raw else {
-        panic!("not loaded: {:?}", a.raw)
+    let RawState::Loaded(v) = &a.detail.raw else {
+        panic!("not loaded: {:?}", a.detail.raw)
     };
     assert!(v.doc.lines.len() > 100);
     assert!(v.visible.len() < v.doc.lines.len(), "folded by default");
@@ -370,14 +370,14 @@ fn raw_tab_requests_a_load_and_ignores_stale_replies() {
     for _ in 0..20 {
         keys(&mut a, "+");
     }
-    let RawState::Loaded(v) = &a.raw else {
+    let RawState::Loaded(v) = &a.detail.raw else {
         unreachable!()
     };
     assert_eq!(v.visible.len(), v.doc.lines.len());
     key(&mut a, KeyCode::Char('/'));
     keys(&mut a, "\"timestamp\"");
     key(&mut a, KeyCode::Enter);
-    let RawState::Loaded(v) = &a.raw else {
+    let RawState::Loaded(v) = &a.detail.raw else {
         unreachable!()
     };
     let line = v.visible[v.cursor.sel] as usize;
@@ -457,7 +457,7 @@ fn mouse_click_selects_and_scroll_moves() {
         }),
         now(),
     );
-    assert_eq!(a.tests.sel, 1);
+    assert_eq!(a.detail.tests.sel, 1);
 }
 
 #[test]

@@ -18,13 +18,11 @@ use crate::analysis::history::{ColumnDriftHistory, TestHistory, Window};
 use crate::analysis::triage::ProjectHealth;
 use crate::index::catalog::{Catalog, ProjectEntry, SnapshotEntry};
 use crate::index::events::IndexEvent;
-use crate::model::{DriftRow, SeriesValue, TestOutcome};
+use crate::model::{DriftRow, TestOutcome};
 use crate::parse::TimeZoneChoice;
 use crate::tui::keymap::{self, Context, KeyMap};
-use crate::tui::state::browse::lc_contains;
 use crate::tui::state::compare::CompareState;
 use crate::tui::state::dashboard::DashState;
-use crate::tui::state::detail::{drift_matches, metric_group, test_matches};
 use crate::tui::state::history::{DriftHistoryState, TestHistoryState};
 use crate::tui::state::now::NowState;
 use crate::tui::state::trend::{TimeWindow, TrendState};
@@ -34,7 +32,7 @@ use crate::tui::ui::layout;
 pub use crate::tui::state::browse::{BrowseState, Pane};
 pub use crate::tui::state::cursor::Cursor;
 pub use crate::tui::state::detail::{
-    DriftSort, MetricRow, RawState, RawView, Tab, RAW_DEFAULT_FOLD,
+    DetailState, DriftSort, MetricRow, RawState, RawView, Tab, RAW_DEFAULT_FOLD,
 };
 pub use crate::tui::state::filter::{filter_lc, FilterTarget, Filters, Input};
 pub use crate::tui::state::popup::Popup;
@@ -75,7 +73,8 @@ pub struct App {
     pub screen: Screen,
     /// The browse screen: focused pane, project and snapshot selection.
     pub browse: BrowseState,
-    pub tab: Tab,
+    /// The detail screen: tab, the tabs' cursors, the Raw tab.
+    pub detail: DetailState,
     pub scan: ScanState,
     pub watch_mode: String,
     pub watcher_message: Option<String>,
@@ -83,11 +82,6 @@ pub struct App {
     pub pending: BTreeMap<PathBuf, String>,
     /// False once the index channel closed.
     pub index_alive: bool,
-    pub tests: Cursor,
-    pub drift: Cursor,
-    pub drift_sort: DriftSort,
-    pub metrics: Cursor,
-    pub raw: RawState,
     pub filters: Filters,
     pub input: Option<Input>,
     pub popup: Option<Popup>,
@@ -118,7 +112,6 @@ pub struct App {
     pub back: Vec<(Screen, Pane)>,
     /// Dashboards shown instead of the projects' own (see [`App::set_dashboard`]).
     pub dashboards: HashMap<String, Arc<Dashboard>>,
-    pub(crate) next_request: u64,
 }
 
 impl App {
@@ -131,16 +124,11 @@ impl App {
             size,
             screen: Screen::Browse,
             browse: BrowseState::default(),
-            tab: Tab::Tests,
+            detail: DetailState::default(),
             scan: ScanState::default(),
             watcher_message: None,
             pending: BTreeMap::new(),
             index_alive: true,
-            tests: Cursor::default(),
-            drift: Cursor::default(),
-            drift_sort: DriftSort::File,
-            metrics: Cursor::default(),
-            raw: RawState::Idle,
             filters: HashMap::new(),
             input: None,
             popup: None,
@@ -160,7 +148,6 @@ impl App {
             mark: None,
             back: Vec::new(),
             dashboards: HashMap::new(),
-            next_request: 1,
         }
     }
 
@@ -212,76 +199,20 @@ impl App {
 
     /// Tests of the current snapshot: failures first (stable), filtered.
     pub fn test_rows(&self) -> Vec<&TestOutcome> {
-        let Some(s) = self.current_snapshot() else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::Tests);
-        let mut v: Vec<&TestOutcome> = s
-            .snapshot
-            .tests
-            .iter()
-            .filter(|t| test_matches(t, &f))
-            .collect();
-        v.sort_by_key(|t| t.status);
-        v
+        self.detail
+            .test_rows(self.current_snapshot(), &self.filters)
     }
 
     /// Drift rows of the current snapshot, sorted and filtered.
     pub fn drift_rows(&self) -> Vec<&DriftRow> {
-        let Some(s) = self.current_snapshot() else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::Drift);
-        let mut v: Vec<&DriftRow> = s
-            .snapshot
-            .drift
-            .iter()
-            .filter(|d| drift_matches(d, &f))
-            .collect();
-        let key = |d: &&DriftRow| d.score.filter(|x| x.is_finite());
-        match self.drift_sort {
-            DriftSort::File => {}
-            DriftSort::ScoreAsc => v.sort_by(|a, b| match (key(a), key(b)) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            }),
-            DriftSort::ScoreDesc => v.sort_by(|a, b| match (key(a), key(b)) {
-                (Some(x), Some(y)) => y.total_cmp(&x),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            }),
-        }
-        v
+        self.detail
+            .drift_rows(self.current_snapshot(), &self.filters)
     }
 
     /// Rows of the Metrics tab: each metric group followed by its values.
     pub fn metric_rows(&self) -> Vec<MetricRow<'_>> {
-        let Some(s) = self.current_snapshot() else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::Metrics);
-        let mut groups: Vec<(&str, Vec<(&SeriesValue, &str)>)> = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        for v in &s.snapshot.series {
-            if !f.is_empty() && !lc_contains(&v.key, &f) {
-                continue;
-            }
-            let (g, field) = metric_group(&v.key);
-            let i = *index.entry(g).or_insert_with(|| {
-                groups.push((g, Vec::new()));
-                groups.len() - 1
-            });
-            groups[i].1.push((v, field));
-        }
-        let mut out = Vec::new();
-        for (g, vals) in groups {
-            out.push(MetricRow::Group(g, vals.len()));
-            out.extend(vals.into_iter().map(|(v, f)| MetricRow::Value(v, f)));
-        }
-        out
+        self.detail
+            .metric_rows(self.current_snapshot(), &self.filters)
     }
 
     /// Number of unreadable files.
@@ -294,7 +225,7 @@ impl App {
         match self.screen {
             Screen::Browse if self.browse.focus == Pane::Now => vec![Context::Now, Context::Browse],
             Screen::Browse => vec![Context::Browse],
-            Screen::Detail if self.tab == Tab::Raw => vec![Context::Raw, Context::Detail],
+            Screen::Detail if self.detail.tab == Tab::Raw => vec![Context::Raw, Context::Detail],
             Screen::Detail => vec![Context::Detail],
             Screen::Trend => vec![Context::Trend],
             Screen::TestHistory => vec![Context::TestHistory],
@@ -306,7 +237,7 @@ impl App {
 
     /// The list the filter key acts on (none on the chart, dashboard and compare views).
     pub fn filter_target(&self) -> Option<FilterTarget> {
-        Some(match (self.screen, self.browse.focus, self.tab) {
+        Some(match (self.screen, self.browse.focus, self.detail.tab) {
             (Screen::Browse, Pane::Projects | Pane::Now, _) => FilterTarget::Projects,
             (Screen::Browse, Pane::Snapshots, _) => FilterTarget::Snapshots,
             (Screen::Detail, _, Tab::Tests) => FilterTarget::Tests,
@@ -356,7 +287,7 @@ impl App {
     /// The rows region of the current tab's list (below its header).
     pub fn tab_rows(&self) -> Rect {
         let body = self.detail_layout().body;
-        match self.tab {
+        match self.detail.tab {
             Tab::Tests => layout::below_header(layout::tests_split(body).0),
             Tab::Drift => layout::below_header(layout::with_footer(body).0),
             Tab::Metrics => layout::below_header(layout::with_footer(body).0),
@@ -393,16 +324,8 @@ impl App {
 
     pub(crate) fn fit_tab_cursors(&mut self) {
         let rows = (self.tab_rows().height as usize).max(1);
-        let n = self.test_rows().len();
-        self.tests.fit(n, rows);
-        let n = self.drift_rows().len();
-        self.drift.fit(n, rows);
-        let n = self.metric_rows().len();
-        self.metrics.fit(n, rows);
-        if let RawState::Loaded(v) = &mut self.raw {
-            let n = v.visible.len();
-            v.cursor.fit(n, rows);
-        }
+        let s = self.browse.current_snapshot(&self.catalog);
+        self.detail.fit(s, &self.filters, rows);
     }
 
     // ----- update --------------------------------------------------------

@@ -95,6 +95,8 @@ pub enum Outcome {
     Quit,
     /// Show a transient message.
     Say(String),
+    /// Show this tab of the detail screen (its lists re-fitted, the Raw tab loaded).
+    ShowTab(Tab),
     /// Show the selected snapshot in the detail screen.
     OpenDetail,
     /// Show this snapshot in the detail screen (on `tab`, or the current tab).

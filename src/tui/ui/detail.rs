@@ -59,7 +59,7 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
 
     info_lines(d.info, buf, app, s);
     tab_bar(d.tabs, buf, app);
-    match app.tab {
+    match app.detail.tab {
         Tab::Tests => tests(d.body, buf, app, s),
         Tab::Drift => drift(d.body, buf, app, s),
         Tab::Metrics => metrics(d.body, buf, app),
@@ -153,7 +153,7 @@ fn tab_bar(r: Rect, buf: &mut Buffer, app: &App) {
         if i > 0 {
             spans.push(Span::styled(th.sep(), th.dim()));
         }
-        let st = if t == app.tab {
+        let st = if t == app.detail.tab {
             th.selected().add_modifier(Modifier::BOLD)
         } else {
             th.text()
@@ -236,10 +236,10 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     for (i, t) in rows
         .iter()
         .enumerate()
-        .skip(app.tests.offset)
+        .skip(app.detail.tests.offset)
         .take(rows_r.height as usize)
     {
-        let base = sel_style(app, i == app.tests.sel);
+        let base = sel_style(app, i == app.detail.tests.sel);
         let st = th.status(t.status);
         let line = Line::from(vec![
             Span::styled(th.status_symbol(t.status), st.patch(base)),
@@ -259,12 +259,12 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
                 base,
             ),
         ]);
-        put(buf, rows_r, (i - app.tests.offset) as u16, line);
+        put(buf, rows_r, (i - app.detail.tests.offset) as u16, line);
     }
     if desc_r.height == 0 {
         return;
     }
-    let Some(t) = rows.get(app.tests.sel) else {
+    let Some(t) = rows.get(app.detail.tests.sel) else {
         return;
     };
     let block = Block::default()
@@ -335,10 +335,10 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     for (i, d) in rows
         .iter()
         .enumerate()
-        .skip(app.drift.offset)
+        .skip(app.detail.drift.offset)
         .take(rows_r.height as usize)
     {
-        let base = sel_style(app, i == app.drift.sel);
+        let base = sel_style(app, i == app.detail.drift.sel);
         let kind = d.method.as_deref().map(score_kind);
         let line = Line::from(vec![
             Span::styled(th.drift_symbol(d.drifted), th.drift(d.drifted).patch(base)),
@@ -368,14 +368,14 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
             Span::styled(" ", base),
             Span::styled(fmt::pad_left(&fmt::opt_num(d.threshold), 9, ell), base),
         ]);
-        put(buf, rows_r, (i - app.drift.offset) as u16, line);
+        put(buf, rows_r, (i - app.detail.drift.offset) as u16, line);
     }
     let drifted = s.drift.iter().filter(|d| d.drifted == Some(true)).count();
     let mut foot = format!(
         "{drifted}/{} columns drifted{}sort: {} (s){}",
         s.drift.len(),
         th.sep(),
-        app.drift_sort.label(),
+        app.detail.drift_sort.label(),
         filter_note(app, FilterTarget::Drift)
     );
     if s.drift.iter().any(|d| d.inferred) {
@@ -429,10 +429,10 @@ fn metrics(body: Rect, buf: &mut Buffer, app: &App) {
     for (i, r) in rows
         .iter()
         .enumerate()
-        .skip(app.metrics.offset)
+        .skip(app.detail.metrics.offset)
         .take(rows_r.height as usize)
     {
-        let base = sel_style(app, i == app.metrics.sel);
+        let base = sel_style(app, i == app.detail.metrics.sel);
         let line = match r {
             MetricRow::Group(g, n) => Line::from(vec![
                 Span::styled(format!("{open} "), th.header().patch(base)),
@@ -451,7 +451,7 @@ fn metrics(body: Rect, buf: &mut Buffer, app: &App) {
                 ])
             }
         };
-        put(buf, rows_r, (i - app.metrics.offset) as u16, line);
+        put(buf, rows_r, (i - app.detail.metrics.offset) as u16, line);
     }
     let foot = format!(
         "{values} values in {groups} metrics{}",
@@ -470,7 +470,7 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
     let ell = th.ellipsis();
     let (list_r, foot_r) = layout::with_footer(body);
     let w = list_r.width as usize;
-    let v = match &app.raw {
+    let v = match &app.detail.raw {
         RawState::Idle => {
             put(
                 buf,

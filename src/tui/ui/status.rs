@@ -180,7 +180,7 @@ fn hint_actions(app: &App) -> Vec<Action> {
         ],
         Screen::Detail => {
             let mut v = vec![Action::NextPane, Action::PrevSnapshot, Action::NextSnapshot];
-            match app.tab {
+            match app.detail.tab {
                 Tab::Drift => v.push(Action::SortDrift),
                 Tab::Raw => {
                     v.push(Action::FoldLess);

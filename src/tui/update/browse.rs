@@ -8,8 +8,7 @@ use crate::config::keys;
 use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::Key;
 use crate::tui::state::browse::Pane;
-use crate::tui::state::cursor::Cursor;
-use crate::tui::state::detail::{self, RawState, Tab};
+use crate::tui::state::detail::{self, Tab};
 use crate::tui::state::now::NowItem;
 use crate::tui::ui::layout;
 
@@ -18,7 +17,7 @@ impl App {
         if self.screen != Screen::Detail {
             return Vec::new();
         }
-        self.tab = t;
+        self.detail.tab = t;
         self.fit_tab_cursors();
         if t == Tab::Raw {
             return self.request_raw(false);
@@ -35,39 +34,21 @@ impl App {
         if let Some(id) = self.selected_snapshot_id().map(str::to_string) {
             self.new_ids.remove(&id);
         }
-        if self.tab == Tab::Raw {
+        if self.detail.tab == Tab::Raw {
             return self.request_raw(false);
         }
         Vec::new()
     }
 
     pub(crate) fn reset_tab_cursors(&mut self) {
-        self.tests = Cursor::default();
-        self.drift = Cursor::default();
-        self.metrics = Cursor::default();
+        self.detail.reset_cursors();
         self.fit_tab_cursors();
     }
 
     /// Ask for the current snapshot's raw JSON unless it is already loaded (or `force`).
     pub(crate) fn request_raw(&mut self, force: bool) -> Vec<Effect> {
-        let Some(path) = self.current_snapshot().map(|s| s.path.clone()) else {
-            return Vec::new();
-        };
-        let same = match &self.raw {
-            RawState::Loading { path: p, .. } | RawState::Failed { path: p, .. } => *p == path,
-            RawState::Loaded(v) => v.path == path,
-            RawState::Idle => false,
-        };
-        if same && !force {
-            return Vec::new();
-        }
-        let request = self.next_request;
-        self.next_request += 1;
-        self.raw = RawState::Loading {
-            request,
-            path: path.clone(),
-        };
-        vec![Effect::LoadRaw { request, path }]
+        let s = self.browse.current_snapshot(&self.catalog);
+        self.detail.request_raw(s, force)
     }
 
     /// Move to an older (+1) or newer (-1) snapshot, keeping screen and tab.
@@ -79,7 +60,7 @@ impl App {
         if self.screen == Screen::Detail {
             self.new_ids.remove(&id);
             self.reset_tab_cursors();
-            if self.tab == Tab::Raw {
+            if self.detail.tab == Tab::Raw {
                 return self.request_raw(false);
             }
         }
@@ -87,7 +68,7 @@ impl App {
     }
 
     pub(crate) fn move_wrapping(&mut self, d: isize) -> Vec<Effect> {
-        let (len, cur) = match (self.screen, self.browse.focus, self.tab) {
+        let (len, cur) = match (self.screen, self.browse.focus, self.detail.tab) {
             (Screen::Browse, Pane::Projects | Pane::Now, _) => (
                 self.visible_projects().len(),
                 self.project_index().unwrap_or(0),
@@ -96,9 +77,11 @@ impl App {
                 self.visible_snapshots().len(),
                 self.snapshot_index().unwrap_or(0),
             ),
-            (Screen::Detail, _, Tab::Tests) => (self.test_rows().len(), self.tests.sel),
-            (Screen::Detail, _, Tab::Drift) => (self.drift_rows().len(), self.drift.sel),
-            (Screen::Detail, _, Tab::Metrics) => (self.metric_rows().len(), self.metrics.sel),
+            (Screen::Detail, _, Tab::Tests) => (self.test_rows().len(), self.detail.tests.sel),
+            (Screen::Detail, _, Tab::Drift) => (self.drift_rows().len(), self.detail.drift.sel),
+            (Screen::Detail, _, Tab::Metrics) => {
+                (self.metric_rows().len(), self.detail.metrics.sel)
+            }
             (Screen::Detail, _, Tab::Raw) => return Vec::new(),
             (Screen::TestHistory, _, _) => (self.history_rows().len(), self.cursor_sel()),
             (Screen::DriftHistory, _, _) => (self.drift_history_rows().len(), self.cursor_sel()),
@@ -126,26 +109,10 @@ impl App {
                     }
                 }
             },
-            Screen::Detail => match self.tab {
-                Tab::Tests => {
-                    let n = self.test_rows().len();
-                    self.tests.step(d, n, page);
-                }
-                Tab::Drift => {
-                    let n = self.drift_rows().len();
-                    self.drift.step(d, n, page);
-                }
-                Tab::Metrics => {
-                    let n = self.metric_rows().len();
-                    self.metrics.step(d, n, page);
-                }
-                Tab::Raw => {
-                    if let RawState::Loaded(v) = &mut self.raw {
-                        let n = v.visible.len();
-                        v.cursor.step(d, n, page);
-                    }
-                }
-            },
+            Screen::Detail => {
+                let s = self.browse.current_snapshot(&self.catalog);
+                self.detail.move_by(d, s, &self.filters, page);
+            }
             _ => self.move_view(d),
         }
         Vec::new()
@@ -184,7 +151,7 @@ impl App {
                         self.browse.focus = Pane::Snapshots;
                     }
                 }
-                let d = if self.screen == Screen::Detail && self.tab == Tab::Raw {
+                let d = if self.screen == Screen::Detail && self.detail.tab == Tab::Raw {
                     d * 3
                 } else {
                     d
@@ -263,24 +230,8 @@ impl App {
         }
         let rows = self.tab_rows();
         if layout::contains(rows, col, row) {
-            let off = match self.tab {
-                Tab::Tests => self.tests.offset,
-                Tab::Drift => self.drift.offset,
-                Tab::Metrics => self.metrics.offset,
-                Tab::Raw => match &self.raw {
-                    RawState::Loaded(v) => v.cursor.offset,
-                    _ => 0,
-                },
-            };
-            let cur = match self.tab {
-                Tab::Tests => self.tests.sel,
-                Tab::Drift => self.drift.sel,
-                Tab::Metrics => self.metrics.sel,
-                Tab::Raw => match &self.raw {
-                    RawState::Loaded(v) => v.cursor.sel,
-                    _ => 0,
-                },
-            };
+            let c = self.detail.cursor();
+            let (off, cur) = (c.offset, c.sel);
             let target = off + (row - rows.y) as usize;
             return self.move_sel(target as isize - cur as isize);
         }

@@ -5,7 +5,6 @@
 //! Screen-specific transitions are in the child files.
 
 mod browse;
-mod copy;
 mod views;
 
 use chrono::{DateTime, Utc};
@@ -16,8 +15,7 @@ use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::{self, Action, Key};
 use crate::tui::msg::Msg;
 use crate::tui::state::browse::Pane;
-use crate::tui::state::cursor::Cursor;
-use crate::tui::state::detail::{self, DriftSort, RawState, RawView, Tab, RAW_DEFAULT_FOLD};
+use crate::tui::state::detail::Tab;
 use crate::tui::state::filter::{FilterTarget, Input};
 use crate::tui::state::popup::Popup;
 use crate::tui::state::screen::Outcome;
@@ -49,33 +47,10 @@ impl App {
                 Vec::new()
             }
             Msg::RawLoaded { request, result } => {
-                if let RawState::Loading { request: r, path } = &self.raw {
-                    if *r == request {
-                        let path = path.clone();
-                        self.raw = match result {
-                            Ok(doc) => {
-                                let fold = Some(RAW_DEFAULT_FOLD);
-                                let visible = doc.visible(fold);
-                                let mut v = RawView {
-                                    path,
-                                    doc,
-                                    fold,
-                                    visible,
-                                    matches: Vec::new(),
-                                    cursor: Cursor::default(),
-                                    hscroll: 0,
-                                };
-                                detail::recompute_matches(
-                                    &mut v,
-                                    &self.filter_lc(FilterTarget::Raw),
-                                );
-                                RawState::Loaded(Box::new(v))
-                            }
-                            Err(message) => RawState::Failed { path, message },
-                        };
-                        self.fit_tab_cursors();
-                        self.dirty = true;
-                    }
+                let f = self.filter_lc(FilterTarget::Raw);
+                if self.detail.raw_loaded(request, result, &f) {
+                    self.fit_tab_cursors();
+                    self.dirty = true;
                 }
                 Vec::new()
             }
@@ -222,7 +197,10 @@ impl App {
         let detail_after = self
             .current_snapshot()
             .map(|s| (s.path.clone(), s.fingerprint));
-        if self.screen == Screen::Detail && self.tab == Tab::Raw && detail_after != detail_before {
+        if self.screen == Screen::Detail
+            && self.detail.tab == Tab::Raw
+            && detail_after != detail_before
+        {
             fx.extend(self.request_raw(true));
         }
         fx
@@ -296,24 +274,9 @@ impl App {
         } else {
             self.filters.insert(t, text);
         }
-        if t == FilterTarget::Raw {
-            let f = self.filter_lc(FilterTarget::Raw);
-            if let RawState::Loaded(v) = &mut self.raw {
-                detail::recompute_matches(v, &f);
-            }
-            let rows = self.page();
-            if let RawState::Loaded(v) = &mut self.raw {
-                detail::jump_match(v, true, rows, true);
-            }
-        } else {
-            // Filtering a detail list starts from its top.
-            match t {
-                FilterTarget::Tests => self.tests = Cursor::default(),
-                FilterTarget::Drift => self.drift = Cursor::default(),
-                FilterTarget::Metrics => self.metrics = Cursor::default(),
-                _ => {}
-            }
-        }
+        let f = self.filter_lc(t);
+        let rows = self.page();
+        self.detail.filter_changed(t, &f, rows);
         self.fix_selection();
     }
 
@@ -378,17 +341,6 @@ impl App {
             Action::PageDown => return self.move_sel(page),
             Action::Top => return self.move_sel(isize::MIN / 2),
             Action::Bottom => return self.move_sel(isize::MAX / 2),
-            Action::Left | Action::PrevPane => {
-                if self.screen == Screen::Detail {
-                    return self.set_tab(self.tab.step(-1));
-                }
-            }
-            Action::Right | Action::NextPane => {
-                if self.screen == Screen::Detail {
-                    return self.set_tab(self.tab.step(1));
-                }
-            }
-            Action::Enter => {}
             Action::Back => {
                 let t = self.filter_target();
                 if let Some(t) = t.filter(|t| !self.filter(*t).is_empty()) {
@@ -420,10 +372,8 @@ impl App {
                     self.say("no filter: press / to type one", now);
                 } else if t == FilterTarget::Raw {
                     let rows = self.page();
-                    if let RawState::Loaded(v) = &mut self.raw {
-                        if !detail::jump_match(v, fwd, rows, false) {
-                            self.say("no match", now);
-                        }
+                    if self.detail.jump_match(fwd, rows) == Some(false) {
+                        self.say("no match", now);
                     }
                 } else {
                     // Lists are narrowed to matches: step through them, wrapping.
@@ -445,46 +395,23 @@ impl App {
                 }
                 self.frozen = Some(Vec::new());
             }
-            Action::SortDrift => {
-                if self.screen == Screen::Detail && self.tab == Tab::Drift {
-                    self.drift_sort = match self.drift_sort {
-                        DriftSort::File => DriftSort::ScoreAsc,
-                        DriftSort::ScoreAsc => DriftSort::ScoreDesc,
-                        DriftSort::ScoreDesc => DriftSort::File,
-                    };
-                    self.drift = Cursor::default();
-                    self.fix_selection();
-                }
-            }
-            Action::TabTests => return self.set_tab(Tab::Tests),
-            Action::TabDrift => return self.set_tab(Tab::Drift),
-            Action::TabMetrics => return self.set_tab(Tab::Metrics),
-            Action::TabRaw => return self.set_tab(Tab::Raw),
-            Action::FoldLess | Action::FoldMore => {
+            Action::FoldLess | Action::FoldMore | Action::ScrollLeft | Action::ScrollRight => {
+                // The Raw tab's keys act on its document from any screen.
                 let rows = self.page();
-                if let RawState::Loaded(v) = &mut self.raw {
-                    let max = v.doc.max_depth();
-                    let cur = v.fold.unwrap_or(max.saturating_add(1));
-                    let next = if a == Action::FoldLess {
-                        cur.saturating_sub(1)
-                    } else {
-                        cur.saturating_add(1)
-                    };
-                    detail::set_fold(v, if next > max { None } else { Some(next) }, rows);
-                }
+                self.detail.raw_key(a, rows);
             }
-            Action::ScrollLeft => {
-                if let RawState::Loaded(v) = &mut self.raw {
-                    v.hscroll = v.hscroll.saturating_sub(16);
-                }
-            }
-            Action::ScrollRight => {
-                if let RawState::Loaded(v) = &mut self.raw {
-                    v.hscroll = (v.hscroll + 16).min(crate::tui::raw::MAX_LINE_BYTES);
-                }
-            }
-            // Handled by `act_anywhere` / `act_view`.
-            Action::Trends
+            // Handled by `act_anywhere` / `act_view`, or nothing off their screen.
+            Action::SortDrift
+            | Action::TabTests
+            | Action::TabDrift
+            | Action::TabMetrics
+            | Action::TabRaw
+            | Action::Left
+            | Action::PrevPane
+            | Action::Right
+            | Action::NextPane
+            | Action::Enter
+            | Action::Trends
             | Action::TestHistory
             | Action::DriftHistory
             | Action::Dashboards

@@ -1,6 +1,7 @@
 //! Crossing screens: applying a screen's [`Outcome`], opening the views
-//! (and the Esc history), jumping into a snapshot, mark / compare, and
-//! refreshing every screen's state from the catalog when the index changed.
+//! (and the Esc history), jumping into a snapshot, mark / compare, what `y`
+//! copies where (each screen's state says), and refreshing every screen's
+//! state from the catalog when the index changed.
 //! Each screen's own keys and data live in its `state/<screen>.rs`.
 
 use chrono::{DateTime, Utc};
@@ -35,6 +36,7 @@ impl App {
             Outcome::Quit => return vec![Effect::Quit],
             Outcome::Say(text) => self.say(text, now),
             Outcome::OpenDetail => return self.open_detail(),
+            Outcome::ShowTab(t) => return self.set_tab(t),
             Outcome::OpenSnapshot {
                 project,
                 snapshot,
@@ -180,6 +182,11 @@ impl App {
             Screen::Browse if self.browse.focus == Pane::Now && a == Action::Enter => {
                 Some(self.now.enter())
             }
+            Screen::Detail => {
+                let page = self.page();
+                let s = self.browse.current_snapshot(&self.catalog);
+                self.detail.act(a, s, &self.filters, page)
+            }
             Screen::Browse => {
                 let page = self.page();
                 let failing = !self.now.failing.is_empty();
@@ -200,7 +207,6 @@ impl App {
             }
             Screen::Compare => self.compare.as_mut()?.act(a, rows),
             Screen::Dashboard => self.dash.as_mut()?.act(a, rows),
-            _ => None,
         }
     }
 
@@ -295,7 +301,7 @@ impl App {
         self.screen = Screen::Browse;
         self.fix_selection();
         if let Some(t) = tab {
-            self.tab = t;
+            self.detail.tab = t;
         }
         let fx = self.open_detail();
         self.fix_selection();
@@ -308,7 +314,7 @@ impl App {
         let fx = self.open_snapshot(pid, sid, Some(Tab::Tests));
         if let Some(id) = identity {
             if let Some(i) = self.test_rows().iter().position(|t| &*t.identity == id) {
-                self.tests.sel = i;
+                self.detail.tests.sel = i;
                 self.fix_selection();
             }
         }
@@ -337,5 +343,44 @@ impl App {
         self.screen = Screen::Compare;
         self.fix_selection();
         Vec::new()
+    }
+
+    pub(crate) fn copy_text(&mut self, now: DateTime<Utc>) -> Vec<Effect> {
+        let (what, text) = match self.copy_payload() {
+            Some(x) => x,
+            None => {
+                self.say("nothing to copy here", now);
+                return Vec::new();
+            }
+        };
+        let shown = crate::tui::fmt::truncate(&clean(&text), 48, "…");
+        self.say(format!("copied {what}: {shown}"), now);
+        vec![Effect::Copy(text)]
+    }
+
+    /// What `y` copies here: (what it is, text).
+    pub fn copy_payload(&self) -> Option<(&'static str, String)> {
+        let tz = self.cfg.tz;
+        match self.screen {
+            Screen::Browse => match self.browse.focus {
+                Pane::Now => self.now.copy(),
+                Pane::Projects | Pane::Snapshots => self.browse.copy(&self.catalog),
+            },
+            Screen::Detail => self.detail.copy(self.current_snapshot(), &self.filters),
+            Screen::Trend => self.trend.as_ref()?.copy(&self.trend_window(), tz),
+            Screen::TestHistory => self
+                .thist
+                .as_ref()?
+                .copy(&self.filter_lc(FilterTarget::TestHistory), tz),
+            Screen::DriftHistory => self
+                .dhist
+                .as_ref()?
+                .copy(&self.filter_lc(FilterTarget::DriftHistory)),
+            Screen::Compare => self.compare.as_ref()?.copy(),
+            Screen::Dashboard => Some((
+                "project folder",
+                self.current_project()?.project.folder.display().to_string(),
+            )),
+        }
     }
 }
