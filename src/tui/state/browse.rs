@@ -294,6 +294,46 @@ impl BrowseState {
         Some(Outcome::Done)
     }
 
+    /// A click on the projects or snapshots pane, on row `line` of its list
+    /// when it hit one: focus the pane and select the row; a click on the
+    /// selected snapshot opens it.
+    pub fn click(
+        &mut self,
+        pane: Pane,
+        line: Option<usize>,
+        catalog: &Catalog,
+        filters: &Filters,
+    ) -> Outcome {
+        self.focus = pane;
+        let Some(line) = line else {
+            return Outcome::Done;
+        };
+        let (target, cur, len) = match pane {
+            Pane::Now => return Outcome::Done,
+            Pane::Projects => (
+                self.project_offset + line,
+                self.project_index(catalog, filters).unwrap_or(0),
+                self.visible_projects(catalog, filters).len(),
+            ),
+            Pane::Snapshots => (
+                self.snapshot_offset + line,
+                self.snapshot_index(catalog, filters).unwrap_or(0),
+                self.visible_snapshots(catalog, filters).len(),
+            ),
+        };
+        if target >= len {
+            return Outcome::Done;
+        }
+        if pane == Pane::Snapshots && target == cur {
+            return Outcome::OpenDetail;
+        }
+        if self.move_by(target as isize - cur as isize, catalog, filters) {
+            Outcome::Refit
+        } else {
+            Outcome::Done
+        }
+    }
+
     /// Esc with no filter to clear: back to the projects pane.
     pub fn back(&mut self) {
         if matches!(self.focus, Pane::Snapshots | Pane::Now) {

@@ -148,6 +148,12 @@ impl DetailState {
         }
     }
 
+    /// Rows to move the cursor by for a click on row `line` of the list shown.
+    pub fn click_delta(&self, line: usize) -> isize {
+        let c = self.cursor();
+        (c.offset + line) as isize - c.sel as isize
+    }
+
     /// Keep every tab's cursor inside its rows, in lists of `rows` rows.
     pub fn fit(&mut self, s: Option<&SnapshotEntry>, filters: &Filters, rows: usize) {
         let n = self.test_rows(s, filters).len();
@@ -421,6 +427,14 @@ pub fn tab_labels(snapshot: Option<&Snapshot>, th: &Theme) -> Vec<(Tab, String)>
             (*t, label)
         })
         .collect()
+}
+
+/// The tab whose label is at column `x` of the tab bar.
+pub fn tab_at(snapshot: Option<&Snapshot>, th: &Theme, x: u16) -> Option<Tab> {
+    tab_spans(snapshot, th)
+        .into_iter()
+        .find(|(_, x0, x1)| x >= *x0 && x < *x1)
+        .map(|(t, _, _)| t)
 }
 
 /// Column ranges (relative to the tab bar) of each tab label, for mouse clicks.

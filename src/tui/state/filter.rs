@@ -1,7 +1,10 @@
-//! Filters: which list a filter applies to, the filter being typed, and the
-//! term matching the pickers and history filters use.
+//! Filters: which list a filter applies to, the filter being typed (and
+//! what a key does to it), and the term matching the pickers and history
+//! filters use.
 
 use std::collections::HashMap;
+
+use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 /// The active filter text of each list (absent when none).
 pub type Filters = HashMap<FilterTarget, String>;
@@ -50,6 +53,41 @@ pub struct Input {
     pub text: String,
     /// The filter before editing began (restored on Esc).
     pub previous: String,
+}
+
+/// What a key does to the filter being typed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InputKey {
+    /// Ctrl-C: leave the explorer.
+    Quit,
+    /// Still typing: apply this text live.
+    Edited(String),
+    /// Enter (this text) or Esc (the previous text): apply it and stop typing.
+    Done(String),
+}
+
+impl Input {
+    /// A key while typing.
+    pub fn key(&mut self, k: KeyEvent) -> InputKey {
+        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
+        match k.code {
+            KeyCode::Char('c') if ctrl => return InputKey::Quit,
+            KeyCode::Char('u') if ctrl => self.text.clear(),
+            KeyCode::Char('w') if ctrl => {
+                let t = self.text.trim_end();
+                let cut = t.rfind(' ').map(|i| i + 1).unwrap_or(0);
+                self.text.truncate(cut);
+            }
+            KeyCode::Char(c) if !ctrl => self.text.push(c),
+            KeyCode::Backspace => {
+                self.text.pop();
+            }
+            KeyCode::Enter => return InputKey::Done(self.text.clone()),
+            KeyCode::Esc => return InputKey::Done(self.previous.clone()),
+            _ => {}
+        }
+        InputKey::Edited(self.text.clone())
+    }
 }
 
 /// True when every space-separated term of `filter` occurs in `key` (any case).

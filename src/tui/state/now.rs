@@ -63,6 +63,20 @@ impl NowState {
         self.cursor.fit(n, rows);
     }
 
+    /// A click on line `line` of the panel: the item drawn there (every
+    /// item when `focused`, one line per project otherwise) is selected.
+    pub fn click(&mut self, line: usize, focused: bool) {
+        let items = self.items(true);
+        let target = if focused {
+            Some(self.cursor.offset + line).filter(|t| *t < items.len())
+        } else {
+            items.iter().position(|i| *i == NowItem::Project(line))
+        };
+        if let Some(t) = target {
+            self.cursor.sel = t;
+        }
+    }
+
     /// The project of the selected line.
     pub fn selected_health(&self) -> Option<&ProjectHealth> {
         match self.items(true).get(self.cursor.sel)? {

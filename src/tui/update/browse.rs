@@ -9,7 +9,6 @@ use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::Key;
 use crate::tui::state::browse::Pane;
 use crate::tui::state::detail::{self, Tab};
-use crate::tui::state::now::NowItem;
 use crate::tui::ui::layout;
 
 impl App {
@@ -162,8 +161,8 @@ impl App {
             MouseEventKind::Down(MouseButton::Left) => {
                 self.dirty = true;
                 match self.screen {
-                    Screen::Browse => self.click_browse(col, row),
-                    Screen::Detail => self.click_detail(col, row, now),
+                    Screen::Browse => self.click_browse(col, row, now),
+                    Screen::Detail => self.click_detail(col, row),
                     _ => Vec::new(),
                 }
             }
@@ -171,69 +170,42 @@ impl App {
         }
     }
 
-    pub(crate) fn click_browse(&mut self, col: u16, row: u16) -> Vec<Effect> {
+    pub(crate) fn click_browse(&mut self, col: u16, row: u16, now: DateTime<Utc>) -> Vec<Effect> {
         let b = self.browse_layout();
-        let pr = layout::list_rows(b.projects);
-        let sr = layout::list_rows(b.snapshots);
         let nr = layout::inner(b.now);
         if layout::contains(nr, col, row) && !self.now.failing.is_empty() {
-            // Unfocused, the panel shows one line per project; focused, every item.
-            let line = (row - nr.y) as usize;
-            let items = self.now.items(true);
-            let target = if self.browse.focus == Pane::Now {
-                Some(self.now.cursor.offset + line).filter(|t| *t < items.len())
-            } else {
-                items.iter().position(|i| *i == NowItem::Project(line))
-            };
+            self.now
+                .click((row - nr.y) as usize, self.browse.focus == Pane::Now);
             self.browse.focus = Pane::Now;
-            if let Some(t) = target {
-                self.now.cursor.sel = t;
-            }
             self.fix_selection();
-        } else if layout::contains(b.projects, col, row) {
-            self.browse.focus = Pane::Projects;
-            if layout::contains(pr, col, row) {
-                let target = self.browse.project_offset + (row - pr.y) as usize;
-                let cur = self.project_index().unwrap_or(0);
-                if target < self.visible_projects().len() {
-                    return self.move_sel(target as isize - cur as isize);
-                }
-            }
-        } else if layout::contains(b.snapshots, col, row) {
-            self.browse.focus = Pane::Snapshots;
-            if layout::contains(sr, col, row) {
-                let target = self.browse.snapshot_offset + (row - sr.y) as usize;
-                let cur = self.snapshot_index().unwrap_or(0);
-                if target < self.visible_snapshots().len() {
-                    if target == cur {
-                        return self.open_detail();
-                    }
-                    return self.move_sel(target as isize - cur as isize);
-                }
-            }
+            return Vec::new();
         }
-        Vec::new()
+        let hit = [(Pane::Projects, b.projects), (Pane::Snapshots, b.snapshots)]
+            .into_iter()
+            .find(|(_, r)| layout::contains(*r, col, row));
+        let Some((pane, region)) = hit else {
+            return Vec::new();
+        };
+        let rows = layout::list_rows(region);
+        let line = layout::contains(rows, col, row).then(|| (row - rows.y) as usize);
+        let o = self.browse.click(pane, line, &self.catalog, &self.filters);
+        self.apply(o, now)
     }
 
-    pub(crate) fn click_detail(&mut self, col: u16, row: u16, _now: DateTime<Utc>) -> Vec<Effect> {
+    pub(crate) fn click_detail(&mut self, col: u16, row: u16) -> Vec<Effect> {
         let d = self.detail_layout();
         if layout::contains(d.tabs, col, row) {
             let snapshot = self.current_snapshot().map(|e| &*e.snapshot);
-            let spans = detail::tab_spans(snapshot, &self.cfg.theme);
-            for (t, x0, x1) in spans {
-                let x = col.saturating_sub(d.tabs.x);
-                if x >= x0 && x < x1 {
-                    return self.set_tab(t);
-                }
-            }
-            return Vec::new();
+            let x = col.saturating_sub(d.tabs.x);
+            return match detail::tab_at(snapshot, &self.cfg.theme, x) {
+                Some(t) => self.set_tab(t),
+                None => Vec::new(),
+            };
         }
         let rows = self.tab_rows();
         if layout::contains(rows, col, row) {
-            let c = self.detail.cursor();
-            let (off, cur) = (c.offset, c.sel);
-            let target = off + (row - rows.y) as usize;
-            return self.move_sel(target as isize - cur as isize);
+            let delta = self.detail.click_delta((row - rows.y) as usize);
+            return self.move_sel(delta);
         }
         Vec::new()
     }

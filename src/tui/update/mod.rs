@@ -8,7 +8,7 @@ mod browse;
 mod views;
 
 use chrono::{DateTime, Utc};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::index::events::{self, IndexEvent};
 use crate::tui::app::{App, Effect, Screen};
@@ -16,8 +16,8 @@ use crate::tui::keymap::{self, Action, Key};
 use crate::tui::msg::Msg;
 use crate::tui::state::browse::Pane;
 use crate::tui::state::detail::Tab;
-use crate::tui::state::filter::{FilterTarget, Input};
-use crate::tui::state::popup::Popup;
+use crate::tui::state::filter::{FilterTarget, Input, InputKey};
+use crate::tui::state::popup::{Popup, PopupKey};
 use crate::tui::state::screen::Outcome;
 
 /// How long a transient message stays.
@@ -239,31 +239,14 @@ impl App {
         let Some(mut input) = self.input.take() else {
             return Vec::new();
         };
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        match k.code {
-            KeyCode::Char('c') if ctrl => return vec![Effect::Quit],
-            KeyCode::Char('u') if ctrl => input.text.clear(),
-            KeyCode::Char('w') if ctrl => {
-                let t = input.text.trim_end();
-                let cut = t.rfind(' ').map(|i| i + 1).unwrap_or(0);
-                input.text.truncate(cut);
+        match input.key(k) {
+            InputKey::Quit => return vec![Effect::Quit],
+            InputKey::Done(text) => self.set_filter(input.target, text),
+            InputKey::Edited(text) => {
+                self.set_filter(input.target, text);
+                self.input = Some(input);
             }
-            KeyCode::Char(c) if !ctrl => input.text.push(c),
-            KeyCode::Backspace => {
-                input.text.pop();
-            }
-            KeyCode::Enter => {
-                self.set_filter(input.target, input.text.clone());
-                return Vec::new();
-            }
-            KeyCode::Esc => {
-                self.set_filter(input.target, input.previous.clone());
-                return Vec::new();
-            }
-            _ => {}
         }
-        self.set_filter(input.target, input.text.clone());
-        self.input = Some(input);
         Vec::new()
     }
 
@@ -282,42 +265,13 @@ impl App {
 
     pub(crate) fn on_popup_key(&mut self, p: Popup, key: Option<Key>) -> Vec<Effect> {
         let action = key.and_then(|key| self.cfg.keymap.lookup(&[], key));
-        let scroll = match p {
-            Popup::Help(s) | Popup::Unreadable(s) => s,
-        };
         let page = self.size.1.saturating_sub(6).max(1) as usize;
-        let new_scroll = match action {
-            Some(Action::Quit) if key == Some(Key::ctrl('c')) => return vec![Effect::Quit],
-            Some(Action::Quit | Action::Back) => {
-                self.popup = None;
-                return Vec::new();
-            }
-            Some(Action::Help) if matches!(p, Popup::Help(_)) => {
-                self.popup = None;
-                return Vec::new();
-            }
-            Some(Action::Unreadable) if matches!(p, Popup::Unreadable(_)) => {
-                self.popup = None;
-                return Vec::new();
-            }
-            Some(Action::Help) => {
-                self.popup = Some(Popup::Help(0));
-                return Vec::new();
-            }
-            Some(Action::Up) => scroll.saturating_sub(1),
-            Some(Action::Down) => scroll + 1,
-            Some(Action::PageUp) => scroll.saturating_sub(page),
-            Some(Action::PageDown) => scroll + page,
-            Some(Action::Top) => 0,
-            Some(Action::Bottom) => usize::MAX / 2,
-            _ => scroll,
-        };
-        let max = self.popup_len(p).saturating_sub(1);
-        let s = new_scroll.min(max);
-        self.popup = Some(match p {
-            Popup::Help(_) => Popup::Help(s),
-            Popup::Unreadable(_) => Popup::Unreadable(s),
-        });
+        let len = self.popup_len(p);
+        match p.key(action, key == Some(Key::ctrl('c')), page, len) {
+            PopupKey::Quit => return vec![Effect::Quit],
+            PopupKey::Close => self.popup = None,
+            PopupKey::Show(p) => self.popup = Some(p),
+        }
         Vec::new()
     }
 
