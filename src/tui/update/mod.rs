@@ -1,24 +1,30 @@
-//! The explorer's only mutator: [`App::update`] routes each [`Msg`] (a key,
-//! a mouse event, an index event, a loaded file, a tick) to the state it
-//! changes. No terminal, no filesystem: messages in, state changed,
+//! The explorer's only mutator, [`App::update`]: the one router. Each
+//! [`Msg`] (a key, a mouse event, an index event, a loaded file, a tick) is
+//! routed to the screen whose state it changes; a key becomes an
+//! [`Action`] through the key map and goes first to the actions that work
+//! everywhere, then to the screen shown (its `state/<screen>.rs`, which
+//! answers with an [`Outcome`] when the change reaches beyond it), then to
+//! the few keys every screen shares (quit, help, filter, back, freeze,
+//! rescan). No terminal, no filesystem: messages in, state changed,
 //! [`Effect`]s out for the run loop to perform; the clock is passed in.
-//! Screen-specific transitions are in the child files.
+//! Applying outcomes and everything that crosses screens is in `route.rs`.
 
-mod browse;
-mod views;
+mod route;
 
 use chrono::{DateTime, Utc};
-use ratatui::crossterm::event::KeyEvent;
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::index::events::{self, IndexEvent};
+use crate::config::keys;
+use crate::text::sanitize::clean;
 use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::{self, Action, Key};
 use crate::tui::msg::Msg;
 use crate::tui::state::browse::Pane;
-use crate::tui::state::detail::Tab;
+use crate::tui::state::detail::{self, Tab};
 use crate::tui::state::filter::{FilterTarget, Input, InputKey};
 use crate::tui::state::popup::{Popup, PopupKey};
 use crate::tui::state::screen::Outcome;
+use crate::tui::ui::layout;
 
 /// How long a transient message stays.
 const MESSAGE_SECS: i64 = 5;
@@ -77,133 +83,6 @@ impl App {
                 vec![Effect::Quit]
             }
         }
-    }
-
-    pub(crate) fn on_index(&mut self, ev: IndexEvent, now: DateTime<Utc>) -> Vec<Effect> {
-        if let Some(q) = &mut self.frozen {
-            q.push(ev);
-            self.dirty = true;
-            return Vec::new();
-        }
-        let fx = self.apply_events(vec![ev], now);
-        self.dirty = true;
-        fx
-    }
-
-    /// Apply index events, keeping the selected snapshot on the same screen row.
-    pub fn apply_events(&mut self, evs: Vec<IndexEvent>, now: DateTime<Utc>) -> Vec<Effect> {
-        let row_before = self
-            .snapshot_index()
-            .map(|i| i.saturating_sub(self.browse.snapshot_offset));
-        let sel_before = self.selected_snapshot_id().map(str::to_string);
-        let detail_before = self
-            .current_snapshot()
-            .map(|s| (s.path.clone(), s.fingerprint));
-        // During the first scan, files arrive newest-by-mtime first, not by
-        // run time: a selection still on a project's newest run follows the
-        // newest run, so the first screen shows the latest runs selected.
-        let follow_newest: Vec<String> = if self.scan.finished {
-            Vec::new()
-        } else {
-            self.browse.on_newest(&self.catalog)
-        };
-        let mut changed = false;
-        for ev in evs {
-            match &ev {
-                IndexEvent::SnapshotAdded(e) => {
-                    self.pending.remove(&e.path);
-                    if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
-                        self.new_ids.insert(e.snapshot.id.clone());
-                    }
-                }
-                IndexEvent::SnapshotsAdded(es) => {
-                    for e in es.iter() {
-                        if !self.pending.is_empty() {
-                            self.pending.remove(&e.path);
-                        }
-                        if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
-                            self.new_ids.insert(e.snapshot.id.clone());
-                        }
-                    }
-                }
-                IndexEvent::SnapshotUpdated(e) => {
-                    self.pending.remove(&e.path);
-                }
-                IndexEvent::SnapshotRemoved {
-                    path, snapshot_id, ..
-                } => {
-                    self.pending.remove(path);
-                    self.new_ids.remove(snapshot_id);
-                }
-                IndexEvent::Pending { path, reason } => {
-                    self.pending.insert(path.clone(), reason.clone());
-                }
-                IndexEvent::Unreadable(u) => {
-                    self.pending.remove(&u.path);
-                }
-                IndexEvent::Cleared { path } => {
-                    self.pending.remove(path);
-                }
-                IndexEvent::ScanProgress { done, total } => {
-                    self.scan.done = *done;
-                    self.scan.total = *total;
-                }
-                IndexEvent::ScanFinished { elapsed_ms } => {
-                    self.scan.finished = true;
-                    self.scan.elapsed_ms = Some(*elapsed_ms);
-                    self.scan.done = self.scan.total.max(self.scan.done);
-                }
-                IndexEvent::WatcherStatus { mode, message } => {
-                    self.watch_mode = mode.clone();
-                    self.watcher_message = message.clone();
-                }
-                IndexEvent::ProjectAdded(_)
-                | IndexEvent::ProjectUpdated(_)
-                | IndexEvent::ProjectRemoved { .. } => {}
-            }
-            changed |= events::apply(&mut self.catalog, &ev);
-        }
-        self.browse.follow_newest(&self.catalog, follow_newest);
-        if changed {
-            // Derived from the catalog alone (and the Now panel's age notes
-            // only with a maximum age, which it does not use).
-            self.refresh_views(now);
-        }
-        self.fix_selection();
-        // Keep the selected snapshot where it was on screen.
-        if let (Some(row), Some(before)) = (row_before, sel_before.as_ref()) {
-            if self.selected_snapshot_id() == Some(before.as_str()) {
-                let page = self.snapshots_page();
-                self.browse
-                    .keep_row(row, &self.catalog, &self.filters, page);
-            }
-        }
-        // The open snapshot was deleted: back to the timeline, and say so.
-        if self.screen == Screen::Detail {
-            if let Some(before) = &sel_before {
-                let gone = match self.current_project() {
-                    Some(p) => p.position(before).is_none(),
-                    None => true,
-                };
-                if gone {
-                    self.screen = Screen::Browse;
-                    self.browse.focus = Pane::Snapshots;
-                    self.say(format!("snapshot {before} was removed"), now);
-                }
-            }
-        }
-        let mut fx = Vec::new();
-        // The open snapshot changed on disk: reload the Raw tab if it is shown.
-        let detail_after = self
-            .current_snapshot()
-            .map(|s| (s.path.clone(), s.fingerprint));
-        if self.screen == Screen::Detail
-            && self.detail.tab == Tab::Raw
-            && detail_after != detail_before
-        {
-            fx.extend(self.request_raw(true));
-        }
-        fx
     }
 
     pub(crate) fn on_key(&mut self, k: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
@@ -377,6 +256,296 @@ impl App {
             | Action::CycleWindow
             | Action::PickSeries
             | Action::RemoveSeries => {}
+        }
+        Vec::new()
+    }
+
+    /// Actions that work on every screen: open a view, mark, compare, copy.
+    pub(crate) fn act_anywhere(&mut self, a: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+        let fx = match a {
+            Action::Trends => self.open_view(Screen::Trend, now),
+            Action::TestHistory => self.open_view(Screen::TestHistory, now),
+            Action::DriftHistory => self.open_view(Screen::DriftHistory, now),
+            Action::Dashboards => self.open_view(Screen::Dashboard, now),
+            Action::NowPanel => {
+                if self.screen == Screen::Browse && self.browse.focus == Pane::Now {
+                    self.browse.focus = Pane::Projects;
+                } else if self.now.failing.is_empty() {
+                    self.say(self.now_summary(now), now);
+                } else {
+                    self.screen = Screen::Browse;
+                    self.back.clear();
+                    self.browse.focus = Pane::Now;
+                }
+                self.fix_selection();
+                Vec::new()
+            }
+            Action::Mark => {
+                match self.focused_snapshot() {
+                    Some(m) if self.mark.as_ref() == Some(&m) => {
+                        self.mark = None;
+                        self.say("mark cleared", now);
+                    }
+                    Some(m) => {
+                        let short: String = m.1.chars().take(13).collect();
+                        self.say(
+                            format!(
+                                "marked {} for compare: select another run, press c",
+                                clean(&short)
+                            ),
+                            now,
+                        );
+                        self.mark = Some(m);
+                    }
+                    None => self.say("no snapshot selected to mark", now),
+                }
+                Vec::new()
+            }
+            Action::Compare => self.start_compare(now),
+            Action::Copy => self.copy_text(now),
+            Action::CopyId => match self.focused_snapshot() {
+                Some((_, id)) => {
+                    self.say(format!("copied snapshot id {}", clean(&id)), now);
+                    vec![Effect::Copy(id)]
+                }
+                None => {
+                    self.say("no snapshot selected", now);
+                    Vec::new()
+                }
+            },
+            _ => return None,
+        };
+        Some(fx)
+    }
+
+    /// Hand an action to the full-screen view shown (or the Now panel);
+    /// `None` lets the general handler take it.
+    pub(crate) fn act_view(&mut self, a: Action) -> Option<Outcome> {
+        let rows = (self.view_rows().height as usize).max(1);
+        match self.screen {
+            Screen::Browse if self.browse.focus == Pane::Now && a == Action::Enter => {
+                Some(self.now.enter())
+            }
+            Screen::Detail => {
+                let page = self.page();
+                let s = self.browse.current_snapshot(&self.catalog);
+                self.detail.act(a, s, &self.filters, page)
+            }
+            Screen::Browse => {
+                let page = self.page();
+                let failing = !self.now.failing.is_empty();
+                self.browse
+                    .act(a, &self.catalog, &self.filters, page, failing)
+            }
+            Screen::Trend => {
+                let w = self.trend_window();
+                self.trend.as_mut()?.act(a, &w)
+            }
+            Screen::TestHistory => {
+                let f = self.filter_lc(FilterTarget::TestHistory);
+                self.thist.as_mut()?.act(a, &self.catalog, &f, rows)
+            }
+            Screen::DriftHistory => {
+                let f = self.filter_lc(FilterTarget::DriftHistory);
+                self.dhist.as_mut()?.act(a, &self.catalog, &f, rows)
+            }
+            Screen::Compare => self.compare.as_mut()?.act(a, rows),
+            Screen::Dashboard => self.dash.as_mut()?.act(a, rows),
+        }
+    }
+
+    /// Move the focused list's selection by `d` rows (clamped).
+    pub(crate) fn move_sel(&mut self, d: isize) -> Vec<Effect> {
+        let page = self.page();
+        match self.screen {
+            Screen::Browse => match self.browse.focus {
+                Pane::Now => {
+                    let rows = self.now_rows();
+                    self.now.move_by(d, rows);
+                }
+                Pane::Projects | Pane::Snapshots => {
+                    if self.browse.move_by(d, &self.catalog, &self.filters) {
+                        self.fix_selection();
+                    }
+                }
+            },
+            Screen::Detail => {
+                let s = self.browse.current_snapshot(&self.catalog);
+                self.detail.move_by(d, s, &self.filters, page);
+            }
+            _ => self.move_view(d),
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn move_wrapping(&mut self, d: isize) -> Vec<Effect> {
+        let (len, cur) = match (self.screen, self.browse.focus, self.detail.tab) {
+            (Screen::Browse, Pane::Projects | Pane::Now, _) => (
+                self.visible_projects().len(),
+                self.project_index().unwrap_or(0),
+            ),
+            (Screen::Browse, Pane::Snapshots, _) => (
+                self.visible_snapshots().len(),
+                self.snapshot_index().unwrap_or(0),
+            ),
+            (Screen::Detail, _, Tab::Tests) => (self.test_rows().len(), self.detail.tests.sel),
+            (Screen::Detail, _, Tab::Drift) => (self.drift_rows().len(), self.detail.drift.sel),
+            (Screen::Detail, _, Tab::Metrics) => {
+                (self.metric_rows().len(), self.detail.metrics.sel)
+            }
+            (Screen::Detail, _, Tab::Raw) => return Vec::new(),
+            (Screen::TestHistory, _, _) => (self.history_rows().len(), self.cursor_sel()),
+            (Screen::DriftHistory, _, _) => (self.drift_history_rows().len(), self.cursor_sel()),
+            _ => return Vec::new(),
+        };
+        if len == 0 {
+            return Vec::new();
+        }
+        let target = (cur as isize + d).rem_euclid(len as isize);
+        self.move_sel(target - cur as isize)
+    }
+
+    /// Move the selection of the current view's list by `d` rows.
+    pub(crate) fn move_view(&mut self, d: isize) {
+        let rows = (self.view_rows().height as usize).max(1);
+        match self.screen {
+            Screen::TestHistory => {
+                let f = self.filter_lc(FilterTarget::TestHistory);
+                if let Some(h) = &mut self.thist {
+                    h.move_by(d, &f, rows);
+                }
+            }
+            Screen::DriftHistory => {
+                let f = self.filter_lc(FilterTarget::DriftHistory);
+                if let Some(h) = &mut self.dhist {
+                    h.move_by(d, &f, rows);
+                }
+            }
+            Screen::Compare => {
+                if let Some(c) = &mut self.compare {
+                    c.move_by(d, rows);
+                }
+            }
+            Screen::Dashboard => {
+                if let Some(ds) = &mut self.dash {
+                    ds.move_by(d);
+                }
+            }
+            Screen::Trend => {
+                let w = self.trend_window();
+                if let Some(t) = &mut self.trend {
+                    t.move_cursor(d, &w);
+                }
+            }
+            _ => {}
+        }
+    }
+
+    /// Move to an older (+1) or newer (-1) snapshot, keeping screen and tab.
+    pub(crate) fn step_snapshot(&mut self, d: isize) -> Vec<Effect> {
+        let Some(id) = self.browse.step_snapshot(d, &self.catalog, &self.filters) else {
+            return Vec::new();
+        };
+        self.fix_selection();
+        if self.screen == Screen::Detail {
+            self.new_ids.remove(&id);
+            self.reset_tab_cursors();
+            if self.detail.tab == Tab::Raw {
+                return self.request_raw(false);
+            }
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn on_mouse(&mut self, m: MouseEvent, now: DateTime<Utc>) -> Vec<Effect> {
+        if self.popup.is_some() || self.input.is_some() || layout::too_small(self.area()) {
+            if self.popup.is_some() {
+                let key = match m.kind {
+                    MouseEventKind::ScrollUp => Key::plain(keys::KeyCode::Up),
+                    MouseEventKind::ScrollDown => Key::plain(keys::KeyCode::Down),
+                    _ => return Vec::new(),
+                };
+                self.dirty = true;
+                if let Some(p) = self.popup {
+                    return self.on_popup_key(p, Some(key));
+                }
+            }
+            return Vec::new();
+        }
+        let (col, row) = (m.column, m.row);
+        match m.kind {
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                let d = if m.kind == MouseEventKind::ScrollUp {
+                    -1
+                } else {
+                    1
+                };
+                if self.screen == Screen::Browse {
+                    let b = self.browse_layout();
+                    if layout::contains(b.now, col, row) && !self.now.failing.is_empty() {
+                        self.browse.focus = Pane::Now;
+                    } else if layout::contains(b.projects, col, row) {
+                        self.browse.focus = Pane::Projects;
+                    } else if layout::contains(b.snapshots, col, row) {
+                        self.browse.focus = Pane::Snapshots;
+                    }
+                }
+                let d = if self.screen == Screen::Detail && self.detail.tab == Tab::Raw {
+                    d * 3
+                } else {
+                    d
+                };
+                self.dirty = true;
+                self.move_sel(d)
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.dirty = true;
+                match self.screen {
+                    Screen::Browse => self.click_browse(col, row, now),
+                    Screen::Detail => self.click_detail(col, row),
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub(crate) fn click_browse(&mut self, col: u16, row: u16, now: DateTime<Utc>) -> Vec<Effect> {
+        let b = self.browse_layout();
+        let nr = layout::inner(b.now);
+        if layout::contains(nr, col, row) && !self.now.failing.is_empty() {
+            self.now
+                .click((row - nr.y) as usize, self.browse.focus == Pane::Now);
+            self.browse.focus = Pane::Now;
+            self.fix_selection();
+            return Vec::new();
+        }
+        let hit = [(Pane::Projects, b.projects), (Pane::Snapshots, b.snapshots)]
+            .into_iter()
+            .find(|(_, r)| layout::contains(*r, col, row));
+        let Some((pane, region)) = hit else {
+            return Vec::new();
+        };
+        let rows = layout::list_rows(region);
+        let line = layout::contains(rows, col, row).then(|| (row - rows.y) as usize);
+        let o = self.browse.click(pane, line, &self.catalog, &self.filters);
+        self.apply(o, now)
+    }
+
+    pub(crate) fn click_detail(&mut self, col: u16, row: u16) -> Vec<Effect> {
+        let d = self.detail_layout();
+        if layout::contains(d.tabs, col, row) {
+            let snapshot = self.current_snapshot().map(|e| &*e.snapshot);
+            let x = col.saturating_sub(d.tabs.x);
+            return match detail::tab_at(snapshot, &self.cfg.theme, x) {
+                Some(t) => self.set_tab(t),
+                None => Vec::new(),
+            };
+        }
+        let rows = self.tab_rows();
+        if layout::contains(rows, col, row) {
+            let delta = self.detail.click_delta((row - rows.y) as usize);
+            return self.move_sel(delta);
         }
         Vec::new()
     }
