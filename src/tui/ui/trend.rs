@@ -18,6 +18,7 @@ use crate::tui::ui::chart::{self, ChartLine};
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::pane_block;
 use crate::tui::ui::widgets::put;
+use crate::tui::ui::widgets::scroll_list;
 
 /// Draw the trend view.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
@@ -354,30 +355,26 @@ fn picker(main: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
             Line::styled("no series key matches", th.dim()),
         );
     }
-    for (row, (i, (k, n))) in keys
-        .iter()
-        .enumerate()
-        .skip(p.cursor.offset)
-        .take(rows.height as usize)
-        .enumerate()
-    {
-        let chosen = t.series.iter().position(|s| &s.key == k);
-        let base = if i == p.cursor.sel {
-            th.selected()
-        } else {
-            Style::default()
-        };
-        let tag = match chosen {
-            Some(c) => format!("[{}]", c + 1),
-            None => "   ".into(),
-        };
-        let count = format!("{n:>5}");
-        let kw = w.saturating_sub(4 + 1 + count.len());
-        let st = chosen.map_or(base, |c| chart::series_style(th, c).patch(base));
-        put(
-            buf,
-            rows,
-            row as u16,
+    scroll_list(
+        buf,
+        rows,
+        keys.iter(),
+        p.cursor.offset,
+        Some(p.cursor.sel),
+        |_, (k, n), selected| {
+            let chosen = t.series.iter().position(|s| &s.key == k);
+            let base = if selected {
+                th.selected()
+            } else {
+                Style::default()
+            };
+            let tag = match chosen {
+                Some(c) => format!("[{}]", c + 1),
+                None => "   ".into(),
+            };
+            let count = format!("{n:>5}");
+            let kw = w.saturating_sub(4 + 1 + count.len());
+            let st = chosen.map_or(base, |c| chart::series_style(th, c).patch(base));
             Line::from(vec![
                 Span::styled(tag, st.add_modifier(Modifier::BOLD)),
                 Span::styled(" ", base),
@@ -387,9 +384,9 @@ fn picker(main: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
                 ),
                 Span::styled(" ", base),
                 Span::styled(count, th.dim().patch(base)),
-            ]),
-        );
-    }
+            ])
+        },
+    );
     let foot = Rect::new(
         inner.x,
         inner.y + inner.height.saturating_sub(1),
