@@ -26,6 +26,7 @@ use crate::tui::state::dashboard::DashState;
 use crate::tui::state::history::{DriftHistoryState, TestHistoryState};
 use crate::tui::state::now::NowState;
 use crate::tui::state::trend::{TimeWindow, TrendState};
+use crate::tui::state::view::{Cx, View};
 use crate::tui::theme::Theme;
 use crate::tui::ui::layout;
 
@@ -227,15 +228,11 @@ impl App {
             Screen::Browse => vec![Context::Browse],
             Screen::Detail if self.detail.tab == Tab::Raw => vec![Context::Raw, Context::Detail],
             Screen::Detail => vec![Context::Detail],
-            Screen::Trend => vec![Context::Trend],
-            Screen::TestHistory => vec![Context::TestHistory],
-            Screen::DriftHistory => vec![Context::DriftHistory],
-            Screen::Dashboard => vec![Context::Dashboard],
-            Screen::Compare => vec![Context::Compare],
+            s => self.view(s).map(|v| vec![v.context()]).unwrap_or_default(),
         }
     }
 
-    /// The list the filter key acts on (none on the chart, dashboard and compare views).
+    /// The list the filter key acts on (on a full-screen view, the one it says).
     pub fn filter_target(&self) -> Option<FilterTarget> {
         Some(match (self.screen, self.browse.focus, self.detail.tab) {
             (Screen::Browse, Pane::Projects | Pane::Now, _) => FilterTarget::Projects,
@@ -244,9 +241,7 @@ impl App {
             (Screen::Detail, _, Tab::Drift) => FilterTarget::Drift,
             (Screen::Detail, _, Tab::Metrics) => FilterTarget::Metrics,
             (Screen::Detail, _, Tab::Raw) => FilterTarget::Raw,
-            (Screen::TestHistory, _, _) => FilterTarget::TestHistory,
-            (Screen::DriftHistory, _, _) => FilterTarget::DriftHistory,
-            (Screen::Trend | Screen::Dashboard | Screen::Compare, _, _) => return None,
+            (s, _, _) => return self.view(s)?.filter_target(),
         })
     }
 
@@ -386,14 +381,85 @@ impl App {
         }
     }
 
-    /// Selected row of the current view's list.
-    pub(crate) fn cursor_sel(&self) -> usize {
-        match self.screen {
-            Screen::TestHistory => self.thist.as_ref().map_or(0, |h| h.cursor.sel),
-            Screen::DriftHistory => self.dhist.as_ref().map_or(0, |h| h.cursor.sel),
-            Screen::Compare => self.compare.as_ref().map_or(0, |c| c.cursor.sel),
-            _ => 0,
+    /// The state of a full-screen view, when `screen` is one and it is open.
+    /// A new view is one more line here and in [`App::with_views`].
+    pub fn view(&self, screen: Screen) -> Option<&dyn View> {
+        match screen {
+            Screen::Trend => self.trend.as_ref().map(|v| v as &dyn View),
+            Screen::TestHistory => self.thist.as_ref().map(|v| v as &dyn View),
+            Screen::DriftHistory => self.dhist.as_ref().map(|v| v as &dyn View),
+            Screen::Dashboard => self.dash.as_ref().map(|v| v as &dyn View),
+            Screen::Compare => self.compare.as_ref().map(|v| v as &dyn View),
+            Screen::Browse | Screen::Detail => None,
         }
+    }
+
+    /// What the full-screen views read besides their own state.
+    pub fn cx(&self) -> Cx<'_> {
+        Cx {
+            catalog: &self.catalog,
+            filters: &self.filters,
+            window: self.window,
+            tz: self.cfg.tz,
+            rows: (self.view_rows().height as usize).max(1),
+            project: self.browse.project_sel.as_deref(),
+            snapshot: self.browse.selected_snapshot_id(),
+        }
+    }
+
+    /// Run `f` on each open full-screen view (only that of `only`, when
+    /// given) with what it reads; the result of the last one run.
+    pub(crate) fn with_views<R>(
+        &mut self,
+        only: Option<Screen>,
+        mut f: impl FnMut(&mut dyn View, &Cx) -> R,
+    ) -> Option<R> {
+        let rows = (self.view_rows().height as usize).max(1);
+        let App {
+            catalog,
+            filters,
+            window,
+            cfg,
+            browse,
+            trend,
+            thist,
+            dhist,
+            dash,
+            compare,
+            ..
+        } = self;
+        let cx = Cx {
+            catalog,
+            filters,
+            window: *window,
+            tz: cfg.tz,
+            rows,
+            project: browse.project_sel.as_deref(),
+            snapshot: browse.selected_snapshot_id(),
+        };
+        let views: [(Screen, Option<&mut dyn View>); 5] = [
+            (Screen::Trend, trend.as_mut().map(|v| v as &mut dyn View)),
+            (
+                Screen::TestHistory,
+                thist.as_mut().map(|v| v as &mut dyn View),
+            ),
+            (
+                Screen::DriftHistory,
+                dhist.as_mut().map(|v| v as &mut dyn View),
+            ),
+            (Screen::Dashboard, dash.as_mut().map(|v| v as &mut dyn View)),
+            (
+                Screen::Compare,
+                compare.as_mut().map(|v| v as &mut dyn View),
+            ),
+        ];
+        let mut out = None;
+        for (s, v) in views {
+            if let Some(v) = v.filter(|_| only.is_none_or(|o| o == s)) {
+                out = Some(f(v, &cx));
+            }
+        }
+        out
     }
 
     /// Test-history rows, filtered.
@@ -414,13 +480,10 @@ impl App {
 
     /// The window of the trend view (anchored on the project's newest snapshot).
     pub fn trend_window(&self) -> Window {
-        let anchor = self
-            .trend
-            .as_ref()
-            .and_then(|t| self.catalog.project(&t.project_id))
-            .and_then(|p| p.latest())
-            .map(|e| e.snapshot.timestamp);
-        self.window.window(anchor)
+        match &self.trend {
+            Some(t) => t.window(&self.catalog, self.window),
+            None => self.window.window(None),
+        }
     }
 
     /// Index (into the active series' points) of the trend cursor.
@@ -459,13 +522,10 @@ impl App {
                 let h = self.now_item_health()?;
                 Some((h.project_id.clone(), h.snapshot_id.clone()?))
             }
-            Screen::Trend => self.trend.as_ref()?.focused(&self.trend_window()),
-            Screen::TestHistory => self.thist.as_ref()?.focused(&self.catalog),
-            Screen::Compare => {
-                let c = self.compare.as_ref()?;
-                Some((c.project_id.clone(), c.b.id.clone()))
-            }
-            _ => Some((pid, self.selected_snapshot_id()?.to_string())),
+            s => match self.view(s) {
+                Some(v) => v.focused(&self.cx()),
+                None => Some((pid, self.selected_snapshot_id()?.to_string())),
+            },
         }
     }
 
@@ -477,21 +537,7 @@ impl App {
 
     /// Keep the views' cursors inside their lists and on screen.
     pub(crate) fn fit_view_cursors(&mut self) {
-        let rows = (self.view_rows().height as usize).max(1);
-        let f = self.filter_lc(FilterTarget::TestHistory);
-        if let Some(h) = &mut self.thist {
-            h.fit(&f, rows);
-        }
-        let f = self.filter_lc(FilterTarget::DriftHistory);
-        if let Some(h) = &mut self.dhist {
-            h.fit(&f, rows);
-        }
-        if let Some(c) = &mut self.compare {
-            c.fit(rows);
-        }
-        if let Some(t) = &mut self.trend {
-            t.fit(rows);
-        }
+        self.with_views(None, |v, cx| v.fit(cx));
         let rows = self.now_rows();
         self.now.fit(rows);
     }

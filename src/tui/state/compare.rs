@@ -6,9 +6,10 @@ use std::sync::Arc;
 use crate::analysis::compare::Comparison;
 use crate::index::catalog::{Catalog, ProjectEntry};
 use crate::model::{Snapshot, TestStatus};
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::state::cursor::{list_step, Cursor};
 use crate::tui::state::screen::Outcome;
+use crate::tui::state::view::{Cx, View};
 
 /// Why no pair of runs could be compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
@@ -149,39 +150,6 @@ impl CompareState {
         Ok(CompareState::new(&pid, a, b, how))
     }
 
-    /// A key on this screen; `None` leaves it to the general handler.
-    pub fn act(&mut self, a: Action, rows: usize) -> Option<Outcome> {
-        if let Some(d) = list_step(a, rows) {
-            self.move_by(d, rows);
-            return Some(Outcome::Done);
-        }
-        match a {
-            Action::SortDrift => self.set_by_abs(!self.by_abs),
-            Action::Enter => return Some(self.enter()),
-            Action::PrevSnapshot
-            | Action::NextSnapshot
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::Left
-            | Action::Right
-            | Action::CycleWindow => {}
-            _ => return None,
-        }
-        Some(Outcome::Done)
-    }
-
-    /// Move the selected row by `d` (clamped).
-    pub fn move_by(&mut self, d: isize, rows: usize) {
-        let n = self.rows().len();
-        self.cursor.step(d, n, rows);
-    }
-
-    /// Keep the cursor inside the rows.
-    pub fn fit(&mut self, rows: usize) {
-        let n = self.rows().len();
-        self.cursor.fit(n, rows);
-    }
-
     /// Enter on a flipped test: that test in the run where it ran last.
     fn enter(&self) -> Outcome {
         let row = self.rows().get(self.cursor.sel).copied();
@@ -201,37 +169,6 @@ impl CompareState {
             snapshot: sid.clone(),
             identity: Some(f.identity.to_string()),
         }
-    }
-
-    /// What `y` copies: the selected row.
-    pub fn copy(&self) -> Option<(&'static str, String)> {
-        let st = |s: Option<TestStatus>| s.map(|s| s.as_str()).unwrap_or("not run");
-        let text = match self.rows().get(self.cursor.sel)? {
-            CompareRow::Flip(i) => {
-                let f = self.cmp.flipped.get(*i)?;
-                format!("{}\t{} -> {}", f.test, st(f.from), st(f.to))
-            }
-            CompareRow::Move(i) => {
-                let m = self.cmp.moved.get(*i)?;
-                format!("{}\t{}\t{}\t{}", m.series, m.a, m.b, m.delta)
-            }
-            CompareRow::Drift(i) => {
-                let d = self.cmp.drift_changed.get(*i)?;
-                format!("{}\t{:?} -> {:?}", d.column, d.a, d.b)
-            }
-            CompareRow::Meta(i) => {
-                let m = self.cmp.tags_metadata.get(*i)?;
-                format!(
-                    "{} {}\t{} -> {}",
-                    m.kind,
-                    m.key,
-                    m.a.as_deref().unwrap_or("absent"),
-                    m.b.as_deref().unwrap_or("absent")
-                )
-            }
-            _ => format!("{}\t{}", self.a.id, self.b.id),
-        };
-        Some(("compare row", text))
     }
 
     /// Re-sort the moved series (relative change, or absolute with `by_abs`).
@@ -275,5 +212,79 @@ impl CompareState {
         );
         out.pop();
         out
+    }
+}
+
+impl View for CompareState {
+    fn context(&self) -> Context {
+        Context::Compare
+    }
+
+    fn act(&mut self, a: Action, cx: &Cx) -> Option<Outcome> {
+        let rows = cx.rows;
+        if let Some(d) = list_step(a, rows) {
+            self.move_by(d, cx);
+            return Some(Outcome::Done);
+        }
+        match a {
+            Action::SortDrift => self.set_by_abs(!self.by_abs),
+            Action::Enter => return Some(self.enter()),
+            Action::PrevSnapshot
+            | Action::NextSnapshot
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Left
+            | Action::Right
+            | Action::CycleWindow => {}
+            _ => return None,
+        }
+        Some(Outcome::Done)
+    }
+
+    fn move_by(&mut self, d: isize, cx: &Cx) {
+        let rows = cx.rows;
+        let n = self.rows().len();
+        self.cursor.step(d, n, rows);
+    }
+
+    fn fit(&mut self, cx: &Cx) {
+        let rows = cx.rows;
+        let n = self.rows().len();
+        self.cursor.fit(n, rows);
+    }
+
+    /// The later run of the two.
+    fn focused(&self, _cx: &Cx) -> Option<(String, String)> {
+        Some((self.project_id.clone(), self.b.id.clone()))
+    }
+
+    fn copy(&self, _cx: &Cx) -> Option<(&'static str, String)> {
+        let st = |s: Option<TestStatus>| s.map(|s| s.as_str()).unwrap_or("not run");
+        let text = match self.rows().get(self.cursor.sel)? {
+            CompareRow::Flip(i) => {
+                let f = self.cmp.flipped.get(*i)?;
+                format!("{}\t{} -> {}", f.test, st(f.from), st(f.to))
+            }
+            CompareRow::Move(i) => {
+                let m = self.cmp.moved.get(*i)?;
+                format!("{}\t{}\t{}\t{}", m.series, m.a, m.b, m.delta)
+            }
+            CompareRow::Drift(i) => {
+                let d = self.cmp.drift_changed.get(*i)?;
+                format!("{}\t{:?} -> {:?}", d.column, d.a, d.b)
+            }
+            CompareRow::Meta(i) => {
+                let m = self.cmp.tags_metadata.get(*i)?;
+                format!(
+                    "{} {}\t{} -> {}",
+                    m.kind,
+                    m.key,
+                    m.a.as_deref().unwrap_or("absent"),
+                    m.b.as_deref().unwrap_or("absent")
+                )
+            }
+            _ => format!("{}\t{}", self.a.id, self.b.id),
+        };
+        Some(("compare row", text))
     }
 }

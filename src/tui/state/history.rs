@@ -7,13 +7,12 @@ use chrono::{DateTime, Utc};
 
 use crate::analysis::history::{self, ColumnDriftHistory, DriftOrder, TestHistory};
 use crate::index::catalog::{Catalog, ProjectEntry};
-use crate::parse::TimeZoneChoice;
 use crate::tui::fmt;
-use crate::tui::keymap::Action;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::state::cursor::{list_step, Cursor};
-use crate::tui::state::filter::picker_matches;
+use crate::tui::state::filter::{filter_lc, picker_matches, FilterTarget};
 use crate::tui::state::screen::Outcome;
-use crate::tui::state::trend::TimeWindow;
+use crate::tui::state::view::{Cx, TimeWindow, View};
 
 /// Drift history: "k of the last N runs drifted".
 pub const DRIFT_LAST_N: usize = 10;
@@ -73,31 +72,6 @@ impl TestHistoryState {
         Ok(())
     }
 
-    /// Rebuild after the index (or the window) changed, keeping the cursor,
-    /// the column and the selected test (by identity) under `filter_lc`.
-    pub fn refresh(&mut self, catalog: &Catalog, tw: TimeWindow, filter_lc: &str) {
-        let Some(p) = catalog.project(&self.project_id) else {
-            return;
-        };
-        let sel = self
-            .rows_matching(filter_lc)
-            .get(self.cursor.sel)
-            .map(|r| r.identity.clone());
-        let mut n = TestHistoryState::build(p, tw);
-        n.cursor = self.cursor;
-        n.col_back = self.col_back;
-        if let Some(id) = sel {
-            if let Some(i) = n
-                .rows_matching(filter_lc)
-                .iter()
-                .position(|r| r.identity == id)
-            {
-                n.cursor.sel = i;
-            }
-        }
-        *self = n;
-    }
-
     /// Rows matching a filter (lowercase): label, test type or latest status.
     pub fn rows_matching(&self, filter_lc: &str) -> Vec<&TestHistory> {
         self.rows
@@ -109,87 +83,6 @@ impl TestHistoryState {
                     || picker_matches(r.latest_status.as_str(), filter_lc)
             })
             .collect()
-    }
-
-    /// Keep the cursor inside the filtered rows and the column inside the runs.
-    pub fn fit(&mut self, filter_lc: &str, rows: usize) {
-        let n = self.rows_matching(filter_lc).len();
-        self.cursor.fit(n, rows);
-        self.col_back = self.col_back.min(self.columns.len().saturating_sub(1));
-    }
-
-    /// Move the selected row by `d` (clamped).
-    pub fn move_by(&mut self, d: isize, filter_lc: &str, rows: usize) {
-        let n = self.rows_matching(filter_lc).len();
-        self.cursor.step(d, n, rows);
-    }
-
-    /// The selected run column: (project id, snapshot id).
-    pub fn focused(&self, catalog: &Catalog) -> Option<(String, String)> {
-        let col = *self
-            .columns
-            .get(self.columns.len().checked_sub(1 + self.col_back)?)?;
-        let p = catalog.project(&self.project_id)?;
-        Some((
-            self.project_id.clone(),
-            p.snapshots.get(col)?.snapshot.id.clone(),
-        ))
-    }
-
-    /// A key on this screen; `None` leaves it to the general handler.
-    pub fn act(
-        &mut self,
-        a: Action,
-        catalog: &Catalog,
-        filter_lc: &str,
-        rows: usize,
-    ) -> Option<Outcome> {
-        if let Some(d) = list_step(a, rows) {
-            self.move_by(d, filter_lc, rows);
-            return Some(Outcome::Done);
-        }
-        match a {
-            Action::Left | Action::Right => self.step_column(a == Action::Left),
-            Action::CycleWindow => return Some(Outcome::CycleWindow),
-            Action::Enter => {
-                let id = self
-                    .rows_matching(filter_lc)
-                    .get(self.cursor.sel)
-                    .map(|r| r.identity.to_string());
-                if let (Some((project, snapshot)), Some(id)) = (self.focused(catalog), id) {
-                    return Some(Outcome::JumpToTest {
-                        project,
-                        snapshot,
-                        identity: Some(id),
-                    });
-                }
-            }
-            Action::PrevSnapshot
-            | Action::NextSnapshot
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::SortDrift => {}
-            _ => return None,
-        }
-        Some(Outcome::Done)
-    }
-
-    /// What `y` copies: the selected row.
-    pub fn copy(&self, filter_lc: &str, tz: TimeZoneChoice) -> Option<(&'static str, String)> {
-        let ts = |t: DateTime<Utc>| fmt::time(tz, t, "%Y-%m-%d %H:%M:%S %:z");
-        let r = *self.rows_matching(filter_lc).get(self.cursor.sel)?;
-        Some((
-            "test history row",
-            format!(
-                "{}\t{}\t{}\t{}/{} failed\t{}",
-                r.latest_status,
-                r.label(),
-                r.failing_since.map(ts).unwrap_or_default(),
-                r.fail_count,
-                r.runs,
-                r.latest_failure.as_deref().unwrap_or("")
-            ),
-        ))
     }
 
     /// Select the next older (`older`) or newer run column.
@@ -244,80 +137,12 @@ impl DriftHistoryState {
         Ok(())
     }
 
-    /// Rebuild after the index changed, keeping the cursor and the selected
-    /// column under `filter_lc`.
-    pub fn refresh(&mut self, catalog: &Catalog, filter_lc: &str) {
-        let Some(p) = catalog.project(&self.project_id) else {
-            return;
-        };
-        let sel = self
-            .rows_matching(filter_lc)
-            .get(self.cursor.sel)
-            .map(|r| r.column.clone());
-        let mut n = DriftHistoryState::build(p, self.order);
-        n.cursor = self.cursor;
-        if let Some(c) = sel {
-            if let Some(i) = n
-                .rows_matching(filter_lc)
-                .iter()
-                .position(|r| r.column == c)
-            {
-                n.cursor.sel = i;
-            }
-        }
-        *self = n;
-    }
-
     /// Rows whose column matches a filter (lowercase).
     pub fn rows_matching(&self, filter_lc: &str) -> Vec<&ColumnDriftHistory> {
         self.rows
             .iter()
             .filter(|r| filter_lc.is_empty() || picker_matches(&r.column, filter_lc))
             .collect()
-    }
-
-    /// Keep the cursor inside the filtered rows.
-    pub fn fit(&mut self, filter_lc: &str, rows: usize) {
-        let n = self.rows_matching(filter_lc).len();
-        self.cursor.fit(n, rows);
-    }
-
-    /// Move the selected row by `d` (clamped).
-    pub fn move_by(&mut self, d: isize, filter_lc: &str, rows: usize) {
-        let n = self.rows_matching(filter_lc).len();
-        self.cursor.step(d, n, rows);
-    }
-
-    /// A key on this screen; `None` leaves it to the general handler.
-    pub fn act(
-        &mut self,
-        a: Action,
-        catalog: &Catalog,
-        filter_lc: &str,
-        rows: usize,
-    ) -> Option<Outcome> {
-        if let Some(d) = list_step(a, rows) {
-            self.move_by(d, filter_lc, rows);
-            return Some(Outcome::Done);
-        }
-        match a {
-            Action::SortDrift => {
-                if let Some(p) = catalog.project(&self.project_id) {
-                    *self = DriftHistoryState::build(p, next_order(self.order));
-                }
-                return Some(Outcome::Refit);
-            }
-            Action::Enter => return Some(self.enter(catalog, filter_lc)),
-            Action::PrevSnapshot
-            | Action::NextSnapshot
-            | Action::NextPane
-            | Action::PrevPane
-            | Action::Left
-            | Action::Right
-            | Action::CycleWindow => {}
-            _ => return None,
-        }
-        Some(Outcome::Done)
     }
 
     /// Enter: the newest run with drift for the selected column, on its Drift tab.
@@ -345,9 +170,220 @@ impl DriftHistoryState {
             None => Outcome::Done,
         }
     }
+}
 
-    /// What `y` copies: the selected row.
-    pub fn copy(&self, filter_lc: &str) -> Option<(&'static str, String)> {
+impl View for TestHistoryState {
+    fn context(&self) -> Context {
+        Context::TestHistory
+    }
+
+    fn filter_target(&self) -> Option<FilterTarget> {
+        Some(FilterTarget::TestHistory)
+    }
+
+    fn act(&mut self, a: Action, cx: &Cx) -> Option<Outcome> {
+        let rows = cx.rows;
+        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
+        let filter_lc = f.as_str();
+        if let Some(d) = list_step(a, rows) {
+            self.move_by(d, cx);
+            return Some(Outcome::Done);
+        }
+        match a {
+            Action::Left | Action::Right => self.step_column(a == Action::Left),
+            Action::CycleWindow => return Some(Outcome::CycleWindow),
+            Action::Enter => {
+                let id = self
+                    .rows_matching(filter_lc)
+                    .get(self.cursor.sel)
+                    .map(|r| r.identity.to_string());
+                if let (Some((project, snapshot)), Some(id)) = (self.focused(cx), id) {
+                    return Some(Outcome::JumpToTest {
+                        project,
+                        snapshot,
+                        identity: Some(id),
+                    });
+                }
+            }
+            Action::PrevSnapshot
+            | Action::NextSnapshot
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::SortDrift => {}
+            _ => return None,
+        }
+        Some(Outcome::Done)
+    }
+
+    fn move_by(&mut self, d: isize, cx: &Cx) {
+        let rows = cx.rows;
+        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
+        let filter_lc = f.as_str();
+        let n = self.rows_matching(filter_lc).len();
+        self.cursor.step(d, n, rows);
+    }
+
+    fn matches(&self, cx: &Cx) -> Option<(usize, usize)> {
+        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
+        let filter_lc = f.as_str();
+        Some((self.rows_matching(filter_lc).len(), self.cursor.sel))
+    }
+
+    fn fit(&mut self, cx: &Cx) {
+        let rows = cx.rows;
+        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
+        let filter_lc = f.as_str();
+        let n = self.rows_matching(filter_lc).len();
+        self.cursor.fit(n, rows);
+        self.col_back = self.col_back.min(self.columns.len().saturating_sub(1));
+    }
+
+    fn refresh(&mut self, cx: &Cx) {
+        let (catalog, tw) = (cx.catalog, cx.window);
+        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
+        let filter_lc = f.as_str();
+        let Some(p) = catalog.project(&self.project_id) else {
+            return;
+        };
+        let sel = self
+            .rows_matching(filter_lc)
+            .get(self.cursor.sel)
+            .map(|r| r.identity.clone());
+        let mut n = TestHistoryState::build(p, tw);
+        n.cursor = self.cursor;
+        n.col_back = self.col_back;
+        if let Some(id) = sel {
+            if let Some(i) = n
+                .rows_matching(filter_lc)
+                .iter()
+                .position(|r| r.identity == id)
+            {
+                n.cursor.sel = i;
+            }
+        }
+        *self = n;
+    }
+
+    fn focused(&self, cx: &Cx) -> Option<(String, String)> {
+        let catalog = cx.catalog;
+        let col = *self
+            .columns
+            .get(self.columns.len().checked_sub(1 + self.col_back)?)?;
+        let p = catalog.project(&self.project_id)?;
+        Some((
+            self.project_id.clone(),
+            p.snapshots.get(col)?.snapshot.id.clone(),
+        ))
+    }
+
+    fn copy(&self, cx: &Cx) -> Option<(&'static str, String)> {
+        let tz = cx.tz;
+        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
+        let filter_lc = f.as_str();
+        let ts = |t: DateTime<Utc>| fmt::time(tz, t, "%Y-%m-%d %H:%M:%S %:z");
+        let r = *self.rows_matching(filter_lc).get(self.cursor.sel)?;
+        Some((
+            "test history row",
+            format!(
+                "{}\t{}\t{}\t{}/{} failed\t{}",
+                r.latest_status,
+                r.label(),
+                r.failing_since.map(ts).unwrap_or_default(),
+                r.fail_count,
+                r.runs,
+                r.latest_failure.as_deref().unwrap_or("")
+            ),
+        ))
+    }
+}
+
+impl View for DriftHistoryState {
+    fn context(&self) -> Context {
+        Context::DriftHistory
+    }
+
+    fn filter_target(&self) -> Option<FilterTarget> {
+        Some(FilterTarget::DriftHistory)
+    }
+
+    fn act(&mut self, a: Action, cx: &Cx) -> Option<Outcome> {
+        let (catalog, rows) = (cx.catalog, cx.rows);
+        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
+        let filter_lc = f.as_str();
+        if let Some(d) = list_step(a, rows) {
+            self.move_by(d, cx);
+            return Some(Outcome::Done);
+        }
+        match a {
+            Action::SortDrift => {
+                if let Some(p) = catalog.project(&self.project_id) {
+                    *self = DriftHistoryState::build(p, next_order(self.order));
+                }
+                return Some(Outcome::Refit);
+            }
+            Action::Enter => return Some(self.enter(catalog, filter_lc)),
+            Action::PrevSnapshot
+            | Action::NextSnapshot
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Left
+            | Action::Right
+            | Action::CycleWindow => {}
+            _ => return None,
+        }
+        Some(Outcome::Done)
+    }
+
+    fn move_by(&mut self, d: isize, cx: &Cx) {
+        let rows = cx.rows;
+        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
+        let filter_lc = f.as_str();
+        let n = self.rows_matching(filter_lc).len();
+        self.cursor.step(d, n, rows);
+    }
+
+    fn matches(&self, cx: &Cx) -> Option<(usize, usize)> {
+        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
+        let filter_lc = f.as_str();
+        Some((self.rows_matching(filter_lc).len(), self.cursor.sel))
+    }
+
+    fn fit(&mut self, cx: &Cx) {
+        let rows = cx.rows;
+        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
+        let filter_lc = f.as_str();
+        let n = self.rows_matching(filter_lc).len();
+        self.cursor.fit(n, rows);
+    }
+
+    fn refresh(&mut self, cx: &Cx) {
+        let catalog = cx.catalog;
+        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
+        let filter_lc = f.as_str();
+        let Some(p) = catalog.project(&self.project_id) else {
+            return;
+        };
+        let sel = self
+            .rows_matching(filter_lc)
+            .get(self.cursor.sel)
+            .map(|r| r.column.clone());
+        let mut n = DriftHistoryState::build(p, self.order);
+        n.cursor = self.cursor;
+        if let Some(c) = sel {
+            if let Some(i) = n
+                .rows_matching(filter_lc)
+                .iter()
+                .position(|r| r.column == c)
+            {
+                n.cursor.sel = i;
+            }
+        }
+        *self = n;
+    }
+
+    fn copy(&self, cx: &Cx) -> Option<(&'static str, String)> {
+        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
+        let filter_lc = f.as_str();
         let r = *self.rows_matching(filter_lc).get(self.cursor.sel)?;
         let last = r.scores.iter().rev().find_map(|s| *s);
         Some((

@@ -14,3 +14,4 @@ pub mod now;
 pub mod popup;
 pub mod screen;
 pub mod trend;
+pub mod view;

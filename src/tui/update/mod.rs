@@ -321,7 +321,6 @@ impl App {
     /// Hand an action to the full-screen view shown (or the Now panel);
     /// `None` lets the general handler take it.
     pub(crate) fn act_view(&mut self, a: Action) -> Option<Outcome> {
-        let rows = (self.view_rows().height as usize).max(1);
         match self.screen {
             Screen::Browse if self.browse.focus == Pane::Now && a == Action::Enter => {
                 Some(self.now.enter())
@@ -337,20 +336,7 @@ impl App {
                 self.browse
                     .act(a, &self.catalog, &self.filters, page, failing)
             }
-            Screen::Trend => {
-                let w = self.trend_window();
-                self.trend.as_mut()?.act(a, &w)
-            }
-            Screen::TestHistory => {
-                let f = self.filter_lc(FilterTarget::TestHistory);
-                self.thist.as_mut()?.act(a, &self.catalog, &f, rows)
-            }
-            Screen::DriftHistory => {
-                let f = self.filter_lc(FilterTarget::DriftHistory);
-                self.dhist.as_mut()?.act(a, &self.catalog, &f, rows)
-            }
-            Screen::Compare => self.compare.as_mut()?.act(a, rows),
-            Screen::Dashboard => self.dash.as_mut()?.act(a, rows),
+            s => self.with_views(Some(s), |v, cx| v.act(a, cx)).flatten(),
         }
     }
 
@@ -394,9 +380,10 @@ impl App {
                 (self.metric_rows().len(), self.detail.metrics.sel)
             }
             (Screen::Detail, _, Tab::Raw) => return Vec::new(),
-            (Screen::TestHistory, _, _) => (self.history_rows().len(), self.cursor_sel()),
-            (Screen::DriftHistory, _, _) => (self.drift_history_rows().len(), self.cursor_sel()),
-            _ => return Vec::new(),
+            (s, _, _) => match self.view(s).and_then(|v| v.matches(&self.cx())) {
+                Some(m) => m,
+                None => return Vec::new(),
+            },
         };
         if len == 0 {
             return Vec::new();
@@ -407,38 +394,7 @@ impl App {
 
     /// Move the selection of the current view's list by `d` rows.
     pub(crate) fn move_view(&mut self, d: isize) {
-        let rows = (self.view_rows().height as usize).max(1);
-        match self.screen {
-            Screen::TestHistory => {
-                let f = self.filter_lc(FilterTarget::TestHistory);
-                if let Some(h) = &mut self.thist {
-                    h.move_by(d, &f, rows);
-                }
-            }
-            Screen::DriftHistory => {
-                let f = self.filter_lc(FilterTarget::DriftHistory);
-                if let Some(h) = &mut self.dhist {
-                    h.move_by(d, &f, rows);
-                }
-            }
-            Screen::Compare => {
-                if let Some(c) = &mut self.compare {
-                    c.move_by(d, rows);
-                }
-            }
-            Screen::Dashboard => {
-                if let Some(ds) = &mut self.dash {
-                    ds.move_by(d);
-                }
-            }
-            Screen::Trend => {
-                let w = self.trend_window();
-                if let Some(t) = &mut self.trend {
-                    t.move_cursor(d, &w);
-                }
-            }
-            _ => {}
-        }
+        self.with_views(Some(self.screen), |v, cx| v.move_by(d, cx));
     }
 
     /// Move to an older (+1) or newer (-1) snapshot, keeping screen and tab.

@@ -220,14 +220,8 @@ impl App {
         let (screen, focus) = self.back.pop().unwrap_or((Screen::Browse, Pane::Snapshots));
         self.screen = screen;
         self.browse.focus = focus;
-        let missing = match screen {
-            Screen::Trend => self.trend.is_none(),
-            Screen::TestHistory => self.thist.is_none(),
-            Screen::DriftHistory => self.dhist.is_none(),
-            Screen::Dashboard => self.dash.is_none(),
-            Screen::Compare => self.compare.is_none(),
-            _ => false,
-        };
+        let missing =
+            !matches!(screen, Screen::Browse | Screen::Detail) && self.view(screen).is_none();
         if missing {
             self.screen = Screen::Browse;
             self.browse.focus = Pane::Snapshots;
@@ -250,27 +244,13 @@ impl App {
 
     /// What `y` copies here: (what it is, text).
     pub fn copy_payload(&self) -> Option<(&'static str, String)> {
-        let tz = self.cfg.tz;
         match self.screen {
             Screen::Browse => match self.browse.focus {
                 Pane::Now => self.now.copy(),
                 Pane::Projects | Pane::Snapshots => self.browse.copy(&self.catalog),
             },
             Screen::Detail => self.detail.copy(self.current_snapshot(), &self.filters),
-            Screen::Trend => self.trend.as_ref()?.copy(&self.trend_window(), tz),
-            Screen::TestHistory => self
-                .thist
-                .as_ref()?
-                .copy(&self.filter_lc(FilterTarget::TestHistory), tz),
-            Screen::DriftHistory => self
-                .dhist
-                .as_ref()?
-                .copy(&self.filter_lc(FilterTarget::DriftHistory)),
-            Screen::Compare => self.compare.as_ref()?.copy(),
-            Screen::Dashboard => Some((
-                "project folder",
-                self.current_project()?.project.folder.display().to_string(),
-            )),
+            s => self.view(s)?.copy(&self.cx()),
         }
     }
 
@@ -404,19 +384,6 @@ impl App {
     /// Recompute the Now panel and the open views after the index changed.
     pub(crate) fn refresh_views(&mut self, now: DateTime<Utc>) {
         self.now.refresh(&self.catalog, now);
-        if let Some(t) = &mut self.trend {
-            t.reload(&self.catalog);
-        }
-        let f = self.filter_lc(FilterTarget::TestHistory);
-        if let Some(h) = &mut self.thist {
-            h.refresh(&self.catalog, self.window, &f);
-        }
-        let f = self.filter_lc(FilterTarget::DriftHistory);
-        if let Some(d) = &mut self.dhist {
-            d.refresh(&self.catalog, &f);
-        }
-        if let Some(d) = &mut self.dash {
-            d.refresh(&self.catalog);
-        }
+        self.with_views(None, |v, cx| v.refresh(cx));
     }
 }
