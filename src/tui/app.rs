@@ -1,10 +1,12 @@
 //! The explorer's state: one [`App`] holding every screen's state (each
-//! screen's types live in [`crate::tui::state`]) and what is derived from
-//! it (the rows each list shows, the layout regions input is mapped to),
-//! plus the invariants re-established after every change
-//! ([`App::fix_selection`]). It changes only through `update`. Selections
-//! are kept by id, so live insertions never move the user off the snapshot
-//! they are reading.
+//! screen's type, its keys and its refresh live in its own
+//! `state/<screen>.rs`), the shared pieces (catalog, filters, popup, the
+//! time window, the Esc history), what is derived from them (the rows each
+//! list shows, the layout regions input is mapped to, the full-screen view
+//! shown as a [`View`]) and the invariants re-established after every
+//! change ([`App::fix_selection`]). It changes only through `update`.
+//! Selections are kept by id, so live insertions never move the user off
+//! the snapshot they are reading.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -382,7 +384,7 @@ impl App {
     }
 
     /// The state of a full-screen view, when `screen` is one and it is open.
-    /// A new view is one more line here and in [`App::with_views`].
+    /// A new view is one more line here and in `App::with_views`.
     pub fn view(&self, screen: Screen) -> Option<&dyn View> {
         match screen {
             Screen::Trend => self.trend.as_ref().map(|v| v as &dyn View),
