@@ -105,14 +105,10 @@ pub fn render(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
             },
         );
     } else {
-        for (row, p) in (0..n.failing.len()).take(inner.height as usize).enumerate() {
-            put(
-                buf,
-                inner,
-                row as u16,
-                project_line(app, n, p, name_w, w, Style::default(), now),
-            );
-        }
+        // Unfocused: one line per project, no cursor.
+        scroll_list(buf, inner, 0..n.failing.len(), 0, None, |_, p, _| {
+            project_line(app, n, p, name_w, w, Style::default(), now)
+        });
     }
 }
 

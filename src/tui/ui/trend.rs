@@ -249,33 +249,38 @@ fn legend(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
         })
         .collect();
     let stats_w = all_stats.iter().map(|s| fmt::width(s)).max().unwrap_or(0);
-    for (i, s) in t.series.iter().enumerate().take(r.height as usize) {
-        let stats = all_stats.get(i).cloned().unwrap_or_default();
-        let active = i == t.active;
-        let mark = match (active, th.ascii) {
-            (true, true) => ">",
-            (true, false) => "▶",
-            (false, _) => " ",
-        };
-        let swatch = if th.ascii { "--" } else { "━━" };
-        let key_w = (r.width as usize).saturating_sub(stats_w + 9);
-        let key_style = if active {
-            th.text().add_modifier(Modifier::BOLD)
-        } else {
-            th.text()
-        };
-        let key = fmt::truncate_mid(&clean(&s.key), key_w, ell);
-        let line = Line::from(vec![
-            Span::styled(mark, th.key()),
-            Span::styled(format!("{} ", i + 1), th.dim()),
-            Span::styled(swatch, chart::series_style(th, i)),
-            Span::raw(" "),
-            Span::styled(fmt::pad(&key, key_w, ell), key_style),
-            Span::raw("  "),
-            Span::styled(stats, th.dim()),
-        ]);
-        put(buf, r, i as u16, line);
-    }
+    scroll_list(
+        buf,
+        r,
+        t.series.iter(),
+        0,
+        Some(t.active),
+        |i, s, active| {
+            let stats = all_stats.get(i).cloned().unwrap_or_default();
+            let mark = match (active, th.ascii) {
+                (true, true) => ">",
+                (true, false) => "▶",
+                (false, _) => " ",
+            };
+            let swatch = if th.ascii { "--" } else { "━━" };
+            let key_w = (r.width as usize).saturating_sub(stats_w + 9);
+            let key_style = if active {
+                th.text().add_modifier(Modifier::BOLD)
+            } else {
+                th.text()
+            };
+            let key = fmt::truncate_mid(&clean(&s.key), key_w, ell);
+            Line::from(vec![
+                Span::styled(mark, th.key()),
+                Span::styled(format!("{} ", i + 1), th.dim()),
+                Span::styled(swatch, chart::series_style(th, i)),
+                Span::raw(" "),
+                Span::styled(fmt::pad(&key, key_w, ell), key_style),
+                Span::raw("  "),
+                Span::styled(stats, th.dim()),
+            ])
+        },
+    );
 }
 
 /// `last · min · max · n` of a series' values in the window.
