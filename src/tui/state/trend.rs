@@ -358,6 +358,14 @@ impl View for TrendState {
         Some(Outcome::Done)
     }
 
+    fn takes_typing(&self) -> bool {
+        self.picker.is_some()
+    }
+
+    fn typed(&mut self, k: KeyEvent, cx: &Cx) -> Outcome {
+        self.on_picker_key(k, cx.rows, cx.catalog)
+    }
+
     fn move_by(&mut self, d: isize, cx: &Cx) {
         let w = self.window(cx.catalog, cx.window);
         self.move_cursor(d, &w);

@@ -5,6 +5,7 @@
 //! and hands keys to it without knowing which view it is.
 
 use chrono::{DateTime, Duration, Utc};
+use ratatui::crossterm::event::KeyEvent;
 
 use crate::analysis::history::Window;
 use crate::index::catalog::Catalog;
@@ -99,6 +100,18 @@ pub trait View {
 
     /// A key; `None` leaves it to the general handler.
     fn act(&mut self, a: Action, cx: &Cx) -> Option<Outcome>;
+
+    /// True while the view takes typing (a picker open): keys then go to
+    /// [`View::typed`] instead of the key map.
+    fn takes_typing(&self) -> bool {
+        false
+    }
+
+    /// A key while the view takes typing; the router re-fits selections
+    /// after it.
+    fn typed(&mut self, _k: KeyEvent, _cx: &Cx) -> Outcome {
+        Outcome::Done
+    }
 
     /// Move the selection by `d` rows (the mouse wheel, match steps).
     fn move_by(&mut self, d: isize, cx: &Cx);

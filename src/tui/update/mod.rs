@@ -94,12 +94,10 @@ impl App {
         if let Some(p) = self.popup {
             return self.on_popup_key(p, key);
         }
-        if self.screen == Screen::Trend && self.trend.as_ref().is_some_and(|t| t.picker.is_some()) {
-            let rows = (self.view_rows().height as usize).max(1);
-            let o = match &mut self.trend {
-                Some(t) => t.on_picker_key(k, rows, &self.catalog),
-                None => return Vec::new(),
-            };
+        if self.view(self.screen).is_some_and(|v| v.takes_typing()) {
+            let o = self
+                .with_views(Some(self.screen), |v, cx| v.typed(k, cx))
+                .unwrap_or(Outcome::Done);
             if o == Outcome::Quit {
                 return vec![Effect::Quit];
             }
