@@ -387,3 +387,31 @@ pub fn snapshot_matches(s: &crate::model::Snapshot, needle_lc: &str) -> bool {
             || lc_contains(&format!("{k}={vs}"), needle_lc)
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panes_cycle_through_now_only_when_something_fails() {
+        let (c, f) = (Catalog::new(), Filters::new());
+        let mut b = BrowseState::default();
+        let step = |b: &mut BrowseState, a, failing| {
+            b.act(a, &c, &f, 10, failing);
+            b.focus
+        };
+        assert_eq!(step(&mut b, Action::NextPane, false), Pane::Snapshots);
+        assert_eq!(step(&mut b, Action::NextPane, false), Pane::Projects);
+        assert_eq!(step(&mut b, Action::PrevPane, true), Pane::Now);
+        assert_eq!(step(&mut b, Action::PrevPane, true), Pane::Snapshots);
+        assert_eq!(step(&mut b, Action::NextPane, true), Pane::Now);
+        assert_eq!(step(&mut b, Action::NextPane, true), Pane::Projects);
+        assert_eq!(step(&mut b, Action::Enter, false), Pane::Snapshots);
+        assert_eq!(
+            b.act(Action::Enter, &c, &f, 10, false),
+            Some(Outcome::OpenDetail)
+        );
+        b.back();
+        assert_eq!(b.focus, Pane::Projects);
+    }
+}

@@ -58,6 +58,14 @@ mod tests {
     use super::*;
 
     #[test]
+    fn movement_actions_step() {
+        assert_eq!(list_step(Action::Up, 10), Some(-1));
+        assert_eq!(list_step(Action::PageDown, 10), Some(10));
+        assert_eq!(list_step(Action::PageUp, 0), Some(-1));
+        assert_eq!(list_step(Action::Enter, 10), None);
+    }
+
+    #[test]
     fn cursor_fits_window() {
         let mut c = Cursor { sel: 50, offset: 0 };
         c.fit(100, 10);

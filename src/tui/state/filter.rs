@@ -100,6 +100,40 @@ pub fn picker_matches(key: &str, filter_lc: &str) -> bool {
 mod tests {
     use super::*;
 
+    fn key(code: KeyCode, mods: KeyModifiers) -> KeyEvent {
+        KeyEvent::new(code, mods)
+    }
+
+    #[test]
+    fn typing_edits_and_finishes() {
+        let mut i = Input {
+            target: FilterTarget::Tests,
+            text: "old".into(),
+            previous: "old".into(),
+        };
+        assert_eq!(
+            i.key(key(KeyCode::Char(' '), KeyModifiers::NONE)),
+            InputKey::Edited("old ".into())
+        );
+        i.key(key(KeyCode::Char('x'), KeyModifiers::NONE));
+        assert_eq!(
+            i.key(key(KeyCode::Char('w'), KeyModifiers::CONTROL)),
+            InputKey::Edited("old ".into())
+        );
+        assert_eq!(
+            i.key(key(KeyCode::Enter, KeyModifiers::NONE)),
+            InputKey::Done("old ".into())
+        );
+        assert_eq!(
+            i.key(key(KeyCode::Esc, KeyModifiers::NONE)),
+            InputKey::Done("old".into())
+        );
+        assert_eq!(
+            i.key(key(KeyCode::Char('c'), KeyModifiers::CONTROL)),
+            InputKey::Quit
+        );
+    }
+
     #[test]
     fn picker_terms_all_match() {
         assert!(picker_matches("ValueDrift{column=bmi}.value", "drift bmi"));

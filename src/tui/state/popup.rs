@@ -62,3 +62,35 @@ impl Popup {
         PopupKey::Show(self.at(new_scroll.min(len.saturating_sub(1))))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_scroll_clamp_and_close() {
+        let p = Popup::Unreadable(0);
+        assert_eq!(
+            p.key(Some(Action::Down), false, 5, 3),
+            PopupKey::Show(Popup::Unreadable(1))
+        );
+        assert_eq!(
+            p.key(Some(Action::Bottom), false, 5, 3),
+            PopupKey::Show(Popup::Unreadable(2))
+        );
+        assert_eq!(
+            p.key(Some(Action::Help), false, 5, 3),
+            PopupKey::Show(Popup::Help(0))
+        );
+        assert_eq!(
+            p.key(Some(Action::Unreadable), false, 5, 3),
+            PopupKey::Close
+        );
+        assert_eq!(
+            Popup::Help(4).key(Some(Action::Help), false, 5, 9),
+            PopupKey::Close
+        );
+        assert_eq!(p.key(Some(Action::Quit), true, 5, 3), PopupKey::Quit);
+        assert_eq!(p.key(Some(Action::Quit), false, 5, 3), PopupKey::Close);
+    }
+}
