@@ -254,7 +254,8 @@ impl View for CompareState {
     }
 
     /// The later run of the two.
-    fn focused(&self, _cx: &Cx) -> Option<(String, String)> {
+    fn focused(&self, cx: &Cx) -> Option<(String, String)> {
+        cx.project?;
         Some((self.project_id.clone(), self.b.id.clone()))
     }
 

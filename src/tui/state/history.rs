@@ -265,6 +265,7 @@ impl View for TestHistoryState {
     }
 
     fn focused(&self, cx: &Cx) -> Option<(String, String)> {
+        cx.project?;
         let catalog = cx.catalog;
         let col = *self
             .columns

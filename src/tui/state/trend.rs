@@ -385,6 +385,7 @@ impl View for TrendState {
     }
 
     fn focused(&self, cx: &Cx) -> Option<(String, String)> {
+        cx.project?;
         let w = &self.window(cx.catalog, cx.window);
         let i = self.cursor_index(w)?;
         let p = self.series.get(self.active)?.points.get(i)?;

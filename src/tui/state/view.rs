@@ -129,7 +129,8 @@ pub trait View {
     fn refresh(&mut self, _cx: &Cx) {}
 
     /// The snapshot the user is pointing at: (project id, snapshot id); by
-    /// default the browse screen's selection.
+    /// default the browse screen's selection. Like the default, a view's
+    /// own answer is `None` while no project is selected.
     fn focused(&self, cx: &Cx) -> Option<(String, String)> {
         Some((cx.project?.to_string(), cx.snapshot?.to_string()))
     }
