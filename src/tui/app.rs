@@ -1,10 +1,12 @@
 //! The explorer's state: one [`App`] holding every screen's state (each
-//! screen's types live in [`crate::tui::state`]) and what is derived from
-//! it (the rows each list shows, the layout regions input is mapped to),
-//! plus the invariants re-established after every change
-//! ([`App::fix_selection`]). It changes only through `update`. Selections
-//! are kept by id, so live insertions never move the user off the snapshot
-//! they are reading.
+//! screen's type, its keys and its refresh live in its own
+//! `state/<screen>.rs`), the shared pieces (catalog, filters, popup, the
+//! time window, the Esc history), what is derived from them (the rows each
+//! list shows, the layout regions input is mapped to, the full-screen view
+//! shown as a [`View`]) and the invariants re-established after every
+//! change ([`App::fix_selection`]). It changes only through `update`.
+//! Selections are kept by id, so live insertions never move the user off
+//! the snapshot they are reading.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::path::PathBuf;
@@ -18,59 +20,26 @@ use crate::analysis::history::{ColumnDriftHistory, TestHistory, Window};
 use crate::analysis::triage::ProjectHealth;
 use crate::index::IndexEvent;
 use crate::index::{Catalog, ProjectEntry, SnapshotEntry};
-use crate::model::{DriftRow, SeriesValue, TestOutcome};
+use crate::model::{DriftRow, TestOutcome};
 use crate::parse::TimeZoneChoice;
 use crate::tui::keymap::{self, Context, KeyMap};
-use crate::tui::state::browse::{lc_contains, snapshot_matches};
 use crate::tui::state::compare::CompareState;
-use crate::tui::state::dashboard::{panel_rows, DashState};
-use crate::tui::state::detail::{drift_matches, metric_group, test_matches};
-use crate::tui::state::filter::picker_matches;
+use crate::tui::state::dashboard::DashState;
 use crate::tui::state::history::{DriftHistoryState, TestHistoryState};
-use crate::tui::state::now::{NowItem, NowState};
+use crate::tui::state::now::NowState;
 use crate::tui::state::trend::{TimeWindow, TrendState};
+use crate::tui::state::view::{Cx, View};
 use crate::tui::theme::Theme;
 use crate::tui::ui::layout;
 
-pub use crate::tui::state::browse::Pane;
+pub use crate::tui::state::browse::{BrowseState, Pane};
 pub use crate::tui::state::cursor::Cursor;
 pub use crate::tui::state::detail::{
-    DriftSort, MetricRow, RawState, RawView, Tab, RAW_DEFAULT_FOLD,
+    DetailState, DriftSort, MetricRow, RawState, RawView, Tab, RAW_DEFAULT_FOLD,
 };
-pub use crate::tui::state::filter::{FilterTarget, Input};
+pub use crate::tui::state::filter::{filter_lc, FilterTarget, Filters, Input};
 pub use crate::tui::state::popup::Popup;
-
-/// Which screen is shown.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Screen {
-    /// Now panel, projects pane and snapshots timeline.
-    Browse,
-    /// One snapshot with tabs.
-    Detail,
-    /// Series of the selected project over time (chart).
-    Trend,
-    /// Tests × runs matrix of the selected project.
-    TestHistory,
-    /// Per-column drift across runs of the selected project.
-    DriftHistory,
-    /// The project's configured Evidently dashboard.
-    Dashboard,
-    /// Two snapshots compared.
-    Compare,
-}
-
-/// What the run loop must do after an update.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Effect {
-    /// Leave the UI.
-    Quit,
-    /// Ask the live index to rescan the folder.
-    Rescan,
-    /// Read and pretty-print this file off the UI thread, reply with `Msg::RawLoaded`.
-    LoadRaw { request: u64, path: PathBuf },
-    /// Put this text on the clipboard (OSC 52, then a local tool).
-    Copy(String),
-}
+pub use crate::tui::state::screen::{Effect, Outcome, Screen};
 
 /// Progress of the first scan.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -105,8 +74,10 @@ pub struct App {
     /// Terminal size (columns, rows).
     pub size: (u16, u16),
     pub screen: Screen,
-    pub focus: Pane,
-    pub tab: Tab,
+    /// The browse screen: focused pane, project and snapshot selection.
+    pub browse: BrowseState,
+    /// The detail screen: tab, the tabs' cursors, the Raw tab.
+    pub detail: DetailState,
     pub scan: ScanState,
     pub watch_mode: String,
     pub watcher_message: Option<String>,
@@ -114,18 +85,7 @@ pub struct App {
     pub pending: BTreeMap<PathBuf, String>,
     /// False once the index channel closed.
     pub index_alive: bool,
-    /// Selected project id.
-    pub project_sel: Option<String>,
-    pub project_offset: usize,
-    /// Selected snapshot id per project.
-    pub snapshot_sel: HashMap<String, String>,
-    pub snapshot_offset: usize,
-    pub tests: Cursor,
-    pub drift: Cursor,
-    pub drift_sort: DriftSort,
-    pub metrics: Cursor,
-    pub raw: RawState,
-    pub filters: HashMap<FilterTarget, String>,
+    pub filters: Filters,
     pub input: Option<Input>,
     pub popup: Option<Popup>,
     /// `Some` while frozen: the index events held back.
@@ -155,7 +115,6 @@ pub struct App {
     pub back: Vec<(Screen, Pane)>,
     /// Dashboards shown instead of the projects' own (see [`App::set_dashboard`]).
     pub dashboards: HashMap<String, Arc<Dashboard>>,
-    pub(crate) next_request: u64,
 }
 
 impl App {
@@ -167,21 +126,12 @@ impl App {
             catalog: Catalog::new(),
             size,
             screen: Screen::Browse,
-            focus: Pane::Projects,
-            tab: Tab::Tests,
+            browse: BrowseState::default(),
+            detail: DetailState::default(),
             scan: ScanState::default(),
             watcher_message: None,
             pending: BTreeMap::new(),
             index_alive: true,
-            project_sel: None,
-            project_offset: 0,
-            snapshot_sel: HashMap::new(),
-            snapshot_offset: 0,
-            tests: Cursor::default(),
-            drift: Cursor::default(),
-            drift_sort: DriftSort::File,
-            metrics: Cursor::default(),
-            raw: RawState::Idle,
             filters: HashMap::new(),
             input: None,
             popup: None,
@@ -201,7 +151,6 @@ impl App {
             mark: None,
             back: Vec::new(),
             dashboards: HashMap::new(),
-            next_request: 1,
         }
     }
 
@@ -213,139 +162,60 @@ impl App {
     }
 
     pub(crate) fn filter_lc(&self, t: FilterTarget) -> String {
-        self.filter(t).to_lowercase()
+        filter_lc(&self.filters, t)
     }
 
     /// Projects shown in the projects pane, in order.
     pub fn visible_projects(&self) -> Vec<&ProjectEntry> {
-        let f = self.filter_lc(FilterTarget::Projects);
-        self.catalog
-            .projects()
-            .into_iter()
-            .filter(|p| {
-                f.is_empty() || lc_contains(&p.project.name, &f) || lc_contains(&p.project.id, &f)
-            })
-            .collect()
+        self.browse.visible_projects(&self.catalog, &self.filters)
     }
 
     /// Index of the selected project in [`App::visible_projects`].
     pub fn project_index(&self) -> Option<usize> {
-        let v = self.visible_projects();
-        let id = self.project_sel.as_deref()?;
-        v.iter().position(|p| p.project.id == id)
+        self.browse.project_index(&self.catalog, &self.filters)
     }
 
     /// The selected project.
     pub fn current_project(&self) -> Option<&ProjectEntry> {
-        self.catalog.project(self.project_sel.as_deref()?)
+        self.browse.current_project(&self.catalog)
     }
 
     /// Snapshots of the selected project shown in the timeline, newest first.
     pub fn visible_snapshots(&self) -> Vec<&SnapshotEntry> {
-        let Some(p) = self.current_project() else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::Snapshots);
-        p.snapshots
-            .iter()
-            .rev()
-            .filter(|s| snapshot_matches(&s.snapshot, &f))
-            .collect()
+        self.browse.visible_snapshots(&self.catalog, &self.filters)
     }
 
     /// Id of the selected snapshot in the selected project.
     pub fn selected_snapshot_id(&self) -> Option<&str> {
-        let pid = self.project_sel.as_deref()?;
-        self.snapshot_sel.get(pid).map(String::as_str)
+        self.browse.selected_snapshot_id()
     }
 
     /// Index of the selected snapshot in [`App::visible_snapshots`].
     pub fn snapshot_index(&self) -> Option<usize> {
-        let id = self.selected_snapshot_id()?;
-        self.visible_snapshots()
-            .iter()
-            .position(|s| s.snapshot.id == id)
+        self.browse.snapshot_index(&self.catalog, &self.filters)
     }
 
     /// The selected snapshot.
     pub fn current_snapshot(&self) -> Option<&SnapshotEntry> {
-        let p = self.current_project()?;
-        let id = self.selected_snapshot_id()?;
-        p.snapshots.iter().find(|s| s.snapshot.id == id)
+        self.browse.current_snapshot(&self.catalog)
     }
 
     /// Tests of the current snapshot: failures first (stable), filtered.
     pub fn test_rows(&self) -> Vec<&TestOutcome> {
-        let Some(s) = self.current_snapshot() else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::Tests);
-        let mut v: Vec<&TestOutcome> = s
-            .snapshot
-            .tests
-            .iter()
-            .filter(|t| test_matches(t, &f))
-            .collect();
-        v.sort_by_key(|t| t.status);
-        v
+        self.detail
+            .test_rows(self.current_snapshot(), &self.filters)
     }
 
     /// Drift rows of the current snapshot, sorted and filtered.
     pub fn drift_rows(&self) -> Vec<&DriftRow> {
-        let Some(s) = self.current_snapshot() else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::Drift);
-        let mut v: Vec<&DriftRow> = s
-            .snapshot
-            .drift
-            .iter()
-            .filter(|d| drift_matches(d, &f))
-            .collect();
-        let key = |d: &&DriftRow| d.score.filter(|x| x.is_finite());
-        match self.drift_sort {
-            DriftSort::File => {}
-            DriftSort::ScoreAsc => v.sort_by(|a, b| match (key(a), key(b)) {
-                (Some(x), Some(y)) => x.total_cmp(&y),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            }),
-            DriftSort::ScoreDesc => v.sort_by(|a, b| match (key(a), key(b)) {
-                (Some(x), Some(y)) => y.total_cmp(&x),
-                (Some(_), None) => std::cmp::Ordering::Less,
-                (None, Some(_)) => std::cmp::Ordering::Greater,
-                (None, None) => std::cmp::Ordering::Equal,
-            }),
-        }
-        v
+        self.detail
+            .drift_rows(self.current_snapshot(), &self.filters)
     }
 
     /// Rows of the Metrics tab: each metric group followed by its values.
     pub fn metric_rows(&self) -> Vec<MetricRow<'_>> {
-        let Some(s) = self.current_snapshot() else {
-            return Vec::new();
-        };
-        let f = self.filter_lc(FilterTarget::Metrics);
-        let mut groups: Vec<(&str, Vec<(&SeriesValue, &str)>)> = Vec::new();
-        let mut index: HashMap<&str, usize> = HashMap::new();
-        for v in &s.snapshot.series {
-            if !f.is_empty() && !lc_contains(&v.key, &f) {
-                continue;
-            }
-            let (g, field) = metric_group(&v.key);
-            let i = *index.entry(g).or_insert_with(|| {
-                groups.push((g, Vec::new()));
-                groups.len() - 1
-            });
-            groups[i].1.push((v, field));
-        }
-        let mut out = Vec::new();
-        for (g, vals) in groups {
-            out.push(MetricRow::Group(g, vals.len()));
-            out.extend(vals.into_iter().map(|(v, f)| MetricRow::Value(v, f)));
-        }
-        out
+        self.detail
+            .metric_rows(self.current_snapshot(), &self.filters)
     }
 
     /// Number of unreadable files.
@@ -356,30 +226,24 @@ impl App {
     /// The key-map contexts that apply now, most specific first.
     pub fn contexts(&self) -> Vec<Context> {
         match self.screen {
-            Screen::Browse if self.focus == Pane::Now => vec![Context::Now, Context::Browse],
+            Screen::Browse if self.browse.focus == Pane::Now => vec![Context::Now, Context::Browse],
             Screen::Browse => vec![Context::Browse],
-            Screen::Detail if self.tab == Tab::Raw => vec![Context::Raw, Context::Detail],
+            Screen::Detail if self.detail.tab == Tab::Raw => vec![Context::Raw, Context::Detail],
             Screen::Detail => vec![Context::Detail],
-            Screen::Trend => vec![Context::Trend],
-            Screen::TestHistory => vec![Context::TestHistory],
-            Screen::DriftHistory => vec![Context::DriftHistory],
-            Screen::Dashboard => vec![Context::Dashboard],
-            Screen::Compare => vec![Context::Compare],
+            s => self.view(s).map(|v| vec![v.context()]).unwrap_or_default(),
         }
     }
 
-    /// The list the filter key acts on (none on the chart, dashboard and compare views).
+    /// The list the filter key acts on (on a full-screen view, the one it says).
     pub fn filter_target(&self) -> Option<FilterTarget> {
-        Some(match (self.screen, self.focus, self.tab) {
+        Some(match (self.screen, self.browse.focus, self.detail.tab) {
             (Screen::Browse, Pane::Projects | Pane::Now, _) => FilterTarget::Projects,
             (Screen::Browse, Pane::Snapshots, _) => FilterTarget::Snapshots,
             (Screen::Detail, _, Tab::Tests) => FilterTarget::Tests,
             (Screen::Detail, _, Tab::Drift) => FilterTarget::Drift,
             (Screen::Detail, _, Tab::Metrics) => FilterTarget::Metrics,
             (Screen::Detail, _, Tab::Raw) => FilterTarget::Raw,
-            (Screen::TestHistory, _, _) => FilterTarget::TestHistory,
-            (Screen::DriftHistory, _, _) => FilterTarget::DriftHistory,
-            (Screen::Trend | Screen::Dashboard | Screen::Compare, _, _) => return None,
+            (s, _, _) => return self.view(s)?.filter_target(),
         })
     }
 
@@ -389,7 +253,11 @@ impl App {
 
     pub(crate) fn browse_layout(&self) -> layout::Browse {
         let main = layout::frame(self.area()).main;
-        layout::browse(main, self.focus == Pane::Snapshots, self.now_height(main))
+        layout::browse(
+            main,
+            self.browse.focus == Pane::Snapshots,
+            self.now_height(main),
+        )
     }
 
     pub(crate) fn detail_layout(&self) -> layout::Detail {
@@ -401,7 +269,7 @@ impl App {
         let h = match self.screen {
             Screen::Browse => {
                 let b = self.browse_layout();
-                match self.focus {
+                match self.browse.focus {
                     Pane::Projects => layout::list_rows(b.projects).height,
                     Pane::Snapshots => layout::list_rows(b.snapshots).height,
                     Pane::Now => layout::inner(b.now).height,
@@ -416,7 +284,7 @@ impl App {
     /// The rows region of the current tab's list (below its header).
     pub fn tab_rows(&self) -> Rect {
         let body = self.detail_layout().body;
-        match self.tab {
+        match self.detail.tab {
             Tab::Tests => layout::below_header(layout::tests_split(body).0),
             Tab::Drift => layout::below_header(layout::with_footer(body).0),
             Tab::Metrics => layout::below_header(layout::with_footer(body).0),
@@ -437,57 +305,15 @@ impl App {
     /// Re-establish selections after anything changed: selected ids exist and
     /// are visible (else the first row is chosen), offsets keep them on screen.
     pub fn fix_selection(&mut self) {
-        let projects = self.visible_projects();
-        let pidx = self
-            .project_sel
-            .as_deref()
-            .and_then(|id| projects.iter().position(|p| p.project.id == id));
-        let new_sel = match pidx {
-            Some(_) => self.project_sel.clone(),
-            None => projects.first().map(|p| p.project.id.clone()),
-        };
-        let plen = projects.len();
-        drop(projects);
-        self.project_sel = new_sel;
-        let mut c = Cursor {
-            sel: self.project_index().unwrap_or(0),
-            offset: self.project_offset,
-        };
-        c.fit(plen, self.projects_page());
-        self.project_offset = c.offset;
-
-        let snaps = self.visible_snapshots();
-        let slen = snaps.len();
-        let sidx = self
-            .selected_snapshot_id()
-            .and_then(|id| snaps.iter().position(|s| s.snapshot.id == id));
-        let first = snaps.first().map(|s| s.snapshot.id.clone());
-        drop(snaps);
-        if sidx.is_none() {
-            if let Some(pid) = self.project_sel.clone() {
-                match first {
-                    Some(id) => {
-                        self.snapshot_sel.insert(pid, id);
-                    }
-                    None => {
-                        self.snapshot_sel.remove(&pid);
-                    }
-                }
-            }
-        }
-        let mut c = Cursor {
-            sel: self.snapshot_index().unwrap_or(0),
-            offset: self.snapshot_offset,
-        };
-        c.fit(slen, self.snapshots_page());
-        self.snapshot_offset = c.offset;
-
+        let pages = (self.projects_page(), self.snapshots_page());
+        self.browse
+            .fit(&self.catalog, &self.filters, pages.0, pages.1);
         if self.screen == Screen::Detail && self.current_snapshot().is_none() {
             self.screen = Screen::Browse;
-            self.focus = Pane::Snapshots;
+            self.browse.focus = Pane::Snapshots;
         }
-        if self.focus == Pane::Now && self.now.failing.is_empty() {
-            self.focus = Pane::Projects;
+        if self.browse.focus == Pane::Now && self.now.failing.is_empty() {
+            self.browse.focus = Pane::Projects;
         }
         self.fit_tab_cursors();
         self.fit_view_cursors();
@@ -495,16 +321,8 @@ impl App {
 
     pub(crate) fn fit_tab_cursors(&mut self) {
         let rows = (self.tab_rows().height as usize).max(1);
-        let n = self.test_rows().len();
-        self.tests.fit(n, rows);
-        let n = self.drift_rows().len();
-        self.drift.fit(n, rows);
-        let n = self.metric_rows().len();
-        self.metrics.fit(n, rows);
-        if let RawState::Loaded(v) = &mut self.raw {
-            let n = v.visible.len();
-            v.cursor.fit(n, rows);
-        }
+        let s = self.browse.current_snapshot(&self.catalog);
+        self.detail.fit(s, &self.filters, rows);
     }
 
     // ----- update --------------------------------------------------------
@@ -536,13 +354,20 @@ impl App {
 
     /// Height of the Now panel in a main area of this size.
     pub fn now_height(&self, main: Rect) -> u16 {
-        let focused = self.focus == Pane::Now;
+        let focused = self.browse.focus == Pane::Now;
         let lines = if focused {
             self.now.items(true).len()
         } else {
             self.now.failing.len()
         };
         layout::now_height(main, lines, !self.now.failing.is_empty(), focused)
+    }
+
+    /// Rows of the Now panel's list.
+    pub(crate) fn now_rows(&self) -> usize {
+        let main = layout::frame(self.area()).main;
+        let h = layout::inner(layout::browse(main, false, self.now_height(main)).now).height;
+        (h as usize).max(1)
     }
 
     /// The list rows region of the current full-screen view.
@@ -558,54 +383,109 @@ impl App {
         }
     }
 
-    /// Selected row of the current view's list.
-    pub(crate) fn cursor_sel(&self) -> usize {
-        match self.screen {
-            Screen::TestHistory => self.thist.as_ref().map_or(0, |h| h.cursor.sel),
-            Screen::DriftHistory => self.dhist.as_ref().map_or(0, |h| h.cursor.sel),
-            Screen::Compare => self.compare.as_ref().map_or(0, |c| c.cursor.sel),
-            _ => 0,
+    /// The state of a full-screen view, when `screen` is one and it is open.
+    /// A new view is one more line here and in `App::with_views`.
+    pub fn view(&self, screen: Screen) -> Option<&dyn View> {
+        match screen {
+            Screen::Trend => self.trend.as_ref().map(|v| v as &dyn View),
+            Screen::TestHistory => self.thist.as_ref().map(|v| v as &dyn View),
+            Screen::DriftHistory => self.dhist.as_ref().map(|v| v as &dyn View),
+            Screen::Dashboard => self.dash.as_ref().map(|v| v as &dyn View),
+            Screen::Compare => self.compare.as_ref().map(|v| v as &dyn View),
+            Screen::Browse | Screen::Detail => None,
         }
+    }
+
+    /// What the full-screen views read besides their own state.
+    pub fn cx(&self) -> Cx<'_> {
+        Cx {
+            catalog: &self.catalog,
+            filters: &self.filters,
+            window: self.window,
+            tz: self.cfg.tz,
+            rows: (self.view_rows().height as usize).max(1),
+            project: self.browse.project_sel.as_deref(),
+            snapshot: self.browse.selected_snapshot_id(),
+        }
+    }
+
+    /// Run `f` on each open full-screen view (only that of `only`, when
+    /// given) with what it reads; the result of the last one run.
+    pub(crate) fn with_views<R>(
+        &mut self,
+        only: Option<Screen>,
+        mut f: impl FnMut(&mut dyn View, &Cx) -> R,
+    ) -> Option<R> {
+        let rows = (self.view_rows().height as usize).max(1);
+        let App {
+            catalog,
+            filters,
+            window,
+            cfg,
+            browse,
+            trend,
+            thist,
+            dhist,
+            dash,
+            compare,
+            ..
+        } = self;
+        let cx = Cx {
+            catalog,
+            filters,
+            window: *window,
+            tz: cfg.tz,
+            rows,
+            project: browse.project_sel.as_deref(),
+            snapshot: browse.selected_snapshot_id(),
+        };
+        let views: [(Screen, Option<&mut dyn View>); 5] = [
+            (Screen::Trend, trend.as_mut().map(|v| v as &mut dyn View)),
+            (
+                Screen::TestHistory,
+                thist.as_mut().map(|v| v as &mut dyn View),
+            ),
+            (
+                Screen::DriftHistory,
+                dhist.as_mut().map(|v| v as &mut dyn View),
+            ),
+            (Screen::Dashboard, dash.as_mut().map(|v| v as &mut dyn View)),
+            (
+                Screen::Compare,
+                compare.as_mut().map(|v| v as &mut dyn View),
+            ),
+        ];
+        let mut out = None;
+        for (s, v) in views {
+            if let Some(v) = v.filter(|_| only.is_none_or(|o| o == s)) {
+                out = Some(f(v, &cx));
+            }
+        }
+        out
     }
 
     /// Test-history rows, filtered.
     pub fn history_rows(&self) -> Vec<&TestHistory> {
-        let Some(h) = &self.thist else {
-            return Vec::new();
-        };
         let f = self.filter_lc(FilterTarget::TestHistory);
-        h.rows
-            .iter()
-            .filter(|r| {
-                f.is_empty()
-                    || picker_matches(&r.label(), &f)
-                    || picker_matches(&r.test_type, &f)
-                    || picker_matches(r.latest_status.as_str(), &f)
-            })
-            .collect()
+        self.thist
+            .as_ref()
+            .map_or_else(Vec::new, |h| h.rows_matching(&f))
     }
 
     /// Drift-history rows, filtered.
     pub fn drift_history_rows(&self) -> Vec<&ColumnDriftHistory> {
-        let Some(h) = &self.dhist else {
-            return Vec::new();
-        };
         let f = self.filter_lc(FilterTarget::DriftHistory);
-        h.rows
-            .iter()
-            .filter(|r| f.is_empty() || picker_matches(&r.column, &f))
-            .collect()
+        self.dhist
+            .as_ref()
+            .map_or_else(Vec::new, |h| h.rows_matching(&f))
     }
 
     /// The window of the trend view (anchored on the project's newest snapshot).
     pub fn trend_window(&self) -> Window {
-        let anchor = self
-            .trend
-            .as_ref()
-            .and_then(|t| self.catalog.project(&t.project_id))
-            .and_then(|p| p.latest())
-            .map(|e| e.snapshot.timestamp);
-        self.window.window(anchor)
+        match &self.trend {
+            Some(t) => t.window(&self.catalog, self.window),
+            None => self.window.window(None),
+        }
     }
 
     /// Index (into the active series' points) of the trend cursor.
@@ -638,81 +518,37 @@ impl App {
 
     /// The snapshot the user is pointing at: (project id, snapshot id).
     pub fn focused_snapshot(&self) -> Option<(String, String)> {
-        let pid = self.project_sel.clone()?;
+        let pid = self.browse.project_sel.clone()?;
         match self.screen {
-            Screen::Browse if self.focus == Pane::Now => {
+            Screen::Browse if self.browse.focus == Pane::Now => {
                 let h = self.now_item_health()?;
                 Some((h.project_id.clone(), h.snapshot_id.clone()?))
             }
-            Screen::Trend => {
-                let t = self.trend.as_ref()?;
-                let i = self.trend_cursor()?;
-                let p = t.series.get(t.active)?.points.get(i)?;
-                Some((t.project_id.clone(), p.snapshot_id.clone()))
-            }
-            Screen::TestHistory => {
-                let h = self.thist.as_ref()?;
-                let col = *h
-                    .columns
-                    .get(h.columns.len().checked_sub(1 + h.col_back)?)?;
-                let p = self.catalog.project(&h.project_id)?;
-                Some((
-                    h.project_id.clone(),
-                    p.snapshots.get(col)?.snapshot.id.clone(),
-                ))
-            }
-            Screen::Compare => {
-                let c = self.compare.as_ref()?;
-                Some((c.project_id.clone(), c.b.id.clone()))
-            }
-            _ => Some((pid, self.selected_snapshot_id()?.to_string())),
+            s => match self.view(s) {
+                Some(v) => v.focused(&self.cx()),
+                None => Some((pid, self.selected_snapshot_id()?.to_string())),
+            },
         }
     }
 
     pub(crate) fn now_item_health(&self) -> Option<&ProjectHealth> {
-        match self.now.items(true).get(self.now.cursor.sel)? {
-            NowItem::Project(i) | NowItem::Test(i, _) => self.now.failing.get(*i),
-        }
+        self.now.selected_health()
     }
 
     // ----- keeping derived state fresh -----------------------------------
 
     /// Keep the views' cursors inside their lists and on screen.
     pub(crate) fn fit_view_cursors(&mut self) {
-        let rows = (self.view_rows().height as usize).max(1);
-        let n = self.history_rows().len();
-        if let Some(h) = &mut self.thist {
-            h.cursor.fit(n, rows);
-            h.col_back = h.col_back.min(h.columns.len().saturating_sub(1));
-        }
-        let n = self.drift_history_rows().len();
-        if let Some(h) = &mut self.dhist {
-            h.cursor.fit(n, rows);
-        }
-        if let Some(c) = &mut self.compare {
-            let n = c.rows().len();
-            c.cursor.fit(n, rows);
-        }
-        if let Some(t) = &mut self.trend {
-            let n = t.picker_keys().len();
-            if let Some(p) = &mut t.picker {
-                p.cursor.fit(n, rows);
-            }
-            t.active = t.active.min(t.series.len().saturating_sub(1));
-        }
-        let main = layout::frame(self.area()).main;
-        let now_rows = layout::inner(layout::browse(main, false, self.now_height(main)).now).height;
-        let n = self.now.items(true).len();
-        self.now.cursor.fit(n, (now_rows as usize).max(1));
+        self.with_views(None, |v, cx| v.fit(cx));
+        let rows = self.now_rows();
+        self.now.fit(rows);
     }
 
     // ----- moving ----------------------------------------------------------
 
     /// Number of panel rows of the dashboard's selected tab.
     pub fn dash_rows(&self) -> usize {
-        self.dash
-            .as_ref()
-            .map_or(0, |d| panel_rows(&d.tab_views()).len())
+        self.dash.as_ref().map_or(0, |d| d.row_count())
     }
 
     // ----- actions ---------------------------------------------------------

@@ -101,6 +101,11 @@ impl ActionText for Action {
 pub trait ContextText {
     /// Heading in the help overlay.
     fn title(self) -> &'static str;
+    /// The actions worth a hint in this context, most relevant first (the
+    /// detail screen's depend on its tab and are chosen by the hint bar).
+    fn hints(self) -> &'static [Action];
+    /// The hint-bar label of an action in this context.
+    fn hint_label(self, a: Action) -> &'static str;
 }
 
 impl ContextText for Context {
@@ -116,6 +121,76 @@ impl ContextText for Context {
             Context::DriftHistory => "Drift history",
             Context::Dashboard => "Dashboard",
             Context::Compare => "Compare",
+        }
+    }
+
+    fn hints(self) -> &'static [Action] {
+        use Action as A;
+        match self {
+            Context::Now => &[
+                A::Enter,
+                A::NowPanel,
+                A::Compare,
+                A::Copy,
+                A::Back,
+                A::Help,
+                A::Quit,
+            ],
+            Context::Trend => &[
+                A::Left,
+                A::Right,
+                A::Down,
+                A::Enter,
+                A::PickSeries,
+                A::CycleWindow,
+                A::RemoveSeries,
+                A::Back,
+                A::Help,
+            ],
+            Context::TestHistory => &[
+                A::Enter,
+                A::CycleWindow,
+                A::Filter,
+                A::Copy,
+                A::Back,
+                A::Help,
+                A::Quit,
+            ],
+            Context::DriftHistory => &[
+                A::Enter,
+                A::SortDrift,
+                A::Filter,
+                A::Copy,
+                A::Back,
+                A::Help,
+                A::Quit,
+            ],
+            Context::Dashboard => &[A::NextPane, A::Down, A::Back, A::Help, A::Quit],
+            Context::Compare => &[A::Enter, A::SortDrift, A::Copy, A::Back, A::Help, A::Quit],
+            Context::Browse => &[
+                A::Enter,
+                A::NextPane,
+                A::Filter,
+                A::NowPanel,
+                A::Trends,
+                A::TestHistory,
+                A::DriftHistory,
+                A::Compare,
+                A::Help,
+                A::Quit,
+            ],
+            Context::Global | Context::Detail | Context::Raw => &[],
+        }
+    }
+
+    fn hint_label(self, a: Action) -> &'static str {
+        match (self, a) {
+            (Context::Trend, Action::Left) => "older point",
+            (Context::Trend, Action::Right) => "newer",
+            (Context::Trend, Action::Down) => "next series",
+            (Context::Dashboard, Action::NextPane) => "tab",
+            (Context::Dashboard, Action::Down) => "scroll",
+            _ => a.hint(),
         }
     }
 }

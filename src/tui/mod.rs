@@ -8,12 +8,22 @@
 //!
 //! Files, bottom up (no file depends on one above it): [`msg`] (everything
 //! entering the UI thread), [`keymap`], [`theme`], [`raw`], [`fmt`];
-//! [`state`] (one file per screen: its state, refreshed from the catalog,
-//! and the key handling that touches only it); [`app`] (every screen's
-//! state in one [`app::App`] and what is derived from it); [`update`] (routes
-//! each message; effects out as data, the clock passed in); [`ui`] (pure
-//! render of the state, one file per screen, shared pieces in
-//! `ui::widgets`); this file (the run loop performing the effects).
+//! [`state`] (one file per screen: its state, its key handling and its
+//! refresh from the catalog, as methods that hand the router an `Outcome`
+//! when the change crosses screens; the full-screen views through one
+//! `View` trait); [`app`] (every screen's state in one [`app::App`], what
+//! is derived from it, the invariants); [`update`] (the one router: routes
+//! each message to a screen's state and applies the outcomes; effects out
+//! as data, the clock passed in); [`ui`] (pure render of the state, one
+//! file per screen, shared pieces — the scrolling list, the empty-list hint
+//! — in `ui::widgets`); this file (the run loop performing the effects).
+//!
+//! A new full-screen view: its state and `impl View` in `state/<screen>.rs`,
+//! its render in `ui/<screen>.rs`, its context, bindings and hints in
+//! `config::keys` and [`keymap`]; then one line each where the router
+//! names the views: a [`app::Screen`] variant, an `App` field, `App::view`,
+//! `App::with_views`, `App::view_rows`, `ui::render`, and how it opens in
+//! `update/route.rs` (`open_view`).
 
 pub mod app;
 pub mod clipboard;

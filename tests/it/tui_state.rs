@@ -74,7 +74,7 @@ fn fixture_is_indexed_projects_by_name_snapshots_newest_first() {
             "Wine cultivar classifier (multiclass)"
         ]
     );
-    assert_eq!(a.project_sel.as_deref(), Some(LEGACY));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(LEGACY));
     // Timestamps in the files: c814 04-02T02:28, c783 04-02T02:13, c718 04-01, c4c6 03-30.
     let ids: Vec<String> = snapshot_ids(&a)
         .iter()
@@ -103,11 +103,11 @@ fn fixture_is_indexed_projects_by_name_snapshots_newest_first() {
 fn navigation_between_panes_and_into_detail() {
     let mut a = app((80, 24));
     key(&mut a, KeyCode::Char('j'));
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     key(&mut a, KeyCode::Char('j')); // clamped at the end
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     key(&mut a, KeyCode::Enter);
-    assert_eq!(a.focus, Pane::Snapshots);
+    assert_eq!(a.browse.focus, Pane::Snapshots);
     key(&mut a, KeyCode::Char('G'));
     // Oldest Wine run: 01a2230e-1263 (2024-03-25).
     assert!(a
@@ -121,7 +121,7 @@ fn navigation_between_panes_and_into_detail() {
         .starts_with("01a2230e-1445"));
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::Detail);
-    assert_eq!(a.tab, Tab::Tests);
+    assert_eq!(a.detail.tab, Tab::Tests);
     // 01a2230e-1445: metric_results[*].tests statuses: FAIL 6, WARNING 1, SUCCESS 2.
     let statuses: Vec<TestStatus> = a.test_rows().iter().map(|t| t.status).collect();
     assert_eq!(statuses.len(), 9);
@@ -133,9 +133,12 @@ fn navigation_between_panes_and_into_detail() {
     assert!(statuses[..6].iter().all(|s| *s == TestStatus::Fail));
     assert_eq!(statuses[6], TestStatus::Warning);
     key(&mut a, KeyCode::Esc);
-    assert_eq!((a.screen, a.focus), (Screen::Browse, Pane::Snapshots));
+    assert_eq!(
+        (a.screen, a.browse.focus),
+        (Screen::Browse, Pane::Snapshots)
+    );
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.focus, Pane::Projects);
+    assert_eq!(a.browse.focus, Pane::Projects);
     assert_eq!(key(&mut a, KeyCode::Char('q')), vec![Effect::Quit]);
 }
 
@@ -145,10 +148,10 @@ fn brackets_step_through_snapshots_keeping_the_tab() {
     key(&mut a, KeyCode::Tab);
     key(&mut a, KeyCode::Enter);
     key(&mut a, KeyCode::Char('2'));
-    assert_eq!(a.tab, Tab::Drift);
+    assert_eq!(a.detail.tab, Tab::Drift);
     let first = a.selected_snapshot_id().unwrap().to_string();
     key(&mut a, KeyCode::Char('['));
-    assert_eq!(a.tab, Tab::Drift);
+    assert_eq!(a.detail.tab, Tab::Drift);
     assert_eq!(a.screen, Screen::Detail);
     let second = a.selected_snapshot_id().unwrap().to_string();
     assert_ne!(first, second);
@@ -166,13 +169,17 @@ fn filters_narrow_each_list_and_esc_restores() {
     key(&mut a, KeyCode::Char('/'));
     keys(&mut a, "wine");
     assert_eq!(a.visible_projects().len(), 1);
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     key(&mut a, KeyCode::Enter);
     assert!(a.input.is_none());
     assert_eq!(a.filter(FilterTarget::Projects), "wine");
     key(&mut a, KeyCode::Esc); // clears the filter
     assert_eq!(a.visible_projects().len(), 2);
-    assert_eq!(a.project_sel.as_deref(), Some(WINE), "selection survives");
+    assert_eq!(
+        a.browse.project_sel.as_deref(),
+        Some(WINE),
+        "selection survives"
+    );
 
     // Snapshots by tag: only c783 and c814 carry "eu-west" in the legacy project.
     key(&mut a, KeyCode::Char('k'));
@@ -269,9 +276,9 @@ fn live_insertions_in_a_scrolled_list_keep_the_screen_row() {
     for _ in 0..25 {
         key(&mut a, KeyCode::Char('j'));
     }
-    assert!(a.snapshot_offset > 0);
+    assert!(a.browse.snapshot_offset > 0);
     let sel = a.selected_snapshot_id().unwrap().to_string();
-    let row = a.snapshot_index().unwrap() - a.snapshot_offset;
+    let row = a.snapshot_index().unwrap() - a.browse.snapshot_offset;
     let e = clone_entry(
         &a,
         LEGACY,
@@ -282,7 +289,7 @@ fn live_insertions_in_a_scrolled_list_keep_the_screen_row() {
     a.update(Msg::Index(IndexEvent::SnapshotAdded(e)), now());
     assert_eq!(a.selected_snapshot_id(), Some(sel.as_str()));
     assert_eq!(
-        a.snapshot_index().unwrap() - a.snapshot_offset,
+        a.snapshot_index().unwrap() - a.browse.snapshot_offset,
         row,
         "same screen row"
     );
@@ -341,10 +348,10 @@ fn raw_tab_requests_a_load_and_ignores_stale_replies() {
         },
         now(),
     );
-    assert!(matches!(a.raw, RawState::Loading { .. }));
+    assert!(matches!(a.detail.raw, RawState::Loading { .. }));
     // The current reply is taken; the document is the file's, read by the loader.
     let cur = a.current_snapshot().unwrap().path.clone();
-    let RawState::Loading { request, .. } = a.raw.clone() else {
+    let RawState::Loading { request, .. } = a.detail.raw.clone() else {
         unreachable!()
     };
     a.update(
@@ -354,8 +361,8 @@ fn raw_tab_requests_a_load_and_ignores_stale_replies() {
         },
         now(),
     );
-    let RawState::Loaded(v) = &a.raw else {
-        panic!("not loaded: {:?}", a.raw)
+    let RawState::Loaded(v) = &a.detail.raw else {
+        panic!("not loaded: {:?}", a.detail.raw)
     };
     assert!(v.doc.lines.len() > 100);
     assert!(v.visible.len() < v.doc.lines.len(), "folded by default");
@@ -363,14 +370,14 @@ fn raw_tab_requests_a_load_and_ignores_stale_replies() {
     for _ in 0..20 {
         keys(&mut a, "+");
     }
-    let RawState::Loaded(v) = &a.raw else {
+    let RawState::Loaded(v) = &a.detail.raw else {
         unreachable!()
     };
     assert_eq!(v.visible.len(), v.doc.lines.len());
     key(&mut a, KeyCode::Char('/'));
     keys(&mut a, "\"timestamp\"");
     key(&mut a, KeyCode::Enter);
-    let RawState::Loaded(v) = &a.raw else {
+    let RawState::Loaded(v) = &a.detail.raw else {
         unreachable!()
     };
     let line = v.visible[v.cursor.sel] as usize;
@@ -424,21 +431,21 @@ fn mouse_click_selects_and_scroll_moves() {
     // Row 0 status, rows 1-4 the Now panel (border, Diabetes, Wine, border),
     // row 5 pane border, row 6 header, row 7 first project, row 8 second.
     a.update(click(5, 8), now());
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
     // Click the second snapshot row in the timeline (x well inside the right pane).
     a.update(click(60, 8), now());
-    assert_eq!(a.focus, Pane::Snapshots);
+    assert_eq!(a.browse.focus, Pane::Snapshots);
     assert_eq!(a.snapshot_index(), Some(1));
     // Clicking the Wine line of the Now panel focuses it with Wine selected.
     a.update(click(5, 3), now());
-    assert_eq!(a.focus, Pane::Now);
+    assert_eq!(a.browse.focus, Pane::Now);
     assert_eq!(
         a.now.items(true)[a.now.cursor.sel],
         snapscope::tui::views::NowItem::Project(1)
     );
     // Esc leaves it (it shrinks back); clicking the selected snapshot row opens it.
     key(&mut a, KeyCode::Esc);
-    assert_eq!(a.focus, Pane::Projects);
+    assert_eq!(a.browse.focus, Pane::Projects);
     a.update(click(60, 8), now());
     assert_eq!(a.screen, Screen::Detail);
     a.update(
@@ -450,7 +457,7 @@ fn mouse_click_selects_and_scroll_moves() {
         }),
         now(),
     );
-    assert_eq!(a.tests.sel, 1);
+    assert_eq!(a.detail.tests.sel, 1);
 }
 
 #[test]
@@ -460,7 +467,7 @@ fn resize_keeps_selection_visible() {
     key(&mut a, KeyCode::Char('G'));
     a.update(Msg::Resize(60, 15), now());
     let i = a.snapshot_index().unwrap();
-    assert!(i >= a.snapshot_offset);
+    assert!(i >= a.browse.snapshot_offset);
     a.update(Msg::Resize(0, 0), now());
     a.update(Msg::Resize(1, 1), now());
     key(&mut a, KeyCode::Char('k'));

@@ -243,12 +243,12 @@ fn test_history_rows_failing_first_and_enter_selects_the_test() {
     keys(&mut a, "h");
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::Detail);
-    assert_eq!(a.tab, Tab::Tests);
+    assert_eq!(a.detail.tab, Tab::Tests);
     assert_eq!(
         a.selected_snapshot_id(),
         Some("01a2230e-12fa-7643-9157-31db4d76b0ef")
     );
-    let t = a.test_rows()[a.tests.sel];
+    let t = a.test_rows()[a.detail.tests.sel];
     assert_eq!(&*t.name, "Accuracy metric: Greater or Equal 0.892");
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.screen, Screen::TestHistory);
@@ -291,7 +291,7 @@ fn drift_history_sorts_and_opens_the_drift_table() {
     let col = names[0].clone();
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::Detail);
-    assert_eq!(a.tab, Tab::Drift);
+    assert_eq!(a.detail.tab, Tab::Drift);
     assert!(a.drift_rows().iter().all(|r| r.column.contains(&*col)));
 }
 
@@ -319,27 +319,27 @@ fn now_lists_failing_projects_by_severity_then_recency() {
 fn now_enter_jumps_to_the_failing_test() {
     let mut a = app((80, 24));
     keys(&mut a, "0");
-    assert_eq!(a.focus, Pane::Now);
+    assert_eq!(a.browse.focus, Pane::Now);
     // Items: Diabetes, its 4 tests, Wine, its 6 tests.
     assert_eq!(a.now.items(true).len(), 12);
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::Detail);
-    assert_eq!(a.tab, Tab::Tests);
-    assert_eq!(a.project_sel.as_deref(), Some(LEGACY));
+    assert_eq!(a.detail.tab, Tab::Tests);
+    assert_eq!(a.browse.project_sel.as_deref(), Some(LEGACY));
     assert_eq!(
         a.selected_snapshot_id(),
         Some("01a2230c-c814-70e6-9be0-51e84f7b3ffc")
     );
     // All four FAIL tests started failing in this run; by name the first is
     // "Mean Absolute Error (MAE)" (suite.test_results[2] in the file).
-    let t = a.test_rows()[a.tests.sel];
+    let t = a.test_rows()[a.detail.tests.sel];
     assert_eq!(
         t.description,
         "The MAE is 69.1. The test threshold is eq=45.1 ± 4.51"
     );
     // Esc goes back to the Now panel.
     key(&mut a, KeyCode::Esc);
-    assert_eq!((a.screen, a.focus), (Screen::Browse, Pane::Now));
+    assert_eq!((a.screen, a.browse.focus), (Screen::Browse, Pane::Now));
     // A test row of Wine: its first failing test (longest failing, since 03-26).
     let idx = a
         .now
@@ -351,8 +351,8 @@ fn now_enter_jumps_to_the_failing_test() {
         keys(&mut a, "j");
     }
     key(&mut a, KeyCode::Enter);
-    assert_eq!(a.project_sel.as_deref(), Some(WINE));
-    let t = a.test_rows()[a.tests.sel];
+    assert_eq!(a.browse.project_sel.as_deref(), Some(WINE));
+    let t = a.test_rows()[a.detail.tests.sel];
     assert_eq!(&*t.name, "Accuracy metric: Greater or Equal 0.892");
 }
 
@@ -456,7 +456,7 @@ fn mark_then_compare_shows_flipped_tests() {
     let first = c.cmp.flipped[0].test.clone();
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.screen, Screen::Detail);
-    assert_eq!(&*a.test_rows()[a.tests.sel].name, first.as_str());
+    assert_eq!(&*a.test_rows()[a.detail.tests.sel].name, first.as_str());
     // m on the marked run clears the mark.
     key(&mut a, KeyCode::Esc);
     key(&mut a, KeyCode::Esc);

@@ -1,11 +1,27 @@
-//! Two snapshots compared: the comparison, its rows in display order and
-//! the cursor over them.
+//! Two snapshots compared: choosing the pair, the comparison, its rows in
+//! display order, the cursor over them, its keys and what `y` copies.
 
 use std::sync::Arc;
 
 use crate::analysis::compare::Comparison;
-use crate::model::Snapshot;
-use crate::tui::state::cursor::Cursor;
+use crate::index::{Catalog, ProjectEntry};
+use crate::model::{Snapshot, TestStatus};
+use crate::tui::keymap::{Action, Context};
+use crate::tui::state::cursor::{list_step, Cursor};
+use crate::tui::state::screen::Outcome;
+use crate::tui::state::view::{Cx, View};
+
+/// Why no pair of runs could be compared.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum PairError {
+    #[error("the marked run is selected: select another run, then c")]
+    SameRun,
+    /// The router clears the mark.
+    #[error("the marked run is gone; mark cleared")]
+    MarkGone,
+    #[error("no failing run to compare: mark a run with m, select another, press c")]
+    NoFailingRun,
+}
 
 /// The condition of the test with this identity in a snapshot, when known.
 pub fn test_condition<'a>(s: &'a Snapshot, identity: &str) -> Option<&'a str> {
@@ -89,6 +105,72 @@ impl CompareState {
         s
     }
 
+    /// Choose the pair: the marked run and the selected one (older first),
+    /// else the project's last passing run and its latest failing one.
+    pub fn start(
+        catalog: &Catalog,
+        project: &ProjectEntry,
+        mark: Option<&(String, String)>,
+        selected: Option<&(String, String)>,
+    ) -> Result<CompareState, PairError> {
+        let find = |pid: &str, sid: &str| {
+            catalog
+                .project(pid)
+                .and_then(|p| p.snapshots.iter().find(|e| e.snapshot.id == sid))
+                .map(|e| e.snapshot.clone())
+        };
+        let pair = match (mark, selected) {
+            (Some((mp, ms)), Some((sp, ss))) => {
+                if (mp, ms) == (sp, ss) {
+                    return Err(PairError::SameRun);
+                }
+                match (find(mp, ms), find(sp, ss)) {
+                    (Some(x), Some(y)) => {
+                        let (a, b) = if (x.timestamp, &x.id) <= (y.timestamp, &y.id) {
+                            (x, y)
+                        } else {
+                            (y, x)
+                        };
+                        Some((a, b, "marked vs selected".to_string()))
+                    }
+                    _ => return Err(PairError::MarkGone),
+                }
+            }
+            _ => crate::analysis::compare::default_pair(project).map(|(a, b)| {
+                let how = if crate::analysis::compare::passed(&a) {
+                    "last passing run vs latest failing run"
+                } else {
+                    "previous run vs latest failing run (no passing run before it)"
+                };
+                (a, b, how.to_string())
+            }),
+        };
+        let (a, b, how) = pair.ok_or(PairError::NoFailingRun)?;
+        let pid = b.project_id.clone();
+        Ok(CompareState::new(&pid, a, b, how))
+    }
+
+    /// Enter on a flipped test: that test in the run where it ran last.
+    fn enter(&self) -> Outcome {
+        let row = self.rows().get(self.cursor.sel).copied();
+        let Some(CompareRow::Flip(i)) = row else {
+            return Outcome::Done;
+        };
+        let Some(f) = self.cmp.flipped.get(i) else {
+            return Outcome::Done;
+        };
+        let sid = if f.to.is_some() {
+            &self.b.id
+        } else {
+            &self.a.id
+        };
+        Outcome::JumpToTest {
+            project: self.b.project_id.clone(),
+            snapshot: sid.clone(),
+            identity: Some(f.identity.to_string()),
+        }
+    }
+
     /// Re-sort the moved series (relative change, or absolute with `by_abs`).
     pub fn set_by_abs(&mut self, by_abs: bool) {
         self.by_abs = by_abs;
@@ -130,5 +212,80 @@ impl CompareState {
         );
         out.pop();
         out
+    }
+}
+
+impl View for CompareState {
+    fn context(&self) -> Context {
+        Context::Compare
+    }
+
+    fn act(&mut self, a: Action, cx: &Cx) -> Option<Outcome> {
+        let rows = cx.rows;
+        if let Some(d) = list_step(a, rows) {
+            self.move_by(d, cx);
+            return Some(Outcome::Done);
+        }
+        match a {
+            Action::SortDrift => self.set_by_abs(!self.by_abs),
+            Action::Enter => return Some(self.enter()),
+            Action::PrevSnapshot
+            | Action::NextSnapshot
+            | Action::NextPane
+            | Action::PrevPane
+            | Action::Left
+            | Action::Right
+            | Action::CycleWindow => {}
+            _ => return None,
+        }
+        Some(Outcome::Done)
+    }
+
+    fn move_by(&mut self, d: isize, cx: &Cx) {
+        let rows = cx.rows;
+        let n = self.rows().len();
+        self.cursor.step(d, n, rows);
+    }
+
+    fn fit(&mut self, cx: &Cx) {
+        let rows = cx.rows;
+        let n = self.rows().len();
+        self.cursor.fit(n, rows);
+    }
+
+    /// The later run of the two.
+    fn focused(&self, cx: &Cx) -> Option<(String, String)> {
+        cx.project?;
+        Some((self.project_id.clone(), self.b.id.clone()))
+    }
+
+    fn copy(&self, _cx: &Cx) -> Option<(&'static str, String)> {
+        let st = |s: Option<TestStatus>| s.map(|s| s.as_str()).unwrap_or("not run");
+        let text = match self.rows().get(self.cursor.sel)? {
+            CompareRow::Flip(i) => {
+                let f = self.cmp.flipped.get(*i)?;
+                format!("{}\t{} -> {}", f.test, st(f.from), st(f.to))
+            }
+            CompareRow::Move(i) => {
+                let m = self.cmp.moved.get(*i)?;
+                format!("{}\t{}\t{}\t{}", m.series, m.a, m.b, m.delta)
+            }
+            CompareRow::Drift(i) => {
+                let d = self.cmp.drift_changed.get(*i)?;
+                format!("{}\t{:?} -> {:?}", d.column, d.a, d.b)
+            }
+            CompareRow::Meta(i) => {
+                let m = self.cmp.tags_metadata.get(*i)?;
+                format!(
+                    "{} {}\t{} -> {}",
+                    m.kind,
+                    m.key,
+                    m.a.as_deref().unwrap_or("absent"),
+                    m.b.as_deref().unwrap_or("absent")
+                )
+            }
+            _ => format!("{}\t{}", self.a.id, self.b.id),
+        };
+        Some(("compare row", text))
     }
 }

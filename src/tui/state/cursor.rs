@@ -1,5 +1,23 @@
 //! The selection and scroll offset of a list: the one cursor every
-//! scrolling list of the explorer uses (rendered by `ui::widgets`).
+//! scrolling list of the explorer uses (rendered by `ui::widgets`), and the
+//! rows a movement key steps it by.
+
+use crate::tui::keymap::Action;
+
+/// Rows a movement action moves a list's cursor by (`page` rows per page),
+/// `None` for other actions.
+pub fn list_step(a: Action, page: usize) -> Option<isize> {
+    let page = (page as isize).max(1);
+    Some(match a {
+        Action::Up => -1,
+        Action::Down => 1,
+        Action::PageUp => -page,
+        Action::PageDown => page,
+        Action::Top => isize::MIN / 2,
+        Action::Bottom => isize::MAX / 2,
+        _ => return None,
+    })
+}
 
 /// Selection and scroll offset of a list, by row index.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -38,6 +56,14 @@ impl Cursor {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn movement_actions_step() {
+        assert_eq!(list_step(Action::Up, 10), Some(-1));
+        assert_eq!(list_step(Action::PageDown, 10), Some(10));
+        assert_eq!(list_step(Action::PageUp, 0), Some(-1));
+        assert_eq!(list_step(Action::Enter, 10), None);
+    }
 
     #[test]
     fn cursor_fits_window() {

@@ -1,11 +1,13 @@
 //! The Now panel: projects whose latest run with tests has FAIL / ERROR,
-//! recomputed from the catalog when the index changes.
+//! recomputed from the catalog when the index changes (its cursor kept);
+//! moving in it, Enter on it and what `y` copies there.
 
 use chrono::{DateTime, Utc};
 
 use crate::analysis::triage::ProjectHealth;
 use crate::index::Catalog;
 use crate::tui::state::cursor::Cursor;
+use crate::tui::state::screen::Outcome;
 
 /// One selectable line of the Now panel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -40,6 +42,88 @@ impl NowState {
             newest,
             cursor: Cursor::default(),
         }
+    }
+
+    /// Compute again after the index changed, keeping the cursor.
+    pub fn refresh(&mut self, catalog: &Catalog, now: DateTime<Utc>) {
+        let cursor = self.cursor;
+        *self = NowState::build(catalog, now);
+        self.cursor = cursor;
+    }
+
+    /// Move the selection by `d` lines in a panel of `rows` lines.
+    pub fn move_by(&mut self, d: isize, rows: usize) {
+        let n = self.items(true).len();
+        self.cursor.step(d, n, rows);
+    }
+
+    /// Keep the selection inside the items, in a panel of `rows` lines.
+    pub fn fit(&mut self, rows: usize) {
+        let n = self.items(true).len();
+        self.cursor.fit(n, rows);
+    }
+
+    /// A click on line `line` of the panel: the item drawn there (every
+    /// item when `focused`, one line per project otherwise) is selected.
+    pub fn click(&mut self, line: usize, focused: bool) {
+        let items = self.items(true);
+        let target = if focused {
+            Some(self.cursor.offset + line).filter(|t| *t < items.len())
+        } else {
+            items.iter().position(|i| *i == NowItem::Project(line))
+        };
+        if let Some(t) = target {
+            self.cursor.sel = t;
+        }
+    }
+
+    /// The project of the selected line.
+    pub fn selected_health(&self) -> Option<&ProjectHealth> {
+        match self.items(true).get(self.cursor.sel)? {
+            NowItem::Project(i) | NowItem::Test(i, _) => self.failing.get(*i),
+        }
+    }
+
+    /// Enter: the selected project's latest run on its Tests tab, on the
+    /// selected failing test (the first one for a project line).
+    pub fn enter(&self) -> Outcome {
+        let Some(item) = self.items(true).get(self.cursor.sel).copied() else {
+            return Outcome::Done;
+        };
+        let (pi, ti) = match item {
+            NowItem::Project(i) => (i, 0),
+            NowItem::Test(i, t) => (i, t),
+        };
+        let Some(h) = self.failing.get(pi) else {
+            return Outcome::Done;
+        };
+        match h.snapshot_id.clone() {
+            Some(snapshot) => Outcome::JumpToTest {
+                project: h.project_id.clone(),
+                snapshot,
+                identity: h.failing.get(ti).map(|f| f.identity.to_string()),
+            },
+            None => Outcome::Done,
+        }
+    }
+
+    /// What `y` copies: the selected project, its run and failing tests.
+    pub fn copy(&self) -> Option<(&'static str, String)> {
+        let h = self.selected_health()?;
+        let tests: Vec<String> = h
+            .failing
+            .iter()
+            .map(|f| format!("{} {}", f.status, f.name))
+            .collect();
+        Some((
+            "failing project",
+            format!(
+                "{}\t{}\t{}",
+                h.name,
+                h.snapshot_id.as_deref().unwrap_or(""),
+                tests.join("; ")
+            ),
+        ))
     }
 
     /// Selectable lines: each project, and its failing tests when `expanded`.

@@ -1,75 +1,23 @@
 //! The trend screen's state: the time window, the series picked (at most
 //! [`MAX_SERIES`]), their points loaded from the catalog, the series picker
-//! and the cursor (kept by snapshot id across window changes and updates).
+//! and the cursor (kept by snapshot id across window changes and updates);
+//! its keys, the snapshot it points at and what `y` copies there.
 
-use chrono::{DateTime, Duration, Utc};
+use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::analysis::history::Window;
 use crate::index::Catalog;
+use crate::tui::fmt;
+use crate::tui::keymap::{Action, Context};
 use crate::tui::state::cursor::Cursor;
 use crate::tui::state::filter::picker_matches;
+use crate::tui::state::screen::Outcome;
+pub use crate::tui::state::view::TimeWindow;
+use crate::tui::state::view::{Cx, View};
 
 /// Most series overlaid in one chart.
 pub const MAX_SERIES: usize = 4;
-
-/// The time window of the trend and test-history views, counted back from
-/// the project's newest snapshot (so archived workspaces still show data).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum TimeWindow {
-    #[default]
-    All,
-    Days90,
-    Days30,
-    Days7,
-    Hours24,
-}
-
-impl TimeWindow {
-    /// The next window in the `t` cycle.
-    pub fn next(self) -> TimeWindow {
-        match self {
-            TimeWindow::All => TimeWindow::Days90,
-            TimeWindow::Days90 => TimeWindow::Days30,
-            TimeWindow::Days30 => TimeWindow::Days7,
-            TimeWindow::Days7 => TimeWindow::Hours24,
-            TimeWindow::Hours24 => TimeWindow::All,
-        }
-    }
-
-    /// Short label: `all`, `90d`, ...
-    pub fn label(self) -> &'static str {
-        match self {
-            TimeWindow::All => "all",
-            TimeWindow::Days90 => "90d",
-            TimeWindow::Days30 => "30d",
-            TimeWindow::Days7 => "7d",
-            TimeWindow::Hours24 => "24h",
-        }
-    }
-
-    /// Length of the window (`None` = everything).
-    pub fn length(self) -> Option<Duration> {
-        match self {
-            TimeWindow::All => None,
-            TimeWindow::Days90 => Some(Duration::days(90)),
-            TimeWindow::Days30 => Some(Duration::days(30)),
-            TimeWindow::Days7 => Some(Duration::days(7)),
-            TimeWindow::Hours24 => Some(Duration::hours(24)),
-        }
-    }
-
-    /// The window ending at `anchor` (the newest snapshot).
-    pub fn window(self, anchor: Option<DateTime<Utc>>) -> Window {
-        match (self.length(), anchor) {
-            (Some(len), Some(a)) => Window {
-                since: Some(a - len),
-                until: None,
-            },
-            _ => Window::ALL,
-        }
-    }
-}
 
 /// One point of a trend line.
 #[derive(Debug, Clone, PartialEq)]
@@ -161,6 +109,79 @@ pub struct TrendState {
 }
 
 impl TrendState {
+    /// The window `tw` anchored on the project's newest snapshot.
+    pub fn window(&self, catalog: &Catalog, tw: TimeWindow) -> Window {
+        let anchor = catalog
+            .project(&self.project_id)
+            .and_then(|p| p.latest())
+            .map(|e| e.snapshot.timestamp);
+        tw.window(anchor)
+    }
+
+    /// Open for a project: `current` reloaded when it shows that project,
+    /// else a fresh view with the picker open. Fails when the project has
+    /// no numeric series.
+    pub fn open(
+        current: &mut Option<TrendState>,
+        catalog: &Catalog,
+        project_id: &str,
+    ) -> Result<(), &'static str> {
+        if let Some(t) = current.as_mut().filter(|t| t.project_id == project_id) {
+            t.reload(catalog);
+            return Ok(());
+        }
+        let keys = catalog.series_keys(project_id);
+        if keys.is_empty() {
+            return Err("no numeric series in this project");
+        }
+        *current = Some(TrendState {
+            project_id: project_id.to_string(),
+            keys,
+            picker: Some(Picker::default()),
+            series: Vec::new(),
+            active: 0,
+            cursor_id: None,
+        });
+        Ok(())
+    }
+
+    /// A key while the picker is open: edits the picker, toggles a series
+    /// (closing the picker unless Tab kept it open), or leaves. The router
+    /// re-fits selections after it.
+    pub fn on_picker_key(&mut self, k: KeyEvent, rows: usize, catalog: &Catalog) -> Outcome {
+        match self.picker_key(k, rows) {
+            PickerKey::Quit => Outcome::Quit,
+            PickerKey::Edited => Outcome::Done,
+            PickerKey::Toggle { key, keep_open } => {
+                let said = self.toggle_series(catalog, &key);
+                if !keep_open && !self.series.is_empty() {
+                    self.picker = None;
+                }
+                said.unwrap_or(Outcome::Done)
+            }
+            PickerKey::Leave => Outcome::Back,
+        }
+    }
+
+    /// Add a series to the chart, or remove it when it is there; a message
+    /// when the chart is full.
+    pub fn toggle_series(&mut self, catalog: &Catalog, key: &str) -> Option<Outcome> {
+        if let Some(i) = self.series.iter().position(|s| s.key == key) {
+            self.series.remove(i);
+            self.active = self.active.min(self.series.len().saturating_sub(1));
+            return None;
+        }
+        if self.series.len() >= MAX_SERIES {
+            return Some(Outcome::Say(format!(
+                "at most {MAX_SERIES} series: remove one first (Enter on it, or x)"
+            )));
+        }
+        self.series
+            .push(TrendSeries::load(catalog, &self.project_id, key));
+        self.active = self.series.len() - 1;
+        None
+    }
+
     /// Keys matching the picker's text.
     pub fn picker_keys(&self) -> Vec<&(String, usize)> {
         let f = self
@@ -281,6 +302,115 @@ impl TrendState {
     }
 }
 
+impl View for TrendState {
+    fn context(&self) -> Context {
+        Context::Trend
+    }
+
+    /// A key on the chart (picker closed).
+    fn act(&mut self, a: Action, cx: &Cx) -> Option<Outcome> {
+        let w = &self.window(cx.catalog, cx.window);
+        match a {
+            Action::Left => self.move_cursor(-1, w),
+            Action::Right => self.move_cursor(1, w),
+            Action::PageUp | Action::PageDown => {
+                let n = self.series.get(self.active).map_or(0, |s| s.range(w).len());
+                let step = (n / 10).max(1) as isize;
+                self.move_cursor(if a == Action::PageUp { -step } else { step }, w);
+            }
+            Action::Top => self.move_cursor(isize::MIN / 2, w),
+            Action::Bottom => self.move_cursor(isize::MAX / 2, w),
+            Action::Up | Action::Down | Action::NextPane | Action::PrevPane => {
+                let d = if matches!(a, Action::Up | Action::PrevPane) {
+                    -1
+                } else {
+                    1
+                };
+                self.switch_series(d, w);
+            }
+            Action::CycleWindow => return Some(Outcome::CycleWindow),
+            Action::PickSeries | Action::Filter => {
+                self.picker = Some(Picker::default());
+                return Some(Outcome::Refit);
+            }
+            Action::RemoveSeries => {
+                if self.active < self.series.len() {
+                    self.series.remove(self.active);
+                }
+                self.active = self.active.min(self.series.len().saturating_sub(1));
+                if self.series.is_empty() {
+                    self.picker = Some(Picker::default());
+                }
+                return Some(Outcome::Refit);
+            }
+            Action::Enter => {
+                if let Some((project, snapshot)) = self.focused(cx) {
+                    return Some(Outcome::OpenSnapshot {
+                        project,
+                        snapshot,
+                        tab: None,
+                    });
+                }
+            }
+            Action::SortDrift | Action::PrevSnapshot | Action::NextSnapshot => {}
+            _ => return None,
+        }
+        Some(Outcome::Done)
+    }
+
+    fn takes_typing(&self) -> bool {
+        self.picker.is_some()
+    }
+
+    fn typed(&mut self, k: KeyEvent, cx: &Cx) -> Outcome {
+        self.on_picker_key(k, cx.rows, cx.catalog)
+    }
+
+    fn move_by(&mut self, d: isize, cx: &Cx) {
+        let w = self.window(cx.catalog, cx.window);
+        self.move_cursor(d, &w);
+    }
+
+    fn fit(&mut self, cx: &Cx) {
+        let rows = cx.rows;
+        let n = self.picker_keys().len();
+        if let Some(p) = &mut self.picker {
+            p.cursor.fit(n, rows);
+        }
+        self.active = self.active.min(self.series.len().saturating_sub(1));
+    }
+
+    fn refresh(&mut self, cx: &Cx) {
+        self.reload(cx.catalog);
+    }
+
+    fn focused(&self, cx: &Cx) -> Option<(String, String)> {
+        cx.project?;
+        let w = &self.window(cx.catalog, cx.window);
+        let i = self.cursor_index(w)?;
+        let p = self.series.get(self.active)?.points.get(i)?;
+        Some((self.project_id.clone(), p.snapshot_id.clone()))
+    }
+
+    fn copy(&self, cx: &Cx) -> Option<(&'static str, String)> {
+        let (w, tz) = (&self.window(cx.catalog, cx.window), cx.tz);
+        let s = self.series.get(self.active)?;
+        let p = s.points.get(self.cursor_index(w)?)?;
+        Some((
+            "point",
+            format!(
+                "{}\t{}\t{}\t{}",
+                fmt::time(tz, p.t, "%Y-%m-%d %H:%M:%S %:z"),
+                s.key,
+                p.value
+                    .map(|v| v.to_string())
+                    .unwrap_or_else(|| "null".into()),
+                p.snapshot_id
+            ),
+        ))
+    }
+}
+
 fn p_sel(t: &TrendState) -> usize {
     t.picker.as_ref().map_or(0, |p| p.cursor.sel)
 }
@@ -288,6 +418,7 @@ fn p_sel(t: &TrendState) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
 
     #[test]
     fn window_cycle_and_bounds() {

@@ -16,6 +16,7 @@ use crate::tui::fmt;
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::put;
 use crate::tui::ui::widgets::{counts_spans, pane_block, title_with_filter};
+use crate::tui::ui::widgets::{empty_hint, scroll_list};
 
 /// Runs shown in a project's failure sparkline.
 pub const SPARK_RUNS: usize = 6;
@@ -48,7 +49,11 @@ pub fn failure_levels(p: &ProjectEntry, n: usize) -> Vec<f64> {
 
 /// Draw the browse screen.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
-    let b = layout::browse(main, app.focus == Pane::Snapshots, app.now_height(main));
+    let b = layout::browse(
+        main,
+        app.browse.focus == Pane::Snapshots,
+        app.now_height(main),
+    );
     crate::tui::ui::now::render(b.now, buf, app, now);
     projects(b.projects, buf, app, now);
     snapshots(b.snapshots, buf, app);
@@ -66,7 +71,7 @@ fn row_style(app: &App, selected: bool, focused: bool) -> Style {
 fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
-    let focused = app.focus == Pane::Projects;
+    let focused = app.browse.focus == Pane::Projects;
     let list = app.visible_projects();
     let total = app.catalog.projects().len();
     let title = title_with_filter(
@@ -122,79 +127,70 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
         } else {
             "no projects found in this folder"
         };
-        put(
-            buf,
-            rows,
-            0,
-            Line::styled(fmt::truncate(msg, w, ell), th.dim()),
-        );
+        empty_hint(buf, rows, msg, th);
         return;
     }
     let sel = app.project_index();
-    for (i, p) in list
-        .iter()
-        .enumerate()
-        .skip(app.project_offset)
-        .take(rows.height as usize)
-    {
-        let selected = sel == Some(i);
-        let base = row_style(app, selected, focused);
-        let (sym, sym_style) = match latest_test_status(p) {
-            Some(s) => (th.status_symbol(s), th.status(s)),
-            None => ("·", th.dim()),
-        };
-        let has_new = p
-            .snapshots
-            .iter()
-            .any(|s| app.new_ids.contains(&s.snapshot.id));
-        let mut name = clean(&p.project.name).into_owned();
-        if has_new {
-            name = format!("{} {name}", th.new_symbol());
-        }
-        let age = p
-            .latest()
-            .map(|s| fmt::age(now, s.snapshot.timestamp))
-            .unwrap_or_else(|| "—".into());
-        let mut spans = vec![
-            Span::styled(sym, sym_style.patch(base)),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad(&name, name_w, ell), base),
-            Span::styled(" ", base),
-        ];
-        if !compact {
-            spans.extend([
-                Span::styled(fmt::pad_left(&p.snapshots.len().to_string(), 4, ell), base),
-                Span::styled(" ", base),
-                Span::styled(fmt::pad_left(&age, 4, ell), th.dim().patch(base)),
-                Span::styled(" ", base),
-            ]);
-        }
-        let levels = failure_levels(p, SPARK_RUNS);
-        for l in &levels {
-            let st = if *l > 0.0 {
-                th.status(TestStatus::Fail)
-            } else {
-                th.status(TestStatus::Success)
+    scroll_list(
+        buf,
+        rows,
+        list.iter(),
+        app.browse.project_offset,
+        sel,
+        |_, p, selected| {
+            let base = row_style(app, selected, focused);
+            let (sym, sym_style) = match latest_test_status(p) {
+                Some(s) => (th.status_symbol(s), th.status(s)),
+                None => ("·", th.dim()),
             };
-            spans.push(Span::styled(th.spark(*l).to_string(), st.patch(base)));
-        }
-        spans.push(Span::styled(
-            " ".repeat(SPARK_RUNS.saturating_sub(levels.len())),
-            base,
-        ));
-        put(
-            buf,
-            rows,
-            (i - app.project_offset) as u16,
-            Line::from(spans),
-        );
-    }
+            let has_new = p
+                .snapshots
+                .iter()
+                .any(|s| app.new_ids.contains(&s.snapshot.id));
+            let mut name = clean(&p.project.name).into_owned();
+            if has_new {
+                name = format!("{} {name}", th.new_symbol());
+            }
+            let age = p
+                .latest()
+                .map(|s| fmt::age(now, s.snapshot.timestamp))
+                .unwrap_or_else(|| "—".into());
+            let mut spans = vec![
+                Span::styled(sym, sym_style.patch(base)),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad(&name, name_w, ell), base),
+                Span::styled(" ", base),
+            ];
+            if !compact {
+                spans.extend([
+                    Span::styled(fmt::pad_left(&p.snapshots.len().to_string(), 4, ell), base),
+                    Span::styled(" ", base),
+                    Span::styled(fmt::pad_left(&age, 4, ell), th.dim().patch(base)),
+                    Span::styled(" ", base),
+                ]);
+            }
+            let levels = failure_levels(p, SPARK_RUNS);
+            for l in &levels {
+                let st = if *l > 0.0 {
+                    th.status(TestStatus::Fail)
+                } else {
+                    th.status(TestStatus::Success)
+                };
+                spans.push(Span::styled(th.spark(*l).to_string(), st.patch(base)));
+            }
+            spans.push(Span::styled(
+                " ".repeat(SPARK_RUNS.saturating_sub(levels.len())),
+                base,
+            ));
+            Line::from(spans)
+        },
+    );
 }
 
 fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
-    let focused = app.focus == Pane::Snapshots;
+    let focused = app.browse.focus == Pane::Snapshots;
     let list = app.visible_snapshots();
     let (pname, total) = match app.current_project() {
         Some(p) => (clean(&p.project.name).into_owned(), p.snapshots.len()),
@@ -247,28 +243,21 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
         } else {
             "no snapshots in this project"
         };
-        put(
-            buf,
-            rows,
-            0,
-            Line::styled(fmt::truncate(msg, w, ell), th.dim()),
-        );
+        empty_hint(buf, rows, msg, th);
         return;
     }
     let sel = app.snapshot_index();
-    for (i, e) in list
-        .iter()
-        .enumerate()
-        .skip(app.snapshot_offset)
-        .take(rows.height as usize)
-    {
-        let s = &e.snapshot;
-        let selected = sel == Some(i);
-        let base = row_style(app, selected, focused);
-        let line = snapshot_row(app, e, w, tpat, tw, show_kind, base);
-        let _ = s;
-        put(buf, rows, (i - app.snapshot_offset) as u16, line);
-    }
+    scroll_list(
+        buf,
+        rows,
+        list.iter(),
+        app.browse.snapshot_offset,
+        sel,
+        |_, e, selected| {
+            let base = row_style(app, selected, focused);
+            snapshot_row(app, e, w, tpat, tw, show_kind, base)
+        },
+    );
 }
 
 fn snapshot_row<'a>(

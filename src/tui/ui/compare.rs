@@ -14,6 +14,7 @@ use crate::tui::state::compare::{CompareRow, CompareSection};
 use crate::tui::theme::Theme;
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::put;
+use crate::tui::ui::widgets::scroll_list;
 use crate::tui::ui::widgets::{counts_spans, pane_block};
 
 fn status_spans(th: &Theme, s: Option<TestStatus>) -> Span<'static> {
@@ -89,128 +90,129 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     let rows = c.rows();
     // indent, a, " →", b, delta, relative
     let key_w = w.saturating_sub(2 + 12 + 2 + 12 + 13 + 9);
-    for (i, row) in rows
-        .iter()
-        .enumerate()
-        .skip(c.cursor.offset)
-        .take(v.rows.height as usize)
-    {
-        let base = if i == c.cursor.sel {
-            th.selected()
-        } else {
-            Style::default()
-        };
-        let line = match *row {
-            CompareRow::Heading(s, n) => {
-                let extra = match s {
-                    CompareSection::Moved if c.by_abs => ", largest absolute change first (s)",
-                    CompareSection::Moved => ", largest relative change first (s)",
-                    _ => "",
-                };
-                Line::from(Span::styled(
-                    fmt::truncate(&format!("{} ({n}){extra}", s.title()), w, ell),
-                    th.header().patch(base),
-                ))
-            }
-            CompareRow::Nothing => Line::styled("  nothing differs", th.dim().patch(base)),
-            CompareRow::Blank => Line::default(),
-            CompareRow::Flip(j) => {
-                let Some(f) = c.cmp.flipped.get(j) else {
-                    continue;
-                };
-                let mut spans = vec![Span::styled("  ", base)];
-                spans.push(status_spans(th, f.from).patch_style(base));
-                spans.push(Span::styled(format!(" {to} "), base));
-                spans.push(status_spans(th, f.to).patch_style(base));
-                spans.push(Span::styled(" ", base));
-                let used: usize = spans.iter().map(|s| fmt::width(&s.content)).sum();
-                // Same name, other configuration: the condition tells them apart.
-                let twin = c.cmp.flipped.iter().filter(|g| g.test == f.test).count() > 1;
-                let cond = twin
-                    .then(|| {
-                        let s = if f.to.is_some() { &c.b } else { &c.a };
-                        crate::tui::state::compare::test_condition(s, &f.identity)
-                    })
-                    .flatten()
-                    .map(|c| format!("  [{}]", clean(c)))
-                    .unwrap_or_default();
-                spans.push(Span::styled(
-                    fmt::pad(
-                        &format!("{}{cond}", clean(&f.test)),
-                        w.saturating_sub(used),
-                        ell,
-                    ),
-                    base,
-                ));
-                Line::from(spans)
-            }
-            CompareRow::Move(j) => {
-                let Some(m) = c.cmp.moved.get(j) else {
-                    continue;
-                };
-                let rel = m
-                    .relative
-                    .map(|r| format!("{:+.1}%", r * 100.0))
-                    .unwrap_or_else(|| "new≠0".into());
-                Line::from(vec![
-                    Span::styled("  ", base),
-                    Span::styled(fmt::pad(&clean(&m.series), key_w, ell), base),
-                    Span::styled(fmt::pad_left(&fmt::num(m.a), 12, ell), th.dim().patch(base)),
-                    Span::styled(format!(" {}", if th.ascii { ">" } else { "→" }), base),
-                    Span::styled(fmt::pad_left(&fmt::num(m.b), 12, ell), base),
-                    Span::styled(fmt::pad_left(&Delta(m.delta).to_string(), 13, ell), base),
-                    Span::styled(
-                        fmt::pad_left(&rel, 9, ell),
-                        th.text().add_modifier(Modifier::BOLD).patch(base),
-                    ),
-                ])
-            }
-            CompareRow::Drift(j) => {
-                let Some(d) = c.cmp.drift_changed.get(j) else {
-                    continue;
-                };
-                let what = match (d.a, d.b) {
-                    (_, Some(true)) => "newly drifted",
-                    (Some(true), _) => "stopped drifting",
-                    _ => "changed",
-                };
-                Line::from(vec![
-                    Span::styled("  ", base),
-                    Span::styled(th.drift_symbol(d.a), th.drift(d.a).patch(base)),
-                    Span::styled(format!(" {to} "), base),
-                    Span::styled(th.drift_symbol(d.b), th.drift(d.b).patch(base)),
-                    Span::styled(" ", base),
-                    Span::styled(
+    scroll_list(
+        buf,
+        v.rows,
+        rows.iter(),
+        c.cursor.offset,
+        Some(c.cursor.sel),
+        |_, row, selected| {
+            let base = if selected {
+                th.selected()
+            } else {
+                Style::default()
+            };
+            match *row {
+                CompareRow::Heading(s, n) => {
+                    let extra = match s {
+                        CompareSection::Moved if c.by_abs => ", largest absolute change first (s)",
+                        CompareSection::Moved => ", largest relative change first (s)",
+                        _ => "",
+                    };
+                    Line::from(Span::styled(
+                        fmt::truncate(&format!("{} ({n}){extra}", s.title()), w, ell),
+                        th.header().patch(base),
+                    ))
+                }
+                CompareRow::Nothing => Line::styled("  nothing differs", th.dim().patch(base)),
+                CompareRow::Blank => Line::default(),
+                CompareRow::Flip(j) => {
+                    let Some(f) = c.cmp.flipped.get(j) else {
+                        return Line::default();
+                    };
+                    let mut spans = vec![Span::styled("  ", base)];
+                    spans.push(status_spans(th, f.from).patch_style(base));
+                    spans.push(Span::styled(format!(" {to} "), base));
+                    spans.push(status_spans(th, f.to).patch_style(base));
+                    spans.push(Span::styled(" ", base));
+                    let used: usize = spans.iter().map(|s| fmt::width(&s.content)).sum();
+                    // Same name, other configuration: the condition tells them apart.
+                    let twin = c.cmp.flipped.iter().filter(|g| g.test == f.test).count() > 1;
+                    let cond = twin
+                        .then(|| {
+                            let s = if f.to.is_some() { &c.b } else { &c.a };
+                            crate::tui::state::compare::test_condition(s, &f.identity)
+                        })
+                        .flatten()
+                        .map(|c| format!("  [{}]", clean(c)))
+                        .unwrap_or_default();
+                    spans.push(Span::styled(
                         fmt::pad(
-                            &format!(
-                                "{}  ({what}: {} {to} {})",
-                                clean(&d.column),
-                                drift_label(d.a, &c.a, &d.column),
-                                drift_label(d.b, &c.b, &d.column)
-                            ),
-                            w.saturating_sub(8),
+                            &format!("{}{cond}", clean(&f.test)),
+                            w.saturating_sub(used),
                             ell,
                         ),
                         base,
-                    ),
-                ])
+                    ));
+                    Line::from(spans)
+                }
+                CompareRow::Move(j) => {
+                    let Some(m) = c.cmp.moved.get(j) else {
+                        return Line::default();
+                    };
+                    let rel = m
+                        .relative
+                        .map(|r| format!("{:+.1}%", r * 100.0))
+                        .unwrap_or_else(|| "new≠0".into());
+                    Line::from(vec![
+                        Span::styled("  ", base),
+                        Span::styled(fmt::pad(&clean(&m.series), key_w, ell), base),
+                        Span::styled(fmt::pad_left(&fmt::num(m.a), 12, ell), th.dim().patch(base)),
+                        Span::styled(format!(" {}", if th.ascii { ">" } else { "→" }), base),
+                        Span::styled(fmt::pad_left(&fmt::num(m.b), 12, ell), base),
+                        Span::styled(fmt::pad_left(&Delta(m.delta).to_string(), 13, ell), base),
+                        Span::styled(
+                            fmt::pad_left(&rel, 9, ell),
+                            th.text().add_modifier(Modifier::BOLD).patch(base),
+                        ),
+                    ])
+                }
+                CompareRow::Drift(j) => {
+                    let Some(d) = c.cmp.drift_changed.get(j) else {
+                        return Line::default();
+                    };
+                    let what = match (d.a, d.b) {
+                        (_, Some(true)) => "newly drifted",
+                        (Some(true), _) => "stopped drifting",
+                        _ => "changed",
+                    };
+                    Line::from(vec![
+                        Span::styled("  ", base),
+                        Span::styled(th.drift_symbol(d.a), th.drift(d.a).patch(base)),
+                        Span::styled(format!(" {to} "), base),
+                        Span::styled(th.drift_symbol(d.b), th.drift(d.b).patch(base)),
+                        Span::styled(" ", base),
+                        Span::styled(
+                            fmt::pad(
+                                &format!(
+                                    "{}  ({what}: {} {to} {})",
+                                    clean(&d.column),
+                                    drift_label(d.a, &c.a, &d.column),
+                                    drift_label(d.b, &c.b, &d.column)
+                                ),
+                                w.saturating_sub(8),
+                                ell,
+                            ),
+                            base,
+                        ),
+                    ])
+                }
+                CompareRow::Meta(j) => {
+                    let Some(m) = c.cmp.tags_metadata.get(j) else {
+                        return Line::default();
+                    };
+                    let text = format!(
+                        "  {} {}: {} {to} {}",
+                        m.kind,
+                        clean(&m.key),
+                        clean(m.a.as_deref().unwrap_or("absent")),
+                        clean(m.b.as_deref().unwrap_or("absent"))
+                    );
+                    Line::styled(fmt::pad(&text, w, ell), base)
+                }
             }
-            CompareRow::Meta(j) => {
-                let Some(m) = c.cmp.tags_metadata.get(j) else {
-                    continue;
-                };
-                let text = format!(
-                    "  {} {}: {} {to} {}",
-                    m.kind,
-                    clean(&m.key),
-                    clean(m.a.as_deref().unwrap_or("absent")),
-                    clean(m.b.as_deref().unwrap_or("absent"))
-                );
-                Line::styled(fmt::pad(&text, w, ell), base)
-            }
-        };
-        put(buf, v.rows, (i - c.cursor.offset) as u16, line);
-    }
+        },
+    );
     let foot = format!(
         "Enter on a test opens it{sep}s moved order{sep}y copies the row{sep}m marks a run, c compares",
         sep = th.sep()

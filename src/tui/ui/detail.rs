@@ -15,6 +15,7 @@ use crate::tui::fmt;
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::put;
 use crate::tui::ui::widgets::{counts_spans, pane_block};
+use crate::tui::ui::widgets::{empty_hint, scroll_list};
 
 /// Draw the detail screen.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
@@ -59,7 +60,7 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
 
     info_lines(d.info, buf, app, s);
     tab_bar(d.tabs, buf, app);
-    match app.tab {
+    match app.detail.tab {
         Tab::Tests => tests(d.body, buf, app, s),
         Tab::Drift => drift(d.body, buf, app, s),
         Tab::Metrics => metrics(d.body, buf, app),
@@ -149,7 +150,7 @@ fn tab_bar(r: Rect, buf: &mut Buffer, app: &App) {
         if i > 0 {
             spans.push(Span::styled(th.sep(), th.dim()));
         }
-        let st = if t == app.tab {
+        let st = if t == app.detail.tab {
             th.selected().add_modifier(Modifier::BOLD)
         } else {
             th.text()
@@ -165,19 +166,6 @@ fn sel_style(app: &App, selected: bool) -> Style {
     } else {
         Style::default()
     }
-}
-
-fn empty(r: Rect, buf: &mut Buffer, app: &App, msg: &str) {
-    let th = &app.cfg.theme;
-    put(
-        buf,
-        layout::below_header(r),
-        0,
-        Line::styled(
-            fmt::truncate(msg, r.width as usize, th.ellipsis()),
-            th.dim(),
-        ),
-    );
 }
 
 fn filter_note(app: &App, t: FilterTarget) -> String {
@@ -226,41 +214,42 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
         } else {
             "no test matches the filter (Esc clears it)"
         };
-        empty(list_r, buf, app, msg);
+        empty_hint(buf, layout::below_header(list_r), msg, th);
         return;
     }
-    for (i, t) in rows
-        .iter()
-        .enumerate()
-        .skip(app.tests.offset)
-        .take(rows_r.height as usize)
-    {
-        let base = sel_style(app, i == app.tests.sel);
-        let st = th.status(t.status);
-        let line = Line::from(vec![
-            Span::styled(th.status_symbol(t.status), st.patch(base)),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad(t.status.as_str(), 7, ell), st.patch(base)),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad(&clean(&t.name), name_w, ell), base),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad(&clean(t.column.as_deref().unwrap_or("")), col_w, ell),
-                th.dim().patch(base),
-            ),
-            Span::styled(fmt::pad_left(&fmt::opt_num(t.value), val_w, ell), base),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad(&clean(t.condition.as_deref().unwrap_or("")), cond_w, ell),
-                base,
-            ),
-        ]);
-        put(buf, rows_r, (i - app.tests.offset) as u16, line);
-    }
+    scroll_list(
+        buf,
+        rows_r,
+        rows.iter(),
+        app.detail.tests.offset,
+        Some(app.detail.tests.sel),
+        |_, t, selected| {
+            let base = sel_style(app, selected);
+            let st = th.status(t.status);
+            Line::from(vec![
+                Span::styled(th.status_symbol(t.status), st.patch(base)),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad(t.status.as_str(), 7, ell), st.patch(base)),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad(&clean(&t.name), name_w, ell), base),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad(&clean(t.column.as_deref().unwrap_or("")), col_w, ell),
+                    th.dim().patch(base),
+                ),
+                Span::styled(fmt::pad_left(&fmt::opt_num(t.value), val_w, ell), base),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad(&clean(t.condition.as_deref().unwrap_or("")), cond_w, ell),
+                    base,
+                ),
+            ])
+        },
+    );
     if desc_r.height == 0 {
         return;
     }
-    let Some(t) = rows.get(app.tests.sel) else {
+    let Some(t) = rows.get(app.detail.tests.sel) else {
         return;
     };
     let block = Block::default()
@@ -326,52 +315,53 @@ fn drift(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
         } else {
             "no drift row matches the filter (Esc clears it)"
         };
-        empty(list_r, buf, app, msg);
+        empty_hint(buf, layout::below_header(list_r), msg, th);
     }
-    for (i, d) in rows
-        .iter()
-        .enumerate()
-        .skip(app.drift.offset)
-        .take(rows_r.height as usize)
-    {
-        let base = sel_style(app, i == app.drift.sel);
-        let kind = d.method.as_deref().map(score_kind);
-        let line = Line::from(vec![
-            Span::styled(th.drift_symbol(d.drifted), th.drift(d.drifted).patch(base)),
-            Span::styled(if d.inferred { "~" } else { " " }, th.dim().patch(base)),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad(&clean(&d.column), col_w, ell), base),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad(&clean(d.column_type.as_deref().unwrap_or("")), 5, ell),
-                th.dim().patch(base),
-            ),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad(&clean(d.method.as_deref().unwrap_or("")), method_w, ell),
-                base,
-            ),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad_left(&fmt::opt_num(d.score), 10, ell),
-                th.drift(d.drifted).patch(base),
-            ),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad(kind.map(|k| k.label()).unwrap_or(""), 8, ell),
-                th.dim().patch(base),
-            ),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad_left(&fmt::opt_num(d.threshold), 9, ell), base),
-        ]);
-        put(buf, rows_r, (i - app.drift.offset) as u16, line);
-    }
+    scroll_list(
+        buf,
+        rows_r,
+        rows.iter(),
+        app.detail.drift.offset,
+        Some(app.detail.drift.sel),
+        |_, d, selected| {
+            let base = sel_style(app, selected);
+            let kind = d.method.as_deref().map(score_kind);
+            Line::from(vec![
+                Span::styled(th.drift_symbol(d.drifted), th.drift(d.drifted).patch(base)),
+                Span::styled(if d.inferred { "~" } else { " " }, th.dim().patch(base)),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad(&clean(&d.column), col_w, ell), base),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad(&clean(d.column_type.as_deref().unwrap_or("")), 5, ell),
+                    th.dim().patch(base),
+                ),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad(&clean(d.method.as_deref().unwrap_or("")), method_w, ell),
+                    base,
+                ),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad_left(&fmt::opt_num(d.score), 10, ell),
+                    th.drift(d.drifted).patch(base),
+                ),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad(kind.map(|k| k.label()).unwrap_or(""), 8, ell),
+                    th.dim().patch(base),
+                ),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad_left(&fmt::opt_num(d.threshold), 9, ell), base),
+            ])
+        },
+    );
     let drifted = s.drift.iter().filter(|d| d.drifted == Some(true)).count();
     let mut foot = format!(
         "{drifted}/{} columns drifted{}sort: {} (s){}",
         s.drift.len(),
         th.sep(),
-        app.drift_sort.label(),
+        app.detail.drift_sort.label(),
         filter_note(app, FilterTarget::Drift)
     );
     if s.drift.iter().any(|d| d.inferred) {
@@ -411,7 +401,7 @@ fn metrics(body: Rect, buf: &mut Buffer, app: &App) {
         } else {
             "no metric matches the filter (Esc clears it)"
         };
-        empty(list_r, buf, app, msg);
+        empty_hint(buf, layout::below_header(list_r), msg, th);
     }
     let mut groups = 0usize;
     let mut values = 0usize;
@@ -422,33 +412,34 @@ fn metrics(body: Rect, buf: &mut Buffer, app: &App) {
         }
     }
     let open = if th.ascii { "v" } else { "▾" };
-    for (i, r) in rows
-        .iter()
-        .enumerate()
-        .skip(app.metrics.offset)
-        .take(rows_r.height as usize)
-    {
-        let base = sel_style(app, i == app.metrics.sel);
-        let line = match r {
-            MetricRow::Group(g, n) => Line::from(vec![
-                Span::styled(format!("{open} "), th.header().patch(base)),
-                Span::styled(
-                    fmt::pad(&format!("{} ({n})", clean(g)), w.saturating_sub(2), ell),
-                    th.header().patch(base),
-                ),
-            ]),
-            MetricRow::Value(v, field) => {
-                let f = if field.is_empty() { "(value)" } else { field };
-                Line::from(vec![
-                    Span::styled("    ", base),
-                    Span::styled(fmt::pad(&clean(f), key_w, ell), base),
-                    Span::styled(" ", base),
-                    Span::styled(fmt::pad_left(&fmt::opt_num(v.value), val_w, ell), base),
-                ])
+    scroll_list(
+        buf,
+        rows_r,
+        rows.iter(),
+        app.detail.metrics.offset,
+        Some(app.detail.metrics.sel),
+        |_, r, selected| {
+            let base = sel_style(app, selected);
+            match r {
+                MetricRow::Group(g, n) => Line::from(vec![
+                    Span::styled(format!("{open} "), th.header().patch(base)),
+                    Span::styled(
+                        fmt::pad(&format!("{} ({n})", clean(g)), w.saturating_sub(2), ell),
+                        th.header().patch(base),
+                    ),
+                ]),
+                MetricRow::Value(v, field) => {
+                    let f = if field.is_empty() { "(value)" } else { field };
+                    Line::from(vec![
+                        Span::styled("    ", base),
+                        Span::styled(fmt::pad(&clean(f), key_w, ell), base),
+                        Span::styled(" ", base),
+                        Span::styled(fmt::pad_left(&fmt::opt_num(v.value), val_w, ell), base),
+                    ])
+                }
             }
-        };
-        put(buf, rows_r, (i - app.metrics.offset) as u16, line);
-    }
+        },
+    );
     let foot = format!(
         "{values} values in {groups} metrics{}",
         filter_note(app, FilterTarget::Metrics)
@@ -466,7 +457,7 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
     let ell = th.ellipsis();
     let (list_r, foot_r) = layout::with_footer(body);
     let w = list_r.width as usize;
-    let v = match &app.raw {
+    let v = match &app.detail.raw {
         RawState::Idle => {
             put(
                 buf,
@@ -531,35 +522,33 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
     let num_w = 6usize;
     let text_w = w.saturating_sub(num_w + 1);
     let search = app.filter(FilterTarget::Raw);
-    for (row, (i, line_idx)) in v
-        .visible
-        .iter()
-        .enumerate()
-        .skip(v.cursor.offset)
-        .take(rows_r.height as usize)
-        .enumerate()
-    {
-        let Some(l) = v.doc.lines.get(*line_idx as usize) else {
-            continue;
-        };
-        let selected = i == v.cursor.sel;
-        let is_match = !search.is_empty() && v.matches.binary_search(line_idx).is_ok();
-        let base = if selected {
-            th.selected()
-        } else if is_match {
-            th.matched()
-        } else {
-            Style::default()
-        };
-        let indent = "  ".repeat((l.depth as usize).min(20));
-        let full = format!("{indent}{}", v.doc.display_text(*line_idx, v.fold));
-        let shown = fmt::skip_take(&full, v.hscroll, text_w);
-        let line = Line::from(vec![
-            Span::styled(format!("{:>5} ", line_idx + 1), th.dim().patch(base)),
-            Span::styled(fmt::pad(&shown, text_w, ell), base),
-        ]);
-        put(buf, rows_r, row as u16, line);
-    }
+    scroll_list(
+        buf,
+        rows_r,
+        v.visible.iter(),
+        v.cursor.offset,
+        Some(v.cursor.sel),
+        |_, line_idx, selected| {
+            let Some(l) = v.doc.lines.get(*line_idx as usize) else {
+                return Line::default();
+            };
+            let is_match = !search.is_empty() && v.matches.binary_search(line_idx).is_ok();
+            let base = if selected {
+                th.selected()
+            } else if is_match {
+                th.matched()
+            } else {
+                Style::default()
+            };
+            let indent = "  ".repeat((l.depth as usize).min(20));
+            let full = format!("{indent}{}", v.doc.display_text(*line_idx, v.fold));
+            let shown = fmt::skip_take(&full, v.hscroll, text_w);
+            Line::from(vec![
+                Span::styled(format!("{:>5} ", line_idx + 1), th.dim().patch(base)),
+                Span::styled(fmt::pad(&shown, text_w, ell), base),
+            ])
+        },
+    );
     let cur_line = v.visible.get(v.cursor.sel).map(|l| l + 1).unwrap_or(0);
     let mut foot = format!("line {cur_line}/{}", v.doc.lines.len());
     if v.hscroll > 0 {

@@ -14,7 +14,7 @@ use crate::tui::app::{App, FilterTarget};
 use crate::tui::fmt;
 use crate::tui::state::history::{order_label, DRIFT_LAST_N};
 use crate::tui::ui::layout;
-use crate::tui::ui::widgets::{cell, project_name, put};
+use crate::tui::ui::widgets::{cell, project_name, put, scroll_list};
 use crate::tui::ui::widgets::{pane_block, title_with_filter};
 
 fn short_time(app: &App, t: DateTime<Utc>) -> String {
@@ -127,60 +127,61 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
             None => l,
         }
     };
-    for (i, r) in rows
-        .iter()
-        .enumerate()
-        .skip(h.cursor.offset)
-        .take(v.rows.height as usize)
-    {
-        let selected = i == h.cursor.sel;
-        let base = if selected {
-            th.selected()
-        } else {
-            Style::default()
-        };
-        let since = r
-            .failing_since
-            .map(|t| short_time(app, t))
-            .unwrap_or_default();
-        let mut spans = vec![
-            Span::styled(
-                th.status_symbol(r.latest_status),
-                th.status(r.latest_status).patch(base),
-            ),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad(
-                    &fmt::truncate_mid(&clean(&label(r)), name_w, ell),
-                    name_w,
-                    ell,
-                ),
-                base,
-            ),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad_left(&format!("{}/{}", r.fail_count, r.runs), 7, ell),
-                if r.fail_count > 0 {
-                    th.status(TestStatus::Fail).patch(base)
-                } else {
-                    th.dim().patch(base)
-                },
-            ),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad(&since, 11, ell), base),
-            Span::raw(" "),
-        ];
-        for &c in shown {
-            let (sym, st) = cell(th, r.cells.get(c).copied().flatten());
-            let st = if h.columns.get(sel_idx) == Some(&c) {
-                st.add_modifier(Modifier::REVERSED)
+    scroll_list(
+        buf,
+        v.rows,
+        rows.iter(),
+        h.cursor.offset,
+        Some(h.cursor.sel),
+        |_, r, selected| {
+            let base = if selected {
+                th.selected()
             } else {
-                st
+                Style::default()
             };
-            spans.push(Span::styled(sym, st));
-        }
-        put(buf, v.rows, (i - h.cursor.offset) as u16, Line::from(spans));
-    }
+            let since = r
+                .failing_since
+                .map(|t| short_time(app, t))
+                .unwrap_or_default();
+            let mut spans = vec![
+                Span::styled(
+                    th.status_symbol(r.latest_status),
+                    th.status(r.latest_status).patch(base),
+                ),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad(
+                        &fmt::truncate_mid(&clean(&label(r)), name_w, ell),
+                        name_w,
+                        ell,
+                    ),
+                    base,
+                ),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad_left(&format!("{}/{}", r.fail_count, r.runs), 7, ell),
+                    if r.fail_count > 0 {
+                        th.status(TestStatus::Fail).patch(base)
+                    } else {
+                        th.dim().patch(base)
+                    },
+                ),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad(&since, 11, ell), base),
+                Span::raw(" "),
+            ];
+            for &c in shown {
+                let (sym, st) = cell(th, r.cells.get(c).copied().flatten());
+                let st = if h.columns.get(sel_idx) == Some(&c) {
+                    st.add_modifier(Modifier::REVERSED)
+                } else {
+                    st
+                };
+                spans.push(Span::styled(sym, st));
+            }
+            Line::from(spans)
+        },
+    );
     // Detail of the selected row and run.
     if v.foot.height == 0 {
         return;
@@ -362,71 +363,73 @@ pub fn render_drift(main: Rect, buf: &mut Buffer, app: &App) {
             Line::styled("no column matches the filter (Esc clears it)", th.dim()),
         );
     }
-    for (i, r) in rows
-        .iter()
-        .enumerate()
-        .skip(h.cursor.offset)
-        .take(v.rows.height as usize)
-    {
-        let base = if i == h.cursor.sel {
-            th.selected()
-        } else {
-            Style::default()
-        };
-        let measured: Vec<(Option<f64>, Option<bool>)> = r
-            .scores
-            .iter()
-            .zip(&r.drifted)
-            .filter(|(s, d)| s.is_some() || d.is_some())
-            .map(|(s, d)| (*s, *d))
-            .collect();
-        let latest = measured.last().and_then(|m| m.0);
-        let mut name = clean(&r.column).into_owned();
-        if r.newly_drifted {
-            name = format!("{} {name}", th.new_symbol());
-        }
-        let mut spans = vec![
-            Span::styled(
-                th.drift_symbol(r.latest_drifted),
-                th.drift(r.latest_drifted).patch(base),
-            ),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad(&name, col_w, ell), base),
-            Span::styled(" ", base),
-            Span::styled(
-                fmt::pad_left(&format!("{}/{}", r.drifted_count, r.runs), 7, ell),
-                if r.drifted_count > 0 {
-                    th.drift(Some(true)).patch(base)
-                } else {
-                    base
-                },
-            ),
-            Span::styled(" ", base),
-            Span::styled(fmt::pad_left(&fmt::opt_num(latest), 10, ell), base),
-            Span::styled(" ", base),
-        ];
-        if method_w > 0 {
-            spans.push(Span::styled(
-                fmt::pad(&clean(r.method.as_deref().unwrap_or("")), method_w, ell),
-                th.dim().patch(base),
-            ));
-            spans.push(Span::styled(" ", base));
-        }
-        let shown = &measured[measured.len().saturating_sub(spark_w)..];
-        let max = shown
-            .iter()
-            .filter_map(|m| m.0)
-            .fold(0.0f64, f64::max)
-            .max(f64::MIN_POSITIVE);
-        for (s, d) in shown {
-            let ch = match s {
-                Some(x) => th.spark(x / max).to_string(),
-                None => "?".into(),
+    scroll_list(
+        buf,
+        v.rows,
+        rows.iter(),
+        h.cursor.offset,
+        Some(h.cursor.sel),
+        |_, r, selected| {
+            let base = if selected {
+                th.selected()
+            } else {
+                Style::default()
             };
-            spans.push(Span::styled(ch, th.drift(*d)));
-        }
-        put(buf, v.rows, (i - h.cursor.offset) as u16, Line::from(spans));
-    }
+            let measured: Vec<(Option<f64>, Option<bool>)> = r
+                .scores
+                .iter()
+                .zip(&r.drifted)
+                .filter(|(s, d)| s.is_some() || d.is_some())
+                .map(|(s, d)| (*s, *d))
+                .collect();
+            let latest = measured.last().and_then(|m| m.0);
+            let mut name = clean(&r.column).into_owned();
+            if r.newly_drifted {
+                name = format!("{} {name}", th.new_symbol());
+            }
+            let mut spans = vec![
+                Span::styled(
+                    th.drift_symbol(r.latest_drifted),
+                    th.drift(r.latest_drifted).patch(base),
+                ),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad(&name, col_w, ell), base),
+                Span::styled(" ", base),
+                Span::styled(
+                    fmt::pad_left(&format!("{}/{}", r.drifted_count, r.runs), 7, ell),
+                    if r.drifted_count > 0 {
+                        th.drift(Some(true)).patch(base)
+                    } else {
+                        base
+                    },
+                ),
+                Span::styled(" ", base),
+                Span::styled(fmt::pad_left(&fmt::opt_num(latest), 10, ell), base),
+                Span::styled(" ", base),
+            ];
+            if method_w > 0 {
+                spans.push(Span::styled(
+                    fmt::pad(&clean(r.method.as_deref().unwrap_or("")), method_w, ell),
+                    th.dim().patch(base),
+                ));
+                spans.push(Span::styled(" ", base));
+            }
+            let shown = &measured[measured.len().saturating_sub(spark_w)..];
+            let max = shown
+                .iter()
+                .filter_map(|m| m.0)
+                .fold(0.0f64, f64::max)
+                .max(f64::MIN_POSITIVE);
+            for (s, d) in shown {
+                let ch = match s {
+                    Some(x) => th.spark(x / max).to_string(),
+                    None => "?".into(),
+                };
+                spans.push(Span::styled(ch, th.drift(*d)));
+            }
+            Line::from(spans)
+        },
+    );
     let mut foot = format!(
         "drifted = in k of the last {DRIFT_LAST_N} runs measuring it{}sort: {} (s){}{} = newly drifted{}Enter opens the newest run's drift table",
         th.sep(),

@@ -16,6 +16,7 @@ use crate::tui::fmt;
 use crate::tui::state::now::{NowItem, NowState};
 use crate::tui::ui::widgets::pane_block;
 use crate::tui::ui::widgets::put;
+use crate::tui::ui::widgets::scroll_list;
 
 /// Draw the Now panel into `r` (its height was chosen by the layout).
 pub fn render(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
@@ -51,7 +52,7 @@ pub fn render(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
         );
         return;
     }
-    let focused = app.focus == Pane::Now;
+    let focused = app.browse.focus == Pane::Now;
     let worst = n.failing[0].worst().unwrap_or(TestStatus::Fail);
     let mut title = vec![
         Span::styled(
@@ -85,33 +86,29 @@ pub fn render(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
         .clamp(8, (w / 3).max(8));
     if focused {
         let items = n.items(true);
-        for (row, (i, item)) in items
-            .iter()
-            .enumerate()
-            .skip(n.cursor.offset)
-            .take(inner.height as usize)
-            .enumerate()
-        {
-            let base = if i == n.cursor.sel {
-                th.selected()
-            } else {
-                Style::default()
-            };
-            let line = match *item {
-                NowItem::Project(p) => project_line(app, n, p, name_w, w, base, now),
-                NowItem::Test(p, t) => test_line(app, n, p, t, w, base),
-            };
-            put(buf, inner, row as u16, line);
-        }
+        scroll_list(
+            buf,
+            inner,
+            items.iter(),
+            n.cursor.offset,
+            Some(n.cursor.sel),
+            |_, item, selected| {
+                let base = if selected {
+                    th.selected()
+                } else {
+                    Style::default()
+                };
+                match *item {
+                    NowItem::Project(p) => project_line(app, n, p, name_w, w, base, now),
+                    NowItem::Test(p, t) => test_line(app, n, p, t, w, base),
+                }
+            },
+        );
     } else {
-        for (row, p) in (0..n.failing.len()).take(inner.height as usize).enumerate() {
-            put(
-                buf,
-                inner,
-                row as u16,
-                project_line(app, n, p, name_w, w, Style::default(), now),
-            );
-        }
+        // Unfocused: one line per project, no cursor.
+        scroll_list(buf, inner, 0..n.failing.len(), 0, None, |_, p, _| {
+            project_line(app, n, p, name_w, w, Style::default(), now)
+        });
     }
 }
 

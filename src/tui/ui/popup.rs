@@ -12,7 +12,7 @@ use crate::tui::fmt;
 use crate::tui::keymap::{self, ContextText};
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::pane_block;
-use crate::tui::ui::widgets::put;
+use crate::tui::ui::widgets::scroll_list;
 
 /// Draw a popup over `area`.
 pub fn render(area: Rect, buf: &mut Buffer, app: &App, p: Popup) {
@@ -45,14 +45,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, p: Popup) {
     );
     let inner = block.inner(r);
     block.render(r, buf);
-    for (row, line) in lines
-        .into_iter()
-        .skip(scroll)
-        .take(inner.height as usize)
-        .enumerate()
-    {
-        put(buf, inner, row as u16, line);
-    }
+    scroll_list(buf, inner, lines, scroll, None, |_, line, _| line);
 }
 
 fn help_lines(app: &App) -> Vec<Line<'static>> {

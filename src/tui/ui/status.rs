@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 
 use crate::tui::app::{App, Screen, Tab};
 use crate::tui::fmt;
-use crate::tui::keymap::{Action, ActionText};
+use crate::tui::keymap::{Action, ActionText, ContextText};
 use crate::tui::ui::widgets::put;
 
 /// Draw the status bar.
@@ -110,77 +110,13 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     put(buf, r, 0, Line::from(spans));
 }
 
-/// The actions worth a hint in the current context, most relevant first.
+/// The actions worth a hint in the current context, most relevant first
+/// (the key map's list for the context; the detail screen's by tab).
 fn hint_actions(app: &App) -> Vec<Action> {
     match app.screen {
-        Screen::Browse if app.focus == crate::tui::app::Pane::Now => vec![
-            Action::Enter,
-            Action::NowPanel,
-            Action::Compare,
-            Action::Copy,
-            Action::Back,
-            Action::Help,
-            Action::Quit,
-        ],
-        Screen::Trend => vec![
-            Action::Left,
-            Action::Right,
-            Action::Down,
-            Action::Enter,
-            Action::PickSeries,
-            Action::CycleWindow,
-            Action::RemoveSeries,
-            Action::Back,
-            Action::Help,
-        ],
-        Screen::TestHistory => vec![
-            Action::Enter,
-            Action::CycleWindow,
-            Action::Filter,
-            Action::Copy,
-            Action::Back,
-            Action::Help,
-            Action::Quit,
-        ],
-        Screen::DriftHistory => vec![
-            Action::Enter,
-            Action::SortDrift,
-            Action::Filter,
-            Action::Copy,
-            Action::Back,
-            Action::Help,
-            Action::Quit,
-        ],
-        Screen::Dashboard => vec![
-            Action::NextPane,
-            Action::Down,
-            Action::Back,
-            Action::Help,
-            Action::Quit,
-        ],
-        Screen::Compare => vec![
-            Action::Enter,
-            Action::SortDrift,
-            Action::Copy,
-            Action::Back,
-            Action::Help,
-            Action::Quit,
-        ],
-        Screen::Browse => vec![
-            Action::Enter,
-            Action::NextPane,
-            Action::Filter,
-            Action::NowPanel,
-            Action::Trends,
-            Action::TestHistory,
-            Action::DriftHistory,
-            Action::Compare,
-            Action::Help,
-            Action::Quit,
-        ],
         Screen::Detail => {
             let mut v = vec![Action::NextPane, Action::PrevSnapshot, Action::NextSnapshot];
-            match app.tab {
+            match app.detail.tab {
                 Tab::Drift => v.push(Action::SortDrift),
                 Tab::Raw => {
                     v.push(Action::FoldLess);
@@ -191,6 +127,11 @@ fn hint_actions(app: &App) -> Vec<Action> {
             v.extend([Action::Filter, Action::Back, Action::Help, Action::Quit]);
             v
         }
+        _ => app
+            .contexts()
+            .first()
+            .map(|c| c.hints().to_vec())
+            .unwrap_or_default(),
     }
 }
 
@@ -245,14 +186,7 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
             continue;
         };
         let key = k.to_string();
-        let label = match (app.screen, a) {
-            (Screen::Trend, Action::Left) => "older point",
-            (Screen::Trend, Action::Right) => "newer",
-            (Screen::Trend, Action::Down) => "next series",
-            (Screen::Dashboard, Action::NextPane) => "tab",
-            (Screen::Dashboard, Action::Down) => "scroll",
-            _ => a.hint(),
-        };
+        let label = ctx.first().map_or(a.hint(), |c| c.hint_label(a));
         let cost = fmt::width(&key) + 1 + fmt::width(label) + 2;
         if used + cost > w {
             break;

@@ -18,6 +18,7 @@ use crate::tui::ui::chart::{self, ChartLine};
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::pane_block;
 use crate::tui::ui::widgets::put;
+use crate::tui::ui::widgets::scroll_list;
 
 /// Draw the trend view.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
@@ -248,33 +249,38 @@ fn legend(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
         })
         .collect();
     let stats_w = all_stats.iter().map(|s| fmt::width(s)).max().unwrap_or(0);
-    for (i, s) in t.series.iter().enumerate().take(r.height as usize) {
-        let stats = all_stats.get(i).cloned().unwrap_or_default();
-        let active = i == t.active;
-        let mark = match (active, th.ascii) {
-            (true, true) => ">",
-            (true, false) => "▶",
-            (false, _) => " ",
-        };
-        let swatch = if th.ascii { "--" } else { "━━" };
-        let key_w = (r.width as usize).saturating_sub(stats_w + 9);
-        let key_style = if active {
-            th.text().add_modifier(Modifier::BOLD)
-        } else {
-            th.text()
-        };
-        let key = fmt::truncate_mid(&clean(&s.key), key_w, ell);
-        let line = Line::from(vec![
-            Span::styled(mark, th.key()),
-            Span::styled(format!("{} ", i + 1), th.dim()),
-            Span::styled(swatch, chart::series_style(th, i)),
-            Span::raw(" "),
-            Span::styled(fmt::pad(&key, key_w, ell), key_style),
-            Span::raw("  "),
-            Span::styled(stats, th.dim()),
-        ]);
-        put(buf, r, i as u16, line);
-    }
+    scroll_list(
+        buf,
+        r,
+        t.series.iter(),
+        0,
+        Some(t.active),
+        |i, s, active| {
+            let stats = all_stats.get(i).cloned().unwrap_or_default();
+            let mark = match (active, th.ascii) {
+                (true, true) => ">",
+                (true, false) => "▶",
+                (false, _) => " ",
+            };
+            let swatch = if th.ascii { "--" } else { "━━" };
+            let key_w = (r.width as usize).saturating_sub(stats_w + 9);
+            let key_style = if active {
+                th.text().add_modifier(Modifier::BOLD)
+            } else {
+                th.text()
+            };
+            let key = fmt::truncate_mid(&clean(&s.key), key_w, ell);
+            Line::from(vec![
+                Span::styled(mark, th.key()),
+                Span::styled(format!("{} ", i + 1), th.dim()),
+                Span::styled(swatch, chart::series_style(th, i)),
+                Span::raw(" "),
+                Span::styled(fmt::pad(&key, key_w, ell), key_style),
+                Span::raw("  "),
+                Span::styled(stats, th.dim()),
+            ])
+        },
+    );
 }
 
 /// `last · min · max · n` of a series' values in the window.
@@ -354,30 +360,26 @@ fn picker(main: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
             Line::styled("no series key matches", th.dim()),
         );
     }
-    for (row, (i, (k, n))) in keys
-        .iter()
-        .enumerate()
-        .skip(p.cursor.offset)
-        .take(rows.height as usize)
-        .enumerate()
-    {
-        let chosen = t.series.iter().position(|s| &s.key == k);
-        let base = if i == p.cursor.sel {
-            th.selected()
-        } else {
-            Style::default()
-        };
-        let tag = match chosen {
-            Some(c) => format!("[{}]", c + 1),
-            None => "   ".into(),
-        };
-        let count = format!("{n:>5}");
-        let kw = w.saturating_sub(4 + 1 + count.len());
-        let st = chosen.map_or(base, |c| chart::series_style(th, c).patch(base));
-        put(
-            buf,
-            rows,
-            row as u16,
+    scroll_list(
+        buf,
+        rows,
+        keys.iter(),
+        p.cursor.offset,
+        Some(p.cursor.sel),
+        |_, (k, n), selected| {
+            let chosen = t.series.iter().position(|s| &s.key == k);
+            let base = if selected {
+                th.selected()
+            } else {
+                Style::default()
+            };
+            let tag = match chosen {
+                Some(c) => format!("[{}]", c + 1),
+                None => "   ".into(),
+            };
+            let count = format!("{n:>5}");
+            let kw = w.saturating_sub(4 + 1 + count.len());
+            let st = chosen.map_or(base, |c| chart::series_style(th, c).patch(base));
             Line::from(vec![
                 Span::styled(tag, st.add_modifier(Modifier::BOLD)),
                 Span::styled(" ", base),
@@ -387,9 +389,9 @@ fn picker(main: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
                 ),
                 Span::styled(" ", base),
                 Span::styled(count, th.dim().patch(base)),
-            ]),
-        );
-    }
+            ])
+        },
+    );
     let foot = Rect::new(
         inner.x,
         inner.y + inner.height.saturating_sub(1),

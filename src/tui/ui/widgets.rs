@@ -1,6 +1,7 @@
 //! The pieces every screen draws with: a line clipped to a region, the pane
 //! block (title, focus border), a title showing the active filter, test
-//! counts, a matrix cell, and names sanitized for the terminal. Pure
+//! counts, a matrix cell, names sanitized for the terminal, the scrolling
+//! list with a cursor and the hint an empty list shows. Pure
 //! functions; no screen file draws these its own way.
 
 use ratatui::buffer::Buffer;
@@ -122,4 +123,41 @@ pub fn cell(th: &Theme, s: Option<TestStatus>) -> (&'static str, Style) {
         Some(s) => (th.status_symbol(s), th.status(s)),
         None => (if th.ascii { "." } else { "·" }, th.dim()),
     }
+}
+
+/// Draw a scrolling list: the items from `offset` on that fit in `r`, one
+/// per row, each drawn by `line(index, item, selected)` (`sel` is the
+/// selected index, if any). Every list with a cursor draws through this.
+pub fn scroll_list<'a, I: IntoIterator>(
+    buf: &mut Buffer,
+    r: Rect,
+    items: I,
+    offset: usize,
+    sel: Option<usize>,
+    mut line: impl FnMut(usize, I::Item, bool) -> Line<'a>,
+) {
+    for (row, (i, item)) in items
+        .into_iter()
+        .enumerate()
+        .skip(offset)
+        .take(r.height as usize)
+        .enumerate()
+    {
+        let l = line(i, item, sel == Some(i));
+        put(buf, r, row as u16, l);
+    }
+}
+
+/// The hint an empty list shows on its first row: dimmed, cut to the
+/// width with the theme's ellipsis.
+pub fn empty_hint(buf: &mut Buffer, r: Rect, msg: &str, th: &Theme) {
+    put(
+        buf,
+        r,
+        0,
+        Line::styled(
+            fmt::truncate(msg, r.width as usize, th.ellipsis()),
+            th.dim(),
+        ),
+    );
 }

@@ -1,25 +1,30 @@
-//! The explorer's only mutator: [`App::update`] routes each [`Msg`] (a key,
-//! a mouse event, an index event, a loaded file, a tick) to the state it
-//! changes. No terminal, no filesystem: messages in, state changed,
+//! The explorer's only mutator, [`App::update`]: the one router. Each
+//! [`Msg`] (a key, a mouse event, an index event, a loaded file, a tick) is
+//! routed to the screen whose state it changes; a key becomes an
+//! [`Action`] through the key map and goes first to the actions that work
+//! everywhere, then to the screen shown (its `state/<screen>.rs`, which
+//! answers with an [`Outcome`] when the change reaches beyond it), then to
+//! the few keys every screen shares (quit, help, filter, back, freeze,
+//! rescan). No terminal, no filesystem: messages in, state changed,
 //! [`Effect`]s out for the run loop to perform; the clock is passed in.
-//! Screen-specific transitions are in the child files.
+//! Applying outcomes and everything that crosses screens is in `route.rs`.
 
-mod browse;
-mod copy;
-mod views;
+mod route;
 
 use chrono::{DateTime, Utc};
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use ratatui::crossterm::event::{KeyEvent, MouseButton, MouseEvent, MouseEventKind};
 
-use crate::index::{self, IndexEvent};
+use crate::config::keys;
+use crate::text::sanitize::clean;
 use crate::tui::app::{App, Effect, Screen};
 use crate::tui::keymap::{self, Action, Key};
 use crate::tui::msg::Msg;
 use crate::tui::state::browse::Pane;
-use crate::tui::state::cursor::Cursor;
-use crate::tui::state::detail::{self, DriftSort, RawState, RawView, Tab, RAW_DEFAULT_FOLD};
-use crate::tui::state::filter::{FilterTarget, Input};
-use crate::tui::state::popup::Popup;
+use crate::tui::state::detail::{self, Tab};
+use crate::tui::state::filter::{FilterTarget, Input, InputKey};
+use crate::tui::state::popup::{Popup, PopupKey};
+use crate::tui::state::screen::Outcome;
+use crate::tui::ui::layout;
 
 /// How long a transient message stays.
 const MESSAGE_SECS: i64 = 5;
@@ -48,33 +53,10 @@ impl App {
                 Vec::new()
             }
             Msg::RawLoaded { request, result } => {
-                if let RawState::Loading { request: r, path } = &self.raw {
-                    if *r == request {
-                        let path = path.clone();
-                        self.raw = match result {
-                            Ok(doc) => {
-                                let fold = Some(RAW_DEFAULT_FOLD);
-                                let visible = doc.visible(fold);
-                                let mut v = RawView {
-                                    path,
-                                    doc,
-                                    fold,
-                                    visible,
-                                    matches: Vec::new(),
-                                    cursor: Cursor::default(),
-                                    hscroll: 0,
-                                };
-                                detail::recompute_matches(
-                                    &mut v,
-                                    &self.filter_lc(FilterTarget::Raw),
-                                );
-                                RawState::Loaded(Box::new(v))
-                            }
-                            Err(message) => RawState::Failed { path, message },
-                        };
-                        self.fit_tab_cursors();
-                        self.dirty = true;
-                    }
+                let f = self.filter_lc(FilterTarget::Raw);
+                if self.detail.raw_loaded(request, result, &f) {
+                    self.fit_tab_cursors();
+                    self.dirty = true;
                 }
                 Vec::new()
             }
@@ -103,151 +85,6 @@ impl App {
         }
     }
 
-    pub(crate) fn on_index(&mut self, ev: IndexEvent, now: DateTime<Utc>) -> Vec<Effect> {
-        if let Some(q) = &mut self.frozen {
-            q.push(ev);
-            self.dirty = true;
-            return Vec::new();
-        }
-        let fx = self.apply_events(vec![ev], now);
-        self.dirty = true;
-        fx
-    }
-
-    /// Apply index events, keeping the selected snapshot on the same screen row.
-    pub fn apply_events(&mut self, evs: Vec<IndexEvent>, now: DateTime<Utc>) -> Vec<Effect> {
-        let row_before = self
-            .snapshot_index()
-            .map(|i| i.saturating_sub(self.snapshot_offset));
-        let sel_before = self.selected_snapshot_id().map(str::to_string);
-        let detail_before = self
-            .current_snapshot()
-            .map(|s| (s.path.clone(), s.fingerprint));
-        // During the first scan, files arrive newest-by-mtime first, not by
-        // run time: a selection still on a project's newest run follows the
-        // newest run, so the first screen shows the latest runs selected.
-        let follow_newest: Vec<String> = if self.scan.finished {
-            Vec::new()
-        } else {
-            self.snapshot_sel
-                .iter()
-                .filter(|(pid, id)| {
-                    self.catalog
-                        .project(pid)
-                        .and_then(|p| p.latest())
-                        .is_some_and(|e| e.snapshot.id == **id)
-                })
-                .map(|(pid, _)| pid.clone())
-                .collect()
-        };
-        let mut changed = false;
-        for ev in evs {
-            match &ev {
-                IndexEvent::SnapshotAdded(e) => {
-                    self.pending.remove(&e.path);
-                    if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
-                        self.new_ids.insert(e.snapshot.id.clone());
-                    }
-                }
-                IndexEvent::SnapshotsAdded(es) => {
-                    for e in es.iter() {
-                        if !self.pending.is_empty() {
-                            self.pending.remove(&e.path);
-                        }
-                        if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
-                            self.new_ids.insert(e.snapshot.id.clone());
-                        }
-                    }
-                }
-                IndexEvent::SnapshotUpdated(e) => {
-                    self.pending.remove(&e.path);
-                }
-                IndexEvent::SnapshotRemoved {
-                    path, snapshot_id, ..
-                } => {
-                    self.pending.remove(path);
-                    self.new_ids.remove(snapshot_id);
-                }
-                IndexEvent::Pending { path, reason } => {
-                    self.pending.insert(path.clone(), reason.clone());
-                }
-                IndexEvent::Unreadable(u) => {
-                    self.pending.remove(&u.path);
-                }
-                IndexEvent::Cleared { path } => {
-                    self.pending.remove(path);
-                }
-                IndexEvent::ScanProgress { done, total } => {
-                    self.scan.done = *done;
-                    self.scan.total = *total;
-                }
-                IndexEvent::ScanFinished { elapsed_ms } => {
-                    self.scan.finished = true;
-                    self.scan.elapsed_ms = Some(*elapsed_ms);
-                    self.scan.done = self.scan.total.max(self.scan.done);
-                }
-                IndexEvent::WatcherStatus { mode, message } => {
-                    self.watch_mode = mode.clone();
-                    self.watcher_message = message.clone();
-                }
-                IndexEvent::ProjectAdded(_)
-                | IndexEvent::ProjectUpdated(_)
-                | IndexEvent::ProjectRemoved { .. } => {}
-            }
-            changed |= index::apply_event(&mut self.catalog, &ev);
-        }
-        for pid in follow_newest {
-            if let Some(latest) = self.catalog.project(&pid).and_then(|p| p.latest()) {
-                let id = latest.snapshot.id.clone();
-                self.snapshot_sel.insert(pid, id);
-            }
-        }
-        if changed {
-            // Derived from the catalog alone (and the Now panel's age notes
-            // only with a maximum age, which it does not use).
-            self.refresh_views(now);
-        }
-        self.fix_selection();
-        // Keep the selected snapshot where it was on screen.
-        if let (Some(row), Some(before)) = (row_before, sel_before.as_ref()) {
-            if self.selected_snapshot_id() == Some(before.as_str()) {
-                if let Some(i) = self.snapshot_index() {
-                    self.snapshot_offset = i.saturating_sub(row);
-                    let len = self.visible_snapshots().len();
-                    let mut c = Cursor {
-                        sel: i,
-                        offset: self.snapshot_offset,
-                    };
-                    c.fit(len, self.snapshots_page());
-                    self.snapshot_offset = c.offset;
-                }
-            }
-        }
-        // The open snapshot was deleted: back to the timeline, and say so.
-        if self.screen == Screen::Detail {
-            if let Some(before) = &sel_before {
-                let gone = match self.current_project() {
-                    Some(p) => p.position(before).is_none(),
-                    None => true,
-                };
-                if gone {
-                    self.screen = Screen::Browse;
-                    self.focus = Pane::Snapshots;
-                    self.say(format!("snapshot {before} was removed"), now);
-                }
-            }
-        }
-        let mut fx = Vec::new();
-        // The open snapshot changed on disk: reload the Raw tab if it is shown.
-        let detail_after = self
-            .current_snapshot()
-            .map(|s| (s.path.clone(), s.fingerprint));
-        if self.screen == Screen::Detail && self.tab == Tab::Raw && detail_after != detail_before {
-            fx.extend(self.request_raw(true));
-        }
-        fx
-    }
-
     pub(crate) fn on_key(&mut self, k: KeyEvent, now: DateTime<Utc>) -> Vec<Effect> {
         self.dirty = true;
         if self.input.is_some() {
@@ -257,8 +94,16 @@ impl App {
         if let Some(p) = self.popup {
             return self.on_popup_key(p, key);
         }
-        if self.screen == Screen::Trend && self.trend.as_ref().is_some_and(|t| t.picker.is_some()) {
-            return self.on_picker_key(k, now);
+        if self.view(self.screen).is_some_and(|v| v.takes_typing()) {
+            let o = self
+                .with_views(Some(self.screen), |v, cx| v.typed(k, cx))
+                .unwrap_or(Outcome::Done);
+            if o == Outcome::Quit {
+                return vec![Effect::Quit];
+            }
+            let fx = self.apply(o, now);
+            self.fix_selection();
+            return fx;
         }
         let ctx = self.contexts();
         match key.and_then(|key| self.cfg.keymap.lookup(&ctx, key)) {
@@ -271,31 +116,14 @@ impl App {
         let Some(mut input) = self.input.take() else {
             return Vec::new();
         };
-        let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        match k.code {
-            KeyCode::Char('c') if ctrl => return vec![Effect::Quit],
-            KeyCode::Char('u') if ctrl => input.text.clear(),
-            KeyCode::Char('w') if ctrl => {
-                let t = input.text.trim_end();
-                let cut = t.rfind(' ').map(|i| i + 1).unwrap_or(0);
-                input.text.truncate(cut);
+        match input.key(k) {
+            InputKey::Quit => return vec![Effect::Quit],
+            InputKey::Done(text) => self.set_filter(input.target, text),
+            InputKey::Edited(text) => {
+                self.set_filter(input.target, text);
+                self.input = Some(input);
             }
-            KeyCode::Char(c) if !ctrl => input.text.push(c),
-            KeyCode::Backspace => {
-                input.text.pop();
-            }
-            KeyCode::Enter => {
-                self.set_filter(input.target, input.text.clone());
-                return Vec::new();
-            }
-            KeyCode::Esc => {
-                self.set_filter(input.target, input.previous.clone());
-                return Vec::new();
-            }
-            _ => {}
         }
-        self.set_filter(input.target, input.text.clone());
-        self.input = Some(input);
         Vec::new()
     }
 
@@ -306,65 +134,21 @@ impl App {
         } else {
             self.filters.insert(t, text);
         }
-        if t == FilterTarget::Raw {
-            let f = self.filter_lc(FilterTarget::Raw);
-            if let RawState::Loaded(v) = &mut self.raw {
-                detail::recompute_matches(v, &f);
-            }
-            let rows = self.page();
-            if let RawState::Loaded(v) = &mut self.raw {
-                detail::jump_match(v, true, rows, true);
-            }
-        } else {
-            // Filtering a detail list starts from its top.
-            match t {
-                FilterTarget::Tests => self.tests = Cursor::default(),
-                FilterTarget::Drift => self.drift = Cursor::default(),
-                FilterTarget::Metrics => self.metrics = Cursor::default(),
-                _ => {}
-            }
-        }
+        let f = self.filter_lc(t);
+        let rows = self.page();
+        self.detail.filter_changed(t, &f, rows);
         self.fix_selection();
     }
 
     pub(crate) fn on_popup_key(&mut self, p: Popup, key: Option<Key>) -> Vec<Effect> {
         let action = key.and_then(|key| self.cfg.keymap.lookup(&[], key));
-        let scroll = match p {
-            Popup::Help(s) | Popup::Unreadable(s) => s,
-        };
         let page = self.size.1.saturating_sub(6).max(1) as usize;
-        let new_scroll = match action {
-            Some(Action::Quit) if key == Some(Key::ctrl('c')) => return vec![Effect::Quit],
-            Some(Action::Quit | Action::Back) => {
-                self.popup = None;
-                return Vec::new();
-            }
-            Some(Action::Help) if matches!(p, Popup::Help(_)) => {
-                self.popup = None;
-                return Vec::new();
-            }
-            Some(Action::Unreadable) if matches!(p, Popup::Unreadable(_)) => {
-                self.popup = None;
-                return Vec::new();
-            }
-            Some(Action::Help) => {
-                self.popup = Some(Popup::Help(0));
-                return Vec::new();
-            }
-            Some(Action::Up) => scroll.saturating_sub(1),
-            Some(Action::Down) => scroll + 1,
-            Some(Action::PageUp) => scroll.saturating_sub(page),
-            Some(Action::PageDown) => scroll + page,
-            Some(Action::Top) => 0,
-            Some(Action::Bottom) => usize::MAX / 2,
-            _ => scroll,
-        };
-        let max = self.popup_len(p).saturating_sub(1);
-        let s = new_scroll.min(max);
-        self.popup = Some(match p {
-            Popup::Help(_) => Popup::Help(s),
-            Popup::Unreadable(_) => Popup::Unreadable(s),
-        });
+        let len = self.popup_len(p);
+        match p.key(action, key == Some(Key::ctrl('c')), page, len) {
+            PopupKey::Quit => return vec![Effect::Quit],
+            PopupKey::Close => self.popup = None,
+            PopupKey::Show(p) => self.popup = Some(p),
+        }
         Vec::new()
     }
 
@@ -374,8 +158,8 @@ impl App {
         if let Some(fx) = self.act_anywhere(a, now) {
             return fx;
         }
-        if let Some(fx) = self.act_view(a, now) {
-            return fx;
+        if let Some(o) = self.act_view(a) {
+            return self.apply(o, now);
         }
         let page = self.page() as isize;
         match a {
@@ -388,49 +172,13 @@ impl App {
             Action::PageDown => return self.move_sel(page),
             Action::Top => return self.move_sel(isize::MIN / 2),
             Action::Bottom => return self.move_sel(isize::MAX / 2),
-            Action::Left | Action::PrevPane => match self.screen {
-                Screen::Browse => {
-                    self.focus = match (a, self.focus) {
-                        (Action::PrevPane, Pane::Projects) if !self.now.failing.is_empty() => {
-                            Pane::Now
-                        }
-                        (Action::PrevPane, Pane::Now) => Pane::Snapshots,
-                        _ => Pane::Projects,
-                    }
-                }
-                Screen::Detail => return self.set_tab(self.tab.step(-1)),
-                _ => {}
-            },
-            Action::Right | Action::NextPane => match self.screen {
-                Screen::Browse => {
-                    self.focus = match (a, self.focus) {
-                        (Action::NextPane, Pane::Snapshots) if !self.now.failing.is_empty() => {
-                            Pane::Now
-                        }
-                        (Action::NextPane, Pane::Snapshots) | (Action::NextPane, Pane::Now) => {
-                            Pane::Projects
-                        }
-                        _ => Pane::Snapshots,
-                    }
-                }
-                Screen::Detail => return self.set_tab(self.tab.step(1)),
-                _ => {}
-            },
-            Action::Enter => match (self.screen, self.focus) {
-                (Screen::Browse, Pane::Projects) => self.focus = Pane::Snapshots,
-                (Screen::Browse, Pane::Snapshots) => return self.open_detail(),
-                _ => {}
-            },
             Action::Back => {
                 let t = self.filter_target();
                 if let Some(t) = t.filter(|t| !self.filter(*t).is_empty()) {
                     self.set_filter(t, String::new());
                 } else {
-                    match (self.screen, self.focus) {
-                        (Screen::Browse, Pane::Snapshots | Pane::Now) => {
-                            self.focus = Pane::Projects
-                        }
-                        (Screen::Browse, Pane::Projects) => {}
+                    match self.screen {
+                        Screen::Browse => self.browse.back(),
                         _ => self.go_back(),
                     }
                 }
@@ -455,10 +203,8 @@ impl App {
                     self.say("no filter: press / to type one", now);
                 } else if t == FilterTarget::Raw {
                     let rows = self.page();
-                    if let RawState::Loaded(v) = &mut self.raw {
-                        if !detail::jump_match(v, fwd, rows, false) {
-                            self.say("no match", now);
-                        }
+                    if self.detail.jump_match(fwd, rows) == Some(false) {
+                        self.say("no match", now);
                     }
                 } else {
                     // Lists are narrowed to matches: step through them, wrapping.
@@ -480,46 +226,23 @@ impl App {
                 }
                 self.frozen = Some(Vec::new());
             }
-            Action::SortDrift => {
-                if self.screen == Screen::Detail && self.tab == Tab::Drift {
-                    self.drift_sort = match self.drift_sort {
-                        DriftSort::File => DriftSort::ScoreAsc,
-                        DriftSort::ScoreAsc => DriftSort::ScoreDesc,
-                        DriftSort::ScoreDesc => DriftSort::File,
-                    };
-                    self.drift = Cursor::default();
-                    self.fix_selection();
-                }
-            }
-            Action::TabTests => return self.set_tab(Tab::Tests),
-            Action::TabDrift => return self.set_tab(Tab::Drift),
-            Action::TabMetrics => return self.set_tab(Tab::Metrics),
-            Action::TabRaw => return self.set_tab(Tab::Raw),
-            Action::FoldLess | Action::FoldMore => {
+            Action::FoldLess | Action::FoldMore | Action::ScrollLeft | Action::ScrollRight => {
+                // The Raw tab's keys act on its document from any screen.
                 let rows = self.page();
-                if let RawState::Loaded(v) = &mut self.raw {
-                    let max = v.doc.max_depth();
-                    let cur = v.fold.unwrap_or(max.saturating_add(1));
-                    let next = if a == Action::FoldLess {
-                        cur.saturating_sub(1)
-                    } else {
-                        cur.saturating_add(1)
-                    };
-                    detail::set_fold(v, if next > max { None } else { Some(next) }, rows);
-                }
+                self.detail.raw_key(a, rows);
             }
-            Action::ScrollLeft => {
-                if let RawState::Loaded(v) = &mut self.raw {
-                    v.hscroll = v.hscroll.saturating_sub(16);
-                }
-            }
-            Action::ScrollRight => {
-                if let RawState::Loaded(v) = &mut self.raw {
-                    v.hscroll = (v.hscroll + 16).min(crate::tui::raw::MAX_LINE_BYTES);
-                }
-            }
-            // Handled by `act_anywhere` / `act_view`.
-            Action::Trends
+            // Handled by `act_anywhere` / `act_view`, or nothing off their screen.
+            Action::SortDrift
+            | Action::TabTests
+            | Action::TabDrift
+            | Action::TabMetrics
+            | Action::TabRaw
+            | Action::Left
+            | Action::PrevPane
+            | Action::Right
+            | Action::NextPane
+            | Action::Enter
+            | Action::Trends
             | Action::TestHistory
             | Action::DriftHistory
             | Action::Dashboards
@@ -531,6 +254,252 @@ impl App {
             | Action::CycleWindow
             | Action::PickSeries
             | Action::RemoveSeries => {}
+        }
+        Vec::new()
+    }
+
+    /// Actions that work on every screen: open a view, mark, compare, copy.
+    pub(crate) fn act_anywhere(&mut self, a: Action, now: DateTime<Utc>) -> Option<Vec<Effect>> {
+        let fx = match a {
+            Action::Trends => self.open_view(Screen::Trend, now),
+            Action::TestHistory => self.open_view(Screen::TestHistory, now),
+            Action::DriftHistory => self.open_view(Screen::DriftHistory, now),
+            Action::Dashboards => self.open_view(Screen::Dashboard, now),
+            Action::NowPanel => {
+                if self.screen == Screen::Browse && self.browse.focus == Pane::Now {
+                    self.browse.focus = Pane::Projects;
+                } else if self.now.failing.is_empty() {
+                    self.say(self.now_summary(now), now);
+                } else {
+                    self.screen = Screen::Browse;
+                    self.back.clear();
+                    self.browse.focus = Pane::Now;
+                }
+                self.fix_selection();
+                Vec::new()
+            }
+            Action::Mark => {
+                match self.focused_snapshot() {
+                    Some(m) if self.mark.as_ref() == Some(&m) => {
+                        self.mark = None;
+                        self.say("mark cleared", now);
+                    }
+                    Some(m) => {
+                        let short: String = m.1.chars().take(13).collect();
+                        self.say(
+                            format!(
+                                "marked {} for compare: select another run, press c",
+                                clean(&short)
+                            ),
+                            now,
+                        );
+                        self.mark = Some(m);
+                    }
+                    None => self.say("no snapshot selected to mark", now),
+                }
+                Vec::new()
+            }
+            Action::Compare => self.start_compare(now),
+            Action::Copy => self.copy_text(now),
+            Action::CopyId => match self.focused_snapshot() {
+                Some((_, id)) => {
+                    self.say(format!("copied snapshot id {}", clean(&id)), now);
+                    vec![Effect::Copy(id)]
+                }
+                None => {
+                    self.say("no snapshot selected", now);
+                    Vec::new()
+                }
+            },
+            _ => return None,
+        };
+        Some(fx)
+    }
+
+    /// Hand an action to the full-screen view shown (or the Now panel);
+    /// `None` lets the general handler take it.
+    pub(crate) fn act_view(&mut self, a: Action) -> Option<Outcome> {
+        match self.screen {
+            Screen::Browse if self.browse.focus == Pane::Now && a == Action::Enter => {
+                Some(self.now.enter())
+            }
+            Screen::Detail => {
+                let page = self.page();
+                let s = self.browse.current_snapshot(&self.catalog);
+                self.detail.act(a, s, &self.filters, page)
+            }
+            Screen::Browse => {
+                let page = self.page();
+                let failing = !self.now.failing.is_empty();
+                self.browse
+                    .act(a, &self.catalog, &self.filters, page, failing)
+            }
+            s => self.with_views(Some(s), |v, cx| v.act(a, cx)).flatten(),
+        }
+    }
+
+    /// Move the focused list's selection by `d` rows (clamped).
+    pub(crate) fn move_sel(&mut self, d: isize) -> Vec<Effect> {
+        let page = self.page();
+        match self.screen {
+            Screen::Browse => match self.browse.focus {
+                Pane::Now => {
+                    let rows = self.now_rows();
+                    self.now.move_by(d, rows);
+                }
+                Pane::Projects | Pane::Snapshots => {
+                    if self.browse.move_by(d, &self.catalog, &self.filters) {
+                        self.fix_selection();
+                    }
+                }
+            },
+            Screen::Detail => {
+                let s = self.browse.current_snapshot(&self.catalog);
+                self.detail.move_by(d, s, &self.filters, page);
+            }
+            _ => self.move_view(d),
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn move_wrapping(&mut self, d: isize) -> Vec<Effect> {
+        let (len, cur) = match (self.screen, self.browse.focus, self.detail.tab) {
+            (Screen::Browse, Pane::Projects | Pane::Now, _) => (
+                self.visible_projects().len(),
+                self.project_index().unwrap_or(0),
+            ),
+            (Screen::Browse, Pane::Snapshots, _) => (
+                self.visible_snapshots().len(),
+                self.snapshot_index().unwrap_or(0),
+            ),
+            (Screen::Detail, _, Tab::Tests) => (self.test_rows().len(), self.detail.tests.sel),
+            (Screen::Detail, _, Tab::Drift) => (self.drift_rows().len(), self.detail.drift.sel),
+            (Screen::Detail, _, Tab::Metrics) => {
+                (self.metric_rows().len(), self.detail.metrics.sel)
+            }
+            (Screen::Detail, _, Tab::Raw) => return Vec::new(),
+            (s, _, _) => match self.view(s).and_then(|v| v.matches(&self.cx())) {
+                Some(m) => m,
+                None => return Vec::new(),
+            },
+        };
+        if len == 0 {
+            return Vec::new();
+        }
+        let target = (cur as isize + d).rem_euclid(len as isize);
+        self.move_sel(target - cur as isize)
+    }
+
+    /// Move the selection of the current view's list by `d` rows.
+    pub(crate) fn move_view(&mut self, d: isize) {
+        self.with_views(Some(self.screen), |v, cx| v.move_by(d, cx));
+    }
+
+    /// Move to an older (+1) or newer (-1) snapshot, keeping screen and tab.
+    pub(crate) fn step_snapshot(&mut self, d: isize) -> Vec<Effect> {
+        let Some(id) = self.browse.step_snapshot(d, &self.catalog, &self.filters) else {
+            return Vec::new();
+        };
+        self.fix_selection();
+        if self.screen == Screen::Detail {
+            self.new_ids.remove(&id);
+            self.reset_tab_cursors();
+            if self.detail.tab == Tab::Raw {
+                return self.request_raw(false);
+            }
+        }
+        Vec::new()
+    }
+
+    pub(crate) fn on_mouse(&mut self, m: MouseEvent, now: DateTime<Utc>) -> Vec<Effect> {
+        if self.popup.is_some() || self.input.is_some() || layout::too_small(self.area()) {
+            if self.popup.is_some() {
+                let key = match m.kind {
+                    MouseEventKind::ScrollUp => Key::plain(keys::KeyCode::Up),
+                    MouseEventKind::ScrollDown => Key::plain(keys::KeyCode::Down),
+                    _ => return Vec::new(),
+                };
+                self.dirty = true;
+                if let Some(p) = self.popup {
+                    return self.on_popup_key(p, Some(key));
+                }
+            }
+            return Vec::new();
+        }
+        let (col, row) = (m.column, m.row);
+        match m.kind {
+            MouseEventKind::ScrollUp | MouseEventKind::ScrollDown => {
+                let d = if m.kind == MouseEventKind::ScrollUp {
+                    -1
+                } else {
+                    1
+                };
+                if self.screen == Screen::Browse {
+                    let b = self.browse_layout();
+                    if layout::contains(b.now, col, row) && !self.now.failing.is_empty() {
+                        self.browse.focus = Pane::Now;
+                    } else if layout::contains(b.projects, col, row) {
+                        self.browse.focus = Pane::Projects;
+                    } else if layout::contains(b.snapshots, col, row) {
+                        self.browse.focus = Pane::Snapshots;
+                    }
+                }
+                let d = if self.screen == Screen::Detail && self.detail.tab == Tab::Raw {
+                    d * 3
+                } else {
+                    d
+                };
+                self.dirty = true;
+                self.move_sel(d)
+            }
+            MouseEventKind::Down(MouseButton::Left) => {
+                self.dirty = true;
+                match self.screen {
+                    Screen::Browse => self.click_browse(col, row, now),
+                    Screen::Detail => self.click_detail(col, row),
+                    _ => Vec::new(),
+                }
+            }
+            _ => Vec::new(),
+        }
+    }
+
+    pub(crate) fn click_browse(&mut self, col: u16, row: u16, now: DateTime<Utc>) -> Vec<Effect> {
+        let b = self.browse_layout();
+        let nr = layout::inner(b.now);
+        if layout::contains(nr, col, row) && !self.now.failing.is_empty() {
+            self.now
+                .click((row - nr.y) as usize, self.browse.focus == Pane::Now);
+            self.browse.focus = Pane::Now;
+            self.fix_selection();
+            return Vec::new();
+        }
+        let hit = [(Pane::Projects, b.projects), (Pane::Snapshots, b.snapshots)]
+            .into_iter()
+            .find(|(_, r)| layout::contains(*r, col, row));
+        let Some((pane, region)) = hit else {
+            return Vec::new();
+        };
+        let rows = layout::list_rows(region);
+        let line = layout::contains(rows, col, row).then(|| (row - rows.y) as usize);
+        let o = self.browse.click(pane, line, &self.catalog, &self.filters);
+        self.apply(o, now)
+    }
+
+    pub(crate) fn click_detail(&mut self, col: u16, row: u16) -> Vec<Effect> {
+        let d = self.detail_layout();
+        if layout::contains(d.tabs, col, row) {
+            let snapshot = self.current_snapshot().map(|e| &*e.snapshot);
+            let x = col.saturating_sub(d.tabs.x);
+            return match detail::tab_at(snapshot, &self.cfg.theme, x) {
+                Some(t) => self.set_tab(t),
+                None => Vec::new(),
+            };
+        }
+        let rows = self.tab_rows();
+        if layout::contains(rows, col, row) {
+            let delta = self.detail.click_delta((row - rows.y) as usize);
+            return self.move_sel(delta);
         }
         Vec::new()
     }
