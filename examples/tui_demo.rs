@@ -7,8 +7,9 @@
 
 use std::path::PathBuf;
 
+use snapscope::index::start_one_shot;
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
-use snapscope::tui::{self, static_feed, ExitReason, TuiOptions};
+use snapscope::tui::{self, ExitReason, TuiOptions};
 
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
@@ -34,7 +35,7 @@ fn main() -> anyhow::Result<()> {
         .init();
     opts.root = root.clone();
     opts.watch_mode = "off".into();
-    let rx = static_feed::start(root, ParseOptions { tz: opts.tz });
+    let rx = start_one_shot(root, ParseOptions { tz: opts.tz });
     match tui::run(opts, rx)? {
         ExitReason::Quit => Ok(()),
         ExitReason::Signal(s) => std::process::exit(128 + s),

@@ -2,7 +2,8 @@
 //! parsing them (`read`: the one [`FileError`], the one project and
 //! dashboard reader), the in-memory [`Catalog`], the persistent index cache
 //! (`cache`), watching folders (`watch`) and the [`LiveIndex`] that keeps a
-//! catalog up to date and tells consumers through [`IndexEvent`]s. Knows
+//! catalog up to date and tells consumers through [`IndexEvent`]s (or,
+//! once, [`start_one_shot`]). Knows
 //! nothing of analysis or terminals. This file is its one public entry
 //! point: the submodules are private and what the layers above use is
 //! re-exported here.
@@ -11,6 +12,7 @@ mod cache;
 mod catalog;
 mod events;
 mod live;
+mod one_shot;
 mod read;
 mod scan;
 mod watch;
@@ -19,6 +21,7 @@ pub use cache::{cache_dir, cache_file};
 pub use catalog::{Catalog, Fingerprint, ProjectEntry, SnapshotEntry, Unreadable};
 pub use events::{apply as apply_event, IndexEvent};
 pub use live::{LiveError, LiveIndex, LiveOptions};
+pub use one_shot::{send_one_shot, start_one_shot};
 pub use scan::{Layout, ProjectDir, ScanError, SnapshotFile};
 pub use watch::WatchMode;
 

@@ -2,9 +2,10 @@
 //!
 //! Threads: an input thread (terminal events), a signal thread, short-lived
 //! raw-JSON loaders, and whoever feeds the [`IndexEvent`] channel (the live
-//! index, or [`static_feed`] for a one-shot scan). The UI thread owns all
-//! state, blocks on its channels, applies everything queued, and draws once,
-//! only when something visible changed. It never touches the filesystem.
+//! index, or [`crate::index::start_one_shot`] for a one-shot scan). The UI
+//! thread owns all state, blocks on its channels, applies everything queued,
+//! and draws once, only when something visible changed. It never touches
+//! the filesystem.
 //!
 //! Files, bottom up (no file depends on one above it): [`msg`] (everything
 //! entering the UI thread), [`keymap`], [`theme`], [`raw`], [`fmt`];
@@ -32,7 +33,6 @@ pub mod keymap;
 pub mod msg;
 pub mod raw;
 pub mod state;
-pub mod static_feed;
 pub mod term;
 pub mod theme;
 pub mod ui;

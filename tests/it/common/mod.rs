@@ -9,11 +9,14 @@ pub mod run;
 use std::path::PathBuf;
 
 use chrono::{DateTime, TimeZone, Utc};
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use snapscope::index::send_one_shot;
 use snapscope::index::IndexEvent;
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
-use snapscope::tui::app::App;
+use snapscope::tui::app::{App, Effect};
+use snapscope::tui::msg::Msg;
 use snapscope::tui::theme::ThemeKind;
-use snapscope::tui::{make_app, static_feed, TuiOptions};
+use snapscope::tui::{load_raw, make_app, TuiOptions};
 
 /// The fixture workspace, relative to the package root (tests run there),
 /// so rendered paths do not depend on where the repository is checked out.
@@ -34,7 +37,7 @@ pub fn now() -> DateTime<Utc> {
 /// Every event a one-shot scan of the fixture produces (timestamps read as UTC).
 pub fn fixture_events() -> Vec<IndexEvent> {
     let (tx, rx) = crossbeam_channel::unbounded();
-    static_feed::scan_into(
+    send_one_shot(
         &fixture_root(),
         &ParseOptions {
             tz: TimeZoneChoice::Utc,
@@ -101,6 +104,44 @@ pub fn copy_dir(from: &std::path::Path, to: &std::path::Path) {
             copy_dir(&e.path(), &dst);
         } else {
             std::fs::copy(e.path(), dst).unwrap();
+        }
+    }
+}
+
+/// A key press as the explorer receives it; returns the effects it asked for.
+pub fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
+    app.update(
+        Msg::Key(KeyEvent {
+            code,
+            modifiers: KeyModifiers::NONE,
+            kind: KeyEventKind::Press,
+            state: KeyEventState::NONE,
+        }),
+        now(),
+    )
+}
+
+/// [`key`] for each character of `s`.
+pub fn keys(app: &mut App, s: &str) -> Vec<Effect> {
+    let mut fx = Vec::new();
+    for c in s.chars() {
+        fx.extend(key(app, KeyCode::Char(c)));
+    }
+    fx
+}
+
+/// [`key`], then the raw loads it asked for, performed synchronously as
+/// the loader thread would.
+pub fn press(app: &mut App, code: KeyCode) {
+    for e in key(app, code) {
+        if let Effect::LoadRaw { request, path } = e {
+            app.update(
+                Msg::RawLoaded {
+                    request,
+                    result: load_raw(&path),
+                },
+                now(),
+            );
         }
     }
 }

@@ -1,22 +1,21 @@
-//! A one-shot index feeder: indexes a folder once (with [`index::index_path`])
-//! and sends the result as [`IndexEvent`]s, then closes the channel. Used by
-//! tests and demos that want a fixed picture instead of the live index.
+//! The index once, as events: indexes a folder with [`index_path`] and
+//! sends the result as the [`IndexEvent`]s the live index would send at
+//! start-up, then closes the channel. For consumers that want a fixed
+//! picture instead of following the folder (render tests, demos).
 
 use std::path::{Path, PathBuf};
 
 use crossbeam_channel::{Receiver, Sender};
 
-use crate::index::IndexEvent;
-use crate::index::Unreadable;
-use crate::index::{self, IndexOptions};
+use crate::index::{index_path, IndexEvent, IndexOptions, Unreadable};
 use crate::parse::ParseOptions;
 
 /// Index `root` on a background thread; events arrive on the returned channel.
-pub fn start(root: PathBuf, opts: ParseOptions) -> Receiver<IndexEvent> {
+pub fn start_one_shot(root: PathBuf, opts: ParseOptions) -> Receiver<IndexEvent> {
     let (tx, rx) = crossbeam_channel::unbounded();
     let spawned = std::thread::Builder::new()
         .name("snapscope-static-scan".into())
-        .spawn(move || scan_into(&root, &opts, &tx));
+        .spawn(move || send_one_shot(&root, &opts, &tx));
     if let Err(e) = spawned {
         tracing::error!("cannot start scanner: {e}");
     }
@@ -25,7 +24,7 @@ pub fn start(root: PathBuf, opts: ParseOptions) -> Receiver<IndexEvent> {
 
 /// Index synchronously, sending events to `tx`: projects, unreadable files,
 /// then snapshots newest first, then [`IndexEvent::ScanFinished`].
-pub fn scan_into(root: &Path, opts: &ParseOptions, tx: &Sender<IndexEvent>) {
+pub fn send_one_shot(root: &Path, opts: &ParseOptions, tx: &Sender<IndexEvent>) {
     let _ = tx.send(IndexEvent::WatcherStatus {
         mode: "off".into(),
         message: None,
@@ -34,7 +33,7 @@ pub fn scan_into(root: &Path, opts: &ParseOptions, tx: &Sender<IndexEvent>) {
         parse: *opts,
         ..IndexOptions::default()
     };
-    let (catalog, report) = match index::index_path(root, &options) {
+    let (catalog, report) = match index_path(root, &options) {
         Ok(r) => r,
         Err(e) => {
             let _ = tx.send(IndexEvent::Unreadable(Unreadable {
