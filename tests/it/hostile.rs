@@ -18,16 +18,15 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use ratatui::Terminal;
 use snapscope::index::IndexEvent;
 use snapscope::index::Unreadable;
 use snapscope::index::{self, IndexOptions};
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
-use snapscope::tui::app::{App, Effect};
-use snapscope::tui::event::Msg;
+use snapscope::tui::app::App;
 use snapscope::tui::theme::ThemeKind;
-use snapscope::tui::{load_raw, make_app, ui, TuiOptions};
+use snapscope::tui::{make_app, ui, TuiOptions};
 
 const LEGACY: &str = "0badc0de-0000-4000-8000-00000000000a";
 const V2: &str = "0badc0de-0000-4000-8000-00000000000b";
@@ -354,29 +353,6 @@ fn app_on(root: &Path, opts: &IndexOptions, theme: ThemeKind, size: (u16, u16)) 
     app
 }
 
-fn press(app: &mut App, code: KeyCode) {
-    let fx = app.update(
-        Msg::Key(KeyEvent {
-            code,
-            modifiers: KeyModifiers::NONE,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        }),
-        common::now(),
-    );
-    for e in fx {
-        if let Effect::LoadRaw { request, path } = e {
-            app.update(
-                Msg::RawLoaded {
-                    request,
-                    result: load_raw(&path),
-                },
-                common::now(),
-            );
-        }
-    }
-}
-
 /// Draw and check every cell; returns the screen text.
 fn render_checked(app: &App, what: &str) -> String {
     let (w, h) = app.size;
@@ -443,12 +419,12 @@ fn every_tui_view_of_the_hostile_workspace_is_terminal_safe() {
                 for (name, keys) in scripts() {
                     let mut app = app_on(&ws, &utc(), theme, size);
                     for _ in 0..project {
-                        press(&mut app, KeyCode::Char('j'));
+                        common::press(&mut app, KeyCode::Char('j'));
                     }
                     let what = format!("{name} project {project} {size:?} {theme:?}");
                     seen.push_str(&render_checked(&app, &what));
                     for k in keys {
-                        press(&mut app, k);
+                        common::press(&mut app, k);
                         seen.push_str(&render_checked(&app, &format!("{what} after {k:?}")));
                     }
                 }
@@ -476,7 +452,7 @@ fn tui_lists_hostile_names_and_oversized_files_safely() {
         ..utc()
     };
     let mut app = app_on(&flat, &opts, ThemeKind::Default, (120, 40));
-    press(&mut app, KeyCode::Tab);
+    common::press(&mut app, KeyCode::Tab);
     let s = render_checked(&app, "flat browse");
     assert!(s.contains("snap-\u{fffd}"), "{s}");
     // Ids are cut to 8 characters in the list, after escaping.
@@ -489,13 +465,13 @@ fn tui_lists_hostile_names_and_oversized_files_safely() {
         .position(|e| e.snapshot.id.contains('\x1b'))
         .unwrap();
     for _ in 0..evil {
-        press(&mut app, KeyCode::Char('j'));
+        common::press(&mut app, KeyCode::Char('j'));
     }
-    press(&mut app, KeyCode::Enter);
+    common::press(&mut app, KeyCode::Enter);
     let s = render_checked(&app, "evil detail");
     assert!(s.contains("snap-\\x1b]0;pwned\\x07\\x1b[2J"), "{s}");
-    press(&mut app, KeyCode::Esc);
-    press(&mut app, KeyCode::Char('g'));
+    common::press(&mut app, KeyCode::Esc);
+    common::press(&mut app, KeyCode::Char('g'));
     // Open the lossy-named snapshot: it reads the real file.
     let lossy = app
         .visible_snapshots()
@@ -503,14 +479,14 @@ fn tui_lists_hostile_names_and_oversized_files_safely() {
         .position(|e| e.snapshot.id == "snap-\u{fffd}")
         .unwrap();
     for _ in 0..lossy {
-        press(&mut app, KeyCode::Char('j'));
+        common::press(&mut app, KeyCode::Char('j'));
     }
-    press(&mut app, KeyCode::Enter);
-    press(&mut app, KeyCode::Char('4'));
+    common::press(&mut app, KeyCode::Enter);
+    common::press(&mut app, KeyCode::Char('4'));
     let s = render_checked(&app, "lossy raw tab");
     assert!(s.contains("\"suite\""), "the raw file was loaded: {s}");
-    press(&mut app, KeyCode::Esc);
-    press(&mut app, KeyCode::Char('u'));
+    common::press(&mut app, KeyCode::Esc);
+    common::press(&mut app, KeyCode::Char('u'));
     let s = render_checked(&app, "unreadable popup");
     assert!(s.contains("big.json"), "{s}");
     let reason = format!("file too large ({} bytes > limit {limit})", bytes.len());

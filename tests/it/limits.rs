@@ -14,15 +14,13 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use ratatui::Terminal;
 use snapscope::index::IndexEvent;
 use snapscope::index::WatchMode;
 use snapscope::index::{self, IndexOptions};
 use snapscope::index::{LiveIndex, LiveOptions};
 use snapscope::parse::{self, ParseOptions};
-use snapscope::tui::app::{App, Effect};
-use snapscope::tui::event::Msg;
 use snapscope::tui::{load_raw, make_app, ui, TuiOptions};
 
 const DEPTH: usize = 100_000;
@@ -112,29 +110,6 @@ fn deep_snapshot() -> Vec<u8> {
     out.into_bytes()
 }
 
-fn key(app: &mut App, code: KeyCode) {
-    let fx = app.update(
-        Msg::Key(KeyEvent {
-            code,
-            modifiers: KeyModifiers::NONE,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        }),
-        common::now(),
-    );
-    for e in fx {
-        if let Effect::LoadRaw { request, path } = e {
-            app.update(
-                Msg::RawLoaded {
-                    request,
-                    result: load_raw(&path),
-                },
-                common::now(),
-            );
-        }
-    }
-}
-
 #[test]
 fn deep_nesting_is_handled_without_stack_overflow() {
     // Pure nesting is an error, never a crash (test threads have small stacks).
@@ -192,11 +167,11 @@ fn deep_nesting_is_handled_without_stack_overflow() {
         .collect();
     app.apply_events(evs, common::now());
     for k in [KeyCode::Tab, KeyCode::Enter, KeyCode::Char('4')] {
-        key(&mut app, k);
+        common::press(&mut app, k);
     }
     let mut t = Terminal::new(TestBackend::new(100, 30)).unwrap();
     for _ in 0..12 {
-        key(&mut app, KeyCode::Char('+'));
+        common::press(&mut app, KeyCode::Char('+'));
         t.draw(|f| ui::draw(f, &app, common::now())).unwrap();
     }
     assert!(t.backend().to_string().contains("\"deep\""));

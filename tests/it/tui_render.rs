@@ -5,41 +5,17 @@
 use crate::common;
 
 use ratatui::backend::TestBackend;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 use ratatui::Terminal;
-use snapscope::tui::app::{App, Effect};
+use snapscope::tui::app::App;
 use snapscope::tui::event::Msg;
 use snapscope::tui::theme::ThemeKind;
-use snapscope::tui::{load_raw, ui};
+use snapscope::tui::ui;
 
-use common::{app, app_with, now};
+use common::{app, app_with, now, press};
 
 const SIZES: [(u16, u16); 2] = [(80, 24), (120, 40)];
-
-fn press(app: &mut App, code: KeyCode) {
-    let fx = app.update(
-        Msg::Key(KeyEvent {
-            code,
-            modifiers: KeyModifiers::NONE,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        }),
-        now(),
-    );
-    // Perform raw loads synchronously, as the loader thread would.
-    for e in fx {
-        if let Effect::LoadRaw { request, path } = e {
-            app.update(
-                Msg::RawLoaded {
-                    request,
-                    result: load_raw(&path),
-                },
-                now(),
-            );
-        }
-    }
-}
 
 fn type_str(app: &mut App, s: &str) {
     for c in s.chars() {

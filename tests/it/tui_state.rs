@@ -8,34 +8,14 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use chrono::Duration;
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use ratatui::crossterm::event::{KeyCode, KeyModifiers};
 use snapscope::index::IndexEvent;
 use snapscope::index::SnapshotEntry;
 use snapscope::model::TestStatus;
 use snapscope::tui::app::{App, Effect, FilterTarget, Pane, Popup, RawState, Screen, Tab};
 use snapscope::tui::event::Msg;
 
-use common::{app, now, LEGACY, WINE};
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(
-        Msg::Key(KeyEvent {
-            code,
-            modifiers: KeyModifiers::NONE,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        }),
-        now(),
-    )
-}
-
-fn keys(app: &mut App, s: &str) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    for c in s.chars() {
-        fx.extend(key(app, KeyCode::Char(c)));
-    }
-    fx
-}
+use common::{app, key, keys, now, LEGACY, WINE};
 
 fn snapshot_ids(app: &App) -> Vec<String> {
     app.visible_snapshots()

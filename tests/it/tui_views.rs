@@ -7,34 +7,13 @@ use crate::common;
 
 use std::sync::Arc;
 
-use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, KeyModifiers};
+use ratatui::crossterm::event::KeyCode;
 use snapscope::index::IndexEvent;
 use snapscope::model::TestStatus;
-use snapscope::tui::app::{App, Effect, Pane, Screen, Tab};
-use snapscope::tui::event::Msg;
+use snapscope::tui::app::{Effect, Pane, Screen, Tab};
 use snapscope::tui::views::{CompareRow, NowItem, TimeWindow};
 
-use common::{app, now, LEGACY, WINE};
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Effect> {
-    app.update(
-        Msg::Key(KeyEvent {
-            code,
-            modifiers: KeyModifiers::NONE,
-            kind: KeyEventKind::Press,
-            state: KeyEventState::NONE,
-        }),
-        now(),
-    )
-}
-
-fn keys(app: &mut App, s: &str) -> Vec<Effect> {
-    let mut fx = Vec::new();
-    for c in s.chars() {
-        fx.extend(key(app, KeyCode::Char(c)));
-    }
-    fx
-}
+use common::{app, key, keys, now, LEGACY, WINE};
 
 // ----- trends ----------------------------------------------------------------
 
