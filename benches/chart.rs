@@ -18,7 +18,7 @@ use snapscope::index::{Fingerprint, SnapshotEntry};
 use snapscope::model::{Generation, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus};
 use snapscope::parse::TimeZoneChoice;
 use snapscope::tui::app::App;
-use snapscope::tui::event::Msg;
+use snapscope::tui::msg::Msg;
 use snapscope::tui::{make_app, ui, TuiOptions};
 
 const POINTS: usize = 10_000;

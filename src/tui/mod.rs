@@ -37,10 +37,6 @@ pub mod term;
 pub mod theme;
 pub mod ui;
 pub mod update;
-pub mod views;
-
-/// [`msg`] under its former name.
-pub use self::msg as event;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

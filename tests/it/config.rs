@@ -16,7 +16,7 @@ use ratatui::Terminal;
 use snapscope::config::{self, Config, Marker, ThemeChoice};
 use snapscope::parse::TimeZoneChoice;
 use snapscope::tui::app::Effect;
-use snapscope::tui::event::Msg;
+use snapscope::tui::msg::Msg;
 use snapscope::tui::theme::ThemeKind;
 use snapscope::tui::{make_app, ui};
 

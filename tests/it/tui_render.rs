@@ -9,7 +9,7 @@ use ratatui::crossterm::event::KeyCode;
 use ratatui::style::Color;
 use ratatui::Terminal;
 use snapscope::tui::app::App;
-use snapscope::tui::event::Msg;
+use snapscope::tui::msg::Msg;
 use snapscope::tui::theme::ThemeKind;
 use snapscope::tui::ui;
 

@@ -13,7 +13,7 @@ use snapscope::index::IndexEvent;
 use snapscope::index::SnapshotEntry;
 use snapscope::model::TestStatus;
 use snapscope::tui::app::{App, Effect, FilterTarget, Pane, Popup, RawState, Screen, Tab};
-use snapscope::tui::event::Msg;
+use snapscope::tui::msg::Msg;
 
 use common::{app, key, keys, now, LEGACY, WINE};
 
@@ -421,7 +421,7 @@ fn mouse_click_selects_and_scroll_moves() {
     assert_eq!(a.browse.focus, Pane::Now);
     assert_eq!(
         a.now.items(true)[a.now.cursor.sel],
-        snapscope::tui::views::NowItem::Project(1)
+        snapscope::tui::state::now::NowItem::Project(1)
     );
     // Esc leaves it (it shrinks back); clicking the selected snapshot row opens it.
     key(&mut a, KeyCode::Esc);

@@ -11,7 +11,9 @@ use ratatui::crossterm::event::KeyCode;
 use snapscope::index::IndexEvent;
 use snapscope::model::TestStatus;
 use snapscope::tui::app::{Effect, Pane, Screen, Tab};
-use snapscope::tui::views::{CompareRow, NowItem, TimeWindow};
+use snapscope::tui::state::compare::CompareRow;
+use snapscope::tui::state::now::NowItem;
+use snapscope::tui::state::trend::TimeWindow;
 
 use common::{app, key, keys, now, LEGACY, WINE};
 
