@@ -23,6 +23,48 @@ pub struct FailingTest {
     pub column: Option<Arc<str>>,
 }
 
+/// One run of a project, named by id and time.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RunRef {
+    pub snapshot_id: String,
+    pub timestamp: DateTime<Utc>,
+}
+
+/// A project's failure streak by the run rule: only runs that carry tests
+/// count, and a run *passes* when none of its tests is FAIL or ERROR.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize)]
+pub struct Streak {
+    /// The first run of the current streak of failing runs: the first run
+    /// with tests after the last pass (the first run with tests when none
+    /// passed). `None` when the latest run with tests passes.
+    pub failing_since: Option<RunRef>,
+    /// The newest run with tests that passed.
+    pub last_pass: Option<RunRef>,
+}
+
+/// The [`Streak`] of `p`, walking back from its newest snapshot only as far
+/// as the last pass.
+pub fn failure_streak(p: &ProjectEntry) -> Streak {
+    let run = |e: &crate::index::SnapshotEntry| RunRef {
+        snapshot_id: e.snapshot.id.clone(),
+        timestamp: e.snapshot.timestamp,
+    };
+    let mut streak = Streak::default();
+    for e in p.snapshots.iter().rev() {
+        let tests = &e.snapshot.tests;
+        if tests.is_empty() {
+            continue;
+        }
+        if tests.iter().any(|t| t.status.is_failure()) {
+            streak.failing_since = Some(run(e));
+        } else {
+            streak.last_pass = Some(run(e));
+            break;
+        }
+    }
+    streak
+}
+
 /// The health of one project.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProjectHealth {
@@ -33,6 +75,9 @@ pub struct ProjectHealth {
     pub timestamp: Option<DateTime<Utc>>,
     /// Its FAIL/ERROR tests (and WARNING ones with `fail_on_warning`), worst first.
     pub failing: Vec<FailingTest>,
+    /// Since when the project fails and when it last passed, by the run rule
+    /// (a test's own `failing_since` follows that test alone).
+    pub streak: Streak,
     /// Columns drifted in the project's newest snapshot with drift rows.
     pub drifted_columns: Vec<Arc<str>>,
     /// Timestamp of the project's newest snapshot of any kind.
@@ -158,6 +203,7 @@ pub fn project_health(
         snapshot_id: latest.map(|e| e.snapshot.id.clone()),
         timestamp: latest.map(|e| e.snapshot.timestamp),
         failing,
+        streak: failure_streak(p),
         drifted_columns,
         newest,
         stale,
@@ -232,4 +278,67 @@ pub fn health(catalog: &Catalog, opts: CheckOptions, now: DateTime<Utc>) -> Vec<
             .then_with(|| a.name.to_lowercase().cmp(&b.name.to_lowercase()))
     });
     v
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::history::tests::{catalog, snap, test};
+    use TestStatus::*;
+
+    fn day(d: u32) -> String {
+        format!("00000000-0000-0000-0000-0000000000{d:02}")
+    }
+
+    /// The multi-suite case: test A fails, a suite without A passes, A
+    /// fails again. The project fails since the run after the pass; A's own
+    /// walk skips the run where it did not run and says day 1.
+    #[test]
+    fn a_pass_without_the_failing_test_still_ends_the_streak() {
+        let a = |s| test("A", "A", None, s);
+        let b = |s| test("B", "B", None, s);
+        let c = catalog(vec![
+            snap(1, vec![a(Fail)], vec![]),
+            snap(2, vec![b(Success)], vec![]),
+            snap(3, vec![], vec![("x", 0.01, true)]),
+            snap(4, vec![a(Fail), b(Warning)], vec![]),
+            snap(5, vec![a(Error)], vec![]),
+        ]);
+        let p = c.project("p").unwrap();
+        let s = failure_streak(p);
+        assert_eq!(s.failing_since.map(|r| r.snapshot_id), Some(day(4)));
+        assert_eq!(s.last_pass.map(|r| r.snapshot_id), Some(day(2)));
+        let h = project_health(&c, p, CheckOptions::default(), Utc::now());
+        assert_eq!(
+            h.failing[0].failing_since,
+            p.snapshots[0].snapshot.timestamp.into()
+        );
+    }
+
+    #[test]
+    fn passing_now_and_never_passed() {
+        let a = |s| test("A", "A", None, s);
+        let passing = catalog(vec![
+            snap(1, vec![a(Fail)], vec![]),
+            snap(2, vec![a(Warning)], vec![]),
+        ]);
+        let s = failure_streak(passing.project("p").unwrap());
+        assert_eq!(s.failing_since, None);
+        assert_eq!(s.last_pass.map(|r| r.snapshot_id), Some(day(2)));
+
+        let never = catalog(vec![
+            snap(1, vec![], vec![("x", 0.5, false)]),
+            snap(2, vec![a(Fail)], vec![]),
+            snap(3, vec![a(Error)], vec![]),
+        ]);
+        let s = failure_streak(never.project("p").unwrap());
+        assert_eq!(s.failing_since.map(|r| r.snapshot_id), Some(day(2)));
+        assert_eq!(s.last_pass, None);
+
+        let no_tests = catalog(vec![snap(1, vec![], vec![])]);
+        assert_eq!(
+            failure_streak(no_tests.project("p").unwrap()),
+            Streak::default()
+        );
+    }
 }

@@ -46,6 +46,11 @@ pub struct CheckProjectJson {
     /// Test counts of the judged run.
     pub tests: Option<TestCounts>,
     pub failing: Vec<FailingJson>,
+    /// The first run of the current streak of runs with FAIL/ERROR (only runs
+    /// with tests count); null when the judged run passes.
+    pub failing_since: Option<String>,
+    /// The newest run with tests that had no FAIL/ERROR.
+    pub last_pass: Option<RunJson>,
     /// Timestamp of the newest readable snapshot of any kind.
     pub newest: Option<String>,
     pub stale: bool,
@@ -55,6 +60,13 @@ pub struct CheckProjectJson {
     pub unreadable: usize,
     pub drifted_columns: Vec<Arc<str>>,
     pub notes: Vec<String>,
+}
+
+/// A run named in `snapscope check --json`.
+#[derive(Debug, Serialize)]
+pub struct RunJson {
+    pub snapshot_id: String,
+    pub timestamp: String,
 }
 
 /// One failing test of `snapscope check --json`.
@@ -175,6 +187,15 @@ fn check_project_json(
                 column: f.column.clone(),
             })
             .collect(),
+        failing_since: h
+            .streak
+            .failing_since
+            .as_ref()
+            .map(|r| rfc3339(r.timestamp, tz)),
+        last_pass: h.streak.last_pass.as_ref().map(|r| RunJson {
+            snapshot_id: r.snapshot_id.clone(),
+            timestamp: rfc3339(r.timestamp, tz),
+        }),
         newest: h.newest.map(|t| rfc3339(t, tz)),
         stale: h.stale,
         pending,
@@ -215,6 +236,17 @@ fn check_text(
                 writeln!(out, "         run {}  {}", clean(&s.id), short_time(t, tz))?
             }
             _ => writeln!(out, "         no run with tests")?,
+        }
+        if let Some(since) = &h.streak.failing_since {
+            let pass = match &h.streak.last_pass {
+                Some(p) => format!("last pass {}", short_time(p.timestamp, tz)),
+                None => "no run with tests passed".to_string(),
+            };
+            writeln!(
+                out,
+                "         failing since {}; {pass}",
+                short_time(since.timestamp, tz)
+            )?;
         }
         for f in &h.failing {
             let since = f

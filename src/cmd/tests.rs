@@ -9,6 +9,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::history::{self, TestHistory, Window};
+use crate::analysis::triage::failure_streak;
 use crate::cmd::args::{GlobalOpts, TestsArgs};
 use crate::cmd::error::Result;
 use crate::cmd::output::{finite, rfc3339, short_time, write_json, Table, WIDTH};
@@ -125,6 +126,20 @@ fn tests_text(
             ELLIPSIS,
         )
     )?;
+    let streak = failure_streak(p);
+    let pass = match &streak.last_pass {
+        Some(r) => format!("last pass {}", short_time(r.timestamp, tz)),
+        None => "no run with tests passed".to_string(),
+    };
+    match &streak.failing_since {
+        Some(r) => writeln!(
+            out,
+            "project failing since {}; {pass}",
+            short_time(r.timestamp, tz)
+        )?,
+        None if streak.last_pass.is_some() => writeln!(out, "project passing; {pass}")?,
+        None => {}
+    }
     if rows.is_empty() {
         writeln!(out, "No tests in this project's snapshots.")?;
         return Ok(());

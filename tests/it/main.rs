@@ -18,6 +18,7 @@ mod hostile;
 mod limits;
 mod live;
 mod oncall;
+mod oncall_streak;
 mod parse;
 mod proptest_parse;
 mod tui_e2e;

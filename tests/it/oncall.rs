@@ -26,18 +26,18 @@ const TUMOR_PASS: &str = "01a2230c-8ef4-77f4-9d68-34c07e0b68a8";
 /// Tumor's suite of 2024-04-01 in `sample_snapshots`: 1 FAIL, 6 SUCCESS.
 const TUMOR_FAIL: &str = "01a2230c-a504-7ad4-9122-aaa2787bd481";
 
-fn root() -> PathBuf {
+pub(crate) fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn snapscope(args: &[&str]) -> Output {
+pub(crate) fn snapscope(args: &[&str]) -> Output {
     run::snapscope()
         .args(args)
         .output()
         .expect("the snapscope binary runs")
 }
 
-fn text(o: &Output) -> String {
+pub(crate) fn text(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
 
@@ -46,7 +46,7 @@ fn stderr(o: &Output) -> String {
 }
 
 /// Run, require exit status `code`, parse stdout as JSON.
-fn json_with(code: i32, args: &[&str]) -> Value {
+pub(crate) fn json_with(code: i32, args: &[&str]) -> Value {
     let o = snapscope(args);
     assert_eq!(
         o.status.code(),
@@ -99,7 +99,7 @@ fn age_files(dir: &Path, t: SystemTime) {
 
 /// Parse a snapshot file. Legacy files hold bare `NaN` / `Infinity` tokens
 /// (Python's json module writes and reads them); they become `null` here.
-fn read(path: &Path) -> Value {
+pub(crate) fn read(path: &Path) -> Value {
     let text = fs::read_to_string(path).unwrap();
     serde_json::from_str(&python_tokens_to_null(&text)).unwrap()
 }
@@ -136,7 +136,7 @@ fn python_tokens_to_null(s: &str) -> String {
 
 /// `(name, status)` of every test in a snapshot file, legacy or v2:
 /// jq '(.suite.test_results // [])[] , (.metric_results // {} | .[] | .tests[]?) | [.name, .status]'
-fn file_tests(v: &Value) -> Vec<(String, String)> {
+pub(crate) fn file_tests(v: &Value) -> Vec<(String, String)> {
     let legacy = v["suite"]["test_results"].as_array().into_iter().flatten();
     let v2 = v["metric_results"]
         .as_object()
@@ -155,23 +155,23 @@ fn file_tests(v: &Value) -> Vec<(String, String)> {
 }
 
 /// The file's naive timestamp (`jq -r .timestamp`).
-fn file_time(v: &Value) -> NaiveDateTime {
+pub(crate) fn file_time(v: &Value) -> NaiveDateTime {
     let s = v["timestamp"].as_str().unwrap();
     NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S%.f").unwrap()
 }
 
 /// An RFC 3339 time printed by snapscope with `--tz utc`, as naive UTC.
-fn printed_time(v: &Value) -> NaiveDateTime {
+pub(crate) fn printed_time(v: &Value) -> NaiveDateTime {
     chrono::DateTime::parse_from_rfc3339(v.as_str().unwrap())
         .unwrap()
         .naive_utc()
 }
 
-fn is_failure(status: &str) -> bool {
+pub(crate) fn is_failure(status: &str) -> bool {
     status == "FAIL" || status == "ERROR"
 }
 
-fn project<'a>(v: &'a Value, id: &str) -> &'a Value {
+pub(crate) fn project<'a>(v: &'a Value, id: &str) -> &'a Value {
     v["projects"]
         .as_array()
         .unwrap()
@@ -804,7 +804,15 @@ fn tests_history_matches_the_files() {
     assert_eq!(o.status.code(), Some(0));
     let out = text(&o);
     assert!(out.lines().all(|l| width(l) <= 80), "{out}");
-    assert!(out.lines().nth(2).unwrap().starts_with("FAIL"), "{out}");
+    // The project's own state, then the table header, then the failing rows.
+    assert!(
+        out.lines()
+            .nth(1)
+            .unwrap()
+            .starts_with("project failing since"),
+        "{out}"
+    );
+    assert!(out.lines().nth(3).unwrap().starts_with("FAIL"), "{out}");
     // Two Tumor tests named "Recall Score", configured differently
     // (jq -r '.suite.test_results[] | select(.name=="Recall Score") | .description'
     // over its suites -> thresholds gte=0.923 and eq=1 ± 0.2): two rows, told apart.

@@ -138,8 +138,9 @@ impl NowState {
         v
     }
 
-    /// When the longest-failing of a project's tests started failing.
+    /// Since when the project fails: the first run of its current streak of
+    /// runs with FAIL/ERROR (the run rule, as `check` says it).
     pub fn since(h: &ProjectHealth) -> Option<DateTime<Utc>> {
-        h.failing.iter().filter_map(|f| f.failing_since).min()
+        h.streak.failing_since.as_ref().map(|r| r.timestamp)
     }
 }
