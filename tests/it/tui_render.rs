@@ -348,3 +348,39 @@ fn new_views_in_ascii_and_no_color() {
         }
     }
 }
+
+/// Every view on wide terminals (a 200-column tmux pane and wider): layout
+/// bounds that grow with the width must never cross (the test-history
+/// name column once panicked from 180 columns up). Each screen shows its
+/// title, so the view really opened.
+#[test]
+fn every_view_draws_on_wide_terminals() {
+    let views: [(&str, &[KeyCode]); 7] = [
+        ("Projects", &[]),
+        ("Trends", &[KeyCode::Char('T')]),
+        ("Test history", &[KeyCode::Char('H')]),
+        ("Drift history", &[KeyCode::Char('D')]),
+        ("Dashboard", &[KeyCode::Char('B')]),
+        ("Compare", &[KeyCode::Char('c')]),
+        (
+            "Raw",
+            &[
+                KeyCode::Enter,
+                KeyCode::Enter,
+                KeyCode::Tab,
+                KeyCode::Tab,
+                KeyCode::Tab,
+            ],
+        ),
+    ];
+    for (w, h) in [(200, 50), (300, 80), (1000, 60)] {
+        for (title, keys) in views {
+            let mut a = app((w, h));
+            for k in keys {
+                press(&mut a, *k);
+            }
+            let screen = text(&a, w, h);
+            assert!(screen.contains(title), "{title} at {w}x{h}:\n{screen}");
+        }
+    }
+}

@@ -204,10 +204,11 @@ pub fn draw(
         };
         let text = fmt::time(tz, t, pat);
         let center = graph.x as f64 + f * (graph.width.saturating_sub(1)) as f64;
-        let start = (center - lw as f64 / 2.0).round().clamp(
-            graph.x as f64,
-            (graph.x + graph.width).saturating_sub(lw) as f64,
-        ) as u16;
+        // A label wider than the chart starts at its left edge.
+        let last_start = (graph.x + graph.width).saturating_sub(lw).max(graph.x);
+        let start = (center - lw as f64 / 2.0)
+            .round()
+            .clamp(graph.x as f64, last_start as f64) as u16;
         if start < next_free {
             continue;
         }

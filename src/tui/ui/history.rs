@@ -64,7 +64,9 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
     // what the cells do not need.
     let name_w = w
         .saturating_sub(23 + h.columns.len().min(w / 2))
-        .clamp((w / 3).max(16), 60);
+        // (at least a third of the width, 16..=60 columns; on a very wide
+        // terminal the lower bound must not pass the upper one)
+        .clamp((w / 3).clamp(16, 60), 60);
     let fixed = 1 + 1 + name_w + 1 + 7 + 1 + 11 + 1;
     let ncells = w.saturating_sub(fixed);
     let len = h.columns.len();
