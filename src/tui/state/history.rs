@@ -72,6 +72,12 @@ impl TestHistoryState {
         Ok(())
     }
 
+    /// How many rows the view's filter (`target` in `cx`) lets through.
+    fn matching_len(&self, cx: &Cx, target: FilterTarget) -> usize {
+        self.rows_matching(filter_lc(cx.filters, target).as_str())
+            .len()
+    }
+
     /// Rows matching a filter (lowercase): label, test type or latest status.
     pub fn rows_matching(&self, filter_lc: &str) -> Vec<&TestHistory> {
         self.rows
@@ -135,6 +141,12 @@ impl DriftHistoryState {
         let order = current.as_ref().map_or(DriftOrder::MostOften, |d| d.order);
         *current = Some(DriftHistoryState::build(p, order));
         Ok(())
+    }
+
+    /// How many rows the view's filter (`target` in `cx`) lets through.
+    fn matching_len(&self, cx: &Cx, target: FilterTarget) -> usize {
+        self.rows_matching(filter_lc(cx.filters, target).as_str())
+            .len()
     }
 
     /// Rows whose column matches a filter (lowercase).
@@ -216,25 +228,20 @@ impl View for TestHistoryState {
     }
 
     fn move_by(&mut self, d: isize, cx: &Cx) {
-        let rows = cx.rows;
-        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
-        let filter_lc = f.as_str();
-        let n = self.rows_matching(filter_lc).len();
-        self.cursor.step(d, n, rows);
+        let n = self.matching_len(cx, FilterTarget::TestHistory);
+        self.cursor.step(d, n, cx.rows);
     }
 
     fn matches(&self, cx: &Cx) -> Option<(usize, usize)> {
-        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
-        let filter_lc = f.as_str();
-        Some((self.rows_matching(filter_lc).len(), self.cursor.sel))
+        Some((
+            self.matching_len(cx, FilterTarget::TestHistory),
+            self.cursor.sel,
+        ))
     }
 
     fn fit(&mut self, cx: &Cx) {
-        let rows = cx.rows;
-        let f = filter_lc(cx.filters, FilterTarget::TestHistory);
-        let filter_lc = f.as_str();
-        let n = self.rows_matching(filter_lc).len();
-        self.cursor.fit(n, rows);
+        let n = self.matching_len(cx, FilterTarget::TestHistory);
+        self.cursor.fit(n, cx.rows);
         self.col_back = self.col_back.min(self.columns.len().saturating_sub(1));
     }
 
@@ -336,25 +343,20 @@ impl View for DriftHistoryState {
     }
 
     fn move_by(&mut self, d: isize, cx: &Cx) {
-        let rows = cx.rows;
-        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
-        let filter_lc = f.as_str();
-        let n = self.rows_matching(filter_lc).len();
-        self.cursor.step(d, n, rows);
+        let n = self.matching_len(cx, FilterTarget::DriftHistory);
+        self.cursor.step(d, n, cx.rows);
     }
 
     fn matches(&self, cx: &Cx) -> Option<(usize, usize)> {
-        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
-        let filter_lc = f.as_str();
-        Some((self.rows_matching(filter_lc).len(), self.cursor.sel))
+        Some((
+            self.matching_len(cx, FilterTarget::DriftHistory),
+            self.cursor.sel,
+        ))
     }
 
     fn fit(&mut self, cx: &Cx) {
-        let rows = cx.rows;
-        let f = filter_lc(cx.filters, FilterTarget::DriftHistory);
-        let filter_lc = f.as_str();
-        let n = self.rows_matching(filter_lc).len();
-        self.cursor.fit(n, rows);
+        let n = self.matching_len(cx, FilterTarget::DriftHistory);
+        self.cursor.fit(n, cx.rows);
     }
 
     fn refresh(&mut self, cx: &Cx) {
