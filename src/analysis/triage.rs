@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::analysis::history::{failing_since, severity};
 use crate::index::{Catalog, ProjectEntry};
-use crate::model::{TestOutcome, TestStatus};
+use crate::model::{DriftCount, TestOutcome, TestStatus};
 
 /// A failing test in a project's latest run with tests.
 #[derive(Debug, Clone, PartialEq, Serialize)]
@@ -80,6 +80,9 @@ pub struct ProjectHealth {
     pub streak: Streak,
     /// Columns drifted in the project's newest snapshot with drift rows.
     pub drifted_columns: Vec<Arc<str>>,
+    /// Drifted columns out of columns measured, in the project's newest
+    /// snapshot that reports them (per column or as a dataset-level count).
+    pub drift: Option<DriftCount>,
     /// Timestamp of the project's newest snapshot of any kind.
     pub newest: Option<DateTime<Utc>>,
     /// The newest snapshot is older than the allowed age.
@@ -205,6 +208,11 @@ pub fn project_health(
         failing,
         streak: failure_streak(p),
         drifted_columns,
+        drift: p
+            .snapshots
+            .iter()
+            .rev()
+            .find_map(|e| e.snapshot.drift_count()),
         newest,
         stale,
         unreadable,

@@ -12,7 +12,7 @@ use crate::cmd::args::GlobalOpts;
 use crate::cmd::error::Result;
 use crate::cmd::output::{counts_text, finite, path_string, rfc3339, write_json, Table};
 use crate::cmd::select::{load, resolve_project, resolve_snapshot};
-use crate::model::{DriftRow, ScoreKind, Snapshot, TestCounts, TestStatus};
+use crate::model::{DriftCount, DriftRow, ScoreKind, Snapshot, TestCounts, TestStatus};
 use crate::parse::{self, TimeZoneChoice};
 use crate::text::num::{fmt_num, plural};
 use crate::text::sanitize::clean;
@@ -68,6 +68,8 @@ pub struct ShowJson {
     pub series: BTreeMap<Arc<str>, Option<f64>>,
     pub drift: Vec<DriftJson>,
     pub drift_share: Option<f64>,
+    /// Drifted columns out of columns measured (see `Snapshot::drift_count`).
+    pub drift_count: Option<DriftCount>,
 }
 
 /// `snapscope show`.
@@ -134,6 +136,7 @@ pub fn show(
             })
             .collect(),
         drift_share: finite(snap.drift_share()),
+        drift_count: snap.drift_count(),
     };
     if json {
         return write_json(out, &v);
@@ -218,15 +221,14 @@ fn show_text(v: &ShowJson, tz: TimeZoneChoice, snap: &Snapshot, out: &mut dyn Wr
         t.write(out)?;
     }
 
+    if let Some(c) = &v.drift_count {
+        writeln!(out, "\nDRIFT: {}", c.long())?;
+    }
     if !v.drift.is_empty() {
         let drifted = v.drift.iter().filter(|d| d.drifted == Some(true)).count();
-        let share = v
-            .drift_share
-            .map(|s| format!(", share {}", fmt_num(s)))
-            .unwrap_or_default();
         writeln!(
             out,
-            "\nDRIFT ({}, {drifted} drifted{share})",
+            "\nDRIFT ROWS ({}, {drifted} drifted)",
             plural(v.drift.len(), "column")
         )?;
         let mut t = Table::new(&["COLUMN", "TYPE", "METHOD", "SCORE", "THRESH", "DRIFT"]);

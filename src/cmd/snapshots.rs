@@ -13,7 +13,7 @@ use crate::cmd::output::{
 };
 use crate::cmd::select::{load, resolve_project, Selection};
 use crate::index::{ProjectEntry, SnapshotEntry};
-use crate::model::TestCounts;
+use crate::model::{DriftCount, TestCounts};
 use crate::parse::TimeZoneChoice;
 use crate::text::sanitize::clean;
 use crate::text::width::{truncate, ELLIPSIS};
@@ -33,6 +33,8 @@ pub struct SnapshotJson {
     pub path: String,
     pub timestamp_naive: bool,
     pub drift_share: Option<f64>,
+    /// Drifted columns out of columns measured (see `Snapshot::drift_count`).
+    pub drift_count: Option<DriftCount>,
 }
 
 fn snapshot_json(p: &ProjectEntry, s: &SnapshotEntry, tz: TimeZoneChoice) -> SnapshotJson {
@@ -50,6 +52,7 @@ fn snapshot_json(p: &ProjectEntry, s: &SnapshotEntry, tz: TimeZoneChoice) -> Sna
         path: path_string(&s.path),
         timestamp_naive: snap.timestamp_naive,
         drift_share: finite(snap.drift_share()),
+        drift_count: snap.drift_count(),
     }
 }
 

@@ -2,7 +2,10 @@
 //! independent of the Evidently generation that wrote them and of any UI.
 
 pub mod dashboard;
+pub mod drift;
 pub mod intern;
+
+pub use drift::{DriftCount, DriftSource};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -277,25 +280,9 @@ impl Snapshot {
         self.series.iter().find(|s| &*s.key == key)
     }
 
-    /// Share of drifted columns, from the drift summary metric when present,
-    /// else from the drift rows with a known flag.
+    /// Share of drifted columns: the share of [`Snapshot::drift_count`].
     pub fn drift_share(&self) -> Option<f64> {
-        for s in &self.series {
-            let k: &str = &s.key;
-            if (k.starts_with("DatasetDriftMetric") && k.ends_with(".share_of_drifted_columns"))
-                || (k.starts_with("DriftedColumnsCount") && k.ends_with(".share"))
-            {
-                if let Some(v) = s.value {
-                    return Some(v);
-                }
-            }
-        }
-        let known: Vec<bool> = self.drift.iter().filter_map(|d| d.drifted).collect();
-        if known.is_empty() {
-            None
-        } else {
-            Some(known.iter().filter(|d| **d).count() as f64 / known.len() as f64)
-        }
+        self.drift_count().and_then(|c| c.share)
     }
 }
 

@@ -14,6 +14,7 @@ mod cli;
 mod config;
 mod corpus;
 mod dashboard;
+mod drift_count;
 mod hostile;
 mod limits;
 mod live;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use crate::analysis::history::{self, ColumnDriftHistory, DriftOrder, TestHistory};
 use crate::index::{Catalog, ProjectEntry};
+use crate::model::DriftCount;
 use crate::tui::fmt;
 use crate::tui::keymap::{Action, Context};
 use crate::tui::state::cursor::{list_step, Cursor};
@@ -108,8 +109,8 @@ pub struct DriftHistoryState {
     pub project_id: String,
     pub order: DriftOrder,
     pub rows: Vec<ColumnDriftHistory>,
-    /// Share of drifted columns per snapshot that has one, oldest first.
-    pub shares: Vec<(DateTime<Utc>, f64)>,
+    /// Drifted columns per snapshot that reports them, oldest first.
+    pub counts: Vec<(DateTime<Utc>, DriftCount)>,
     pub cursor: Cursor,
 }
 
@@ -120,23 +121,28 @@ impl DriftHistoryState {
             project_id: p.project.id.clone(),
             order,
             rows: history::drift_history(p, DRIFT_LAST_N, order),
-            shares: p
+            counts: p
                 .snapshots
                 .iter()
-                .filter_map(|e| Some((e.snapshot.timestamp, e.snapshot.drift_share()?)))
+                .filter_map(|e| Some((e.snapshot.timestamp, e.snapshot.drift_count()?)))
                 .collect(),
             cursor: Cursor::default(),
         }
     }
 
     /// Open for a project, in the order `current` had (most often drifted
-    /// first when none). Fails when no run of the project has per-column drift.
+    /// first when none). Fails when no run of the project reports drift, per
+    /// column or as a dataset-level count.
     pub fn open(
         current: &mut Option<DriftHistoryState>,
         p: &ProjectEntry,
     ) -> Result<(), &'static str> {
-        if !p.snapshots.iter().any(|e| !e.snapshot.drift.is_empty()) {
-            return Err("no snapshot of this project has per-column drift");
+        if !p
+            .snapshots
+            .iter()
+            .any(|e| !e.snapshot.drift.is_empty() || e.snapshot.drift_count().is_some())
+        {
+            return Err("no snapshot of this project reports drift");
         }
         let order = current.as_ref().map_or(DriftOrder::MostOften, |d| d.order);
         *current = Some(DriftHistoryState::build(p, order));

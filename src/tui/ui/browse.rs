@@ -9,7 +9,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Widget;
 
 use crate::index::{ProjectEntry, SnapshotEntry};
-use crate::model::TestStatus;
+use crate::model::{Snapshot, TestStatus};
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget, Pane};
 use crate::tui::fmt;
@@ -224,7 +224,7 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
     header.push_str(&format!(
         " {} {} name / tags",
         fmt::pad("tests", 12, ell),
-        "drift"
+        fmt::pad_left("drift", DRIFT_W, ell)
     ));
     put(
         buf,
@@ -258,6 +258,25 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
             snapshot_row(app, e, w, tpat, tw, show_kind, base)
         },
     );
+}
+
+/// Width of the drift column: fits `120/240`.
+const DRIFT_W: usize = 7;
+
+/// The drift column: drifted columns out of columns measured (`6/13`), or the
+/// share when the count is too wide for the column.
+fn drift_cell(s: &Snapshot) -> String {
+    let text = match s.drift_count() {
+        None => String::new(),
+        Some(c) => {
+            let short = c.short();
+            match c.share {
+                Some(sh) if fmt::width(&short) > DRIFT_W => format!("{:.0}%", sh * 100.0),
+                _ => short,
+            }
+        }
+    };
+    fmt::pad_left(&text, DRIFT_W, "")
 }
 
 fn snapshot_row<'a>(
@@ -304,12 +323,8 @@ fn snapshot_row<'a>(
     }
     spans.extend(counts_spans(th, s, base));
     used += 12;
-    let drift = s
-        .drift_share()
-        .map(|d| format!("{:>4.0}%", d * 100.0))
-        .unwrap_or_else(|| "     ".into());
-    spans.push(Span::styled(format!(" {drift} "), base));
-    used += 7;
+    spans.push(Span::styled(format!(" {} ", drift_cell(s)), base));
+    used += 9;
     let rest = w.saturating_sub(used);
     let name = s.name.as_deref().map(|n| clean(n).into_owned());
     let tags: Vec<String> = s.tags.iter().map(|t| clean(t).into_owned()).collect();

@@ -85,9 +85,13 @@ fn info_lines(r: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     spans.extend(counts_spans(th, s, Style::default()));
     // Optional segments, each shown only when it fits whole.
     let mut extra = Vec::new();
-    if let Some(d) = s.drift_share() {
+    if let Some(c) = s.drift_count() {
+        let pct = c
+            .share
+            .map(|sh| format!(" ({:.0}%)", sh * 100.0))
+            .unwrap_or_default();
         extra.push(Span::styled(
-            format!("{sep}drift {:.0}%", d * 100.0),
+            format!("{sep}drift {} columns{pct}", c.short()),
             th.text(),
         ));
     }

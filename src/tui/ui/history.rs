@@ -282,6 +282,15 @@ const ASCII_BARS: ratatui::symbols::bar::Set = ratatui::symbols::bar::Set {
     empty: " ",
 };
 
+/// The top of the drift-share axis: the smallest of 5%, 10%, 20%, 25%, 50%
+/// and 100% that holds `max`, so small shares are not a flat line.
+pub fn share_axis_top(max: f64) -> f64 {
+    [0.05, 0.1, 0.2, 0.25, 0.5]
+        .into_iter()
+        .find(|t| max <= *t)
+        .unwrap_or(1.0)
+}
+
 /// Draw the drift history.
 pub fn render_drift(main: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
@@ -299,18 +308,22 @@ pub fn render_drift(main: Rect, buf: &mut Buffer, app: &App) {
     pane_block(title, true, th).render(main, buf);
     let v = layout::drift_history(main);
     let w = v.rows.width as usize;
-    // Dataset drift share over time.
-    let shares: Vec<f64> = h.shares.iter().map(|s| s.1).collect();
-    let with_drift = shares.iter().filter(|s| **s > 0.0).count();
-    let head = match (shares.last(), shares.iter().copied().reduce(f64::max)) {
-        (Some(last), Some(max)) => format!(
-            "share of drifted columns: last {:.0}%  max {:.0}%{}{with_drift}/{} runs with drift",
-            last * 100.0,
-            max * 100.0,
-            th.sep(),
-            shares.len()
-        ),
-        _ => "share of drifted columns: no run reports it".into(),
+    // Drifted columns over time, the share on an axis scaled to the data.
+    let shares: Vec<f64> = h.counts.iter().filter_map(|c| c.1.share).collect();
+    let with_drift = h.counts.iter().filter(|c| c.1.drifted > 0).count();
+    let head = match (h.counts.last(), shares.iter().copied().reduce(f64::max)) {
+        (Some((_, last)), max) => {
+            let max = max
+                .map(|m| format!("  max {:.0}%", m * 100.0))
+                .unwrap_or_default();
+            format!(
+                "drifted columns: last {}{max}{}{with_drift}/{} runs with drift",
+                last.long(),
+                th.sep(),
+                h.counts.len()
+            )
+        }
+        _ => "drifted columns: no run reports them".into(),
     };
     put(
         buf,
@@ -319,22 +332,42 @@ pub fn render_drift(main: Rect, buf: &mut Buffer, app: &App) {
         Line::styled(fmt::truncate(&head, w, ell), th.header()),
     );
     if v.head.height >= 5 && !shares.is_empty() {
-        let sw = (w.saturating_sub(6)).min(shares.len().max(1));
+        let top = share_axis_top(shares.iter().copied().fold(0.0, f64::max));
+        let label = format!("{:>3.0}%", top * 100.0);
+        let lw = fmt::width(&label) + 1;
+        let sw = (w.saturating_sub(lw)).min(shares.len().max(1));
         let data: Vec<u64> = shares[shares.len().saturating_sub(sw)..]
             .iter()
-            .map(|s| (s.clamp(0.0, 1.0) * 100.0).round() as u64)
+            .map(|s| (s.clamp(0.0, top) / top * 1000.0).round() as u64)
             .collect();
-        let r = Rect::new(v.head.x + 5, v.head.y + 1, sw as u16, 3);
-        put(buf, v.head, 1, Line::styled("100%", th.dim()));
-        put(buf, v.head, 3, Line::styled("  0%", th.dim()));
+        let r = Rect::new(v.head.x + lw as u16, v.head.y + 1, sw as u16, 3);
+        put(buf, v.head, 1, Line::styled(label, th.dim()));
+        put(
+            buf,
+            v.head,
+            3,
+            Line::styled(fmt::pad_left("0%", lw - 1, ""), th.dim()),
+        );
         let mut sp = Sparkline::default()
             .data(&data)
-            .max(100)
+            .max(1000)
             .style(th.drift(Some(true)));
         if th.ascii {
             sp = sp.bar_set(ASCII_BARS);
         }
         sp.render(r, buf);
+    }
+    if h.rows.is_empty() {
+        put(
+            buf,
+            v.rows,
+            0,
+            Line::styled(
+                "no per-column drift in these runs: they report only the dataset-level count",
+                th.dim(),
+            ),
+        );
+        return;
     }
     // Column header.
     let col_w = (w / 4).clamp(12, 32);

@@ -157,16 +157,35 @@ fn project_line(
             th.dim().patch(base),
         )
     });
-    if !h.drifted_columns.is_empty() {
-        let cols: Vec<String> = h
-            .drifted_columns
-            .iter()
-            .map(|c| clean(c).into_owned())
-            .collect();
-        spans.push(Span::styled(
+    let cols: Vec<String> = h
+        .drifted_columns
+        .iter()
+        .map(|c| clean(c).into_owned())
+        .collect();
+    match (&h.drift, cols.is_empty()) {
+        (Some(c), true) if c.drifted > 0 => spans.push(Span::styled(
+            format!("{sep}drift {}", c.short()),
+            th.drift(Some(true)).patch(base),
+        )),
+        (Some(c), false) => spans.push(Span::styled(
+            format!(
+                "{sep}drift {}{} {}",
+                c.short(),
+                // Per-column rows may name only some of the drifted columns.
+                if (cols.len() as u64) < u64::from(c.drifted) {
+                    " incl."
+                } else {
+                    ":"
+                },
+                cols.join(", ")
+            ),
+            th.drift(Some(true)).patch(base),
+        )),
+        (None, false) => spans.push(Span::styled(
             format!("{sep}drifted {}: {}", cols.len(), cols.join(", ")),
             th.drift(Some(true)).patch(base),
-        ));
+        )),
+        _ => {}
     }
     spans.extend(run_age);
     fit(spans, w, ell, base)
