@@ -191,6 +191,9 @@ pub fn project_health(
     if latest.is_none() {
         notes.push("no snapshot with tests".to_string());
     }
+    if let Some(w) = &p.project.warning {
+        notes.push(w.clone());
+    }
     if stale {
         notes.push(match newest {
             Some(t) => format!(

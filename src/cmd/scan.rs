@@ -21,6 +21,15 @@ pub struct UnreadableJson {
     pub project_id: Option<String>,
 }
 
+/// A project whose record is not as expected (no `metadata.json`, an id
+/// that differs from its folder), in `snapscope scan --json`.
+#[derive(Debug, Serialize)]
+pub struct ProjectWarningJson {
+    pub project_id: String,
+    pub path: String,
+    pub warning: String,
+}
+
 /// `snapscope scan --json`.
 #[derive(Debug, Serialize)]
 pub struct ScanJson {
@@ -31,11 +40,24 @@ pub struct ScanJson {
     pub root: String,
     pub layout: &'static str,
     pub bytes_read: u64,
+    /// Project warnings (not unreadable files: the projects are indexed).
+    pub warnings: Vec<ProjectWarningJson>,
 }
 
 /// `snapscope scan`.
 pub fn scan(path: &Path, global: &GlobalOpts, json: bool, out: &mut dyn Write) -> Result<()> {
-    let (_, report) = load(path, global)?;
+    let (catalog, report) = load(path, global)?;
+    let warnings: Vec<ProjectWarningJson> = catalog
+        .projects()
+        .into_iter()
+        .filter_map(|p| {
+            Some(ProjectWarningJson {
+                project_id: p.project.id.clone(),
+                path: path_string(&p.project.folder),
+                warning: p.project.warning.clone()?,
+            })
+        })
+        .collect();
     if json {
         let v = ScanJson {
             projects: report.projects,
@@ -53,6 +75,7 @@ pub fn scan(path: &Path, global: &GlobalOpts, json: bool, out: &mut dyn Write) -
             root: path_string(&report.root),
             layout: layout_name(report.layout),
             bytes_read: report.bytes_read,
+            warnings,
         };
         return write_json(out, &v);
     }
@@ -73,6 +96,13 @@ pub fn scan(path: &Path, global: &GlobalOpts, json: bool, out: &mut dyn Write) -
             let shown = u.path.strip_prefix(&report.root).unwrap_or(&u.path);
             writeln!(out, "{}", clean_path(shown))?;
             writeln!(out, "  {}", clean(&u.reason))?;
+        }
+    }
+    if !warnings.is_empty() {
+        writeln!(out, "\nPROJECT WARNINGS")?;
+        for w in &warnings {
+            writeln!(out, "{}", clean(&w.project_id))?;
+            writeln!(out, "  {}", clean(&w.warning))?;
         }
     }
     Ok(())

@@ -252,6 +252,9 @@ pub fn project_record(
             "metadata.json says id {id}, but the folder is named {}; using the folder name",
             pd.id
         )),
+        _ if pd.metadata.is_none() && pd.snapshots_dir != pd.folder => {
+            Some("project folder has no metadata.json: named after its folder".to_string())
+        }
         _ => None,
     };
     let legacy_dashboard = meta

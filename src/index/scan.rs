@@ -175,6 +175,18 @@ pub fn detect_layout(root: &Path) -> Layout {
 }
 
 fn project_dir(folder: &Path, layout: Layout) -> ProjectDir {
+    // A project's own `snapshots/` folder, pointed at directly: the project
+    // is its parent (id, name and dashboard from there).
+    if layout == Layout::Flat && folder.file_name().is_some_and(|n| n == "snapshots") {
+        if let Some(parent) = folder
+            .parent()
+            .filter(|p| p.join("metadata.json").is_file())
+        {
+            let mut pd = project_dir(parent, Layout::Workspace);
+            pd.snapshots_dir = folder.to_path_buf();
+            return pd;
+        }
+    }
     let metadata = folder.join("metadata.json");
     let dashboard = folder.join("dashboard.json");
     ProjectDir {
@@ -236,16 +248,11 @@ pub fn project_dirs(
                         continue;
                     }
                 }
-                if pd.metadata.is_none() {
-                    if pd.snapshots_dir.is_dir() {
-                        problems.push(Unreadable {
-                            path: pd.folder.clone(),
-                            project_id: Some(pd.id.clone()),
-                            reason: "project folder has no metadata.json (snapshots indexed under the folder name)".into(),
-                        });
-                    } else {
-                        continue;
-                    }
+                // A folder without `metadata.json` is still a project when it
+                // has a `snapshots/` folder (its record carries a warning, see
+                // `project_record`); it is not an unreadable snapshot.
+                if pd.metadata.is_none() && !pd.snapshots_dir.is_dir() {
+                    continue;
                 }
                 v.push(pd);
             }

@@ -153,7 +153,7 @@ fn no_command_prints_the_projects_of_sample_snapshots() {
     // An explicit top-level PATH works the same way.
     let o = snapscope(&["tests/fixtures/bad"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o).contains("7 unreadable file(s)"));
+    assert!(text(&o).contains("6 unreadable file(s)"));
 }
 
 #[test]
@@ -527,7 +527,12 @@ fn show_text_is_sanitized_and_readable() {
     assert_eq!(o.status.code(), Some(0));
     let out = text(&o);
     assert!(out.contains("tests      4 fail, 2 warn, 5 ok"), "{out}");
-    assert!(out.contains("DRIFT (1 column, 1 drifted"), "{out}");
+    // DriftedColumnsCount in the file: count 7, share 0.6364 → 7 of 11.
+    assert!(
+        out.contains("DRIFT: 7 of 11 columns drifted (64%)"),
+        "{out}"
+    );
+    assert!(out.contains("DRIFT ROWS (1 column, 1 drifted"), "{out}");
     assert!(!out.contains('\x1b'));
 }
 
@@ -686,10 +691,6 @@ fn scan_reports_each_bad_file_with_its_reason() {
         (snap(4), "not an Evidently snapshot"),
         (snap(5), "bad timestamp"),
         (
-            "01a2230e-0168-7ab7-adff-7641d9b536e9".to_string(),
-            "project folder has no metadata.json",
-        ),
-        (
             "0bbbbbbb-0000-4000-8000-000000000001/metadata.json".to_string(),
             "project metadata: truncated JSON",
         ),
@@ -716,10 +717,91 @@ fn scan_reports_each_bad_file_with_its_reason() {
     assert_eq!(o.status.code(), Some(0));
     let out = text(&o);
     assert!(
-        out.contains("3 projects, 5 snapshots, 7 unreadable"),
+        out.contains("3 projects, 5 snapshots, 6 unreadable"),
         "{out}"
     );
     assert!(out.contains("  empty file"), "{out}");
+}
+
+/// A project folder without `metadata.json` (the bad fixture's v2 project,
+/// `ls tests/fixtures/bad/01a2230e-*` shows only `snapshots/`) is indexed
+/// under its folder name with a project warning, not an unreadable file;
+/// `check` says so in a note and never calls it a file being written.
+#[test]
+fn a_project_without_metadata_is_a_warning_not_an_unreadable_file() {
+    let v = json(&["scan", "tests/fixtures/bad", "--json"]);
+    let warnings = v["warnings"].as_array().unwrap();
+    assert_eq!(warnings.len(), 1, "{v}");
+    assert_eq!(
+        warnings[0]["project_id"],
+        "01a2230e-0168-7ab7-adff-7641d9b536e9"
+    );
+    assert!(warnings[0]["warning"]
+        .as_str()
+        .unwrap()
+        .contains("no metadata.json"));
+    assert!(v["unreadable"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|u| !u["path"]
+            .as_str()
+            .unwrap()
+            .ends_with("01a2230e-0168-7ab7-adff-7641d9b536e9")));
+    let o = snapscope(&["scan", "tests/fixtures/bad"]);
+    assert!(text(&o).contains("PROJECT WARNINGS"), "{}", text(&o));
+
+    // A clean copy of a sample project, metadata.json removed: 0 unreadable.
+    let tmp = tempfile::tempdir().unwrap();
+    let id = "01a2230c-81ae-78e6-8ae0-202ec1933101";
+    crate::common::copy_dir(
+        &Path::new("sample_snapshots").join(id),
+        &tmp.path().join(id),
+    );
+    std::fs::remove_file(tmp.path().join(id).join("metadata.json")).unwrap();
+    let ws = tmp.path().to_str().unwrap();
+    let o = snapscope(&["check", ws, "--json"]);
+    // The project fails on its tests (exit 1), not because of the folder.
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let c: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let p = &c["projects"][0];
+    assert_eq!(p["unreadable"], 0, "{c}");
+    let notes: Vec<&str> = p["notes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| n.as_str().unwrap())
+        .collect();
+    assert!(
+        notes.iter().any(|n| n.contains("no metadata.json")),
+        "{notes:?}"
+    );
+    assert!(
+        !notes.iter().any(|n| n.contains("being written")),
+        "{notes:?}"
+    );
+    let out = text(&snapscope(&["check", ws]));
+    assert!(
+        out.contains("note: project folder has no metadata.json"),
+        "{out}"
+    );
+    assert!(!out.contains("being written"), "{out}");
+}
+
+/// Pointing at a project's `snapshots/` folder names the project from its
+/// parent's metadata.json (`jq .name sample_snapshots/01a2230c-81ae-*/metadata.json`
+/// is "Tumor classifier (binary)").
+#[test]
+fn a_snapshots_folder_is_named_after_its_project() {
+    let v = json(&[
+        "projects",
+        "sample_snapshots/01a2230c-81ae-78e6-8ae0-202ec1933101/snapshots",
+        "--json",
+    ]);
+    let rows = v.as_array().unwrap();
+    assert_eq!(rows.len(), 1, "{v}");
+    assert_eq!(rows[0]["name"], "Tumor classifier (binary)");
+    assert_eq!(rows[0]["id"], "01a2230c-81ae-78e6-8ae0-202ec1933101");
 }
 
 #[test]
@@ -770,7 +852,11 @@ fn everything_else_in_the_bad_workspace_is_indexed() {
     // Without (or with broken) metadata the project is named after its folder.
     let nometa = by_id["01a2230e-0168-7ab7-adff-7641d9b536e9"];
     assert_eq!(nometa["name"], "01a2230e-0168-7ab7-adff-7641d9b536e9");
-    assert_eq!(nometa["unreadable"], 1);
+    assert_eq!(nometa["unreadable"], 0);
+    assert!(nometa["warning"]
+        .as_str()
+        .unwrap()
+        .contains("no metadata.json"));
     let broken = by_id["0bbbbbbb-0000-4000-8000-000000000001"];
     assert_eq!(broken["name"], "0bbbbbbb-0000-4000-8000-000000000001");
     assert_eq!(broken["snapshots"], 1);
