@@ -120,13 +120,17 @@ pub struct App {
 impl App {
     /// A fresh state: empty catalog, scan not started.
     pub fn new(cfg: AppConfig, size: (u16, u16)) -> App {
+        let browse = BrowseState {
+            tz: cfg.tz,
+            ..BrowseState::default()
+        };
         App {
             watch_mode: cfg.watch_mode.clone(),
             cfg,
             catalog: Catalog::new(),
             size,
             screen: Screen::Browse,
-            browse: BrowseState::default(),
+            browse,
             detail: DetailState::default(),
             scan: ScanState::default(),
             watcher_message: None,

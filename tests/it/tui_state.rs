@@ -453,3 +453,40 @@ fn resize_keeps_selection_visible() {
     key(&mut a, KeyCode::Char('k'));
     key(&mut a, KeyCode::Enter);
 }
+
+/// `/` matches the time column as shown (issue 13, item 12), and leaving the
+/// filter keeps the selected row. Times from the fixture files
+/// (`jq .timestamp tests/fixtures/tui-ws/01a2230c-a779-*/snapshots/*.json`,
+/// naive, shown in UTC): 03-30 02:17 (c4c6), 04-01 02:09 (c718),
+/// 04-02 02:13 (c783, no name), 04-02 02:28 (c814).
+#[test]
+fn filter_matches_the_time_column_and_keeps_the_selection() {
+    let mut a = app((80, 24));
+    key(&mut a, KeyCode::Tab); // the legacy project's timeline
+                               // "02:13" is in no name, tag or metadata: only the time column has it.
+    key(&mut a, KeyCode::Char('/'));
+    keys(&mut a, "02:13");
+    key(&mut a, KeyCode::Enter);
+    let ids = snapshot_ids(&a);
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].starts_with("01a2230c-c783"), "{ids:?}");
+    // The narrow and the wide forms of a date both match: 04-02 has two runs.
+    key(&mut a, KeyCode::Char('/'));
+    for _ in 0.."02:13".len() {
+        key(&mut a, KeyCode::Backspace);
+    }
+    keys(&mut a, "2024-04-02");
+    key(&mut a, KeyCode::Enter);
+    let ids = snapshot_ids(&a);
+    assert_eq!(ids.len(), 2, "{ids:?}");
+    // Select the older of the two, then leave the filter: still selected.
+    key(&mut a, KeyCode::Char('j'));
+    let chosen = a.selected_snapshot_id().map(str::to_string);
+    assert!(chosen.as_deref().unwrap().starts_with("01a2230c-c783"));
+    key(&mut a, KeyCode::Esc); // clears the filter
+    assert_eq!(snapshot_ids(&a).len(), 4);
+    assert_eq!(a.selected_snapshot_id().map(str::to_string), chosen);
+    // ... and it is on screen: its index is within the visible rows.
+    let idx = a.snapshot_index().unwrap();
+    assert!(idx >= a.browse.snapshot_offset && idx < a.browse.snapshot_offset + 10);
+}

@@ -8,6 +8,8 @@
 use std::collections::HashMap;
 
 use crate::index::{Catalog, ProjectEntry, SnapshotEntry};
+use crate::parse::TimeZoneChoice;
+use crate::tui::fmt;
 use crate::tui::keymap::Action;
 use crate::tui::state::cursor::{list_step, Cursor};
 use crate::tui::state::filter::{filter_lc, FilterTarget, Filters};
@@ -25,6 +27,8 @@ pub struct BrowseState {
     /// Selected snapshot id per project.
     pub snapshot_sel: HashMap<String, String>,
     pub snapshot_offset: usize,
+    /// The zone the timeline shows times in: the filter matches them as shown.
+    pub tz: TimeZoneChoice,
 }
 
 impl Default for BrowseState {
@@ -35,6 +39,7 @@ impl Default for BrowseState {
             project_offset: 0,
             snapshot_sel: HashMap::new(),
             snapshot_offset: 0,
+            tz: TimeZoneChoice::default(),
         }
     }
 }
@@ -82,7 +87,7 @@ impl BrowseState {
         p.snapshots
             .iter()
             .rev()
-            .filter(|s| snapshot_matches(&s.snapshot, &f))
+            .filter(|s| snapshot_matches(&s.snapshot, &f, self.tz))
             .collect()
     }
 
@@ -366,11 +371,14 @@ pub(crate) fn lc_contains(hay: &str, needle_lc: &str) -> bool {
 }
 
 /// True when a snapshot matches a filter text (name, id, kind, tags, metadata keys and values).
-pub fn snapshot_matches(s: &crate::model::Snapshot, needle_lc: &str) -> bool {
+pub fn snapshot_matches(s: &crate::model::Snapshot, needle_lc: &str, tz: TimeZoneChoice) -> bool {
     if needle_lc.is_empty() {
         return true;
     }
-    if s.name.as_deref().is_some_and(|n| lc_contains(n, needle_lc))
+    // The time as the timeline shows it (`2024-08-30 02:13`; the narrow
+    // `08-30 02:13` is a part of it).
+    if fmt::time(tz, s.timestamp, "%Y-%m-%d %H:%M").contains(needle_lc)
+        || s.name.as_deref().is_some_and(|n| lc_contains(n, needle_lc))
         || lc_contains(&s.id, needle_lc)
         || s.kind.as_str().contains(needle_lc)
         || s.tags.iter().any(|t| lc_contains(t, needle_lc))

@@ -35,7 +35,7 @@ impl FilterTarget {
     pub fn prompt(self) -> &'static str {
         match self {
             FilterTarget::Projects => "filter projects (name)",
-            FilterTarget::Snapshots => "filter snapshots (name, tag, metadata)",
+            FilterTarget::Snapshots => "filter snapshots (time, name, tag, metadata)",
             FilterTarget::Tests => "filter tests",
             FilterTarget::Drift => "filter drift rows",
             FilterTarget::Metrics => "filter metrics (key)",
