@@ -523,6 +523,31 @@ pub(crate) mod tests {
     }
 
     #[test]
+    fn failing_now_is_the_latest_run_with_tests_only() {
+        let mean_age = |s| test("Mean{column=age}", "Mean Value", Some("age"), s);
+        let mean_bmi = |s| test("Mean{column=bmi}", "Mean Value", Some("bmi"), s);
+        let c = catalog(vec![
+            snap(1, vec![mean_age(Fail), mean_bmi(Success)], vec![]),
+            snap(2, vec![mean_bmi(Fail)], vec![]),
+            // A report without tests is no run with tests.
+            snap(3, vec![], vec![("a", 0.5, false)]),
+        ]);
+        let h = test_history(c.project("p").unwrap(), Window::ALL);
+        let (bmi, age) = (&h[0], &h[1]);
+        assert_eq!(&*bmi.identity, "Mean{column=bmi}");
+        assert!(bmi.in_latest && bmi.failing_now());
+        // Age failed when it last ran (day 1), but day 2 did not run it: not
+        // failing now; its own failing since stays (the per-test rule).
+        assert!(!age.in_latest && !age.failing_now());
+        assert_eq!(age.latest_status, Fail);
+        assert_eq!(
+            age.latest_timestamp,
+            Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap()
+        );
+        assert_eq!(age.failing_since, Some(age.latest_timestamp));
+    }
+
+    #[test]
     fn drift_history_counts_and_newly_drifted() {
         let c = catalog(vec![
             snap(1, vec![], vec![("a", 0.5, false), ("b", 0.01, true)]),

@@ -226,6 +226,14 @@ fn check_text(
 ) -> Result<()> {
     // Room after an indent of `n` columns (`None`: no limit).
     let room = |n: usize| width.map(|w| w.saturating_sub(n));
+    // A line of words at an indent, wrapped (never cut) to the width.
+    let say = |out: &mut dyn Write, indent: usize, text: &str| -> Result<()> {
+        let r = room(indent);
+        for l in wrap(text, r, r.unwrap_or(0)) {
+            writeln!(out, "{}{l}", " ".repeat(indent))?;
+        }
+        Ok(())
+    };
     let counts_of = |h: &ProjectHealth| {
         judged(catalog, h)
             .map(|s| counts_text(&s.test_counts()))
@@ -254,20 +262,22 @@ fn check_text(
             format!("{state:<7}  {name}  {counts}").trim_end()
         )?;
         match (judged_run, h.timestamp) {
-            (Some(s), Some(t)) => {
-                writeln!(out, "         run {}  {}", clean(&s.id), short_time(t, tz))?
-            }
-            _ => writeln!(out, "         no run with tests")?,
+            (Some(s), Some(t)) => say(
+                out,
+                9,
+                &format!("run {}  {}", clean(&s.id), short_time(t, tz)),
+            )?,
+            _ => say(out, 9, "no run with tests")?,
         }
         if let Some(since) = &h.streak.failing_since {
             let pass = match &h.streak.last_pass {
                 Some(p) => format!("last pass {}", short_time(p.timestamp, tz)),
                 None => "no run with tests passed".to_string(),
             };
-            writeln!(
+            say(
                 out,
-                "         failing since {}; {pass}",
-                short_time(since.timestamp, tz)
+                9,
+                &format!("failing since {}; {pass}", short_time(since.timestamp, tz)),
             )?;
         }
         for f in &h.failing {
@@ -278,12 +288,20 @@ fn check_text(
             let label = crate::model::test_label(&f.name, f.column.as_deref());
             // The condition and the since are never cut: the name gives way.
             let (name, cond) = label_parts(&label, f.condition.as_deref(), true);
+            // When the name would keep too little beside both, the since
+            // goes to a line of its own.
+            let both = format!("{cond}{since}");
+            let apart = room(18).is_some_and(|r| r < both.width() + 12);
+            let keep = if apart { cond } else { both };
             writeln!(
                 out,
                 "         {:<7}  {}",
                 f.status.as_str(),
-                name_then(&name, &format!("{cond}{since}"), room(18), 12)
+                name_then(&name, &keep, room(18), 12)
             )?;
+            if apart && !since.is_empty() {
+                writeln!(out, "                  {}", since.trim_start())?;
+            }
             let no_value = f.status == TestStatus::Error && f.value.is_none();
             let desc = match (no_value, f.description.is_empty()) {
                 (true, true) => "no measured value".to_string(),
@@ -330,15 +348,15 @@ fn check_text(
         })
         .unwrap_or_default();
     writeln!(out)?;
-    if ok {
-        writeln!(out, "OK: {} pass{newest}", plural(healths.len(), "project"))?;
+    let verdict = if ok {
+        format!("OK: {} pass{newest}", plural(healths.len(), "project"))
     } else {
-        writeln!(
-            out,
+        format!(
             "FAILED: {bad} of {} failing or stale{newest}",
             plural(healths.len(), "project")
-        )?;
-    }
+        )
+    };
+    say(out, 0, &verdict)?;
     Ok(())
 }
 

@@ -189,14 +189,6 @@ fn width_from(
 /// The narrowest width [`text_width`] gives.
 pub(crate) const MIN_TEXT_WIDTH: usize = 40;
 
-/// `s` cut to `width` columns (not at all when `None`).
-pub(crate) fn cut(s: &str, width: Option<usize>) -> String {
-    match width {
-        Some(w) => truncate(s, w, ELLIPSIS),
-        None => s.to_string(),
-    }
-}
-
 /// `name` followed by `keep` within `room` columns: the name is cut (to no
 /// less than `min_name` columns), `keep` never is. No limit when `room` is
 /// `None`.

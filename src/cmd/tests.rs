@@ -13,7 +13,7 @@ use crate::analysis::triage::failure_streak;
 use crate::cmd::args::{GlobalOpts, TestsArgs};
 use crate::cmd::error::Result;
 use crate::cmd::output::{
-    cut, finite, label_parts, name_then, rfc3339, short_time, text_width, wrap, write_json, Table,
+    finite, label_parts, name_then, rfc3339, short_time, text_width, wrap, write_json, Table,
 };
 use crate::cmd::select::{latest_condition, load, project_or_only, Selection};
 use crate::index::ProjectEntry;
@@ -145,13 +145,22 @@ fn tests_text(
         Some(r) => format!("last pass {}", short_time(r.timestamp, tz)),
         None => "no run with tests passed".to_string(),
     };
+    // Lines of words wrap (never cut) to the width.
+    let say = |out: &mut dyn Write, text: &str| -> Result<()> {
+        for l in wrap(text, width, width.unwrap_or(0)) {
+            writeln!(out, "{l}")?;
+        }
+        Ok(())
+    };
     match &streak.failing_since {
-        Some(r) => writeln!(
+        Some(r) => say(
             out,
-            "project failing since {} (run rule); {pass}",
-            short_time(r.timestamp, tz)
+            &format!(
+                "project failing since {} (run rule); {pass}",
+                short_time(r.timestamp, tz)
+            ),
         )?,
-        None if streak.last_pass.is_some() => writeln!(out, "project passing; {pass}")?,
+        None if streak.last_pass.is_some() => say(out, &format!("project passing; {pass}"))?,
         None => {}
     }
     if rows.is_empty() {
@@ -172,17 +181,13 @@ fn tests_text(
         } else {
             format!("; {} not in it", gone.len())
         };
-        writeln!(
+        say(
             out,
-            "{}",
-            cut(
-                &format!(
-                    "latest run with tests {}: {failing} failing now of {}{gone_txt}",
-                    short_time(e.snapshot.timestamp, tz),
-                    plural(now.len(), "test"),
-                ),
-                width
-            )
+            &format!(
+                "latest run with tests {}: {failing} failing now of {}{gone_txt}",
+                short_time(e.snapshot.timestamp, tz),
+                plural(now.len(), "test"),
+            ),
         )?;
     }
     // Same label, other configuration: the condition tells them apart. An

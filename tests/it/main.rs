@@ -14,6 +14,7 @@ mod cli;
 mod config;
 mod corpus;
 mod dashboard;
+mod failing_now;
 mod hostile;
 mod limits;
 mod live;
