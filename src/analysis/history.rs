@@ -42,9 +42,16 @@ pub struct TestHistory {
     pub test_type: Arc<str>,
     /// Status in the newest snapshot that ran this test.
     pub latest_status: TestStatus,
+    /// The newest snapshot that ran this test (its last run).
     pub latest_snapshot_id: String,
     pub latest_timestamp: DateTime<Utc>,
-    /// Start of the current unbroken run of FAIL/ERROR, if failing now.
+    /// The test ran in the project's latest run with tests. Only then can it
+    /// be failing now ([`TestHistory::failing_now`]).
+    pub in_latest: bool,
+    /// The test's own failing since (the per-test rule): the start of its
+    /// unbroken run of FAIL/ERROR, counting only runs that ran it. Set while
+    /// its newest outcome is FAIL/ERROR, even when it did not run in the
+    /// latest run (see [`TestHistory::in_latest`]).
     pub failing_since: Option<DateTime<Utc>>,
     /// Length of that run, in snapshots that ran the test.
     pub failing_streak: usize,
@@ -61,6 +68,11 @@ pub struct TestHistory {
 }
 
 impl TestHistory {
+    /// FAIL/ERROR in the project's latest run with tests.
+    pub fn failing_now(&self) -> bool {
+        self.in_latest && self.latest_status.is_failure()
+    }
+
     /// Failure rate in the window (0..=1), when the test ran.
     pub fn fail_rate(&self) -> Option<f64> {
         (self.runs > 0).then(|| self.fail_count as f64 / self.runs as f64)
@@ -83,10 +95,15 @@ pub fn severity(s: TestStatus) -> u8 {
     }
 }
 
-/// Per-test history of a project, failing tests first (then by how long they
-/// have been failing, then by name).
+/// Per-test history of a project: tests failing now first, then the other
+/// tests of the latest run with tests, then those it did not run; each group
+/// worst first (then by how long they have been failing, then by name).
 pub fn test_history(project: &ProjectEntry, window: Window) -> Vec<TestHistory> {
     let n = project.snapshots.len();
+    let latest = project
+        .snapshots
+        .iter()
+        .rposition(|e| !e.snapshot.tests.is_empty());
     let mut rows: Vec<TestHistory> = Vec::new();
     let mut by_identity: HashMap<&str, usize> = HashMap::new();
     for (i, entry) in project.snapshots.iter().enumerate() {
@@ -104,6 +121,7 @@ pub fn test_history(project: &ProjectEntry, window: Window) -> Vec<TestHistory> 
                         latest_status: t.status,
                         latest_snapshot_id: s.id.clone(),
                         latest_timestamp: s.timestamp,
+                        in_latest: false,
                         failing_since: None,
                         failing_streak: 0,
                         fail_count: 0,
@@ -131,6 +149,7 @@ pub fn test_history(project: &ProjectEntry, window: Window) -> Vec<TestHistory> 
         }
     }
     for h in &mut rows {
+        h.in_latest = latest.is_some_and(|i| h.cells[i].is_some());
         let mut since = None;
         let mut streak = 0;
         for (i, cell) in h.cells.iter().enumerate().rev() {
@@ -157,8 +176,10 @@ pub fn test_history(project: &ProjectEntry, window: Window) -> Vec<TestHistory> 
         }
     }
     rows.sort_by(|a, b| {
-        severity(a.latest_status)
-            .cmp(&severity(b.latest_status))
+        b.failing_now()
+            .cmp(&a.failing_now())
+            .then_with(|| b.in_latest.cmp(&a.in_latest))
+            .then_with(|| severity(a.latest_status).cmp(&severity(b.latest_status)))
             .then_with(|| a.failing_since.cmp(&b.failing_since))
             .then_with(|| b.fail_count.cmp(&a.fail_count))
             .then_with(|| a.label().cmp(&b.label()))
@@ -499,6 +520,31 @@ pub(crate) mod tests {
             .find(|r| &*r.identity == "Mean{column=age}")
             .unwrap();
         assert_eq!((age.fail_count, age.runs), (2, 2));
+    }
+
+    #[test]
+    fn failing_now_is_the_latest_run_with_tests_only() {
+        let mean_age = |s| test("Mean{column=age}", "Mean Value", Some("age"), s);
+        let mean_bmi = |s| test("Mean{column=bmi}", "Mean Value", Some("bmi"), s);
+        let c = catalog(vec![
+            snap(1, vec![mean_age(Fail), mean_bmi(Success)], vec![]),
+            snap(2, vec![mean_bmi(Fail)], vec![]),
+            // A report without tests is no run with tests.
+            snap(3, vec![], vec![("a", 0.5, false)]),
+        ]);
+        let h = test_history(c.project("p").unwrap(), Window::ALL);
+        let (bmi, age) = (&h[0], &h[1]);
+        assert_eq!(&*bmi.identity, "Mean{column=bmi}");
+        assert!(bmi.in_latest && bmi.failing_now());
+        // Age failed when it last ran (day 1), but day 2 did not run it: not
+        // failing now; its own failing since stays (the per-test rule).
+        assert!(!age.in_latest && !age.failing_now());
+        assert_eq!(age.latest_status, Fail);
+        assert_eq!(
+            age.latest_timestamp,
+            Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap()
+        );
+        assert_eq!(age.failing_since, Some(age.latest_timestamp));
     }
 
     #[test]

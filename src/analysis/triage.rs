@@ -21,6 +21,11 @@ pub struct FailingTest {
     pub failing_since: Option<DateTime<Utc>>,
     pub identity: Arc<str>,
     pub column: Option<Arc<str>>,
+    /// The measured value; `None` when the file states none (an ERROR test
+    /// whose metric has no value for what it asks, such as a missing label).
+    pub value: Option<f64>,
+    /// The condition in readable form, where known.
+    pub condition: Option<String>,
 }
 
 /// One run of a project, named by id and time.
@@ -155,6 +160,8 @@ pub fn project_health(
                 failing_since: since,
                 identity: t.identity.clone(),
                 column: t.column.clone(),
+                value: t.value,
+                condition: t.condition.clone(),
             });
         }
     }

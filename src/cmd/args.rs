@@ -181,6 +181,10 @@ pub struct TestsArgs {
     /// Count runs and failures up to T (inclusive).
     #[arg(long, value_name = "T")]
     pub until: Option<String>,
+    /// Cut text lines to N columns (0: never cut). Default: the terminal's
+    /// width (`COLUMNS` when set); piped output is never cut.
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
     #[arg(long)]
     pub json: bool,
 }
@@ -209,6 +213,10 @@ pub struct CheckArgs {
     /// Lowest test status that fails the check.
     #[arg(long, value_name = "LEVEL", value_enum, default_value_t = FailOn::Fail)]
     pub fail_on: FailOn,
+    /// Cut text lines to N columns (0: never cut). Default: the terminal's
+    /// width (`COLUMNS` when set); piped output is never cut.
+    #[arg(long, value_name = "N")]
+    pub width: Option<usize>,
     #[arg(long)]
     pub json: bool,
 }

@@ -12,14 +12,17 @@ use unicode_width::UnicodeWidthStr;
 use crate::analysis::triage::{self, CheckOptions, ProjectHealth};
 use crate::cmd::args::{CheckArgs, FailOn, GlobalOpts};
 use crate::cmd::error::{HeadlessError, Outcome, Result};
-use crate::cmd::output::{counts_text, rfc3339, short_time, write_json, WIDTH};
+use crate::cmd::output::{
+    counts_text, join_fit, label_parts, name_then, rfc3339, short_time, text_width, wrap,
+    write_json,
+};
 use crate::cmd::select::{load, resolve_project};
 use crate::index::{Catalog, ProjectEntry};
 use crate::model::{Snapshot, TestCounts, TestStatus};
 use crate::parse::TimeZoneChoice;
 use crate::text::num::plural;
 use crate::text::sanitize::{clean, clean_path};
-use crate::text::width::{pad, truncate, ELLIPSIS};
+use crate::text::width::{pad, ELLIPSIS};
 
 /// `snapscope check --json`.
 #[derive(Debug, Serialize)]
@@ -78,6 +81,11 @@ pub struct FailingJson {
     pub failing_since: Option<String>,
     pub identity: Arc<str>,
     pub column: Option<Arc<str>>,
+    /// The measured value; null when the file states none (an ERROR test on
+    /// a label the metric does not have, for one).
+    pub value: Option<f64>,
+    /// The condition in readable form, where known.
+    pub condition: Option<String>,
 }
 
 /// `snapscope check`: [`Outcome::Failed`] when any project's latest complete
@@ -126,7 +134,7 @@ pub fn check(args: &CheckArgs, global: &GlobalOpts, out: &mut dyn Write) -> Resu
         };
         write_json(out, &v)
     } else {
-        check_text(&catalog, &healths, ok, now, tz, out)
+        check_text(&catalog, &healths, ok, now, tz, text_width(args.width), out)
     };
     match written {
         // The verdict stands even when the reader stopped listening (`| head`).
@@ -185,6 +193,8 @@ fn check_project_json(
                 failing_since: f.failing_since.map(|t| rfc3339(t, tz)),
                 identity: f.identity.clone(),
                 column: f.column.clone(),
+                value: crate::cmd::output::finite(f.value),
+                condition: f.condition.clone(),
             })
             .collect(),
         failing_since: h
@@ -211,8 +221,26 @@ fn check_text(
     ok: bool,
     now: DateTime<Utc>,
     tz: TimeZoneChoice,
+    width: Option<usize>,
     out: &mut dyn Write,
 ) -> Result<()> {
+    // Room after an indent of `n` columns (`None`: no limit).
+    let room = |n: usize| width.map(|w| w.saturating_sub(n));
+    // A line of words at an indent, wrapped (never cut) to the width.
+    let say = |out: &mut dyn Write, indent: usize, text: &str| -> Result<()> {
+        let r = room(indent);
+        for l in wrap(text, r, r.unwrap_or(0)) {
+            writeln!(out, "{}{l}", " ".repeat(indent))?;
+        }
+        Ok(())
+    };
+    let counts_of = |h: &ProjectHealth| {
+        judged(catalog, h)
+            .map(|s| counts_text(&s.test_counts()))
+            .unwrap_or_default()
+    };
+    // Uncut, names are padded to the longest so the counts line up.
+    let longest = healths.iter().map(|h| clean(&h.name).width()).max();
     for h in healths {
         let state = match (h.worst(), h.stale) {
             (Some(s), _) => s.as_str(),
@@ -221,10 +249,12 @@ fn check_text(
             (None, false) => "ok",
         };
         let judged_run = judged(catalog, h);
-        let counts = judged_run
-            .map(|s| counts_text(&s.test_counts()))
-            .unwrap_or_default();
-        let name_w = WIDTH.saturating_sub(9 + 2 + counts.width()).max(16);
+        let counts = counts_of(h);
+        // The counts are never cut: the name gives way.
+        let name_w = match width {
+            Some(w) => w.saturating_sub(9 + 2 + counts.width()).max(16),
+            None => longest.unwrap_or(0),
+        };
         let name = pad(&clean(&h.name), name_w, ELLIPSIS);
         writeln!(
             out,
@@ -232,20 +262,22 @@ fn check_text(
             format!("{state:<7}  {name}  {counts}").trim_end()
         )?;
         match (judged_run, h.timestamp) {
-            (Some(s), Some(t)) => {
-                writeln!(out, "         run {}  {}", clean(&s.id), short_time(t, tz))?
-            }
-            _ => writeln!(out, "         no run with tests")?,
+            (Some(s), Some(t)) => say(
+                out,
+                9,
+                &format!("run {}  {}", clean(&s.id), short_time(t, tz)),
+            )?,
+            _ => say(out, 9, "no run with tests")?,
         }
         if let Some(since) = &h.streak.failing_since {
             let pass = match &h.streak.last_pass {
                 Some(p) => format!("last pass {}", short_time(p.timestamp, tz)),
                 None => "no run with tests passed".to_string(),
             };
-            writeln!(
+            say(
                 out,
-                "         failing since {}; {pass}",
-                short_time(since.timestamp, tz)
+                9,
+                &format!("failing since {}; {pass}", short_time(since.timestamp, tz)),
             )?;
         }
         for f in &h.failing {
@@ -254,19 +286,33 @@ fn check_text(
                 .map(|t| format!("  since {}", short_time(t, tz)))
                 .unwrap_or_default();
             let label = crate::model::test_label(&f.name, f.column.as_deref());
-            let room = WIDTH.saturating_sub(9 + 9 + since.width()).max(16);
+            // The condition and the since are never cut: the name gives way.
+            let (name, cond) = label_parts(&label, f.condition.as_deref(), true);
+            // When the name would keep too little beside both, the since
+            // goes to a line of its own.
+            let both = format!("{cond}{since}");
+            let apart = room(18).is_some_and(|r| r < both.width() + 12);
+            let keep = if apart { cond } else { both };
             writeln!(
                 out,
-                "         {:<7}  {}{since}",
+                "         {:<7}  {}",
                 f.status.as_str(),
-                truncate(&clean(&label), room, ELLIPSIS)
+                name_then(&name, &keep, room(18), 12)
             )?;
-            if !f.description.is_empty() {
-                writeln!(
-                    out,
-                    "                  {}",
-                    truncate(&clean(&f.description), WIDTH - 18, ELLIPSIS)
-                )?;
+            if apart && !since.is_empty() {
+                writeln!(out, "                  {}", since.trim_start())?;
+            }
+            let no_value = f.status == TestStatus::Error && f.value.is_none();
+            let desc = match (no_value, f.description.is_empty()) {
+                (true, true) => "no measured value".to_string(),
+                (true, false) => format!("no measured value: {}", clean(&f.description)),
+                (false, _) => clean(&f.description).into_owned(),
+            };
+            if !desc.is_empty() {
+                // Wrapped, not cut: the description holds the value.
+                for l in wrap(&desc, room(18), room(18).unwrap_or(0)) {
+                    writeln!(out, "                  {l}")?;
+                }
             }
         }
         if !h.drifted_columns.is_empty() {
@@ -275,18 +321,15 @@ fn check_text(
                 .iter()
                 .map(|c| clean(c).into_owned())
                 .collect();
-            writeln!(
-                out,
-                "         {}",
-                truncate(
-                    &format!("drifted: {}", cols.join(", ")),
-                    WIDTH - 9,
-                    ELLIPSIS
-                )
-            )?;
+            let shown = join_fit(&cols, room(9 + "drifted: ".len()));
+            writeln!(out, "         drifted: {shown}")?;
         }
         for n in &h.notes {
-            let lines = wrap(&format!("note: {}", clean(n)), WIDTH - 9);
+            let lines = wrap(
+                &format!("note: {}", clean(n)),
+                room(9),
+                room(15).unwrap_or(0),
+            );
             for (i, l) in lines.iter().enumerate() {
                 let indent = if i == 0 { 9 } else { 15 };
                 writeln!(out, "{}{l}", " ".repeat(indent))?;
@@ -305,42 +348,16 @@ fn check_text(
         })
         .unwrap_or_default();
     writeln!(out)?;
-    if ok {
-        writeln!(out, "OK: {} pass{newest}", plural(healths.len(), "project"))?;
+    let verdict = if ok {
+        format!("OK: {} pass{newest}", plural(healths.len(), "project"))
     } else {
-        writeln!(
-            out,
+        format!(
             "FAILED: {bad} of {} failing or stale{newest}",
             plural(healths.len(), "project")
-        )?;
-    }
+        )
+    };
+    say(out, 0, &verdict)?;
     Ok(())
-}
-
-/// Split text into lines of at most `width` columns at spaces (continuation
-/// lines get 6 columns less, for their deeper indent); a word longer than a
-/// line stays whole.
-fn wrap(text: &str, width: usize) -> Vec<String> {
-    let mut lines = Vec::new();
-    let mut line = String::new();
-    for word in text.split(' ') {
-        let room = if lines.is_empty() {
-            width
-        } else {
-            width.saturating_sub(6)
-        };
-        if !line.is_empty() && line.width() + 1 + word.width() > room {
-            lines.push(std::mem::take(&mut line));
-        }
-        if !line.is_empty() {
-            line.push(' ');
-        }
-        line.push_str(word);
-    }
-    if !line.is_empty() || lines.is_empty() {
-        lines.push(line);
-    }
-    lines
 }
 
 #[cfg(test)]
@@ -349,11 +366,12 @@ mod tests {
 
     #[test]
     fn wrap_keeps_words_whole_and_lines_short() {
-        assert_eq!(wrap("short", 20), ["short"]);
+        assert_eq!(wrap("short", Some(20), 14), ["short"]);
         assert_eq!(
             wrap(
                 "note: newest file is unreadable: judged run 01a2230c-8ef4-77f4",
-                30
+                Some(30),
+                24
             ),
             // 20 columns (a 21st word would pass 30), then 22 of 24.
             [
@@ -362,6 +380,6 @@ mod tests {
                 "01a2230c-8ef4-77f4"
             ]
         );
-        assert_eq!(wrap("", 10), [""]);
+        assert_eq!(wrap("", Some(10), 4), [""]);
     }
 }

@@ -13,7 +13,7 @@ use unicode_width::UnicodeWidthStr;
 use crate::cmd::error::Result;
 use crate::model::TestCounts;
 use crate::parse::TimeZoneChoice;
-use crate::text::width::{pad, pad_left, ELLIPSIS};
+use crate::text::width::{pad, pad_left, truncate, ELLIPSIS};
 
 /// `value` as pretty JSON and a newline.
 pub(crate) fn write_json<T: Serialize>(out: &mut dyn Write, value: &T) -> Result<()> {
@@ -144,8 +144,134 @@ impl Table {
     }
 }
 
-/// The text of `tests`, `check` and `compare` fits this many columns.
+/// The text of `compare` fits this many columns; `tests` and `check` take
+/// theirs from [`text_width`] (this when a terminal's width is unknown).
 pub(crate) const WIDTH: usize = 80;
+
+/// How wide the text of `tests` and `check` may be: `--width N` when given
+/// (0: no limit); else, when stdout is a terminal, `COLUMNS` or the
+/// terminal's width ([`WIDTH`] when neither is known); else no limit, so
+/// piped output is never cut. `None` is no limit.
+pub(crate) fn text_width(flag: Option<usize>) -> Option<usize> {
+    use std::io::IsTerminal;
+    let terminal = io::stdout().is_terminal();
+    let columns = std::env::var("COLUMNS").ok();
+    let size = || {
+        crossterm::terminal::size()
+            .ok()
+            .map(|(w, _)| usize::from(w))
+    };
+    width_from(flag, terminal, columns.as_deref(), size)
+}
+
+/// [`text_width`] from its inputs (a pure function, for tests).
+fn width_from(
+    flag: Option<usize>,
+    terminal: bool,
+    columns: Option<&str>,
+    size: impl FnOnce() -> Option<usize>,
+) -> Option<usize> {
+    let w = match flag {
+        Some(0) => return None,
+        Some(w) => w,
+        None if !terminal => return None,
+        None => columns
+            .and_then(|c| c.trim().parse::<usize>().ok())
+            .filter(|w| *w > 0)
+            .or_else(size)
+            .filter(|w| *w > 0)
+            .unwrap_or(WIDTH),
+    };
+    // Below this no line reads anyway; the name keeps a few columns.
+    Some(w.max(MIN_TEXT_WIDTH))
+}
+
+/// The narrowest width [`text_width`] gives.
+pub(crate) const MIN_TEXT_WIDTH: usize = 40;
+
+/// `name` followed by `keep` within `room` columns: the name is cut (to no
+/// less than `min_name` columns), `keep` never is. No limit when `room` is
+/// `None`.
+pub(crate) fn name_then(name: &str, keep: &str, room: Option<usize>, min_name: usize) -> String {
+    match room {
+        Some(r) => {
+            let name_room = r.saturating_sub(keep.width()).max(min_name);
+            format!("{}{keep}", truncate(name, name_room, ELLIPSIS))
+        }
+        None => format!("{name}{keep}"),
+    }
+}
+
+/// A test's label split into what may be cut and what may not: Evidently
+/// 0.7 names hold the condition after the last `: ` (`Mean value of 'x':
+/// Equal 0.5 ± 0.1`), kept whole; otherwise the condition in brackets when
+/// `bracket` asks for it (`Mean Value (age) [gt 40]`). Sanitized.
+pub(crate) fn label_parts(label: &str, condition: Option<&str>, bracket: bool) -> (String, String) {
+    let label = crate::text::sanitize::clean(label);
+    match (condition, label.rsplit_once(": ")) {
+        (Some(_), Some((head, tail))) if !head.is_empty() && !tail.is_empty() => {
+            (head.to_string(), format!(": {tail}"))
+        }
+        (Some(c), _) if bracket => (
+            label.into_owned(),
+            format!(" [{}]", crate::text::sanitize::clean(c)),
+        ),
+        _ => (label.into_owned(), String::new()),
+    }
+}
+
+/// Items joined by `, ` within `room` columns; when some do not fit, the
+/// rest are counted instead: `a, b and 23 more`. At least one item is shown
+/// (cut when it alone passes the room).
+pub(crate) fn join_fit(items: &[String], room: Option<usize>) -> String {
+    let Some(room) = room else {
+        return items.join(", ");
+    };
+    let all = items.join(", ");
+    if all.width() <= room {
+        return all;
+    }
+    for shown in (1..items.len()).rev() {
+        let s = format!(
+            "{} and {} more",
+            items[..shown].join(", "),
+            items.len() - shown
+        );
+        if s.width() <= room || shown == 1 {
+            if s.width() <= room {
+                return s;
+            }
+            let tail = format!(" and {} more", items.len() - 1);
+            return name_then(&items[0], &tail, Some(room), 8);
+        }
+    }
+    truncate(&all, room, ELLIPSIS)
+}
+
+/// Split text into lines of at most `first` columns, then `rest` columns,
+/// at spaces; a word longer than a line stays whole (nothing is cut). One
+/// line when `first` is `None`.
+pub(crate) fn wrap(text: &str, first: Option<usize>, rest: usize) -> Vec<String> {
+    let Some(first) = first else {
+        return vec![text.to_string()];
+    };
+    let mut lines = Vec::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        let room = if lines.is_empty() { first } else { rest };
+        if !line.is_empty() && line.width() + 1 + word.width() > room {
+            lines.push(std::mem::take(&mut line));
+        }
+        if !line.is_empty() {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
+}
 
 #[cfg(test)]
 mod tests {
@@ -174,6 +300,61 @@ mod tests {
         assert_eq!(csv_field("a,b"), "\"a,b\"");
         assert_eq!(csv_field("say \"hi\""), "\"say \"\"hi\"\"\"");
         assert_eq!(csv_field("two\nlines"), "\"two\nlines\"");
+    }
+
+    #[test]
+    fn width_comes_from_the_flag_the_terminal_or_nowhere() {
+        let none = || None;
+        // Piped: never cut, whatever COLUMNS says, unless --width is given.
+        assert_eq!(width_from(None, false, Some("50"), none), None);
+        assert_eq!(width_from(Some(100), false, None, none), Some(100));
+        assert_eq!(width_from(Some(0), true, Some("50"), none), None);
+        // A terminal: COLUMNS, then its size, then 80.
+        assert_eq!(width_from(None, true, Some("120"), || Some(90)), Some(120));
+        assert_eq!(width_from(None, true, Some("junk"), || Some(90)), Some(90));
+        assert_eq!(width_from(None, true, None, none), Some(WIDTH));
+        assert_eq!(width_from(Some(5), false, None, none), Some(MIN_TEXT_WIDTH));
+    }
+
+    #[test]
+    fn names_are_cut_before_what_follows_them() {
+        assert_eq!(
+            name_then("Mean Value (age)", " [gt 40]", Some(16), 4),
+            // 8 columns of name (the ellipsis one of them), 8 of condition.
+            "Mean Va… [gt 40]"
+        );
+        assert_eq!(name_then("Mean", " [gt 40]", None, 4), "Mean [gt 40]");
+        let parts = |l, c, b| label_parts(l, c, b);
+        assert_eq!(
+            parts("Mean value of 'x': Equal 0.5", Some("eq 0.5"), false),
+            ("Mean value of 'x'".to_string(), ": Equal 0.5".to_string())
+        );
+        assert_eq!(
+            parts("Missing label", Some("gte 0.9 for label 2"), true),
+            (
+                "Missing label".to_string(),
+                " [gte 0.9 for label 2]".to_string()
+            )
+        );
+        assert_eq!(
+            parts("Mean Value (age)", Some("gt 40"), false),
+            ("Mean Value (age)".to_string(), String::new())
+        );
+        assert_eq!(
+            parts("Mean: x", None, true),
+            ("Mean: x".to_string(), String::new())
+        );
+        let items: Vec<String> = ["alpha", "beta", "gamma", "delta"]
+            .iter()
+            .map(|s| s.to_string())
+            .collect();
+        assert_eq!(join_fit(&items, None), "alpha, beta, gamma, delta");
+        assert_eq!(join_fit(&items, Some(40)), "alpha, beta, gamma, delta");
+        // 4 items do not fit in 24; 2 and a count do (11 + 11 columns).
+        assert_eq!(join_fit(&items, Some(24)), "alpha, beta and 2 more");
+        assert_eq!(join_fit(&items, Some(16)), "alpha and 3 more");
+        assert_eq!(wrap("a bb ccc", Some(4), 4), ["a bb", "ccc"]);
+        assert_eq!(wrap("a bb ccc", None, 4), ["a bb ccc"]);
     }
 
     #[test]

@@ -12,14 +12,15 @@ use crate::analysis::history::{self, TestHistory, Window};
 use crate::analysis::triage::failure_streak;
 use crate::cmd::args::{GlobalOpts, TestsArgs};
 use crate::cmd::error::Result;
-use crate::cmd::output::{finite, rfc3339, short_time, write_json, Table, WIDTH};
+use crate::cmd::output::{
+    finite, label_parts, name_then, rfc3339, short_time, text_width, wrap, write_json, Table,
+};
 use crate::cmd::select::{latest_condition, load, project_or_only, Selection};
 use crate::index::ProjectEntry;
 use crate::model::TestStatus;
 use crate::parse::TimeZoneChoice;
 use crate::text::num::plural;
 use crate::text::sanitize::clean;
-use crate::text::width::{truncate, ELLIPSIS};
 
 /// One row of `snapscope tests --json`.
 #[derive(Debug, Serialize)]
@@ -34,7 +35,9 @@ pub struct TestHistoryJson {
     pub latest_status: TestStatus,
     pub latest_snapshot_id: String,
     pub latest_timestamp: String,
-    /// Start of the current unbroken run of FAIL/ERROR; null when passing now.
+    /// The test's own failing since (per-test rule: only runs that ran it
+    /// count): the start of its unbroken run of FAIL/ERROR; null when its
+    /// newest outcome passes. See `in_latest` for whether it fails now.
     pub failing_since: Option<String>,
     /// Length of that run, in snapshots that ran the test.
     pub failing_streak: usize,
@@ -47,6 +50,13 @@ pub struct TestHistoryJson {
     pub latest_failure: Option<String>,
     /// The condition in readable form (newest run), where known.
     pub condition: Option<String>,
+    /// The test ran in the project's latest run with tests: only then can it
+    /// be failing now.
+    pub in_latest: bool,
+    /// The last run in which the test ran (the same time as `latest_timestamp`).
+    pub last_run: String,
+    /// FAIL/ERROR in the latest run with tests.
+    pub failing_now: bool,
 }
 
 /// `snapscope tests`: per-test history of one project.
@@ -69,7 +79,7 @@ pub fn tests(args: &TestsArgs, global: &GlobalOpts, out: &mut dyn Write) -> Resu
         let v: Vec<TestHistoryJson> = rows.iter().map(|h| test_history_json(p, h, tz)).collect();
         return write_json(out, &v);
     }
-    tests_text(p, &rows, window, tz, out)
+    tests_text(p, &rows, window, tz, text_width(args.width), out)
 }
 
 fn test_history_json(p: &ProjectEntry, h: &TestHistory, tz: TimeZoneChoice) -> TestHistoryJson {
@@ -89,6 +99,9 @@ fn test_history_json(p: &ProjectEntry, h: &TestHistory, tz: TimeZoneChoice) -> T
         fail_rate: finite(h.fail_rate()),
         latest_failure: h.latest_failure.clone(),
         condition: latest_condition(p, h).map(str::to_string),
+        in_latest: h.in_latest,
+        last_run: rfc3339(h.latest_timestamp, tz),
+        failing_now: h.failing_now(),
     }
 }
 
@@ -97,6 +110,7 @@ fn tests_text(
     rows: &[TestHistory],
     window: Window,
     tz: TimeZoneChoice,
+    width: Option<usize>,
     out: &mut dyn Write,
 ) -> Result<()> {
     let with_tests = p
@@ -115,15 +129,15 @@ fn tests_text(
     writeln!(
         out,
         "{}",
-        truncate(
+        name_then(
+            &clean(&p.project.name),
             &format!(
-                "{}  ({} over {} with tests{span})",
-                clean(&p.project.name),
+                "  ({} over {} with tests{span})",
                 plural(rows.len(), "test"),
                 plural(with_tests, "run"),
             ),
-            WIDTH,
-            ELLIPSIS,
+            width,
+            12,
         )
     )?;
     let streak = failure_streak(p);
@@ -131,50 +145,126 @@ fn tests_text(
         Some(r) => format!("last pass {}", short_time(r.timestamp, tz)),
         None => "no run with tests passed".to_string(),
     };
+    // Lines of words wrap (never cut) to the width.
+    let say = |out: &mut dyn Write, text: &str| -> Result<()> {
+        for l in wrap(text, width, width.unwrap_or(0)) {
+            writeln!(out, "{l}")?;
+        }
+        Ok(())
+    };
     match &streak.failing_since {
-        Some(r) => writeln!(
+        Some(r) => say(
             out,
-            "project failing since {}; {pass}",
-            short_time(r.timestamp, tz)
+            &format!(
+                "project failing since {} (run rule); {pass}",
+                short_time(r.timestamp, tz)
+            ),
         )?,
-        None if streak.last_pass.is_some() => writeln!(out, "project passing; {pass}")?,
+        None if streak.last_pass.is_some() => say(out, &format!("project passing; {pass}"))?,
         None => {}
     }
     if rows.is_empty() {
         writeln!(out, "No tests in this project's snapshots.")?;
         return Ok(());
     }
-    let fails: Vec<String> = rows
+    let latest = p
+        .snapshots
         .iter()
-        .map(|h| format!("{}/{}", h.fail_count, h.runs))
-        .collect();
-    let fails_w = fails.iter().map(|f| f.width()).max().unwrap_or(0).max(5);
-    // STATUS (7), FAILS, FAILING SINCE (16), three gaps of two: the rest is TEST.
-    let test_w = WIDTH.saturating_sub(7 + fails_w + 16 + 6).max(12);
-    let mut t = Table::new(&["STATUS", "FAILS", "FAILING SINCE", "TEST"]);
-    t.right(&[1]);
-    for (h, f) in rows.iter().zip(fails) {
-        // Same label, other configuration: the condition tells them apart.
-        let label = h.label();
-        let twin = rows.iter().filter(|o| o.label() == label).count() > 1;
-        let label = match latest_condition(p, h).filter(|_| twin) {
-            Some(c) => format!("{label} [{c}]"),
-            None => label,
+        .rev()
+        .find(|e| !e.snapshot.tests.is_empty());
+    let (now, gone): (Vec<&TestHistory>, Vec<&TestHistory>) =
+        rows.iter().partition(|h| h.in_latest);
+    if let Some(e) = latest {
+        let failing = now.iter().filter(|h| h.failing_now()).count();
+        let gone_txt = if gone.is_empty() {
+            String::new()
+        } else {
+            format!("; {} not in it", gone.len())
         };
-        t.row(vec![
-            h.latest_status.as_str().to_string(),
-            f,
-            h.failing_since
-                .map(|s| short_time(s, tz))
-                .unwrap_or_else(|| "-".into()),
-            truncate(&clean(&label), test_w, ELLIPSIS),
-        ]);
-        if h.latest_status.is_failure() {
-            if let Some(d) = &h.latest_failure {
-                t.note(format!("  {}", truncate(&clean(d), WIDTH - 2, ELLIPSIS)));
+        say(
+            out,
+            &format!(
+                "latest run with tests {}: {failing} failing now of {}{gone_txt}",
+                short_time(e.snapshot.timestamp, tz),
+                plural(now.len(), "test"),
+            ),
+        )?;
+    }
+    // Same label, other configuration: the condition tells them apart. An
+    // ERROR test shows its condition always (its value may be missing).
+    let label = |h: &TestHistory| {
+        let twin = rows.iter().filter(|o| o.label() == h.label()).count() > 1;
+        let show = twin || h.latest_status == TestStatus::Error;
+        label_parts(&h.label(), latest_condition(p, h), show)
+    };
+    let fails_of = |hs: &[&TestHistory]| -> Vec<String> {
+        hs.iter()
+            .map(|h| format!("{}/{}", h.fail_count, h.runs))
+            .collect()
+    };
+    let table = |hs: &[&TestHistory], headers: &[&str], notes: bool| -> Table {
+        let fails = fails_of(hs);
+        let fails_w = fails.iter().map(|f| f.width()).max().unwrap_or(0).max(5);
+        // STATUS (7), FAILS, a time (16), three gaps of two: the rest is TEST.
+        let test_w = width.map(|w| w.saturating_sub(7 + fails_w + 16 + 6).max(12));
+        let mut t = Table::new(headers);
+        t.right(&[1]);
+        for (h, f) in hs.iter().zip(fails) {
+            let (name, cond) = label(h);
+            let when = if h.in_latest {
+                h.failing_since.map(|s| short_time(s, tz))
+            } else {
+                Some(short_time(h.latest_timestamp, tz))
+            };
+            t.row(vec![
+                h.latest_status.as_str().to_string(),
+                f,
+                when.unwrap_or_else(|| "-".into()),
+                name_then(&name, &cond, test_w, 8),
+            ]);
+            if notes && h.failing_now() {
+                if let Some(d) = &h.latest_failure {
+                    let no_value =
+                        h.latest_status == TestStatus::Error && latest_value(p, h).is_none();
+                    let d = if no_value {
+                        format!("no measured value: {}", clean(d))
+                    } else {
+                        clean(d).into_owned()
+                    };
+                    let room = width.map(|w| w.saturating_sub(2));
+                    for l in wrap(&d, room, room.unwrap_or(0)) {
+                        t.note(format!("  {l}"));
+                    }
+                }
             }
         }
+        t
+    };
+    if !now.is_empty() {
+        table(&now, &["STATUS", "FAILS", "FAILING SINCE", "TEST"], true).write(out)?;
     }
-    t.write(out)?;
+    if !gone.is_empty() {
+        if !now.is_empty() {
+            writeln!(out)?;
+        }
+        writeln!(
+            out,
+            "Not in the latest run ({}), not failing now:",
+            gone.len()
+        )?;
+        table(&gone, &["LAST", "FAILS", "LAST RAN", "TEST"], false).write(out)?;
+    }
     Ok(())
+}
+
+/// The measured value of a test in the newest snapshot that ran it.
+fn latest_value(p: &ProjectEntry, h: &TestHistory) -> Option<f64> {
+    let i = h.cells.iter().rposition(Option::is_some)?;
+    p.snapshots
+        .get(i)?
+        .snapshot
+        .tests
+        .iter()
+        .find(|t| t.identity == h.identity)
+        .and_then(|t| t.value)
 }

@@ -181,6 +181,20 @@ pub(crate) fn fmt_condition(cond: &Val) -> Option<String> {
     (!parts.is_empty()).then(|| parts.join(", "))
 }
 
+/// The condition operators of a legacy test configuration (`{gte: 0.9,
+/// type, is_critical}`), in readable form.
+fn config_condition(config: &Val) -> Option<String> {
+    const OPS: [&str; 8] = ["eq", "gt", "gte", "is_in", "lt", "lte", "not_eq", "not_in"];
+    let parts: Vec<String> = OPS
+        .iter()
+        .filter_map(|op| {
+            let v = config.get(op).filter(|v| !v.is_null())?;
+            Some(format!("{op} {}", fmt_bound(v)))
+        })
+        .collect();
+    (!parts.is_empty()).then(|| parts.join(", "))
+}
+
 fn fmt_bound(v: &Val) -> String {
     match v {
         Val::Number(n) => n.as_f64().map(fmt_num).unwrap_or_else(|| n.to_string()),
@@ -238,11 +252,26 @@ fn test_outcome(config: Option<&Val>, result: &Val) -> TestOutcome {
         .and_then(column_of_config)
         .or_else(|| params.and_then(|p| str_of(p.get("column_name"))));
     let value = params.and_then(|p| f64_of(p.get("value")).or_else(|| f64_of(p.get("score"))));
-    let condition = params.and_then(|p| {
-        p.get("condition")
-            .and_then(fmt_condition)
-            .or_else(|| f64_of(p.get("threshold")).map(|t| format!("threshold {}", fmt_num(t))))
-    });
+    let condition = params
+        .and_then(|p| {
+            p.get("condition")
+                .and_then(fmt_condition)
+                .or_else(|| f64_of(p.get("threshold")).map(|t| format!("threshold {}", fmt_num(t))))
+        })
+        // A test that raised (ERROR) is stored without parameters: its
+        // condition is still in the suite's configuration of the test.
+        .or_else(|| config.and_then(config_condition));
+    // A by-class test names its class (label) in its parameters and config.
+    let label = params
+        .and_then(|p| p.get("label"))
+        .filter(|l| !l.is_null())
+        .or_else(|| config.and_then(|c| c.get("label")).filter(|l| !l.is_null()))
+        .and_then(plain);
+    let condition = match (condition, label) {
+        (Some(c), Some(l)) => Some(format!("{c} for label {l}")),
+        (None, Some(l)) => Some(format!("label {l}")),
+        (c, None) => c,
+    };
     let description = match (
         &raw_status,
         TestStatus::parse(raw_status.as_deref().unwrap_or("")),

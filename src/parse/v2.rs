@@ -175,9 +175,14 @@ fn test_outcome(
         .as_deref()
         .and_then(TestStatus::parse)
         .unwrap_or(TestStatus::Error);
-    let bound = test.get("bound_test");
-    let config = match test.get("test_config") {
-        Some(c) if c.is_object() => c,
+    // A test that could not run (Evidently's "Missing label": the metric has
+    // no value for the label it asks) stores its bound test as `test_config`.
+    let stored = test.get("test_config").filter(|c| c.is_object());
+    let bound = test
+        .get("bound_test")
+        .or_else(|| stored.filter(|c| c.get("test").is_some_and(Val::is_object)));
+    let config = match stored {
+        Some(c) if c.get("test").is_none() => c,
         _ => bound.and_then(|b| b.get("test")).unwrap_or(&NULL),
     };
     let test_type = config
@@ -195,20 +200,42 @@ fn test_outcome(
         (_, Some(false)) => "std",
         _ => "value",
     };
+    // By-label tests: the label, and the slot of a count-by-label one.
+    let label = bound.and_then(|b| b.get("label")).and_then(plain);
+    let label_slot = bound.and_then(|b| b.get("slot")).and_then(Val::as_str);
     let identity = format!(
-        "{metric_identity}/{id}/{test_type}{}{}",
+        "{metric_identity}/{id}/{test_type}{}{}{}",
         canonical(config, ParamsFor::Identity),
         if slot == "value" {
             String::new()
         } else {
             format!("/{slot}")
+        },
+        match (&label, label_slot) {
+            (Some(l), Some(ls)) => format!("/label={l}/{ls}"),
+            (Some(l), None) => format!("/label={l}"),
+            _ => String::new(),
         }
     );
-    let value = values
-        .iter()
-        .find(|(k, _)| k == slot)
-        .or_else(|| values.first())
-        .and_then(|(_, v)| *v);
+    let value = match &label {
+        // The label's own value; none when the metric lacks the label.
+        Some(l) => {
+            let fields: &[&str] = match label_slot {
+                Some("share") => &["shares"],
+                Some(_) => &["counts"],
+                None => &["values", "counts"],
+            };
+            fields.iter().find_map(|f| {
+                let key = format!("{f}.{l}");
+                values.iter().find(|(k, _)| *k == key).and_then(|(_, v)| *v)
+            })
+        }
+        None => values
+            .iter()
+            .find(|(k, _)| k == slot)
+            .or_else(|| values.first())
+            .and_then(|(_, v)| *v),
+    };
     let description = match (
         &raw_status,
         TestStatus::parse(raw_status.as_deref().unwrap_or("")),
@@ -231,6 +258,11 @@ fn test_outcome(
             _ => c,
         }
     });
+    let condition = match (condition, &label) {
+        (Some(c), Some(l)) => Some(format!("{c} for label {l}")),
+        (None, Some(l)) => Some(format!("label {l}")),
+        (c, None) => c,
+    };
     TestOutcome {
         identity: intern(&identity),
         condition,

@@ -15,6 +15,7 @@ mod config;
 mod corpus;
 mod dashboard;
 mod drift_count;
+mod failing_now;
 mod hostile;
 mod limits;
 mod live;

@@ -333,9 +333,10 @@ fn check_half_written_newest_run_is_pending_not_failing() {
     );
     assert_eq!(project(&v, DIABETES)["pending"], false);
 
-    let o = snapscope(&["check", ws_s]);
+    let o = snapscope(&["check", ws_s, "--width", "80"]);
     assert_eq!(o.status.code(), Some(0));
-    // The text wraps the note at 80 columns.
+    // The text wraps the note at 80 columns (`--width 80`; piped output
+    // without it is not cut).
     let out = text(&o);
     let flat = out.split_whitespace().collect::<Vec<_>>().join(" ");
     assert!(flat.contains(&note), "{out}");
@@ -758,15 +759,22 @@ fn tests_history_matches_the_files() {
     ] {
         assert!(r.get(k).is_some(), "missing {k}");
     }
-    // Failing first.
-    let statuses: Vec<&str> = v
+    // Failing now first (a FAIL in the latest run with tests), then the
+    // rest of that run, then the tests it did not run.
+    let now: Vec<(bool, bool)> = v
         .as_array()
         .unwrap()
         .iter()
-        .map(|r| r["latest_status"].as_str().unwrap())
+        .map(|r| {
+            let status = r["latest_status"].as_str().unwrap();
+            let in_latest = r["in_latest"].as_bool().unwrap();
+            (in_latest && is_failure(status), in_latest)
+        })
         .collect();
-    let first_ok = statuses.iter().position(|s| !is_failure(s)).unwrap();
-    assert!(statuses[first_ok..].iter().all(|s| !is_failure(s)));
+    let first_ok = now.iter().position(|(f, _)| !f).unwrap();
+    assert!(now[first_ok..].iter().all(|(f, _)| !f));
+    let first_gone = now.iter().position(|(_, i)| !i).unwrap_or(now.len());
+    assert!(now[first_gone..].iter().all(|(_, i)| !i));
 
     // A window counts only its runs.
     let v = json_with(
@@ -799,12 +807,20 @@ fn tests_history_matches_the_files() {
         in_window.iter().filter(|(_, s, _)| is_failure(s)).count()
     );
 
-    // Text: an aligned table within 80 columns, failing first.
-    let o = snapscope(&["tests", "sample_snapshots", "--project", "Diabetes"]);
+    // Text: an aligned table within 80 columns (`--width 80`), failing first.
+    let o = snapscope(&[
+        "tests",
+        "sample_snapshots",
+        "--project",
+        "Diabetes",
+        "--width",
+        "80",
+    ]);
     assert_eq!(o.status.code(), Some(0));
     let out = text(&o);
     assert!(out.lines().all(|l| width(l) <= 80), "{out}");
-    // The project's own state, then the table header, then the failing rows.
+    // The project's own state, the latest run, then the table header, then
+    // the failing rows.
     assert!(
         out.lines()
             .nth(1)
@@ -812,7 +828,14 @@ fn tests_history_matches_the_files() {
             .starts_with("project failing since"),
         "{out}"
     );
-    assert!(out.lines().nth(3).unwrap().starts_with("FAIL"), "{out}");
+    assert!(
+        out.lines()
+            .nth(2)
+            .unwrap()
+            .starts_with("latest run with tests"),
+        "{out}"
+    );
+    assert!(out.lines().nth(4).unwrap().starts_with("FAIL"), "{out}");
     // Two Tumor tests named "Recall Score", configured differently
     // (jq -r '.suite.test_results[] | select(.name=="Recall Score") | .description'
     // over its suites -> thresholds gte=0.923 and eq=1 ± 0.2): two rows, told apart.

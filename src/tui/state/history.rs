@@ -6,6 +6,7 @@
 use chrono::{DateTime, Utc};
 
 use crate::analysis::history::{self, ColumnDriftHistory, DriftOrder, TestHistory};
+use crate::analysis::triage::{failure_streak, Streak};
 use crate::index::{Catalog, ProjectEntry};
 use crate::model::DriftCount;
 use crate::tui::fmt;
@@ -29,9 +30,21 @@ pub struct TestHistoryState {
     pub cursor: Cursor,
     /// Selected column, counted from the newest (0 = newest).
     pub col_back: usize,
+    /// The project's failing since and last pass by the run rule.
+    pub streak: Streak,
 }
 
 impl TestHistoryState {
+    /// Rows failing now: FAIL/ERROR in the project's latest run with tests.
+    pub fn failing_now(&self) -> usize {
+        self.rows.iter().filter(|r| r.failing_now()).count()
+    }
+
+    /// Rows the latest run with tests did not run.
+    pub fn not_in_latest(&self) -> usize {
+        self.rows.iter().filter(|r| !r.in_latest).count()
+    }
+
     /// Compute for a project and window.
     pub fn build(p: &ProjectEntry, tw: TimeWindow) -> TestHistoryState {
         let w = tw.window(p.latest().map(|e| e.snapshot.timestamp));
@@ -48,6 +61,7 @@ impl TestHistoryState {
             columns,
             cursor: Cursor::default(),
             col_back: 0,
+            streak: failure_streak(p),
         }
     }
 

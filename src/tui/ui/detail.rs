@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, Borders, Paragraph, Widget, Wrap};
 
-use crate::model::Snapshot;
+use crate::model::{Snapshot, TestStatus};
 use crate::parse::score_kind;
 use crate::text::sanitize::clean;
 use crate::tui::app::{App, FilterTarget, MetricRow, RawState, Tab};
@@ -187,7 +187,15 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     let (list_r, desc_r) = layout::tests_split(body);
     let w = list_r.width as usize;
     let rows = app.test_rows();
-    let cond_w = 16.max(w.saturating_sub(60) / 3);
+    // The condition column fits the longest condition (a by-label one names
+    // its label: `gte 0.9 for label 2`), up to a third of the width.
+    let longest = rows
+        .iter()
+        .filter_map(|t| t.condition.as_deref())
+        .map(|c| fmt::width(&clean(c)))
+        .max()
+        .unwrap_or(0);
+    let cond_w = 16.max(w.saturating_sub(60) / 3).max(longest.min(w / 3));
     // The column column only when some test is about a column.
     let col_w = if rows.iter().any(|t| t.column.is_some()) {
         13
@@ -273,8 +281,11 @@ fn tests(body: Rect, buf: &mut Buffer, app: &App, s: &Snapshot) {
     if let Some(c) = &t.column {
         facts.push(format!("column {}", clean(c)));
     }
-    if let Some(v) = t.value {
-        facts.push(format!("value {}", fmt::num(v)));
+    match t.value {
+        Some(v) => facts.push(format!("value {}", fmt::num(v))),
+        // The metric has no value for what the test asks (a missing label).
+        None if t.status == TestStatus::Error => facts.push("no measured value".to_string()),
+        None => {}
     }
     if let Some(c) = &t.condition {
         facts.push(format!("condition {}", clean(c)));

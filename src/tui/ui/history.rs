@@ -41,24 +41,50 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
     pane_block(title, true, th).render(main, buf);
     let v = layout::test_history(main);
     let w = v.rows.width as usize;
-    let failing = h
-        .rows
-        .iter()
-        .filter(|r| r.latest_status.is_failure())
-        .count();
+    let sep = th.sep();
+    // The project by the run rule; each row's since is its own (per test).
+    let pass = match &h.streak.last_pass {
+        Some(r) => format!("last pass {}", short_time(app, r.timestamp)),
+        None => "no run with tests passed".to_string(),
+    };
+    let project = match &h.streak.failing_since {
+        Some(r) => format!(
+            "project failing since {} (run rule){sep}{pass}",
+            short_time(app, r.timestamp)
+        ),
+        None => format!("project passing{sep}{pass}"),
+    };
+    let gone = h.not_in_latest();
+    let gone = if gone > 0 {
+        format!(", {gone} not in latest run")
+    } else {
+        String::new()
+    };
     let info = format!(
-        "{} tests, {failing} failing now{sep}{} runs with tests in window {} (t){sep}h/l pick a run",
+        "{} tests: {} failing now{gone}{sep}{} runs with tests in window {} (t){sep}h/l pick a run",
         h.rows.len(),
+        h.failing_now(),
         h.columns.len(),
         app.window.label(),
-        sep = th.sep()
     );
-    put(
-        buf,
-        v.head,
-        0,
-        Line::styled(fmt::truncate(&info, w, ell), th.dim()),
-    );
+    let mut head_lines = vec![info];
+    if v.head.height >= 3 {
+        head_lines.insert(0, project);
+    }
+    for (i, l) in head_lines.iter().enumerate() {
+        let style = if i == 0 && head_lines.len() == 2 && h.streak.failing_since.is_some() {
+            th.status(TestStatus::Fail)
+        } else {
+            th.dim()
+        };
+        put(
+            buf,
+            v.head,
+            i as u16,
+            Line::styled(fmt::truncate(l, w, ell), style),
+        );
+    }
+    let header_y = head_lines.len() as u16;
 
     // status(1) sp name sp fails(7) sp since(11) sp cells; the name gets
     // what the cells do not need.
@@ -82,7 +108,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
         "  {} {} {} ",
         fmt::pad("test", name_w, ell),
         fmt::pad_left("failed", 7, ell),
-        fmt::pad("since", 11, ell),
+        fmt::pad("test since", 11, ell),
     );
     for &c in shown {
         let selected = h.columns.get(sel_idx) == Some(&c);
@@ -99,7 +125,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
     put(
         buf,
         v.head,
-        1,
+        header_y,
         Line::styled(fmt::truncate(&header, w, ell), th.header()),
     );
     if rows.is_empty() {
@@ -141,22 +167,29 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
             } else {
                 Style::default()
             };
-            let since = r
-                .failing_since
-                .map(|t| short_time(app, t))
-                .unwrap_or_default();
+            // Not in the latest run: when it last ran, dimmed (not failing now).
+            let since = if r.in_latest {
+                r.failing_since
+                    .map(|t| short_time(app, t))
+                    .unwrap_or_default()
+            } else {
+                format!("ran {}", fmt::time(app.cfg.tz, r.latest_timestamp, "%m-%d"))
+            };
+            let since_style = if r.in_latest {
+                base
+            } else {
+                th.dim().patch(base)
+            };
+            let symbol_style = if r.in_latest {
+                th.status(r.latest_status)
+            } else {
+                th.dim()
+            };
             let mut spans = vec![
-                Span::styled(
-                    th.status_symbol(r.latest_status),
-                    th.status(r.latest_status).patch(base),
-                ),
+                Span::styled(th.status_symbol(r.latest_status), symbol_style.patch(base)),
                 Span::styled(" ", base),
                 Span::styled(
-                    fmt::pad(
-                        &fmt::truncate_mid(&clean(&label(r)), name_w, ell),
-                        name_w,
-                        ell,
-                    ),
+                    fmt::pad(&fit_label(&label(r), name_w, ell), name_w, ell),
                     base,
                 ),
                 Span::styled(" ", base),
@@ -169,7 +202,7 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
                     },
                 ),
                 Span::styled(" ", base),
-                Span::styled(fmt::pad(&since, 11, ell), base),
+                Span::styled(fmt::pad(&since, 11, ell), since_style),
                 Span::raw(" "),
             ];
             for &c in shown {
@@ -196,7 +229,6 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
         .get(sel_idx)
         .and_then(|c| p.snapshots.get(*c))
         .map(|e| &e.snapshot);
-    let sep = th.sep();
     let mut lines = Vec::new();
     let mut l1 = vec![
         Span::styled(
@@ -222,12 +254,17 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
     }
     lines.push(Line::from(l1));
     let since = match r.failing_since {
+        _ if !r.in_latest => format!(
+            "not in latest run{sep}last ran {} ({})",
+            fmt::time(app.cfg.tz, r.latest_timestamp, "%Y-%m-%d %H:%M"),
+            r.latest_status
+        ),
         Some(t) => format!(
-            "failing since {} ({} ago, {} run{})",
+            "test since {} (per-test rule, {} run{}, {} ago)",
             fmt::time(app.cfg.tz, t, "%Y-%m-%d %H:%M"),
-            crate::text::duration::age(now - t),
             r.failing_streak,
-            if r.failing_streak == 1 { "" } else { "s" }
+            if r.failing_streak == 1 { "" } else { "s" },
+            crate::text::duration::age(now - t),
         ),
         None => format!("not failing now (latest {})", r.latest_status),
     };
@@ -267,6 +304,20 @@ pub fn render_tests(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>)
     Paragraph::new(lines)
         .wrap(Wrap { trim: true })
         .render(body, buf);
+}
+
+/// A test label in `w` columns: an Evidently 0.7 name ends in its condition
+/// (`Mean value of 'x': Equal 0.5 ± 0.1`), which stays whole while the
+/// part before it is cut; other labels are cut in the middle.
+fn fit_label(label: &str, w: usize, ell: &str) -> String {
+    let l = clean(label);
+    match l.rsplit_once(": ") {
+        Some((head, tail)) if !head.is_empty() && fmt::width(tail) + 2 + 4 <= w => {
+            let room = w - fmt::width(tail) - 2;
+            format!("{}: {tail}", fmt::truncate(head, room, ell))
+        }
+        _ => fmt::truncate_mid(&l, w, ell),
+    }
 }
 
 /// Sparkline bar glyphs in ASCII.

@@ -225,7 +225,8 @@ impl HistoryView {
 /// Split a full-screen view's area for the test history.
 pub fn test_history(main: Rect) -> HistoryView {
     let i = inner(main);
-    let head_h = i.height.min(2);
+    // The project's state, the counts, the column header.
+    let head_h = if i.height >= 10 { 3 } else { i.height.min(2) };
     let foot_h = if i.height >= 14 {
         4
     } else if i.height >= 8 {
