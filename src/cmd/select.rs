@@ -14,7 +14,7 @@ use crate::index::{self, ScanReport};
 use crate::index::{Catalog, ProjectEntry, SnapshotEntry};
 use crate::model::Snapshot;
 use crate::parse::TimeZoneChoice;
-use crate::text::sanitize::clean_path;
+use crate::text::sanitize::{clean, clean_path};
 use crate::text::time;
 pub use crate::text::time::BoundKind;
 
@@ -47,7 +47,7 @@ pub fn resolve_project<'a>(catalog: &'a Catalog, query: &str) -> Result<&'a Proj
                     query: query.to_string(),
                     candidates: many
                         .iter()
-                        .map(|p| p.project.id.as_str())
+                        .map(|p| format!("{:?} ({})", clean(&p.project.name), clean(&p.project.id)))
                         .collect::<Vec<_>>()
                         .join(", "),
                 })

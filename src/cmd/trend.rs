@@ -97,28 +97,36 @@ fn trend_csv(rows: &[TrendJson], out: &mut dyn Write) -> Result<()> {
     Ok(())
 }
 
-/// Suggest keys of the same metric type ending in the same field.
+/// Suggest the key that differs only in case, else keys of the same metric
+/// type (ignoring case) ending in the same field, else of the same type.
 fn series_hint(catalog: &Catalog, project_id: &str, key: &str) -> String {
-    let metric = key.split(['{', '.']).next().unwrap_or(key);
-    let field = key.rsplit('.').next().unwrap_or(key);
+    let lower = key.to_lowercase();
+    let metric = lower.split(['{', '.']).next().unwrap_or(&lower).to_string();
+    let field = lower.rsplit('.').next().unwrap_or(&lower).to_string();
     let keys = catalog.series_keys(project_id);
-    let mut close: Vec<&str> = keys
-        .iter()
-        .map(|(k, _)| k.as_str())
-        .filter(|k| k.split(['{', '.']).next() == Some(metric) && k.ends_with(field))
-        .take(3)
-        .collect();
-    if close.is_empty() {
-        close = keys
-            .iter()
+    let same_metric = |k: &str| {
+        k.split(['{', '.'])
+            .next()
+            .is_some_and(|m| m.to_lowercase() == metric)
+    };
+    let pick = |f: &dyn Fn(&str) -> bool| -> Vec<&str> {
+        keys.iter()
             .map(|(k, _)| k.as_str())
-            .filter(|k| k.split(['{', '.']).next() == Some(metric))
+            .filter(|k| f(k))
             .take(3)
-            .collect();
+            .collect()
+    };
+    let mut close = pick(&|k| k.to_lowercase() == lower);
+    if close.is_empty() {
+        close = pick(&|k| same_metric(k) && k.to_lowercase().ends_with(&field));
+    }
+    if close.is_empty() {
+        close = pick(&|k| same_metric(k));
     }
     if close.is_empty() {
         "; list the keys with `snapscope series PATH --project ...`".into()
     } else {
+        let close: Vec<String> = close.iter().map(|k| clean(k).into_owned()).collect();
         format!("; did you mean {}?", close.join(" or "))
     }
 }

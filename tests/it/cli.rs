@@ -1098,3 +1098,47 @@ fn watch_prints_a_summary_and_stops_on_sigterm() {
     let code = child.wait().unwrap();
     assert_eq!(code.code(), Some(0));
 }
+
+/// An ambiguous `--project` lists names as well as ids (issue 13, item 13):
+/// "classifier" is in two sample names (`jq .name sample_snapshots/*/metadata.json`).
+#[test]
+fn an_ambiguous_project_lists_names_and_ids() {
+    let mut expected = Vec::new();
+    for d in fs::read_dir("sample_snapshots").unwrap() {
+        let d = d.unwrap().path();
+        let Ok(m) = fs::read_to_string(d.join("metadata.json")) else {
+            continue;
+        };
+        let m: Value = serde_json::from_str(&m).unwrap();
+        let name = m["name"].as_str().unwrap().to_string();
+        if name.to_lowercase().contains("classifier") {
+            expected.push((name, d.file_name().unwrap().to_string_lossy().into_owned()));
+        }
+    }
+    assert_eq!(expected.len(), 2, "{expected:?}");
+    let o = snapscope(&["tests", "sample_snapshots", "--project", "classifier"]);
+    assert_eq!(o.status.code(), Some(2));
+    let err = stderr(&o);
+    for (name, id) in &expected {
+        assert!(err.contains(&format!("\"{name}\" ({id})")), "{err}");
+    }
+}
+
+/// A `trend` key that differs only in case suggests the right key.
+#[test]
+fn a_trend_key_in_the_wrong_case_suggests_the_key() {
+    let key = "DriftedColumnsCount{drift_share=0.5}.share";
+    let o = snapscope(&[
+        "trend",
+        "sample_snapshots",
+        "--project",
+        "diabetes",
+        &key.to_lowercase(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains(&format!("did you mean {key}?")),
+        "{}",
+        stderr(&o)
+    );
+}

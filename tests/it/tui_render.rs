@@ -384,3 +384,62 @@ fn every_view_draws_on_wide_terminals() {
         }
     }
 }
+
+/// The Raw tab's line-number gutter grows with the file: a snapshot of more
+/// than 100,000 pretty-printed lines shows six-digit numbers whole (issue 13,
+/// item 13). The file is a fixture snapshot with a 150,000-key object added
+/// at the end (one line per key).
+#[test]
+fn raw_tab_gutter_fits_long_files() {
+    use snapscope::index::send_one_shot;
+    use snapscope::parse::{ParseOptions, TimeZoneChoice};
+    use snapscope::tui::{make_app, TuiOptions};
+
+    let tmp = tempfile::tempdir().unwrap();
+    let src = std::path::Path::new("tests/fixtures/tui-ws").join(common::LEGACY);
+    let dst = tmp.path().join(common::LEGACY);
+    std::fs::create_dir_all(dst.join("snapshots")).unwrap();
+    std::fs::copy(src.join("metadata.json"), dst.join("metadata.json")).unwrap();
+    let name = "01a2230c-c814-70e6-9be0-51e84f7b3ffc.json";
+    // The file has NaN tokens (Python's JSON): append to its text instead.
+    let file = std::fs::read_to_string(src.join("snapshots").join(name)).unwrap();
+    let body = file.trim_end().strip_suffix('}').unwrap();
+    let padding: Vec<String> = (0..150_000).map(|i| format!("\"k{i}\": {i}")).collect();
+    let padded = format!("{body}, \"padding\": {{{}}}}}", padding.join(","));
+    std::fs::write(dst.join("snapshots").join(name), padded).unwrap();
+
+    let mut o = TuiOptions::new(tmp.path().to_path_buf());
+    o.tz = TimeZoneChoice::Utc;
+    let mut a = make_app(&o, (80, 24));
+    let (tx, rx) = crossbeam_channel::unbounded();
+    send_one_shot(
+        tmp.path(),
+        &ParseOptions {
+            tz: TimeZoneChoice::Utc,
+        },
+        &tx,
+    );
+    drop(tx);
+    a.apply_events(rx.into_iter().collect(), now());
+    press(&mut a, KeyCode::Tab);
+    press(&mut a, KeyCode::Enter);
+    press(&mut a, KeyCode::Char('4'));
+    press(&mut a, KeyCode::Char('G'));
+    let s = text(&a, 80, 24);
+    let total: usize = s
+        .lines()
+        .find_map(|l| {
+            l.split("line ")
+                .nth(1)?
+                .split('/')
+                .nth(1)?
+                .split(' ')
+                .next()?
+                .parse()
+                .ok()
+        })
+        .expect("a line counter in the footer");
+    assert!(total > 150_000, "{s}");
+    // The last line's number is shown whole, followed by a space.
+    assert!(s.contains(&format!("│{total} ")), "{total}: {s}");
+}

@@ -490,3 +490,42 @@ fn filter_matches_the_time_column_and_keeps_the_selection() {
     let idx = a.snapshot_index().unwrap();
     assert!(idx >= a.browse.snapshot_offset && idx < a.browse.snapshot_offset + 10);
 }
+
+/// A report without tests opens on Metrics, not an empty Tests tab, and the
+/// next run with tests opens on Tests again (issue 13, item 13). From the
+/// fixture files: c814 (04-02 02:28) has 5 tests in `suite.test_results`,
+/// c783 (04-02 02:13) has none.
+#[test]
+fn a_report_without_tests_opens_on_metrics() {
+    let mut a = app((80, 24));
+    key(&mut a, KeyCode::Tab);
+    assert!(a
+        .selected_snapshot_id()
+        .unwrap()
+        .starts_with("01a2230c-c814"));
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.detail.tab, Tab::Tests);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('j'));
+    assert!(a
+        .selected_snapshot_id()
+        .unwrap()
+        .starts_with("01a2230c-c783"));
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.detail.tab, Tab::Metrics);
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('k'));
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(
+        a.detail.tab,
+        Tab::Tests,
+        "back to Tests for a run with tests"
+    );
+    // A tab chosen by hand stays.
+    key(&mut a, KeyCode::Char('3'));
+    let chosen = a.detail.tab;
+    key(&mut a, KeyCode::Esc);
+    key(&mut a, KeyCode::Char('j'));
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.detail.tab, chosen);
+}

@@ -32,6 +32,9 @@ pub struct DetailState {
     pub raw: RawState,
     /// Id of the next raw load request (replies to older ones are ignored).
     pub(crate) next_request: u64,
+    /// The Tests tab was chosen, but the snapshot opened has no tests, so it
+    /// opened on Metrics; the next snapshot with tests opens on Tests again.
+    pub(crate) tests_wanted: bool,
 }
 
 impl Default for DetailState {
@@ -44,6 +47,7 @@ impl Default for DetailState {
             metrics: Cursor::default(),
             raw: RawState::Idle,
             next_request: 1,
+            tests_wanted: false,
         }
     }
 }
@@ -165,6 +169,22 @@ impl DetailState {
         if let RawState::Loaded(v) = &mut self.raw {
             let n = v.visible.len();
             v.cursor.fit(n, rows);
+        }
+    }
+
+    /// The tab to open `s` on: a report without tests opens on Metrics
+    /// rather than an empty Tests tab, and the next snapshot with tests
+    /// returns to Tests.
+    pub fn choose_tab_for(&mut self, s: Option<&SnapshotEntry>) {
+        let has_tests = s.is_some_and(|e| !e.snapshot.tests.is_empty());
+        if self.tab == Tab::Tests && !has_tests {
+            self.tab = Tab::Metrics;
+            self.tests_wanted = true;
+        } else if self.tests_wanted && self.tab == Tab::Metrics && has_tests {
+            self.tab = Tab::Tests;
+            self.tests_wanted = false;
+        } else if self.tab != Tab::Metrics {
+            self.tests_wanted = false;
         }
     }
 
@@ -348,6 +368,8 @@ impl DetailState {
             }
             _ => return None,
         };
+        // A tab the user chose wins over the automatic one.
+        self.tests_wanted = false;
         Some(Outcome::ShowTab(tab))
     }
 

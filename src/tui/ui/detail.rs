@@ -534,8 +534,10 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
         Line::styled(fmt::truncate(&header, w, ell), th.header()),
     );
     let rows_r = layout::below_header(list_r);
-    let num_w = 6usize;
-    let text_w = w.saturating_sub(num_w + 1);
+    // The line-number gutter fits the file's last line number (7 digits and more).
+    let digits = v.doc.lines.len().to_string().len().max(5);
+    let num_w = digits + 1;
+    let text_w = w.saturating_sub(num_w);
     let search = app.filter(FilterTarget::Raw);
     scroll_list(
         buf,
@@ -559,7 +561,7 @@ fn raw(body: Rect, buf: &mut Buffer, app: &App) {
             let full = format!("{indent}{}", v.doc.display_text(*line_idx, v.fold));
             let shown = fmt::skip_take(&full, v.hscroll, text_w);
             Line::from(vec![
-                Span::styled(format!("{:>5} ", line_idx + 1), th.dim().patch(base)),
+                Span::styled(format!("{:>digits$} ", line_idx + 1), th.dim().patch(base)),
                 Span::styled(fmt::pad(&shown, text_w, ell), base),
             ])
         },

@@ -78,6 +78,8 @@ impl App {
             return Vec::new();
         }
         self.screen = Screen::Detail;
+        let s = self.browse.current_snapshot(&self.catalog);
+        self.detail.choose_tab_for(s);
         self.reset_tab_cursors();
         if let Some(id) = self.selected_snapshot_id().map(str::to_string) {
             self.new_ids.remove(&id);
