@@ -14,7 +14,7 @@ use crossbeam_channel::RecvTimeoutError;
 use serde_json::{json, Map, Value};
 
 use crate::index::{self, IndexEvent};
-use crate::index::{Catalog, SnapshotEntry};
+use crate::index::{Catalog, ProjectEntry, SnapshotEntry};
 use crate::index::{LiveError, LiveIndex, LiveOptions};
 use crate::model::TestCounts;
 use crate::text::sanitize;
@@ -179,12 +179,20 @@ impl Printer {
                             "tests": tests_json(&e.snapshot.test_counts()),
                         })
                     });
+                    let with_tests = latest_with_tests(p).map(|e| {
+                        json!({
+                            "snapshot_id": e.snapshot.id,
+                            "timestamp": e.snapshot.timestamp.to_rfc3339(),
+                            "tests": tests_json(&e.snapshot.test_counts()),
+                        })
+                    });
                     json!({
                         "project_id": p.project.id,
                         "project_name": p.project.name,
                         "snapshots": p.snapshots.len(),
                         "unreadable": self.catalog.unreadable_in(&p.project.id),
                         "latest": latest,
+                        "latest_with_tests": with_tests,
                     })
                 })
                 .collect();
@@ -219,15 +227,29 @@ impl Printer {
             elapsed_ms
         )?;
         for p in self.catalog.projects() {
-            let latest = match p.latest() {
-                Some(e) => format!(
-                    "{}, latest {}  {}  {}",
+            // Tests as `check` judges them: the latest run that has tests.
+            let latest = match (p.latest(), latest_with_tests(p)) {
+                (Some(e), Some(t)) => {
+                    let c = t.snapshot.test_counts();
+                    let when = if t.snapshot.id == e.snapshot.id {
+                        String::new()
+                    } else {
+                        format!(" (run {})", self.fmt_time(t))
+                    };
+                    format!(
+                        "{}, latest {}  {}  {}{when}",
+                        count(p.snapshots.len(), "snapshot"),
+                        self.fmt_time(e),
+                        status_marker(&c).trim_end(),
+                        tests_text(&c)
+                    )
+                }
+                (Some(e), None) => format!(
+                    "{}, latest {}  ·  no run with tests",
                     count(p.snapshots.len(), "snapshot"),
                     self.fmt_time(e),
-                    status_marker(&e.snapshot.test_counts()).trim_end(),
-                    tests_text(&e.snapshot.test_counts())
                 ),
-                None => "no snapshots".into(),
+                (None, _) => "no snapshots".into(),
             };
             writeln!(out, "  {}  {}", sanitize::clean(&p.project.name), latest)?;
         }
@@ -437,6 +459,14 @@ impl Printer {
         };
         Some(format!("{now} {body}"))
     }
+}
+
+/// The project's latest snapshot that carries tests (the run `check` judges).
+fn latest_with_tests(p: &ProjectEntry) -> Option<&SnapshotEntry> {
+    p.snapshots
+        .iter()
+        .rev()
+        .find(|e| !e.snapshot.tests.is_empty())
 }
 
 /// `1 project`, `3 projects`.

@@ -187,3 +187,65 @@ fn a_passing_run_in_between_ends_the_streak() {
     let (n_failing, passed_once) = assert_streaks_match(&ws);
     assert!(n_failing >= 1 && passed_once >= 1);
 }
+
+/// `watch`'s summary names, for each project, the run `check` judges: the
+/// latest run with tests, read here from the files (issue 13, item 13: it
+/// used to show the newest snapshot, so a report without tests said "no
+/// tests" while `check` failed the project).
+fn assert_watch_summary_agrees(ws: &Path) {
+    use std::io::BufRead;
+    use std::process::Stdio;
+    let mut child = crate::common::run::snapscope()
+        .args(["--tz", "utc", "watch", "--json", "--watch", "off"])
+        .arg(ws)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let mut line = String::new();
+    std::io::BufReader::new(stdout)
+        .read_line(&mut line)
+        .unwrap();
+    let _ = child.kill();
+    let _ = child.wait();
+    let summary: Value = serde_json::from_str(&line).unwrap();
+    assert_eq!(summary["event"], "summary", "{line}");
+    let list = summary["project_list"].as_array().unwrap();
+    for (id, runs) in runs_by_project(ws) {
+        let p = list
+            .iter()
+            .find(|p| p["project_id"] == id.as_str())
+            .unwrap_or_else(|| panic!("{id} not in {line}"));
+        let expected = runs
+            .iter()
+            .rev()
+            .find(|r| r.has_tests)
+            .map(|r| r.id.as_str());
+        assert_eq!(
+            p["latest_with_tests"]["snapshot_id"].as_str(),
+            expected,
+            "{}: {id}",
+            ws.display()
+        );
+    }
+}
+
+#[test]
+fn watch_summary_judges_the_run_check_judges_in_the_samples() {
+    assert_watch_summary_agrees(&root().join("sample_snapshots"));
+}
+
+#[test]
+fn watch_summary_judges_the_run_check_judges_in_the_shared_workspaces() {
+    let shared = root().join("../shared/evidently-workspaces");
+    if !shared.is_dir() {
+        eprintln!(
+            "SKIPPED: {} is absent (CI has it; a clone may not)",
+            shared.display()
+        );
+        return;
+    }
+    for ws in ["legacy-0.4", "current-0.7", "heavy-0.4", "heavy-0.7"] {
+        assert_watch_summary_agrees(&shared.join(ws));
+    }
+}
