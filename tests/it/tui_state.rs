@@ -374,7 +374,7 @@ fn help_and_unreadable_popups_open_scroll_and_close() {
     key(&mut a, KeyCode::Char('q')); // q closes a popup, it does not quit
     assert_eq!(a.popup, None);
     key(&mut a, KeyCode::Char('u'));
-    assert_eq!(a.popup, Some(Popup::Unreadable(0)));
+    assert_eq!(a.popup, Some(Popup::unreadable()));
     key(&mut a, KeyCode::Esc);
     assert_eq!(a.popup, None);
 }

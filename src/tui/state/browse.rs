@@ -5,7 +5,9 @@
 //! and what `y` copies there. The Now panel's own state is
 //! [`crate::tui::state::now`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use crate::text::sanitize::clean;
 
 use crate::index::{Catalog, ProjectEntry, SnapshotEntry};
 use crate::tui::keymap::Action;
@@ -54,6 +56,28 @@ impl BrowseState {
                 f.is_empty() || lc_contains(&p.project.name, &f) || lc_contains(&p.project.id, &f)
             })
             .collect()
+    }
+
+    /// Display width of the longest name in the projects pane (with the
+    /// room of the new-run mark, `new_ids` being the runs not opened yet).
+    pub fn longest_name(
+        &self,
+        catalog: &Catalog,
+        filters: &Filters,
+        new_ids: &HashSet<String>,
+    ) -> usize {
+        self.visible_projects(catalog, filters)
+            .iter()
+            .map(|p| {
+                let mark = if p.snapshots.iter().any(|s| new_ids.contains(&s.snapshot.id)) {
+                    2
+                } else {
+                    0
+                };
+                crate::text::width::width(&clean(&p.project.name)) + mark
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Index of the selected project in [`BrowseState::visible_projects`].
