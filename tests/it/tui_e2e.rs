@@ -53,7 +53,7 @@ fn navigate_to_a_failing_test_and_a_drift_table_filter_and_quit() {
     p.send("\x1b");
     p.wait_for_text("Projects (2)", T);
     p.send("\x1b");
-    p.wait_for_text("✗ Wine cultivar classifier (multiclass)", T);
+    p.wait_for_text("runs  age fails", T);
     p.send("k\tjj\r2");
     p.wait_for_text("4/4 columns drifted", T);
     p.wait_for_text("Wasserstein distance", T);

@@ -236,14 +236,26 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
         Some(p) => (clean(&p.project.name).into_owned(), p.snapshots.len()),
         None => ("Snapshots".into(), 0),
     };
+    // Runs that arrived above the cursor while it was not on the top row.
+    let above = app.browse.new_above_count();
+    let up = if th.ascii { "^" } else { "↑" };
+    let marker = (above > 0).then(|| format!(" {up} {above} new above (g) "));
+    let marker_w = marker.as_deref().map_or(0, fmt::width);
     let title = title_with_filter(
         app,
-        fmt::truncate(&pname, (r.width as usize).saturating_sub(24), ell),
+        fmt::truncate(
+            &pname,
+            (r.width as usize).saturating_sub(24 + marker_w),
+            ell,
+        ),
         list.len(),
         total,
         FilterTarget::Snapshots,
     );
-    let block = pane_block(title, focused, th);
+    let mut block = pane_block(title, focused, th);
+    if let Some(m) = marker {
+        block = block.title_top(Line::styled(m, th.new_marker()).right_aligned());
+    }
     let inner = block.inner(r);
     block.render(r, buf);
     if inner.width == 0 || inner.height == 0 {

@@ -195,11 +195,15 @@ fn unreadable(inner: Rect, buf: &mut Buffer, app: &App, c: crate::tui::app::Curs
             ratatui::style::Style::default()
         };
         let project = f.project_id.and_then(|id| app.catalog.project(id));
+        // The path under the project's snapshots folder when it is there.
         let (name, rel) = match project {
-            Some(p) => (
-                project_name(app, &p.project.id),
-                f.path.strip_prefix(&p.project.folder).unwrap_or(f.path),
-            ),
+            Some(p) => {
+                let rel = f.path.strip_prefix(&p.project.folder).unwrap_or(f.path);
+                (
+                    project_name(app, &p.project.id),
+                    rel.strip_prefix("snapshots").unwrap_or(rel),
+                )
+            }
             None => (
                 "(no project)".to_string(),
                 f.path.strip_prefix(root).unwrap_or(f.path),
@@ -213,14 +217,16 @@ fn unreadable(inner: Rect, buf: &mut Buffer, app: &App, c: crate::tui::app::Curs
                 th.status(crate::model::TestStatus::Fail),
             )
         };
-        let name_w = fmt::width(&name).min(w / 2);
+        // The path is what `y` copies: the name gives up its room first
+        // (down to 16 columns), then the path is cut on the left.
+        let rel = clean_path(rel);
+        let room = w.saturating_sub(4);
+        let name_w = fmt::width(&name)
+            .min(room.saturating_sub(fmt::width(&rel)).max(16))
+            .min(room);
         let name = fmt::truncate(&name, name_w, ell);
-        let path_w = w.saturating_sub(2 + name_w + 2);
-        let path = fmt::pad(
-            &fmt::truncate_left(&clean_path(rel), path_w, ell),
-            path_w,
-            ell,
-        );
+        let path_w = room.saturating_sub(fmt::width(&name));
+        let path = fmt::pad(&fmt::truncate_left(&rel, path_w, ell), path_w, ell);
         put(
             buf,
             inner,
