@@ -11,23 +11,27 @@ use crate::tui::fmt;
 use crate::tui::keymap::{Action, ActionText, ContextText};
 use crate::tui::ui::widgets::put;
 
+/// Rank of a status segment that always stays.
+const KEEP: u8 = u8::MAX;
+
 /// Draw the status bar.
 pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let bar = th.bar();
     buf.set_style(r, bar);
-    // (text, style, kept): kept segments are the last to give up their room.
-    let mut right: Vec<(String, Style, bool)> = Vec::new();
+    // (text, style, rank): the lowest rank gives up its room first; the
+    // freeze and a stopped index never do.
+    let mut right: Vec<(String, Style, u8)> = Vec::new();
     if let Some(q) = &app.frozen {
         right.push((
             format!("FROZEN ({} queued, f)", q.len()),
             bar.patch(th.alert()),
-            true,
+            KEEP,
         ));
     }
     // A one-shot scan ends its channel on purpose; a live index should not.
     if !app.index_alive && (!app.scan.finished || app.watch_mode != "off") {
-        right.push(("index stopped".into(), bar.patch(th.alert()), true));
+        right.push(("index stopped".into(), bar.patch(th.alert()), KEEP));
     }
     if !app.scan.finished {
         let s = if app.scan.total > 0 {
@@ -35,23 +39,23 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
         } else {
             "scanning…".into()
         };
-        right.push((s, bar.patch(th.alert()), false));
+        right.push((s, bar.patch(th.alert()), 5));
     } else {
         right.push((
             format!("{} snapshots", app.catalog.snapshot_count()),
             bar,
-            false,
+            0,
         ));
     }
     if !app.pending.is_empty() {
-        right.push((format!("{} pending", app.pending.len()), bar, false));
+        right.push((format!("{} pending", app.pending.len()), bar, 3));
     }
     let bad = app.unreadable_count();
     if bad > 0 {
         right.push((
             format!("{bad} unreadable (u)"),
             bar.patch(th.alert()),
-            false,
+            4,
         ));
     }
     let watch = format!(
@@ -63,8 +67,8 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
         )
     );
     let watch_index = right.len();
-    right.push((watch.clone(), bar, false));
-    right.push((format!("tz {}", app.cfg.tz), bar, false));
+    right.push((watch.clone(), bar, 2));
+    right.push((format!("tz {}", app.cfg.tz), bar, 1));
 
     let sep = th.sep();
     let w = r.width as usize;
@@ -87,14 +91,20 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     }
     // Drop segments from the left end of the right side until the path gets
     // some room, keeping the ones that must stay visible (freeze) to the last.
-    let right_w = |segs: &[(String, Style, bool)]| -> usize {
+    let right_w = |segs: &[(String, Style, u8)]| -> usize {
         segs.iter()
             .map(|(s, _, _)| fmt::width(s) + fmt::width(sep))
             .sum::<usize>()
             + 1
     };
     while fmt::width(title) + 12 + right_w(&right) > w {
-        match right.iter().position(|seg| !seg.2) {
+        let lowest = right
+            .iter()
+            .enumerate()
+            .filter(|(_, seg)| seg.2 < KEEP)
+            .min_by_key(|(_, seg)| seg.2)
+            .map(|(i, _)| i);
+        match lowest {
             Some(i) => {
                 right.remove(i);
             }
