@@ -398,6 +398,9 @@ mod tests {
         }
         // A key that means something else in a view is listed there with that meaning.
         let trend = &help.iter().find(|(c, _)| *c == Context::Trend).unwrap().1;
-        assert!(trend.contains(&("h, ←".to_string(), "older point")), "{trend:?}");
+        assert!(
+            trend.contains(&("h, ←".to_string(), "older point")),
+            "{trend:?}"
+        );
     }
 }

@@ -308,7 +308,10 @@ fn unreadable_list_names_the_project_has_a_cursor_and_copies_the_path() {
     let screen = text(&a, 80, 24);
     // metadata.json names of the folders holding the files (at 80 columns
     // the path keeps its room and the longer name is cut).
-    assert!(screen.contains("✗ Wine cultivar classifier (mult"), "{screen}");
+    assert!(
+        screen.contains("✗ Wine cultivar classifier (mult"),
+        "{screen}"
+    );
     assert!(
         screen.contains("01a2230e-ffff-7000-8000-000000000000.json"),
         "{screen}"

@@ -103,11 +103,7 @@ impl Popup {
             // The help scrolls by lines, never past its last page.
             Popup::Help(s) => {
                 let last = len.saturating_sub(page.max(1));
-                Popup::Help(
-                    (s as isize)
-                        .saturating_add(step)
-                        .clamp(0, last as isize) as usize,
-                )
+                Popup::Help((s as isize).saturating_add(step).clamp(0, last as isize) as usize)
             }
             Popup::Unreadable(mut c) => {
                 c.step(step, len, page);

@@ -66,11 +66,7 @@ pub fn render(area: Rect, buf: &mut Buffer, app: &App, p: Popup) {
         Popup::Unreadable(c) => ("Unreadable and pending files", c.offset),
     };
     let pos = if n > shown {
-        format!(
-            "{}-{}/{n}, j/k scroll, ",
-            first + 1,
-            (first + shown).min(n)
-        )
+        format!("{}-{}/{n}, j/k scroll, ", first + 1, (first + shown).min(n))
     } else {
         String::new()
     };

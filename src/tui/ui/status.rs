@@ -52,11 +52,7 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     }
     let bad = app.unreadable_count();
     if bad > 0 {
-        right.push((
-            format!("{bad} unreadable (u)"),
-            bar.patch(th.alert()),
-            4,
-        ));
+        right.push((format!("{bad} unreadable (u)"), bar.patch(th.alert()), 4));
     }
     let watch = format!(
         "watch: {}",
@@ -188,8 +184,10 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
         Some((k.to_string(), label))
     };
     let cost = |(k, l): &(String, &str)| fmt::width(k) + 1 + fmt::width(l) + 2;
-    let tail: Vec<(String, &'static str)> =
-        [Action::Help, Action::Quit].into_iter().filter_map(hint).collect();
+    let tail: Vec<(String, &'static str)> = [Action::Help, Action::Quit]
+        .into_iter()
+        .filter_map(hint)
+        .collect();
     let tail_w: usize = tail.iter().map(cost).sum();
     let room = w.saturating_sub(tail_w);
     let mut spans = Vec::new();
