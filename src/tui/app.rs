@@ -22,7 +22,7 @@ use crate::index::IndexEvent;
 use crate::index::{Catalog, ProjectEntry, SnapshotEntry};
 use crate::model::{DriftRow, TestOutcome};
 use crate::parse::TimeZoneChoice;
-use crate::tui::keymap::{self, Context, KeyMap};
+use crate::tui::keymap::{Context, KeyMap};
 use crate::tui::state::compare::CompareState;
 use crate::tui::state::dashboard::DashState;
 use crate::tui::state::history::{DriftHistoryState, TestHistoryState};
@@ -261,7 +261,14 @@ impl App {
             main,
             self.browse.focus == Pane::Snapshots,
             self.now_height(main),
+            self.longest_project_name(),
         )
+    }
+
+    /// Display width of the longest name in the projects pane.
+    pub fn longest_project_name(&self) -> usize {
+        self.browse
+            .longest_name(&self.catalog, &self.filters, &self.new_ids)
     }
 
     pub(crate) fn detail_layout(&self) -> layout::Detail {
@@ -343,17 +350,6 @@ impl App {
         self.dirty = true;
     }
 
-    /// Number of scrollable lines in a popup.
-    pub fn popup_len(&self, p: Popup) -> usize {
-        match p {
-            Popup::Help(_) => keymap::help_sections(&self.cfg.keymap)
-                .iter()
-                .map(|(_, r)| r.len() + 2)
-                .sum(),
-            Popup::Unreadable(_) => (self.unreadable_count() + self.pending.len()) * 2,
-        }
-    }
-
     // ----- derived -------------------------------------------------------
 
     /// Height of the Now panel in a main area of this size.
@@ -370,7 +366,7 @@ impl App {
     /// Rows of the Now panel's list.
     pub(crate) fn now_rows(&self) -> usize {
         let main = layout::frame(self.area()).main;
-        let h = layout::inner(layout::browse(main, false, self.now_height(main)).now).height;
+        let h = layout::inner(layout::browse(main, false, self.now_height(main), 0).now).height;
         (h as usize).max(1)
     }
 

@@ -255,22 +255,32 @@ const HELP_ORDER: [Context; 10] = [
     Context::Compare,
 ];
 
-/// Help sections: (context, [(keys joined, description)]) for every bound action.
+/// Help sections: (context, [(keys joined, description)]) for every bound
+/// action; a context also lists the keys bound elsewhere that mean
+/// something else in it (the trend's `h` / `l` step through points).
 pub fn help_sections(km: &KeyMap) -> Vec<(Context, Vec<(String, &'static str)>)> {
+    let joined = |keys: Vec<Key>| {
+        let k: Vec<String> = keys.iter().map(Key::to_string).collect();
+        k.join(", ")
+    };
     let mut out = Vec::new();
     for ctx in HELP_ORDER {
-        let rows: Vec<(String, &'static str)> = Action::ALL
+        let mut rows: Vec<(String, &'static str)> = Action::ALL
             .iter()
             .filter_map(|a| {
                 let keys = km.keys_for(ctx, *a);
-                if keys.is_empty() {
-                    None
-                } else {
-                    let k: Vec<String> = keys.iter().map(Key::to_string).collect();
-                    Some((k.join(", "), a.description()))
-                }
+                (!keys.is_empty()).then(|| (joined(keys), a.description()))
             })
             .collect();
+        if ctx != Context::Global {
+            for a in Action::ALL {
+                let label = ctx.hint_label(a);
+                let keys = km.keys_for(Context::Global, a);
+                if label != a.hint() && km.keys_for(ctx, a).is_empty() && !keys.is_empty() {
+                    rows.push((joined(keys), label));
+                }
+            }
+        }
         if !rows.is_empty() {
             out.push((ctx, rows));
         }
@@ -362,5 +372,35 @@ mod tests {
                 a.name()
             );
         }
+    }
+
+    #[test]
+    fn every_binding_is_in_its_context_section_of_the_help() {
+        // Walk the key table itself: each (context, key, action) must show
+        // up as a help row of that context naming the key and the action.
+        let km = KeyMap::default();
+        let help = help_sections(&km);
+        for b in km.bindings() {
+            let key = b.key.to_string();
+            let rows = help
+                .iter()
+                .find(|(c, _)| *c == b.context)
+                .map(|(_, r)| r.as_slice())
+                .unwrap_or_default();
+            assert!(
+                rows.iter().any(|(keys, desc)| {
+                    keys.split(", ").any(|k| k == key) && *desc == b.action.description()
+                }),
+                "{key} ({}) missing from the help of {:?}",
+                b.action.name(),
+                b.context
+            );
+        }
+        // A key that means something else in a view is listed there with that meaning.
+        let trend = &help.iter().find(|(c, _)| *c == Context::Trend).unwrap().1;
+        assert!(
+            trend.contains(&("h, ←".to_string(), "older point")),
+            "{trend:?}"
+        );
     }
 }

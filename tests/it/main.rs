@@ -28,3 +28,4 @@ mod tui_render;
 mod tui_startup;
 mod tui_state;
 mod tui_views;
+mod tui_width;

@@ -152,3 +152,71 @@ fn now_lists_failures_enter_reaches_the_test_and_compare_shows_flips() {
     assert_eq!(p.wait_exit(T), 0);
     assert!(p.restored(), "terminal not restored:\n{}", p.screen());
 }
+
+/// Write a copy of Wine's newest run (01a2230e-1445, "timestamp"
+/// 2024-03-27T02:05:48 in the file) a day later under a new id and name
+/// into the running program's workspace: written aside, then renamed in.
+fn write_newer_wine_run(dir: &std::path::Path, name: &str) {
+    let snaps = dir.join("ws").join(WINE).join("snapshots");
+    let src =
+        std::fs::read_to_string(snaps.join("01a2230e-1445-7ead-8d4f-47bbbb66a761.json")).unwrap();
+    let mut doc: serde_json::Value = serde_json::from_str(&src).unwrap();
+    assert_eq!(doc["timestamp"], "2024-03-27T02:05:48");
+    doc["timestamp"] = "2024-03-28T02:05:48".into();
+    doc["name"] = name.into();
+    let tmp = dir.join("newer.json.part");
+    std::fs::write(&tmp, serde_json::to_vec(&doc).unwrap()).unwrap();
+    std::fs::rename(
+        &tmp,
+        snaps.join("01a2230e-bbbb-7000-8000-000000000001.json"),
+    )
+    .unwrap();
+}
+
+/// Keys are read in order: once the help shows (and goes), every key
+/// typed before it was handled.
+fn barrier(p: &mut Pty) {
+    p.send("?");
+    p.wait_for_text("show / hide this help", T);
+    p.send("\x1b");
+    p.wait_for_absent("show / hide this help", T);
+}
+
+#[test]
+fn a_new_run_above_the_cursor_shows_a_new_above_marker() {
+    let (dir, mut p) = start();
+    // Wine's timeline, cursor one row below the newest (the 03-26 run).
+    p.send("j\t");
+    p.wait_for_text("daily-2024-03-26", T);
+    p.send("j");
+    barrier(&mut p);
+    assert!(!p.screen().contains("new above"));
+    write_newer_wine_run(dir.path(), "e2e-newer-run");
+    p.wait_for_text("e2e-newer-run", Duration::from_secs(30));
+    p.wait_for_text("↑ 1 new above (g)", T);
+    // Going to the top clears it.
+    p.send("g");
+    p.wait_for_absent("new above", T);
+    p.send("q");
+    assert_eq!(p.wait_exit(T), 0);
+    assert!(p.restored());
+}
+
+#[test]
+fn on_the_newest_row_the_timeline_follows_a_new_run() {
+    let (dir, mut p) = start();
+    p.send("j\t");
+    p.wait_for_text("daily-2024-03-26", T);
+    barrier(&mut p);
+    write_newer_wine_run(dir.path(), "e2e-followed-run");
+    p.wait_for_text("e2e-followed-run", Duration::from_secs(30));
+    assert!(!p.screen().contains("new above"), "{}", p.screen());
+    // Enter opens the selected run: the new one, named and dated as written.
+    p.send("\r");
+    p.wait_for_absent("daily-2024-03-26", T);
+    p.wait_for_text("e2e-followed-run", T);
+    p.wait_for_text("2024-03-28 02:05", T);
+    p.send("q");
+    assert_eq!(p.wait_exit(T), 0);
+    assert!(p.restored());
+}

@@ -5,7 +5,9 @@
 //! and what `y` copies there. The Now panel's own state is
 //! [`crate::tui::state::now`].
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+
+use crate::text::sanitize::clean;
 
 use crate::index::{Catalog, ProjectEntry, SnapshotEntry};
 use crate::parse::TimeZoneChoice;
@@ -29,6 +31,10 @@ pub struct BrowseState {
     pub snapshot_offset: usize,
     /// The zone the timeline shows times in: the filter matches them as shown.
     pub tz: TimeZoneChoice,
+    /// Per project, runs that arrived above the selection while it was not
+    /// on the top row (the "N new above" marker); they go as the cursor
+    /// reaches them.
+    pub new_above: HashMap<String, Vec<String>>,
 }
 
 impl Default for BrowseState {
@@ -40,6 +46,7 @@ impl Default for BrowseState {
             snapshot_sel: HashMap::new(),
             snapshot_offset: 0,
             tz: TimeZoneChoice::default(),
+            new_above: HashMap::new(),
         }
     }
 }
@@ -59,6 +66,28 @@ impl BrowseState {
                 f.is_empty() || lc_contains(&p.project.name, &f) || lc_contains(&p.project.id, &f)
             })
             .collect()
+    }
+
+    /// Display width of the longest name in the projects pane (with the
+    /// room of the new-run mark, `new_ids` being the runs not opened yet).
+    pub fn longest_name(
+        &self,
+        catalog: &Catalog,
+        filters: &Filters,
+        new_ids: &HashSet<String>,
+    ) -> usize {
+        self.visible_projects(catalog, filters)
+            .iter()
+            .map(|p| {
+                let mark = if p.snapshots.iter().any(|s| new_ids.contains(&s.snapshot.id)) {
+                    2
+                } else {
+                    0
+                };
+                crate::text::width::width(&clean(&p.project.name)) + mark
+            })
+            .max()
+            .unwrap_or(0)
     }
 
     /// Index of the selected project in [`BrowseState::visible_projects`].
@@ -166,31 +195,98 @@ impl BrowseState {
         };
         c.fit(snaps.len(), snapshots_page);
         self.snapshot_offset = c.offset;
+        if !self.new_above.is_empty() {
+            self.prune_new_above(catalog, filters);
+        }
     }
 
-    /// Projects whose selection is on their newest run (during the first
-    /// scan such a selection follows the newest run as files arrive).
-    pub fn on_newest(&self, catalog: &Catalog) -> Vec<String> {
+    /// A project's runs as its timeline shows them (newest first, the
+    /// snapshot filter applied).
+    fn timeline_of<'c>(
+        catalog: &'c Catalog,
+        filters: &Filters,
+        tz: TimeZoneChoice,
+        pid: &str,
+    ) -> Vec<&'c SnapshotEntry> {
+        let f = filter_lc(filters, FilterTarget::Snapshots);
+        catalog.project(pid).map_or_else(Vec::new, |p| {
+            p.snapshots
+                .iter()
+                .rev()
+                .filter(|s| snapshot_matches(&s.snapshot, &f, tz))
+                .collect()
+        })
+    }
+
+    /// Projects whose selection is on the top (newest) row of their
+    /// timeline: such a selection follows the newest run as runs arrive.
+    pub fn on_newest(&self, catalog: &Catalog, filters: &Filters) -> Vec<String> {
+        let tz = self.tz;
         self.snapshot_sel
             .iter()
             .filter(|(pid, id)| {
-                catalog
-                    .project(pid)
-                    .and_then(|p| p.latest())
+                Self::timeline_of(catalog, filters, tz, pid)
+                    .first()
                     .is_some_and(|e| e.snapshot.id == **id)
             })
             .map(|(pid, _)| pid.clone())
             .collect()
     }
 
-    /// Select the newest run of each of these projects.
-    pub fn follow_newest(&mut self, catalog: &Catalog, projects: Vec<String>) {
+    /// Select the top (newest) row of each of these projects' timelines.
+    pub fn follow_newest(&mut self, catalog: &Catalog, filters: &Filters, projects: Vec<String>) {
+        let tz = self.tz;
         for pid in projects {
-            if let Some(latest) = catalog.project(&pid).and_then(|p| p.latest()) {
-                let id = latest.snapshot.id.clone();
+            if let Some(top) = Self::timeline_of(catalog, filters, tz, &pid).first() {
+                let id = top.snapshot.id.clone();
                 self.snapshot_sel.insert(pid, id);
             }
         }
+    }
+
+    /// Runs that just arrived, (project id, snapshot id): those above a
+    /// project's selection join its "new above" count.
+    pub fn arrived(&mut self, catalog: &Catalog, filters: &Filters, runs: Vec<(String, String)>) {
+        let tz = self.tz;
+        for (pid, id) in runs {
+            let rows = Self::timeline_of(catalog, filters, tz, &pid);
+            let Some(sel) = self.snapshot_sel.get(&pid) else {
+                continue;
+            };
+            let pos = |x: &str| rows.iter().position(|e| e.snapshot.id == x);
+            if let (Some(i), Some(s)) = (pos(&id), pos(sel)) {
+                if i < s {
+                    let v = self.new_above.entry(pid).or_default();
+                    if !v.contains(&id) {
+                        v.push(id);
+                    }
+                }
+            }
+        }
+        self.prune_new_above(catalog, filters);
+    }
+
+    /// Forget new runs the selection reached (or that went away).
+    fn prune_new_above(&mut self, catalog: &Catalog, filters: &Filters) {
+        let tz = self.tz;
+        let sel = &self.snapshot_sel;
+        self.new_above.retain(|pid, ids| {
+            let rows = Self::timeline_of(catalog, filters, tz, pid);
+            let pos = |x: &str| rows.iter().position(|e| e.snapshot.id == x);
+            let Some(s) = sel.get(pid).and_then(|x| pos(x)) else {
+                return false;
+            };
+            ids.retain(|id| pos(id).is_some_and(|i| i < s));
+            !ids.is_empty()
+        });
+    }
+
+    /// New runs above the selection in the selected project's timeline.
+    pub fn new_above_count(&self) -> usize {
+        self.project_sel
+            .as_deref()
+            .and_then(|p| self.new_above.get(p))
+            .map_or(0, Vec::len)
     }
 
     /// Keep the selected snapshot `row` rows below the top of a timeline of

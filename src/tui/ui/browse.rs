@@ -47,12 +47,58 @@ pub fn failure_levels(p: &ProjectEntry, n: usize) -> Vec<f64> {
     v
 }
 
+/// Columns of a project name that read well enough to keep the short
+/// sparkline rather than show the rest of the name.
+pub const READABLE_NAME: usize = 28;
+
+/// The columns of the projects pane besides the name.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ProjectCols {
+    pub runs: bool,
+    pub age: bool,
+    /// Runs in the failure sparkline (0: none).
+    pub spark: usize,
+}
+
+impl ProjectCols {
+    /// Columns taken besides the name (status mark and spaces included).
+    fn fixed(self) -> usize {
+        2 + if self.runs { 5 } else { 0 }
+            + if self.age { 5 } else { 0 }
+            + if self.spark > 0 { self.spark + 1 } else { 0 }
+    }
+
+    /// The columns for a pane `w` wide whose longest name is `longest`
+    /// wide, and the name column's width: the names are cut last, so the
+    /// run count goes first, then the sparkline shrinks to three runs, the
+    /// age goes, then the sparkline. A name longer than
+    /// [`READABLE_NAME`] may be cut after that many columns to keep the
+    /// short sparkline.
+    pub fn fit(w: usize, longest: usize) -> (ProjectCols, usize) {
+        let want = longest.min(READABLE_NAME);
+        let c = |runs, age, spark| ProjectCols { runs, age, spark };
+        let choices = [
+            c(true, true, SPARK_RUNS),
+            c(false, true, SPARK_RUNS),
+            c(false, true, 3),
+            c(false, false, 3),
+            c(false, false, 0),
+        ];
+        let cols = choices
+            .into_iter()
+            .find(|c| w.saturating_sub(c.fixed()) >= want)
+            .unwrap_or(c(false, false, 0));
+        (cols, w.saturating_sub(cols.fixed()))
+    }
+}
+
 /// Draw the browse screen.
 pub fn render(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     let b = layout::browse(
         main,
         app.browse.focus == Pane::Snapshots,
         app.now_height(main),
+        app.longest_project_name(),
     );
     crate::tui::ui::now::render(b.now, buf, app, now);
     projects(b.projects, buf, app, now);
@@ -88,30 +134,17 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
         return;
     }
     let w = inner.width as usize;
-    // status(1) sp name sp runs(4) sp age(4) sp spark(6)
-    // Compact (narrow pane): status, name and sparkline only.
-    let compact = w < 30;
-    let fixed = if compact {
-        1 + 1 + 1 + SPARK_RUNS
-    } else {
-        1 + 1 + 1 + 4 + 1 + 4 + 1 + SPARK_RUNS
-    };
-    let name_w = w.saturating_sub(fixed);
-    let header = if compact {
-        format!(
-            "  {} {}",
-            fmt::pad("name", name_w, ell),
-            fmt::pad("fails", SPARK_RUNS, ell)
-        )
-    } else {
-        format!(
-            "  {} {} {} {}",
-            fmt::pad("name", name_w, ell),
-            fmt::pad_left("runs", 4, ell),
-            fmt::pad_left("age", 4, ell),
-            fmt::pad("fails", SPARK_RUNS, ell)
-        )
-    };
+    let (cols, name_w) = ProjectCols::fit(w, app.longest_project_name());
+    let mut header = format!("  {}", fmt::pad("name", name_w, ell));
+    if cols.runs {
+        header.push_str(&format!(" {}", fmt::pad_left("runs", 4, ell)));
+    }
+    if cols.age {
+        header.push_str(&format!(" {}", fmt::pad_left("age", 4, ell)));
+    }
+    if cols.spark >= 5 {
+        header.push_str(&format!(" {}", fmt::pad("fails", cols.spark, ell)));
+    }
     put(
         buf,
         inner,
@@ -159,29 +192,36 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
                 Span::styled(sym, sym_style.patch(base)),
                 Span::styled(" ", base),
                 Span::styled(fmt::pad(&name, name_w, ell), base),
-                Span::styled(" ", base),
             ];
-            if !compact {
-                spans.extend([
-                    Span::styled(fmt::pad_left(&p.snapshots.len().to_string(), 4, ell), base),
-                    Span::styled(" ", base),
-                    Span::styled(fmt::pad_left(&age, 4, ell), th.dim().patch(base)),
-                    Span::styled(" ", base),
-                ]);
+            if cols.runs {
+                spans.push(Span::styled(
+                    format!(" {}", fmt::pad_left(&p.snapshots.len().to_string(), 4, ell)),
+                    base,
+                ));
             }
-            let levels = failure_levels(p, SPARK_RUNS);
-            for l in &levels {
-                let st = if *l > 0.0 {
-                    th.status(TestStatus::Fail)
-                } else {
-                    th.status(TestStatus::Success)
-                };
-                spans.push(Span::styled(th.spark(*l).to_string(), st.patch(base)));
+            if cols.age {
+                spans.push(Span::styled(" ", base));
+                spans.push(Span::styled(
+                    fmt::pad_left(&age, 4, ell),
+                    th.dim().patch(base),
+                ));
             }
-            spans.push(Span::styled(
-                " ".repeat(SPARK_RUNS.saturating_sub(levels.len())),
-                base,
-            ));
+            if cols.spark > 0 {
+                spans.push(Span::styled(" ", base));
+                let levels = failure_levels(p, cols.spark);
+                for l in &levels {
+                    let st = if *l > 0.0 {
+                        th.status(TestStatus::Fail)
+                    } else {
+                        th.status(TestStatus::Success)
+                    };
+                    spans.push(Span::styled(th.spark(*l).to_string(), st.patch(base)));
+                }
+                spans.push(Span::styled(
+                    " ".repeat(cols.spark.saturating_sub(levels.len())),
+                    base,
+                ));
+            }
             Line::from(spans)
         },
     );
@@ -196,14 +236,26 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
         Some(p) => (clean(&p.project.name).into_owned(), p.snapshots.len()),
         None => ("Snapshots".into(), 0),
     };
+    // Runs that arrived above the cursor while it was not on the top row.
+    let above = app.browse.new_above_count();
+    let up = if th.ascii { "^" } else { "↑" };
+    let marker = (above > 0).then(|| format!(" {up} {above} new above (g) "));
+    let marker_w = marker.as_deref().map_or(0, fmt::width);
     let title = title_with_filter(
         app,
-        fmt::truncate(&pname, (r.width as usize).saturating_sub(24), ell),
+        fmt::truncate(
+            &pname,
+            (r.width as usize).saturating_sub(24 + marker_w),
+            ell,
+        ),
         list.len(),
         total,
         FilterTarget::Snapshots,
     );
-    let block = pane_block(title, focused, th);
+    let mut block = pane_block(title, focused, th);
+    if let Some(m) = marker {
+        block = block.title_top(Line::styled(m, th.new_marker()).right_aligned());
+    }
     let inner = block.inner(r);
     block.render(r, buf);
     if inner.width == 0 || inner.height == 0 {

@@ -84,14 +84,28 @@ pub fn now_height(main: Rect, lines: usize, failing: bool, focused: bool) -> u16
         .max(main.height.min(1))
 }
 
+/// Columns of a project row besides its name: status, runs, age, the
+/// failure sparkline and the spaces between them.
+pub const PROJECT_ROW_FIXED: usize = 19;
+
 /// Split the main area for the browse screen: the Now panel (`now_h` rows)
-/// on top, projects and snapshots below. On narrow terminals the projects
-/// pane shrinks while the timeline is focused, to give the timeline room.
-pub fn browse(main: Rect, timeline_focused: bool, now_h: u16) -> Browse {
-    let pw = if main.width < NARROW_BROWSE && timeline_focused {
+/// on top, projects and snapshots below. The projects pane is as wide as
+/// its longest name (`longest_name` columns) and its columns want, within
+/// 30 columns and two fifths of the width (half below [`NARROW_BROWSE`]
+/// columns); on narrow terminals it shrinks while the timeline is focused,
+/// to give the timeline room.
+pub fn browse(main: Rect, timeline_focused: bool, now_h: u16, longest_name: usize) -> Browse {
+    let narrow = main.width < NARROW_BROWSE;
+    let pw = if narrow && timeline_focused {
         24
     } else {
-        (main.width as u32 * 2 / 5).clamp(30, 46) as u16
+        let cap = if narrow {
+            main.width / 2
+        } else {
+            (main.width as u32 * 2 / 5) as u16
+        };
+        let want = (longest_name + PROJECT_ROW_FIXED + 2).min(u16::MAX as usize) as u16;
+        want.clamp(30, cap.max(30))
     };
     let pw = pw.min(main.width);
     let nh = now_h.min(main.height);
@@ -178,7 +192,7 @@ pub fn with_footer(body: Rect) -> (Rect, Rect) {
 /// terminals, centred and at most `max_w` wide on wide ones.
 pub fn popup(area: Rect, max_w: u16) -> Rect {
     let main = frame(area).main;
-    let w = if main.width <= max_w + 8 {
+    let w = if main.width <= max_w.saturating_add(8) {
         main.width
     } else {
         max_w

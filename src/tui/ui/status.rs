@@ -11,21 +11,27 @@ use crate::tui::fmt;
 use crate::tui::keymap::{Action, ActionText, ContextText};
 use crate::tui::ui::widgets::put;
 
+/// Rank of a status segment that always stays.
+const KEEP: u8 = u8::MAX;
+
 /// Draw the status bar.
 pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     let th = &app.cfg.theme;
     let bar = th.bar();
     buf.set_style(r, bar);
-    let mut right: Vec<(String, Style)> = Vec::new();
+    // (text, style, rank): the lowest rank gives up its room first; the
+    // freeze and a stopped index never do.
+    let mut right: Vec<(String, Style, u8)> = Vec::new();
     if let Some(q) = &app.frozen {
         right.push((
             format!("FROZEN ({} queued, f)", q.len()),
             bar.patch(th.alert()),
+            KEEP,
         ));
     }
     // A one-shot scan ends its channel on purpose; a live index should not.
     if !app.index_alive && (!app.scan.finished || app.watch_mode != "off") {
-        right.push(("index stopped".into(), bar.patch(th.alert())));
+        right.push(("index stopped".into(), bar.patch(th.alert()), KEEP));
     }
     if !app.scan.finished {
         let s = if app.scan.total > 0 {
@@ -33,16 +39,20 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
         } else {
             "scanning…".into()
         };
-        right.push((s, bar.patch(th.alert())));
+        right.push((s, bar.patch(th.alert()), 5));
     } else {
-        right.push((format!("{} snapshots", app.catalog.snapshot_count()), bar));
+        right.push((
+            format!("{} snapshots", app.catalog.snapshot_count()),
+            bar,
+            0,
+        ));
     }
     if !app.pending.is_empty() {
-        right.push((format!("{} pending", app.pending.len()), bar));
+        right.push((format!("{} pending", app.pending.len()), bar, 3));
     }
     let bad = app.unreadable_count();
     if bad > 0 {
-        right.push((format!("{bad} unreadable (u)"), bar.patch(th.alert())));
+        right.push((format!("{bad} unreadable (u)"), bar.patch(th.alert()), 4));
     }
     let watch = format!(
         "watch: {}",
@@ -53,8 +63,8 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
         )
     );
     let watch_index = right.len();
-    right.push((watch.clone(), bar));
-    right.push((format!("tz {}", app.cfg.tz), bar));
+    right.push((watch.clone(), bar, 2));
+    right.push((format!("tz {}", app.cfg.tz), bar, 1));
 
     let sep = th.sep();
     let w = r.width as usize;
@@ -68,25 +78,36 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
         );
         let needed: usize = with_note
             .iter()
-            .map(|(s, _)| fmt::width(s) + fmt::width(sep))
+            .map(|(s, _, _)| fmt::width(s) + fmt::width(sep))
             .sum::<usize>()
             + 1;
         if fmt::width(title) + 24 + needed <= w {
             right = with_note;
         }
     }
-    // Drop segments from the left end of the right side until the path gets some room.
-    let mut start = 0;
-    let right_w = |segs: &[(String, Style)]| -> usize {
+    // Drop segments from the left end of the right side until the path gets
+    // some room, keeping the ones that must stay visible (freeze) to the last.
+    let right_w = |segs: &[(String, Style, u8)]| -> usize {
         segs.iter()
-            .map(|(s, _)| fmt::width(s) + fmt::width(sep))
+            .map(|(s, _, _)| fmt::width(s) + fmt::width(sep))
             .sum::<usize>()
             + 1
     };
-    while start < right.len() && fmt::width(title) + 12 + right_w(&right[start..]) > w {
-        start += 1;
+    while fmt::width(title) + 12 + right_w(&right) > w {
+        let lowest = right
+            .iter()
+            .enumerate()
+            .filter(|(_, seg)| seg.2 < KEEP)
+            .min_by_key(|(_, seg)| seg.2)
+            .map(|(i, _)| i);
+        match lowest {
+            Some(i) => {
+                right.remove(i);
+            }
+            None => break,
+        }
     }
-    let segs = &right[start..];
+    let segs = &right[..];
     let path_w = w
         .saturating_sub(fmt::width(title))
         .saturating_sub(right_w(segs));
@@ -102,7 +123,7 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
         ),
         Span::styled(path, bar),
     ];
-    for (s, st) in segs {
+    for (s, st, _) in segs {
         spans.push(Span::styled(sep, bar));
         spans.push(Span::styled(s.clone(), *st));
     }
@@ -154,46 +175,62 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
         put(buf, r, 0, line);
         return;
     }
-    if let Some((m, _)) = &app.message {
-        put(
-            buf,
-            r,
-            0,
-            Line::from(Span::styled(
-                fmt::truncate(&crate::text::sanitize::clean(m), w, th.ellipsis()),
-                th.alert(),
-            )),
-        );
-        return;
-    }
-    if let Some(n) = &app.notice {
-        put(
-            buf,
-            r,
-            0,
-            Line::from(Span::styled(
-                fmt::truncate(&crate::text::sanitize::clean(n), w, th.ellipsis()),
-                th.alert(),
-            )),
-        );
-        return;
-    }
     let ctx = app.contexts();
+    // `? help` and `q quit` end the bar at any width: the other hints and
+    // a message give up their room first.
+    let hint = |a: Action| -> Option<(String, &'static str)> {
+        let k = app.cfg.keymap.first_key(&ctx, a)?;
+        let label = ctx.first().map_or(a.hint(), |c| c.hint_label(a));
+        Some((k.to_string(), label))
+    };
+    let cost = |(k, l): &(String, &str)| fmt::width(k) + 1 + fmt::width(l) + 2;
+    let tail: Vec<(String, &'static str)> = [Action::Help, Action::Quit]
+        .into_iter()
+        .filter_map(hint)
+        .collect();
+    let tail_w: usize = tail.iter().map(cost).sum();
+    let room = w.saturating_sub(tail_w);
     let mut spans = Vec::new();
     let mut used = 0usize;
-    for a in hint_actions(app) {
-        let Some(k) = app.cfg.keymap.first_key(&ctx, a) else {
-            continue;
-        };
-        let key = k.to_string();
-        let label = ctx.first().map_or(a.hint(), |c| c.hint_label(a));
-        let cost = fmt::width(&key) + 1 + fmt::width(label) + 2;
-        if used + cost > w {
-            break;
+    let message = app
+        .message
+        .as_ref()
+        .map(|(m, _)| m.as_str())
+        .or(app.notice.as_deref());
+    if let Some(m) = message {
+        let text = fmt::truncate(
+            &crate::text::sanitize::clean(m),
+            room.saturating_sub(2),
+            th.ellipsis(),
+        );
+        used = fmt::width(&text) + 2;
+        spans.push(Span::styled(text, th.alert()));
+        spans.push(Span::raw("  "));
+    } else {
+        for a in hint_actions(app) {
+            if matches!(a, Action::Help | Action::Quit) {
+                continue;
+            }
+            let Some(h) = hint(a) else {
+                continue;
+            };
+            let c = cost(&h);
+            if used + c > room {
+                break;
+            }
+            spans.push(Span::styled(h.0, th.key()));
+            spans.push(Span::styled(format!(" {}  ", h.1), th.dim()));
+            used += c;
         }
-        spans.push(Span::styled(key, th.key()));
-        spans.push(Span::styled(format!(" {label}  "), th.dim()));
-        used += cost;
+    }
+    // The tail is drawn at the right end when a message shows, after the
+    // hints otherwise.
+    if message.is_some() {
+        spans.push(Span::raw(" ".repeat(room.saturating_sub(used))));
+    }
+    for (k, l) in tail {
+        spans.push(Span::styled(k, th.key()));
+        spans.push(Span::styled(format!(" {l}  "), th.dim()));
     }
     put(buf, r, 0, Line::from(spans));
 }

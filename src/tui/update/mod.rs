@@ -22,9 +22,9 @@ use crate::tui::msg::Msg;
 use crate::tui::state::browse::Pane;
 use crate::tui::state::detail::{self, Tab};
 use crate::tui::state::filter::{FilterTarget, Input, InputKey};
-use crate::tui::state::popup::{Popup, PopupKey};
+use crate::tui::state::popup::{problem_files, Popup, PopupKey};
 use crate::tui::state::screen::Outcome;
-use crate::tui::ui::layout;
+use crate::tui::ui::{layout, popup};
 
 /// How long a transient message stays.
 const MESSAGE_SECS: i64 = 5;
@@ -92,7 +92,7 @@ impl App {
         }
         let key = keymap::key_of(&k);
         if let Some(p) = self.popup {
-            return self.on_popup_key(p, key);
+            return self.on_popup_key(p, key, now);
         }
         if self.view(self.screen).is_some_and(|v| v.takes_typing()) {
             let o = self
@@ -140,16 +140,40 @@ impl App {
         self.fix_selection();
     }
 
-    pub(crate) fn on_popup_key(&mut self, p: Popup, key: Option<Key>) -> Vec<Effect> {
+    pub(crate) fn on_popup_key(
+        &mut self,
+        p: Popup,
+        key: Option<Key>,
+        now: DateTime<Utc>,
+    ) -> Vec<Effect> {
         let action = key.and_then(|key| self.cfg.keymap.lookup(&[], key));
-        let page = self.size.1.saturating_sub(6).max(1) as usize;
-        let len = self.popup_len(p);
+        let page = popup::page(self.area(), p);
+        let len = popup::len(self, p);
         match p.key(action, key == Some(Key::ctrl('c')), page, len) {
             PopupKey::Quit => return vec![Effect::Quit],
             PopupKey::Close => self.popup = None,
             PopupKey::Show(p) => self.popup = Some(p),
+            PopupKey::Copy => return self.copy_problem_file(p, now),
         }
         Vec::new()
+    }
+
+    /// `y` on the unreadable list: copy the selected file's path.
+    fn copy_problem_file(&mut self, p: Popup, now: DateTime<Utc>) -> Vec<Effect> {
+        let Popup::Unreadable(c) = p else {
+            return Vec::new();
+        };
+        let path = problem_files(&self.catalog, &self.pending)
+            .get(c.sel)
+            .map(|f| f.path.display().to_string());
+        match path {
+            Some(text) => {
+                let shown = crate::tui::fmt::truncate(&clean(&text), 48, "…");
+                self.say(format!("copied file path: {shown}"), now);
+                vec![Effect::Copy(text)]
+            }
+            None => Vec::new(),
+        }
     }
 
     /// Perform one action.
@@ -165,7 +189,7 @@ impl App {
         match a {
             Action::Quit => return vec![Effect::Quit],
             Action::Help => self.popup = Some(Popup::Help(0)),
-            Action::Unreadable => self.popup = Some(Popup::Unreadable(0)),
+            Action::Unreadable => self.popup = Some(Popup::unreadable()),
             Action::Up => return self.move_sel(-1),
             Action::Down => return self.move_sel(1),
             Action::PageUp => return self.move_sel(-page),
@@ -421,7 +445,7 @@ impl App {
                 };
                 self.dirty = true;
                 if let Some(p) = self.popup {
-                    return self.on_popup_key(p, Some(key));
+                    return self.on_popup_key(p, Some(key), now);
                 }
             }
             return Vec::new();

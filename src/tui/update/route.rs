@@ -276,14 +276,21 @@ impl App {
         let detail_before = self
             .current_snapshot()
             .map(|s| (s.path.clone(), s.fingerprint));
-        // During the first scan, files arrive newest-by-mtime first, not by
-        // run time: a selection still on a project's newest run follows the
-        // newest run, so the first screen shows the latest runs selected.
-        let follow_newest: Vec<String> = if self.scan.finished {
-            Vec::new()
-        } else {
-            self.browse.on_newest(&self.catalog)
-        };
+        // A selection on a project's top (newest) row follows the newest
+        // run: during the first scan, where files arrive newest-by-mtime
+        // first, not by run time, so the first screen shows the latest runs
+        // selected; and live, so a new run is seen at once. Not the run
+        // being read on another screen: there a new one is counted above.
+        let reading = (self.screen != Screen::Browse)
+            .then(|| self.browse.project_sel.clone())
+            .flatten();
+        let follow_newest: Vec<String> = self
+            .browse
+            .on_newest(&self.catalog, &self.filters)
+            .into_iter()
+            .filter(|p| !self.scan.finished || reading.as_ref() != Some(p))
+            .collect();
+        let mut arrived: Vec<(String, String)> = Vec::new();
         let mut changed = false;
         for ev in evs {
             match &ev {
@@ -291,6 +298,7 @@ impl App {
                     self.pending.remove(&e.path);
                     if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
                         self.new_ids.insert(e.snapshot.id.clone());
+                        arrived.push((e.snapshot.project_id.clone(), e.snapshot.id.clone()));
                     }
                 }
                 IndexEvent::SnapshotsAdded(es) => {
@@ -300,6 +308,7 @@ impl App {
                         }
                         if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
                             self.new_ids.insert(e.snapshot.id.clone());
+                            arrived.push((e.snapshot.project_id.clone(), e.snapshot.id.clone()));
                         }
                     }
                 }
@@ -340,7 +349,9 @@ impl App {
             }
             changed |= index::apply_event(&mut self.catalog, &ev);
         }
-        self.browse.follow_newest(&self.catalog, follow_newest);
+        self.browse
+            .follow_newest(&self.catalog, &self.filters, follow_newest);
+        self.browse.arrived(&self.catalog, &self.filters, arrived);
         if changed {
             // Derived from the catalog alone (and the Now panel's age notes
             // only with a maximum age, which it does not use).
