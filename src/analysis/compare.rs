@@ -10,14 +10,28 @@ use crate::analysis::history::severity;
 use crate::index::ProjectEntry;
 use crate::model::{Snapshot, TestStatus};
 
-/// A test whose status differs between A and B (`None`: not run there).
+/// A test whose status differs between A and B (`None`: not run there), or
+/// the same test run with another condition in B.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Flip {
     /// Display label of the test.
     pub test: String,
+    /// Its identity in B (in A when it did not run in B).
     pub identity: Arc<str>,
     pub from: Option<TestStatus>,
     pub to: Option<TestStatus>,
+    /// Set when only the test's condition differs between A and B.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub condition_changed: Option<ConditionChange>,
+}
+
+/// The same test with another condition: its identity and condition in A
+/// (`to` and the identity in B are on the [`Flip`]).
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ConditionChange {
+    pub identity_a: Arc<str>,
+    pub from: Option<String>,
+    pub to: Option<String>,
 }
 
 /// A series whose value differs between A and B.
@@ -63,19 +77,132 @@ pub struct Comparison {
     pub tags_metadata: Vec<MetaDiff>,
 }
 
-fn worst_by_identity(s: &Snapshot) -> BTreeMap<&str, (TestStatus, String)> {
-    let mut m: BTreeMap<&str, (TestStatus, String)> = BTreeMap::new();
+/// Per identity: the worst status, the label, the name without its
+/// condition, and the condition.
+type TestsById<'a> = BTreeMap<&'a str, (TestStatus, String, String, Option<String>)>;
+
+fn worst_by_identity(s: &Snapshot) -> TestsById<'_> {
+    let mut m: TestsById = BTreeMap::new();
     for t in &s.tests {
         let label = crate::model::test_label(&t.name, t.column.as_deref());
+        // An Evidently 0.7 name ends in its condition (`Row count: Equal 180`).
+        let base = t.name.split(": ").next().unwrap_or(&t.name);
+        let base = format!(
+            "{base}\u{1f}{}\u{1f}{}",
+            t.test_type,
+            t.column.as_deref().unwrap_or("")
+        );
         m.entry(t.identity.as_ref())
             .and_modify(|e| {
                 if severity(t.status) < severity(e.0) {
                     e.0 = t.status;
                 }
             })
-            .or_insert((t.status, label));
+            .or_insert((t.status, label, base, t.condition.clone()));
     }
     m
+}
+
+/// Parameter names that hold a test's condition, not what it measures:
+/// legacy `gt`/`gte`/`lt`/`lte`/`eq`/`not_eq`/`is_in`/`not_in`, v2
+/// `threshold` and `expected…` (the tolerance).
+fn is_condition_param(name: &str) -> bool {
+    matches!(
+        name,
+        "gt" | "gte" | "lt" | "lte" | "eq" | "not_eq" | "is_in" | "not_in" | "threshold"
+    ) || name.starts_with("expected")
+}
+
+/// An identity with its condition parameters left out: `TestF1Score{gte=0.87}`
+/// and `TestF1Score` are the same test with another condition. Parameters are
+/// the `name=value` items of `{…}` groups (values may nest brackets).
+pub fn without_condition(identity: &str) -> String {
+    let mut out = String::with_capacity(identity.len());
+    let mut rest = identity;
+    while let Some(open) = rest.find('{') {
+        out.push_str(&rest[..open]);
+        let body = &rest[open + 1..];
+        // The matching close brace and the top-level commas inside.
+        let (mut depth, mut end, mut cuts) = (0i32, None, vec![0]);
+        for (i, c) in body.char_indices() {
+            match c {
+                '{' | '[' | '(' => depth += 1,
+                '}' if depth == 0 => {
+                    end = Some(i);
+                    break;
+                }
+                '}' | ']' | ')' => depth -= 1,
+                ',' if depth == 0 => cuts.push(i + 1),
+                _ => {}
+            }
+        }
+        let Some(end) = end else {
+            out.push_str(&rest[open..]);
+            return out;
+        };
+        cuts.push(end + 1);
+        let kept: Vec<&str> = cuts
+            .windows(2)
+            .map(|w| body[w[0]..w[1] - 1].trim())
+            .filter(|item| {
+                let name = item.split('=').next().unwrap_or(item);
+                !item.is_empty() && !is_condition_param(name)
+            })
+            .collect();
+        if !kept.is_empty() {
+            out.push('{');
+            out.push_str(&kept.join(","));
+            out.push('}');
+        }
+        rest = &body[end + 1..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Merge a test only in A with a test only in B when they are the same test
+/// with another condition (same identity without condition parameters, same
+/// name without its condition, type and column), each the only such one on
+/// its side.
+fn pair_condition_changes(flipped: Vec<Flip>, ta: &TestsById, tb: &TestsById) -> Vec<Flip> {
+    let key = |f: &Flip, side: &TestsById| {
+        side.get(f.identity.as_ref())
+            .map(|e| (without_condition(&f.identity), e.2.clone()))
+    };
+    let mut only_a: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    let mut only_b: BTreeMap<(String, String), Vec<usize>> = BTreeMap::new();
+    for (i, f) in flipped.iter().enumerate() {
+        match (f.from, f.to) {
+            (Some(_), None) => key(f, ta).map(|k| only_a.entry(k).or_default().push(i)),
+            (None, Some(_)) => key(f, tb).map(|k| only_b.entry(k).or_default().push(i)),
+            _ => None,
+        };
+    }
+    let mut merged_into: BTreeMap<usize, usize> = BTreeMap::new(); // b index -> a index
+    for (k, bs) in &only_b {
+        if let (Some([a]), [b]) = (only_a.get(k).map(Vec::as_slice), bs.as_slice()) {
+            merged_into.insert(*b, *a);
+        }
+    }
+    let dropped: BTreeSet<usize> = merged_into.values().copied().collect();
+    let mut out = Vec::with_capacity(flipped.len());
+    for (i, f) in flipped.iter().enumerate() {
+        if dropped.contains(&i) {
+            continue;
+        }
+        let mut f = f.clone();
+        if let Some(ai) = merged_into.get(&i) {
+            let a = &flipped[*ai];
+            f.from = a.from;
+            f.condition_changed = Some(ConditionChange {
+                identity_a: a.identity.clone(),
+                from: ta.get(a.identity.as_ref()).and_then(|e| e.3.clone()),
+                to: tb.get(f.identity.as_ref()).and_then(|e| e.3.clone()),
+            });
+        }
+        out.push(f);
+    }
+    out
 }
 
 fn meta_string(v: &serde_json::Value) -> String {
@@ -90,7 +217,7 @@ pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
     let ta = worst_by_identity(a);
     let tb = worst_by_identity(b);
     let ids: BTreeSet<&str> = ta.keys().chain(tb.keys()).copied().collect();
-    let mut flipped: Vec<Flip> = ids
+    let flipped: Vec<Flip> = ids
         .into_iter()
         .filter_map(|id| {
             let (fa, fb) = (ta.get(id), tb.get(id));
@@ -100,9 +227,11 @@ pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
                 identity: Arc::from(id),
                 from,
                 to,
+                condition_changed: None,
             })
         })
         .collect();
+    let mut flipped = pair_condition_changes(flipped, &ta, &tb);
     // Newly failing first, then fixed, then the rest.
     flipped.sort_by_key(|f| {
         let rank = match (
@@ -240,23 +369,6 @@ pub fn resolve(project: &ProjectEntry, spec: &str) -> Option<Arc<Snapshot>> {
     found.map(|e| e.snapshot.clone())
 }
 
-/// The default pair to compare: the latest failing run (B) against the last
-/// run before it that passed (A). When no earlier run passed (a project that
-/// has been failing all along), A is the previous run that carried tests.
-pub fn default_pair(project: &ProjectEntry) -> Option<(Arc<Snapshot>, Arc<Snapshot>)> {
-    let snaps = &project.snapshots;
-    let bi = snaps.iter().rposition(|e| failed(&e.snapshot))?;
-    let ai = snaps[..bi]
-        .iter()
-        .rposition(|e| passed(&e.snapshot))
-        .or_else(|| {
-            snaps[..bi]
-                .iter()
-                .rposition(|e| !e.snapshot.tests.is_empty())
-        })?;
-    Some((snaps[ai].snapshot.clone(), snaps[bi].snapshot.clone()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -291,7 +403,8 @@ mod tests {
             snap(3, vec![test("x", "X", None, Fail)], vec![]),
         ]);
         let ap = always.project("p").unwrap();
-        let (a, b) = default_pair(ap).unwrap();
+        let pair = crate::analysis::pair::latest_failure_pair(ap).unwrap();
+        let (a, b) = (pair.a, pair.b);
         assert_eq!(
             (a.id.as_str(), b.id.as_str()),
             (
@@ -299,7 +412,8 @@ mod tests {
                 ap.snapshots[2].snapshot.id.as_str()
             )
         );
-        let (a, b) = default_pair(p).unwrap();
+        let pair = crate::analysis::pair::latest_failure_pair(p).unwrap();
+        let (a, b) = (pair.a, pair.b);
         assert_eq!(a.id, p.snapshots[1].snapshot.id);
         assert_eq!(b.id, p.snapshots[2].snapshot.id);
         let cmp = compare(&a, &b);

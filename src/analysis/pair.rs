@@ -45,6 +45,30 @@ impl PairRule {
     }
 }
 
+impl PairRule {
+    /// A short form of [`PairRule::note`] for a title.
+    pub fn short(self) -> &'static str {
+        match self {
+            PairRule::Onset => "onset",
+            PairRule::LatestFailure => "latest failure",
+            PairRule::NeverPassed => "latest failure, none passed",
+            PairRule::PassingNow => "passing now",
+        }
+    }
+}
+
+impl PairRule {
+    /// What A and B are under this rule (`last pass`, `first failure`).
+    pub fn roles(self) -> (&'static str, &'static str) {
+        match self {
+            PairRule::Onset => ("last pass", "first failure"),
+            PairRule::LatestFailure => ("last pass", "latest failure"),
+            PairRule::NeverPassed => ("run before", "latest failure"),
+            PairRule::PassingNow => ("previous", "latest"),
+        }
+    }
+}
+
 /// A pair of runs to compare, A before B.
 #[derive(Debug, Clone)]
 pub struct Pair {
@@ -134,7 +158,10 @@ mod tests {
         let p = c.project("p").unwrap();
         let id = |i: usize| p.snapshots[i].snapshot.id.clone();
         let o = onset_pair(p).unwrap();
-        assert_eq!((o.a.id.clone(), o.b.id.clone(), o.rule), (id(0), id(1), PairRule::Onset));
+        assert_eq!(
+            (o.a.id.clone(), o.b.id.clone(), o.rule),
+            (id(0), id(1), PairRule::Onset)
+        );
         let l = latest_failure_pair(p).unwrap();
         assert_eq!(
             (l.a.id.clone(), l.b.id.clone(), l.rule),

@@ -227,8 +227,8 @@ pub struct CompareArgs {
     /// Workspace, project folder or flat folder of snapshot files.
     pub path: PathBuf,
     /// Before: a snapshot id (or unique prefix), `latest`, `latest-pass` or
-    /// `latest-fail`. Without A and B: the latest failing run against the
-    /// last run before it that passed.
+    /// `latest-fail`. Without A and B: the onset of the current failure
+    /// streak (the last run that passed against the first failing run after it).
     #[arg(requires = "b")]
     pub a: Option<String>,
     /// After (same forms as A).
@@ -236,6 +236,10 @@ pub struct CompareArgs {
     /// Project name or id (found from the ids when left out).
     #[arg(long, value_name = "NAME_OR_ID")]
     pub project: Option<String>,
+    /// Without A and B: compare the latest failing run with the last run
+    /// before it that passed (the default before the onset rule).
+    #[arg(long, conflicts_with = "a")]
+    pub latest_failure: bool,
     #[arg(long)]
     pub json: bool,
 }

@@ -4,12 +4,12 @@
 
 use std::io::Write;
 use std::path::Path;
-use std::sync::Arc;
 
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::compare::{self as cmp, Comparison};
+use crate::analysis::pair;
 use crate::cmd::args::{CompareArgs, GlobalOpts};
 use crate::cmd::error::{HeadlessError, Result};
 use crate::cmd::output::{counts_text, rfc3339, short_time, write_json, Table, WIDTH};
@@ -31,9 +31,9 @@ pub struct CompareJson {
     pub project_name: String,
     pub a_timestamp: String,
     pub b_timestamp: String,
-    /// Set when the default pair is not "latest failing run against the last
-    /// passing run before it".
-    pub note: Option<&'static str>,
+    /// How the pair was chosen (the onset rule by default; see
+    /// [`pair::PairRule::note`]), or "A and B as given".
+    pub note: String,
     #[serde(flatten)]
     pub comparison: Comparison,
 }
@@ -91,24 +91,17 @@ pub fn compare(args: &CompareArgs, global: &GlobalOpts, out: &mut dyn Write) -> 
             project: p.project.name.clone(),
         })
     };
-    let mut note = None;
-    let (a, b) = match (args.a.as_deref(), args.b.as_deref()) {
-        (Some(a), Some(b)) => (pick(a)?, pick(b)?),
-        _ => match cmp::default_pair(p) {
-            Some((a, b)) => {
-                if !cmp::passed(&a) {
-                    note =
-                        Some("no run before it passed: compared with the run with tests before it");
-                }
-                (a, b)
+    let (a, b, note) = match (args.a.as_deref(), args.b.as_deref()) {
+        (Some(a), Some(b)) => (pick(a)?, pick(b)?, "A and B as given".to_string()),
+        _ => {
+            let pair = if args.latest_failure {
+                pair::latest_failure_pair(p)
+            } else {
+                pair::onset_pair(p)
             }
-            None => {
-                let pair = fallback_pair(p)
-                    .ok_or_else(|| HeadlessError::NoComparePair(p.project.name.clone()))?;
-                note = Some("no failing run to explain: compared the last two runs with tests");
-                pair
-            }
-        },
+            .ok_or_else(|| HeadlessError::NoComparePair(p.project.name.clone()))?;
+            (pair.a, pair.b, pair.rule.note().to_string())
+        }
     };
     let comparison = cmp::compare(&a, &b);
     if args.json {
@@ -122,19 +115,7 @@ pub fn compare(args: &CompareArgs, global: &GlobalOpts, out: &mut dyn Write) -> 
         };
         return write_json(out, &v);
     }
-    compare_text(p, &a, &b, &comparison, note, tz, out)
-}
-
-/// The latest run with tests and the run with tests before it.
-fn fallback_pair(p: &ProjectEntry) -> Option<(Arc<Snapshot>, Arc<Snapshot>)> {
-    let mut with_tests = p
-        .snapshots
-        .iter()
-        .rev()
-        .filter(|e| !e.snapshot.tests.is_empty());
-    let b = with_tests.next()?;
-    let a = with_tests.next()?;
-    Some((a.snapshot.clone(), b.snapshot.clone()))
+    compare_text(p, &a, &b, &comparison, &note, tz, out)
 }
 
 fn status_or_dash(s: Option<TestStatus>) -> &'static str {
@@ -154,7 +135,7 @@ fn compare_text(
     a: &Snapshot,
     b: &Snapshot,
     c: &Comparison,
-    note: Option<&str>,
+    note: &str,
     tz: TimeZoneChoice,
     out: &mut dyn Write,
 ) -> Result<()> {
@@ -163,9 +144,7 @@ fn compare_text(
         "{}",
         truncate(&clean(&p.project.name), WIDTH, ELLIPSIS)
     )?;
-    if let Some(n) = note {
-        writeln!(out, "note: {n}")?;
-    }
+    writeln!(out, "pair: {note}")?;
     for (label, s) in [("A", a), ("B", b)] {
         writeln!(
             out,
@@ -178,8 +157,17 @@ fn compare_text(
 
     writeln!(
         out,
-        "\nFLIPPED TESTS ({}; - = not in that run)",
-        c.flipped.len()
+        "\nFLIPPED TESTS ({}; - = not in that run{})",
+        c.flipped.len(),
+        match c
+            .flipped
+            .iter()
+            .filter(|f| f.condition_changed.is_some())
+            .count()
+        {
+            0 => String::new(),
+            n => format!("; {n} with a changed condition"),
+        }
     )?;
     if c.flipped.is_empty() {
         writeln!(out, "  none")?;
@@ -189,15 +177,24 @@ fn compare_text(
             // Same name, other configuration: the condition tells them apart.
             let twin = c.flipped.iter().filter(|g| g.test == f.test).count() > 1;
             let s = if f.to.is_some() { b } else { a };
-            let label = match condition(s, &f.identity).filter(|_| twin) {
-                Some(cond) => format!("{} [{cond}]", f.test),
-                None => f.test.clone(),
+            let label = match (&f.condition_changed, condition(s, &f.identity)) {
+                (Some(_), _) => format!("{} (condition changed)", f.test),
+                (None, Some(cond)) if twin => format!("{} [{cond}]", f.test),
+                _ => f.test.clone(),
             };
             t.row(vec![
                 status_or_dash(f.from).to_string(),
                 status_or_dash(f.to).to_string(),
                 truncate(&clean(&label), WIDTH - 18, ELLIPSIS),
             ]);
+            // The conditions on a line of their own, never cut.
+            if let Some(cc) = &f.condition_changed {
+                t.note(format!(
+                    "                  condition {} -> {}",
+                    clean(cc.from.as_deref().unwrap_or("?")),
+                    clean(cc.to.as_deref().unwrap_or("?"))
+                ));
+            }
         }
         t.write(out)?;
     }

@@ -57,7 +57,9 @@ impl ActionText for Action {
             Action::Dashboards => "the project's configured dashboard",
             Action::NowPanel => "focus / expand the Now panel (failing now)",
             Action::Mark => "mark / unmark the snapshot for compare",
-            Action::Compare => "compare marked vs selected (default: last pass vs fail)",
+            Action::Compare => {
+                "compare marked vs selected (default: onset of the failure; again: latest failure)"
+            }
             Action::Copy => "copy path / row as text (OSC 52, clipboard tool)",
             Action::CopyId => "copy the snapshot id",
             Action::CycleWindow => "time window: all, 90d, 30d, 7d, 24h",
@@ -166,7 +168,15 @@ impl ContextText for Context {
                 A::Quit,
             ],
             Context::Dashboard => &[A::NextPane, A::Down, A::Back, A::Help, A::Quit],
-            Context::Compare => &[A::Enter, A::SortDrift, A::Copy, A::Back, A::Help, A::Quit],
+            Context::Compare => &[
+                A::Enter,
+                A::Compare,
+                A::SortDrift,
+                A::Copy,
+                A::Back,
+                A::Help,
+                A::Quit,
+            ],
             Context::Browse => &[
                 A::Enter,
                 A::NextPane,
@@ -190,6 +200,7 @@ impl ContextText for Context {
             (Context::Trend, Action::Down) => "next series",
             (Context::Dashboard, Action::NextPane) => "tab",
             (Context::Dashboard, Action::Down) => "scroll",
+            (Context::Compare, Action::Compare) => "other pair",
             _ => a.hint(),
         }
     }

@@ -11,6 +11,7 @@ mod common;
 mod architecture;
 mod cache;
 mod cli;
+mod compare_onset;
 mod config;
 mod corpus;
 mod dashboard;

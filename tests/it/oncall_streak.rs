@@ -17,15 +17,15 @@ use crate::oncall::{
 
 /// One run of a project as the files say: time, id, and whether it has
 /// tests and whether any of them is FAIL/ERROR.
-struct FileRun {
-    time: NaiveDateTime,
-    id: String,
-    has_tests: bool,
-    fails: bool,
+pub(crate) struct FileRun {
+    pub(crate) time: NaiveDateTime,
+    pub(crate) id: String,
+    pub(crate) has_tests: bool,
+    pub(crate) fails: bool,
 }
 
 /// The runs of every project folder of workspace `ws`, oldest first.
-fn runs_by_project(ws: &Path) -> Vec<(String, Vec<FileRun>)> {
+pub(crate) fn runs_by_project(ws: &Path) -> Vec<(String, Vec<FileRun>)> {
     let mut out = Vec::new();
     for dir in fs::read_dir(ws).unwrap() {
         let dir = dir.unwrap().path();

@@ -443,3 +443,24 @@ fn raw_tab_gutter_fits_long_files() {
     // The last line's number is shown whole, followed by a space.
     assert!(s.contains(&format!("│{total} ")), "{total}: {s}");
 }
+
+/// `c` without a mark: the default pair, its rule in the title and the
+/// runs' roles on the A and B lines; `c` again switches to the other
+/// default pair (issue 13, item 4). Diabetes in the fixture never passed
+/// (every run with tests in `tests/fixtures/tui-ws/01a2230c-a779-*` has a
+/// FAIL), so both rules fall back to the latest failure against the run
+/// with tests before it.
+#[test]
+fn compare_default_pair_says_how_it_was_chosen() {
+    for (w, h) in [(80, 24), (200, 50)] {
+        let mut a = app((w, h));
+        press(&mut a, KeyCode::Char('c'));
+        let s = text(&a, w, h);
+        assert!(s.contains("latest failure, none passed"), "{s}");
+        assert!(
+            s.contains("A run before") && s.contains("B latest failure"),
+            "{s}"
+        );
+        insta::assert_snapshot!(format!("compare_default_{w}x{h}"), s);
+    }
+}

@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::analysis::compare::Comparison;
+use crate::analysis::pair::{self, Pair, PairRule};
 use crate::index::{Catalog, ProjectEntry};
 use crate::model::{Snapshot, TestStatus};
 use crate::tui::keymap::{Action, Context};
@@ -77,6 +78,13 @@ pub struct CompareState {
     pub cmp: Comparison,
     /// How the pair was chosen, for the title.
     pub how: String,
+    /// The rule of a default pair (`None` for marked vs selected): `c` in
+    /// the view switches between the onset and the latest failure.
+    pub rule: Option<PairRule>,
+    /// A default pair by the latest-failure rule (else the onset rule), and
+    /// whether the other rule gives another pair (what `c` switches to).
+    pub latest_failure: bool,
+    pub other_differs: bool,
     /// Moved series ordered by absolute change instead of relative.
     pub by_abs: bool,
     pub cursor: Cursor,
@@ -92,6 +100,9 @@ impl CompareState {
             b,
             cmp,
             how,
+            rule: None,
+            latest_failure: false,
+            other_differs: false,
             by_abs: false,
             cursor: Cursor::default(),
         };
@@ -136,18 +147,50 @@ impl CompareState {
                     _ => return Err(PairError::MarkGone),
                 }
             }
-            _ => crate::analysis::compare::default_pair(project).map(|(a, b)| {
-                let how = if crate::analysis::compare::passed(&a) {
-                    "last passing run vs latest failing run"
-                } else {
-                    "previous run vs latest failing run (no passing run before it)"
-                };
-                (a, b, how.to_string())
-            }),
+            _ => {
+                return Self::default_pair(project, false).ok_or(PairError::NoFailingRun);
+            }
         };
         let (a, b, how) = pair.ok_or(PairError::NoFailingRun)?;
         let pid = b.project_id.clone();
         Ok(CompareState::new(&pid, a, b, how))
+    }
+
+    /// `c` in the view of a default pair: the other default pair (onset ↔
+    /// latest failure); `None` for a marked pair.
+    pub fn switched(&self, catalog: &Catalog) -> Option<CompareState> {
+        self.rule?;
+        if !self.other_differs {
+            return None;
+        }
+        Self::default_pair(catalog.project(&self.project_id)?, !self.latest_failure)
+    }
+
+    /// The default pair of a project: the onset of its failure streak, or
+    /// with `latest_failure` the latest failing run against the last pass
+    /// before it (see [`pair`]).
+    pub fn default_pair(project: &ProjectEntry, latest_failure: bool) -> Option<CompareState> {
+        let pick = |latest: bool| {
+            if latest {
+                pair::latest_failure_pair(project)
+            } else {
+                pair::onset_pair(project)
+            }
+        };
+        let Pair { a, b, rule } = pick(latest_failure)?;
+        let other_differs =
+            pick(!latest_failure).is_some_and(|o| (o.a.id != a.id) || (o.b.id != b.id));
+        let pid = b.project_id.clone();
+        let how = match (other_differs, latest_failure) {
+            (false, _) => rule.short().to_string(),
+            (true, true) => format!("{} (c: onset)", rule.short()),
+            (true, false) => format!("{} (c: latest failure)", rule.short()),
+        };
+        let mut s = CompareState::new(&pid, a, b, how);
+        s.rule = Some(rule);
+        s.latest_failure = latest_failure;
+        s.other_differs = other_differs;
+        Some(s)
     }
 
     /// Enter on a flipped test: that test in the run where it ran last.

@@ -36,10 +36,14 @@ fn drift_label(d: Option<bool>, s: &Snapshot, column: &str) -> &'static str {
     }
 }
 
-fn side(app: &App, label: &str, s: &Snapshot, w: usize) -> Line<'static> {
+fn side(app: &App, label: &str, role: Option<&str>, s: &Snapshot, w: usize) -> Line<'static> {
     let th = &app.cfg.theme;
     let mut spans = vec![
         Span::styled(format!("{label} "), th.key()),
+        Span::styled(
+            role.map(|r| format!("{r:<15}")).unwrap_or_default(),
+            th.dim(),
+        ),
         Span::styled(
             fmt::time(app.cfg.tz, s.timestamp, "%Y-%m-%d %H:%M"),
             th.text().add_modifier(Modifier::BOLD),
@@ -72,20 +76,22 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     let Some(c) = &app.compare else { return };
     let pname = crate::tui::ui::widgets::project_name(app, &c.project_id);
     let arrow = th.arrow();
-    let title = format!(" Compare {arrow} {pname}: {} ", c.how);
+    // The project name gives way to how the pair was chosen.
+    let room = (main.width as usize).saturating_sub(4);
+    let fixed = format!(" Compare {arrow}  · {} ", c.how);
+    let name = fmt::truncate(&pname, room.saturating_sub(fmt::width(&fixed)).max(8), ell);
+    let title = format!(" Compare {arrow} {name} · {} ", c.how);
     pane_block(
-        Line::styled(
-            fmt::truncate(&title, (main.width as usize).saturating_sub(4), ell),
-            th.header(),
-        ),
+        Line::styled(fmt::truncate(&title, room, ell), th.header()),
         true,
         th,
     )
     .render(main, buf);
     let v = layout::compare(main);
     let w = v.rows.width as usize;
-    put(buf, v.head, 0, side(app, "A", &c.a, w));
-    put(buf, v.head, 1, side(app, "B", &c.b, w));
+    let roles = c.rule.map(|r| r.roles());
+    put(buf, v.head, 0, side(app, "A", roles.map(|r| r.0), &c.a, w));
+    put(buf, v.head, 1, side(app, "B", roles.map(|r| r.1), &c.b, w));
     let to = if th.ascii { "->" } else { "→" };
     let rows = c.rows();
     // indent, a, " →", b, delta, relative
@@ -128,13 +134,22 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
                     let used: usize = spans.iter().map(|s| fmt::width(&s.content)).sum();
                     // Same name, other configuration: the condition tells them apart.
                     let twin = c.cmp.flipped.iter().filter(|g| g.test == f.test).count() > 1;
-                    let cond = twin
-                        .then(|| {
-                            let s = if f.to.is_some() { &c.b } else { &c.a };
-                            crate::tui::state::compare::test_condition(s, &f.identity)
+                    let changed = f.condition_changed.as_ref().map(|cc| {
+                        format!(
+                            "  [condition changed: {} {to} {}]",
+                            clean(cc.from.as_deref().unwrap_or("?")),
+                            clean(cc.to.as_deref().unwrap_or("?"))
+                        )
+                    });
+                    let cond = changed
+                        .or_else(|| {
+                            twin.then(|| {
+                                let s = if f.to.is_some() { &c.b } else { &c.a };
+                                crate::tui::state::compare::test_condition(s, &f.identity)
+                            })
+                            .flatten()
+                            .map(|c| format!("  [{}]", clean(c)))
                         })
-                        .flatten()
-                        .map(|c| format!("  [{}]", clean(c)))
                         .unwrap_or_default();
                     spans.push(Span::styled(
                         fmt::pad(

@@ -188,6 +188,18 @@ impl App {
             self.say("no project selected", now);
             return Vec::new();
         };
+        // `c` again in the view of a default pair: the other default pair.
+        if self.screen == Screen::Compare && self.mark.is_none() {
+            if let Some(next) = self
+                .compare
+                .as_ref()
+                .and_then(|c| c.switched(&self.catalog))
+            {
+                self.compare = Some(next);
+                self.fix_selection();
+                return Vec::new();
+            }
+        }
         let selected = self.focused_snapshot();
         match CompareState::start(&self.catalog, p, self.mark.as_ref(), selected.as_ref()) {
             Ok(c) => self.compare = Some(c),
