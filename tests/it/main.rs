@@ -20,6 +20,7 @@ mod live;
 mod oncall;
 mod oncall_streak;
 mod parse;
+mod series_keys;
 mod proptest_parse;
 mod tui_e2e;
 mod tui_render;
