@@ -5,4 +5,5 @@
 pub mod compare;
 pub mod dashboard;
 pub mod history;
+pub mod series;
 pub mod triage;

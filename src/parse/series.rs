@@ -313,12 +313,34 @@ mod tests {
         let missing = json!({"type": "evidently:metric:DatasetMissingValuesMetric", "missing_values": ["", null, null, null]});
         assert_eq!(k(&missing), "DatasetMissingValuesMetric");
         // A long list prints as its length and a digest, stable and distinct.
-        let cols = |c: &[&str]| json!({"type": "evidently:metric_v2:DriftedColumnsCount", "columns": c});
-        let a = k(&cols(&["feature_001", "feature_002", "feature_003", "feature_004"]));
-        let b = k(&cols(&["feature_001", "feature_002", "feature_003", "feature_005"]));
-        assert!(a.starts_with("DriftedColumnsCount{columns=[4 items #"), "{a}");
+        let cols =
+            |c: &[&str]| json!({"type": "evidently:metric_v2:DriftedColumnsCount", "columns": c});
+        let a = k(&cols(&[
+            "feature_001",
+            "feature_002",
+            "feature_003",
+            "feature_004",
+        ]));
+        let b = k(&cols(&[
+            "feature_001",
+            "feature_002",
+            "feature_003",
+            "feature_005",
+        ]));
+        assert!(
+            a.starts_with("DriftedColumnsCount{columns=[4 items #"),
+            "{a}"
+        );
         assert_ne!(a, b);
-        assert_eq!(a, k(&cols(&["feature_001", "feature_002", "feature_003", "feature_004"])));
+        assert_eq!(
+            a,
+            k(&cols(&[
+                "feature_001",
+                "feature_002",
+                "feature_003",
+                "feature_004"
+            ]))
+        );
         assert_eq!(value_text(&json!(["x", 1])).as_deref(), Some("[x,1]"));
     }
 

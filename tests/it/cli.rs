@@ -570,13 +570,18 @@ fn series_and_trend() {
         let found: Vec<&str> = rows
             .iter()
             .filter_map(|r| r["key"].as_str())
-            .filter(|k| k.starts_with(&prefix) && k.ends_with(",drift_share=0.5}.share_of_drifted_columns"))
+            .filter(|k| {
+                k.starts_with(&prefix) && k.ends_with(",drift_share=0.5}.share_of_drifted_columns")
+            })
             .collect();
         assert_eq!(found.len(), 1, "{found:?}");
         found[0].to_string()
     };
     let six = drift_key(6);
-    assert_eq!(rows.iter().find(|r| r["key"] == six.as_str()).unwrap()["points"], 1);
+    assert_eq!(
+        rows.iter().find(|r| r["key"] == six.as_str()).unwrap()["points"],
+        1
+    );
     let key = &drift_key(11);
     let v = json(&[
         "trend",

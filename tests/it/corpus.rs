@@ -194,8 +194,12 @@ fn legacy_drift_table_and_values() {
         assert!(!r.inferred);
     }
     assert_eq!(
-        only_series(&s, "DatasetDriftMetric{columns=[", ",drift_share=0.5}.share_of_drifted_columns")
-            .and_then(|v| v.value),
+        only_series(
+            &s,
+            "DatasetDriftMetric{columns=[",
+            ",drift_share=0.5}.share_of_drifted_columns"
+        )
+        .and_then(|v| v.value),
         Some(0.16666666666666666)
     );
     assert_eq!(
@@ -243,8 +247,12 @@ fn v2_drift_and_values() {
         Some(0.9662921348314607)
     );
     assert_eq!(
-        only_series(&s, "DriftedColumnsCount{columns=[", ",drift_share=0.5}.share")
-            .and_then(|v| v.value),
+        only_series(
+            &s,
+            "DriftedColumnsCount{columns=[",
+            ",drift_share=0.5}.share"
+        )
+        .and_then(|v| v.value),
         Some(0.16666666666666666)
     );
     assert_eq!(

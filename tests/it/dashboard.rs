@@ -299,7 +299,10 @@ fn v2_share_of_drifted_columns_panel_equals_the_files() {
     let line = |n: usize| {
         let l = lines
             .iter()
-            .find(|l| l.key.starts_with(&format!("DriftedColumnsCount{{columns=[{n} items #")))
+            .find(|l| {
+                l.key
+                    .starts_with(&format!("DriftedColumnsCount{{columns=[{n} items #"))
+            })
             .unwrap_or_else(|| panic!("no {n}-column line"));
         assert!(l.key.ends_with(",drift_share=0.5}.share"), "{}", l.key);
         assert!(l.legend.starts_with("share (columns=["), "{}", l.legend);

@@ -83,13 +83,14 @@ fn identity(config: &Value) -> (String, String) {
             a.iter()
                 .all(|i| i.is_null() || i.as_str().is_some_and(str::is_empty))
         });
-        k != "options"
-            && !k.ends_with("tests")
-            && !v.is_null()
-            && !(v.is_boolean() && SWITCHES.contains(&k.as_str()))
-            && !empty_list
-            && !(t == "ValueDrift" && k == "threshold")
-            && !((k == "classification_name" || k == "regression_name") && v == "default")
+        let left_out = k == "options"
+            || k.ends_with("tests")
+            || v.is_null()
+            || (v.is_boolean() && SWITCHES.contains(&k.as_str()))
+            || empty_list
+            || (t == "ValueDrift" && k == "threshold")
+            || ((k == "classification_name" || k == "regression_name") && v == "default");
+        !left_out
     });
     (t, Value::Object(m).to_string())
 }
@@ -103,14 +104,20 @@ fn configs(file: &Value) -> Vec<Value> {
             .collect();
     }
     let metrics = file.pointer("/suite/metrics").and_then(Value::as_array);
-    let results = file.pointer("/suite/metric_results").and_then(Value::as_array);
+    let results = file
+        .pointer("/suite/metric_results")
+        .and_then(Value::as_array);
     let ids = file.get("metrics_ids").and_then(Value::as_array);
     let (Some(metrics), Some(results), Some(ids)) = (metrics, results, ids) else {
         return Vec::new();
     };
     ids.iter()
         .filter_map(Value::as_u64)
-        .filter(|&i| results.get(i as usize).is_some_and(|r| r.get("type").is_some()))
+        .filter(|&i| {
+            results
+                .get(i as usize)
+                .is_some_and(|r| r.get("type").is_some())
+        })
         .filter_map(|i| metrics.get(i as usize))
         .map(|c| match c.get("type").and_then(Value::as_str).map(short) {
             Some("MetricV2Adapter") => c.get("metric").cloned().unwrap_or(c.clone()),
@@ -136,14 +143,23 @@ fn no_two_metrics_of_a_snapshot_share_a_key() {
         let mut values: BTreeMap<&str, Option<f64>> = BTreeMap::new();
         for v in &s.series {
             if let Some(old) = values.insert(&v.key, v.value) {
-                let same = old == v.value || (old.is_some_and(f64::is_nan) && v.value.is_some_and(f64::is_nan));
-                assert!(same, "{}: key {} holds {old:?} and {:?}", f.display(), v.key, v.value);
+                let same = old == v.value
+                    || (old.is_some_and(f64::is_nan) && v.value.is_some_and(f64::is_nan));
+                assert!(
+                    same,
+                    "{}: key {} holds {old:?} and {:?}",
+                    f.display(),
+                    v.key,
+                    v.value
+                );
             }
         }
         // Distinct metric parts per type among the program's keys.
         let mut program: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
         for k in values.keys() {
-            let Some(p) = SeriesKey::parse(k) else { continue };
+            let Some(p) = SeriesKey::parse(k) else {
+                continue;
+            };
             program
                 .entry(p.metric_type.to_string())
                 .or_default()
@@ -202,7 +218,141 @@ fn category_counts_on_one_column_keep_their_category() {
     )
     .unwrap();
     let value = |k: &str| s.series_value(k).and_then(|v| v.value);
-    assert_eq!(value("CategoryCount{categories=[true],column=Refusal}.count"), Some(1.0));
-    assert_eq!(value("CategoryCount{categories=[false],column=Refusal}.count"), Some(77.0));
+    assert_eq!(
+        value("CategoryCount{categories=[true],column=Refusal}.count"),
+        Some(1.0)
+    );
+    assert_eq!(
+        value("CategoryCount{categories=[false],column=Refusal}.count"),
+        Some(77.0)
+    );
     assert_eq!(value("CategoryCount{column=Refusal}.count"), None);
+}
+
+// ----- the picker's order -----------------------------------------------------
+
+use snapscope::analysis::series::{rank, RankedSeries, SeriesGroup};
+
+fn ranked(root: &std::path::Path, ws: &str, project: &str) -> Vec<RankedSeries> {
+    let (catalog, _) = snapscope::index::index_path(&root.join(ws), &Default::default()).unwrap();
+    rank(catalog.project(project).unwrap())
+}
+
+fn position(r: &[RankedSeries], key: &str) -> (usize, SeriesGroup) {
+    let i = r
+        .iter()
+        .position(|s| s.key == key)
+        .unwrap_or_else(|| panic!("no series {key}"));
+    (i, r[i].group)
+}
+
+/// v2 Wine (current-0.7): the metrics that carry tests, read with serde_json
+/// from the snapshots (`.metric_results[] | select(.tests | length > 0)
+/// | .metric_value_location.metric.params`), include `LogLoss` (no dashboard
+/// panel names it: dashboard.json has Accuracy, F1Score,
+/// DriftedColumnsCount, MeanValue and RowCount) and `ValueDrift` on
+/// `proline`. Their series come first, in the "used" group; groups follow in
+/// order (used, changing, other, constant, per-column).
+#[test]
+fn series_a_test_uses_come_first() {
+    let Some(root) = workspaces() else { return };
+    let dir = root.join("current-0.7/01a2230e-0168-7ab7-adff-7641d9b536e9");
+    let dashboard = std::fs::read_to_string(dir.join("dashboard.json")).unwrap();
+    assert!(!dashboard.contains("LogLoss") && !dashboard.contains("ValueDrift"));
+    let mut proline_method = None;
+    let mut logloss_tested = false;
+    for f in std::fs::read_dir(dir.join("snapshots")).unwrap().flatten() {
+        let file: Value = serde_json::from_slice(&std::fs::read(f.path()).unwrap()).unwrap();
+        for r in file["metric_results"].as_object().unwrap().values() {
+            let p = &r["metric_value_location"]["metric"]["params"];
+            if r["tests"].as_array().is_none_or(Vec::is_empty) {
+                continue;
+            }
+            match p["type"].as_str().unwrap() {
+                "evidently:metric_v2:LogLoss" => logloss_tested = true,
+                "evidently:metric_v2:ValueDrift" if p["column"] == "proline" => {
+                    proline_method = p["method"].as_str().map(str::to_string)
+                }
+                _ => {}
+            }
+        }
+    }
+    assert!(logloss_tested);
+    let proline = format!(
+        "ValueDrift{{column=proline,method={}}}.value",
+        proline_method.unwrap()
+    );
+    let r = ranked(&root, "current-0.7", "01a2230e-0168-7ab7-adff-7641d9b536e9");
+    let first_unused = r.iter().position(|s| s.group != SeriesGroup::Used).unwrap();
+    for key in ["LogLoss.value", proline.as_str(), "Accuracy.value"] {
+        let (i, g) = position(&r, key);
+        assert_eq!(g, SeriesGroup::Used, "{key}");
+        assert!(
+            i < first_unused,
+            "{key} at {i}, first unused at {first_unused}"
+        );
+    }
+    assert!(r.windows(2).all(|w| w[0].group <= w[1].group));
+}
+
+/// Legacy Diabetes (legacy-0.4): its dashboard (metadata.json) plots
+/// `ColumnDriftMetric` `drift_score` with `column_name.name` `bmi`, so that
+/// series is "used"; the same metric's `stattest_threshold` is 0.05 in every
+/// report (`.suite.metric_results[i].stattest_threshold` for the
+/// ColumnDriftMetric on bmi), so it is "constant"; the drift table's
+/// per-column rows (`DataDriftTable...drift_by_columns.age.drift_score`)
+/// are "per-column" and come last.
+#[test]
+fn legacy_dashboard_series_first_constants_and_per_column_last() {
+    let Some(root) = workspaces() else { return };
+    let dir = root.join("legacy-0.4/01a2230c-a779-7dfb-9102-2aa2f6dbe42d");
+    let meta: Value =
+        serde_json::from_str(&replace_non_finite_str(&dir.join("metadata.json"))).unwrap();
+    let plotted = meta["dashboard"]["panels"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|p| {
+            p["values"].as_array().into_iter().flatten().any(|v| {
+                v["metric_id"] == "ColumnDriftMetric"
+                    && v["field_path"] == "drift_score"
+                    && v["metric_args"]["column_name.name"] == "bmi"
+            })
+        });
+    assert!(plotted);
+    let mut thresholds = BTreeSet::new();
+    for f in std::fs::read_dir(dir.join("snapshots")).unwrap().flatten() {
+        let file: Value = serde_json::from_str(&replace_non_finite_str(&f.path())).unwrap();
+        let metrics = file["suite"]["metrics"].as_array().unwrap();
+        for i in file["metrics_ids"].as_array().into_iter().flatten() {
+            let i = i.as_u64().unwrap() as usize;
+            let m = &metrics[i];
+            if m["type"] == "evidently:metric:ColumnDriftMetric"
+                && m["column_name"]["name"] == "bmi"
+            {
+                thresholds
+                    .insert(file["suite"]["metric_results"][i]["stattest_threshold"].to_string());
+            }
+        }
+    }
+    assert_eq!(thresholds.len(), 1, "{thresholds:?}");
+    let r = ranked(&root, "legacy-0.4", "01a2230c-a779-7dfb-9102-2aa2f6dbe42d");
+    let (used, g) = position(&r, "ColumnDriftMetric{column_name=bmi}.drift_score");
+    assert_eq!(g, SeriesGroup::Used);
+    let (constant, g) = position(&r, "ColumnDriftMetric{column_name=bmi}.stattest_threshold");
+    assert_eq!(g, SeriesGroup::Constant);
+    let per_column = r
+        .iter()
+        .position(|s| {
+            s.key.starts_with("DataDriftTable")
+                && s.key.ends_with(".drift_by_columns.age.drift_score")
+        })
+        .unwrap();
+    assert_eq!(r[per_column].group, SeriesGroup::Internal);
+    assert!(used < constant && constant < per_column);
+    assert!(r.windows(2).all(|w| w[0].group <= w[1].group));
+}
+
+fn replace_non_finite_str(p: &std::path::Path) -> String {
+    String::from_utf8(replace_non_finite(&std::fs::read(p).unwrap()).into_owned()).unwrap()
 }
