@@ -6,4 +6,5 @@ pub mod compare;
 pub mod dashboard;
 pub mod history;
 pub mod pair;
+pub mod series;
 pub mod triage;

@@ -21,7 +21,7 @@ mod widgets;
 
 pub use json::replace_non_finite;
 pub use project::{parse_project_metadata, ProjectMeta};
-pub use series::canonical_params;
+pub use series::{canonical_params, is_render_switch, value_text};
 pub use time::{parse_timestamp, TimeZoneChoice};
 
 use crate::model::{ScoreKind, Snapshot};

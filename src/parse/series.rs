@@ -9,13 +9,19 @@
 //!   `evidently.metrics.data_drift.column_drift_metric.ColumnDriftMetric` are
 //!   both `ColumnDriftMetric`; v2 `evidently:metric_v2:Accuracy` is `Accuracy`).
 //! * The parameters are the metric configuration's, sorted by name, printed
-//!   plainly (`column_name=age`, `drift_share=0.5`, `quantile=0.75`), with the
-//!   braces left out when none remain. Left out are: `type`, `options`, every
-//!   key ending in `tests` (v2 test lists), nulls, booleans (rendering
-//!   switches such as `conf_matrix`), lists (column lists filled in by
-//!   presets), `classification_name`/`regression_name` when `default`, and the
-//!   `threshold` of v2 `ValueDrift` (it decides drift, not the score). A legacy
-//!   `ColumnName` object counts as its `name`; other nested objects are
+//!   plainly (`column_name=age`, `drift_share=0.5`, `quantile=0.75`,
+//!   `categories=[true]`), with the braces left out when none remain. Every
+//!   parameter that can tell two series apart stays: booleans
+//!   (`no_feedback_users=true`) and lists (`values=[a,b]`; a list longer than
+//!   [`LIST_INLINE`] characters prints as its length and a digest,
+//!   `columns=[30 items #1a2b3c4d]`) count. Left out are only what cannot
+//!   change a value: `type`, `options`, every key ending in `tests` (v2 test
+//!   lists), nulls (unset), lists holding nothing but nulls and empty strings
+//!   (NaN and Infinity read as null: Evidently's default `missing_values`),
+//!   the rendering switches of [`RENDER_SWITCHES`] when boolean,
+//!   `classification_name`/`regression_name` when `default`, and the
+//!   `threshold` of v2 `ValueDrift` (it decides drift, not the score). A
+//!   legacy `ColumnName` object counts as its `name`; other nested objects are
 //!   flattened with dots (`a.b=1`).
 //! * The field path is the dotted path of the number inside the result:
 //!   legacy `share_of_drifted_columns`, `current.accuracy`,
@@ -75,7 +81,13 @@ fn collect_params(prefix: &str, obj: &Obj, out: &mut Vec<(String, String)>) {
             format!("{prefix}.{k}")
         };
         match v {
-            Val::Null | Val::Bool(_) | Val::Array(_) => {}
+            Val::Null => {}
+            Val::Bool(_) if is_render_switch(k) => {}
+            Val::Array(items) => {
+                if let Some(text) = list_text(items) {
+                    out.push((name, text));
+                }
+            }
             Val::Object(o) => {
                 let is_column_name = o
                     .get("type")
@@ -92,6 +104,83 @@ fn collect_params(prefix: &str, obj: &Obj, out: &mut Vec<(String, String)>) {
                 }
             }
         }
+    }
+}
+
+/// Boolean parameters that never change what is measured: the switches of
+/// plots and tables in Evidently's metrics, and a test's `is_critical`
+/// (FAIL or WARNING, the same test either way); keys and test identities
+/// leave them out.
+pub const RENDER_SWITCHES: [&str; 10] = [
+    "is_critical",
+    "conf_matrix",
+    "pr_curve",
+    "pr_table",
+    "roc_curve",
+    "error_distr",
+    "error_normality",
+    "error_plot",
+    "perc_error_plot",
+    "feature_importance",
+];
+
+/// Whether a boolean parameter of this name is a rendering switch.
+pub fn is_render_switch(name: &str) -> bool {
+    let last = name.rsplit('.').next().unwrap_or(name);
+    RENDER_SWITCHES.contains(&last)
+}
+
+/// Longest list text printed in full inside a key.
+pub const LIST_INLINE: usize = 40;
+
+/// A list parameter as keys print it: `[a,b,c]` (items plainly, `null` for
+/// null), or `[N items #xxxxxxxx]` (FNV-1a of the full text) when longer than
+/// [`LIST_INLINE`]. `None` when no item holds a value (only nulls and empty
+/// strings): such a list is left out like a null.
+pub(crate) fn list_text(items: &[Val]) -> Option<String> {
+    let parts: Vec<String> = items
+        .iter()
+        .map(|i| match i {
+            Val::Null => "null".to_string(),
+            Val::Array(a) => list_text(a).unwrap_or_else(|| "[]".into()),
+            Val::Object(o) => {
+                let mut inner = Vec::new();
+                collect_params("", o, &mut inner);
+                inner.sort();
+                let body: Vec<String> = inner.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                format!("{{{}}}", body.join(","))
+            }
+            scalar => plain(scalar).unwrap_or_default(),
+        })
+        .collect();
+    let holds_value = items.iter().any(|i| match i {
+        Val::Null => false,
+        Val::String(s) => !s.is_empty(),
+        _ => true,
+    });
+    if !holds_value {
+        return None;
+    }
+    let full = format!("[{}]", parts.join(","));
+    if full.chars().count() <= LIST_INLINE {
+        return Some(full);
+    }
+    let mut h: u32 = 0x811c_9dc5;
+    for b in full.bytes() {
+        h ^= u32::from(b);
+        h = h.wrapping_mul(0x0100_0193);
+    }
+    Some(format!("[{} items #{h:08x}]", items.len()))
+}
+
+/// A configured value (from a dashboard selector, say) as a key prints it:
+/// scalars plainly, lists as [`list_text`]. `None` for what keys leave out.
+pub fn value_text(v: &Value) -> Option<String> {
+    match Val::from_value(v) {
+        Val::Null => None,
+        Val::Array(items) => list_text(&items),
+        Val::Object(_) => None,
+        scalar => plain(&scalar),
     }
 }
 
@@ -205,10 +294,57 @@ mod tests {
             "share_tests": [{"type": "x"}]});
         assert_eq!(
             key(&count, ParamsFor::Series).unwrap(),
-            "DriftedColumnsCount{drift_share=0.5}"
+            "DriftedColumnsCount{columns=[a,b],drift_share=0.5}"
         );
         let acc = json!({"type": "evidently:metric_v2:Accuracy", "classification_name": "default", "conf_matrix": true});
         assert_eq!(key(&acc, ParamsFor::Series).unwrap(), "Accuracy");
+    }
+
+    #[test]
+    fn params_that_tell_series_apart_stay() {
+        // Two CategoryCount metrics on one column differ only in the category.
+        let yes = json!({"type": "evidently:metric_v2:CategoryCount", "column": "Denial", "category": true});
+        let no = json!({"type": "evidently:metric_v2:CategoryCount", "column": "Denial", "category": false});
+        let list = json!({"type": "evidently:metric_v2:CategoryCount", "column": "Denial", "categories": [true]});
+        let k = |v: &Value| key(v, ParamsFor::Series).unwrap();
+        assert_eq!(k(&yes), "CategoryCount{category=true,column=Denial}");
+        assert_eq!(k(&no), "CategoryCount{category=false,column=Denial}");
+        assert_eq!(k(&list), "CategoryCount{categories=[true],column=Denial}");
+        // Rendering switches, nulls and empty lists still do not count.
+        let mae = json!({"type": "evidently:metric_v2:MAE", "error_plot": true, "error_distr": false, "k": null});
+        assert_eq!(k(&mae), "MAE");
+        let missing = json!({"type": "evidently:metric:DatasetMissingValuesMetric", "missing_values": ["", null, null, null]});
+        assert_eq!(k(&missing), "DatasetMissingValuesMetric");
+        // A long list prints as its length and a digest, stable and distinct.
+        let cols =
+            |c: &[&str]| json!({"type": "evidently:metric_v2:DriftedColumnsCount", "columns": c});
+        let a = k(&cols(&[
+            "feature_001",
+            "feature_002",
+            "feature_003",
+            "feature_004",
+        ]));
+        let b = k(&cols(&[
+            "feature_001",
+            "feature_002",
+            "feature_003",
+            "feature_005",
+        ]));
+        assert!(
+            a.starts_with("DriftedColumnsCount{columns=[4 items #"),
+            "{a}"
+        );
+        assert_ne!(a, b);
+        assert_eq!(
+            a,
+            k(&cols(&[
+                "feature_001",
+                "feature_002",
+                "feature_003",
+                "feature_004"
+            ]))
+        );
+        assert_eq!(value_text(&json!(["x", 1])).as_deref(), Some("[x,1]"));
     }
 
     #[test]

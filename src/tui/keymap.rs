@@ -57,9 +57,7 @@ impl ActionText for Action {
             Action::Dashboards => "the project's configured dashboard",
             Action::NowPanel => "focus / expand the Now panel (failing now)",
             Action::Mark => "mark / unmark the snapshot for compare",
-            Action::Compare => {
-                "compare marked vs selected (default: onset of the failure; again: latest failure)"
-            }
+            Action::Compare => "compare marked vs selected, else the failure's onset",
             Action::Copy => "copy path / row as text (OSC 52, clipboard tool)",
             Action::CopyId => "copy the snapshot id",
             Action::CycleWindow => "time window: all, 90d, 30d, 7d, 24h",

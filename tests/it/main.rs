@@ -24,6 +24,7 @@ mod oncall;
 mod oncall_streak;
 mod parse;
 mod proptest_parse;
+mod series_keys;
 mod tui_e2e;
 mod tui_render;
 mod tui_startup;

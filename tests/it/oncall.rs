@@ -861,7 +861,7 @@ fn tests_history_matches_the_files() {
 
 #[test]
 fn trend_csv_matches_trend_json() {
-    let key = "DatasetDriftMetric{drift_share=0.5}.share_of_drifted_columns";
+    let key = "ClassificationQualityMetric.current.accuracy";
     let args = [
         "trend",
         "sample_snapshots",

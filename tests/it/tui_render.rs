@@ -35,7 +35,12 @@ fn text(app: &App, w: u16, h: u16) -> String {
 
 /// Build the app at a size, run a key script, and snapshot the screen.
 fn check(name: &str, script: impl Fn(&mut App)) {
-    for (w, h) in SIZES {
+    check_at(name, &SIZES, script);
+}
+
+/// [`check`] at the given sizes.
+fn check_at(name: &str, sizes: &[(u16, u16)], script: impl Fn(&mut App)) {
+    for &(w, h) in sizes {
         let mut a = app((w, h));
         script(&mut a);
         insta::assert_snapshot!(format!("{name}_{w}x{h}"), text(&a, w, h));
@@ -220,9 +225,12 @@ fn tiny_areas_do_not_panic() {
 
 // ----- monitoring and triage views ------------------------------------------
 
+/// The trend views also at 200x50 (a big terminal).
+const TREND_SIZES: [(u16, u16); 3] = [(80, 24), (120, 40), (200, 50)];
+
 #[test]
 fn trend_picker() {
-    check("trend_picker", |a| {
+    check_at("trend_picker", &TREND_SIZES, |a| {
         press(a, KeyCode::Char('j'));
         press(a, KeyCode::Char('T'));
         type_str(a, "label");
@@ -230,10 +238,39 @@ fn trend_picker() {
 }
 
 #[test]
+fn trend_picker_groups() {
+    // Wine, nothing typed: the groups with their headings, used series first.
+    check_at("trend_picker_groups", &TREND_SIZES, |a| {
+        press(a, KeyCode::Char('j'));
+        press(a, KeyCode::Char('T'));
+    });
+}
+
+#[test]
+fn trend_small_multiples_four_series() {
+    // Wine: four series of different scales, one chart each with its own y-range.
+    check_at("trend_four", &TREND_SIZES, |a| {
+        press(a, KeyCode::Char('j'));
+        press(a, KeyCode::Char('T'));
+        for k in [
+            "accuracy.value",
+            "rowcount",
+            "recallbylabel cultivar_a",
+            "f1score.value",
+        ] {
+            type_str(a, k);
+            press(a, KeyCode::Enter);
+            press(a, KeyCode::Char('a'));
+        }
+        press(a, KeyCode::Esc);
+    });
+}
+
+#[test]
 fn trend_chart_two_series_cursor_back_one() {
     // Wine: Accuracy.value and Recall.value over the three runs; the 03-26
     // and 03-27 points are failing runs (marked on the active series).
-    check("trend_chart", |a| {
+    check_at("trend_chart", &TREND_SIZES, |a| {
         press(a, KeyCode::Char('j'));
         press(a, KeyCode::Char('T'));
         type_str(a, "recall.value");

@@ -40,7 +40,7 @@ fn trend_picker_filters_adds_and_removes_series() {
         .unwrap()
         .picker_keys()
         .iter()
-        .map(|k| k.0.clone())
+        .map(|k| k.key.clone())
         .collect();
     assert_eq!(
         shown,
@@ -501,4 +501,45 @@ fn copy_gives_path_id_and_rows() {
         panic!("{fx:?}")
     };
     assert!(row.starts_with("FAIL\t"), "{row}");
+}
+
+#[test]
+fn trend_picker_typing_searches_and_arrows_move() {
+    use snapscope::tui::state::trend::PickerRow;
+    let mut a = app((80, 24));
+    key(&mut a, KeyCode::Char('j')); // Wine
+    keys(&mut a, "T");
+    let sel = |a: &snapscope::tui::app::App| {
+        let t = a.trend.as_ref().unwrap();
+        let p = t.picker.as_ref().unwrap();
+        (
+            p.text.clone(),
+            p.cursor.sel,
+            t.picker_rows()
+                .get(p.cursor.sel)
+                .map(|r| matches!(r, PickerRow::Key(_))),
+        )
+    };
+    // The first row is a group heading: the cursor rests on the first key below it.
+    assert_eq!(sel(&a), (String::new(), 1, Some(true)));
+    // `j` and `k` are search text, not movement.
+    keys(&mut a, "jk");
+    assert_eq!(sel(&a).0, "jk");
+    key(&mut a, KeyCode::Backspace);
+    key(&mut a, KeyCode::Backspace);
+    // Arrows, End and Home move; a heading is stepped over.
+    key(&mut a, KeyCode::Down);
+    assert_eq!(sel(&a), (String::new(), 2, Some(true)));
+    key(&mut a, KeyCode::End);
+    let (_, last, on_key) = sel(&a);
+    assert_eq!(on_key, Some(true));
+    assert_eq!(last, a.trend.as_ref().unwrap().picker_rows().len() - 1);
+    key(&mut a, KeyCode::Home);
+    assert_eq!(sel(&a).1, 1);
+    key(&mut a, KeyCode::Up);
+    assert_eq!(
+        sel(&a).1,
+        1,
+        "Up from the first key stays (the heading is not a row to rest on)"
+    );
 }

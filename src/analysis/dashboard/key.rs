@@ -3,9 +3,10 @@
 //!
 //! Keys follow the scheme of `parse/series.rs`:
 //! `MetricType{param=value,...}.field.path`, params sorted, with nulls,
-//! booleans, lists, default names and the v2 `ValueDrift` threshold left
-//! out. A selector that names a left-out parameter with a value of a
-//! left-out form therefore matches when the parameter is absent.
+//! empty lists, boolean rendering switches, default names and the v2
+//! `ValueDrift` threshold left out. A selector that names a left-out
+//! parameter with a value of a left-out form therefore matches when the
+//! parameter is absent; a list matches the key's printed list.
 
 use serde_json::Value;
 
@@ -108,8 +109,10 @@ pub(crate) fn same_plain(a: &str, b: &str) -> bool {
 /// that an absent parameter can still be that value.
 fn left_out_form(name: &str, value: &str) -> bool {
     let last = name.rsplit('.').next().unwrap_or(name);
-    matches!(canonical_word(value), "True" | "False" | "None")
-        || value.starts_with('[')
+    let word = canonical_word(value);
+    word == "None"
+        || (matches!(word, "True" | "False") && crate::parse::is_render_switch(last))
+        || value == "[]"
         || ((last == "classification_name" || last == "regression_name") && value == "default")
 }
 
@@ -140,12 +143,15 @@ pub(crate) fn arg_matches(key: &SeriesKey<'_>, path: &str, value: &Value) -> boo
     match found {
         Some(actual) => {
             if matches!(value, Value::Array(_)) {
-                // Lists are left out of keys: a list-valued param does not exist.
-                return false;
+                // Lists print as keys print them.
+                return crate::parse::value_text(value).is_some_and(|t| t == actual);
             }
             same_plain(actual, &py_str(value))
         }
-        None => left_out_form(path, &py_str(value)),
+        None => match value {
+            Value::Array(_) => crate::parse::value_text(value).is_none(),
+            _ => left_out_form(path, &py_str(value)),
+        },
     }
 }
 

@@ -5,6 +5,7 @@
 
 mod eval;
 mod key;
+mod used;
 
 pub use crate::model::dashboard::*;
 pub use eval::{
@@ -12,6 +13,7 @@ pub use eval::{
     StatusBucket,
 };
 pub use key::SeriesKey;
+pub use used::used_series;
 
 #[cfg(test)]
 mod tests;

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use crate::analysis::history::Window;
+use crate::analysis::series::{rank, RankedSeries, SeriesGroup};
 use crate::index::Catalog;
 use crate::tui::fmt;
 use crate::tui::keymap::{Action, Context};
@@ -96,8 +97,9 @@ pub enum PickerKey {
 #[derive(Debug, Clone, PartialEq)]
 pub struct TrendState {
     pub project_id: String,
-    /// Every series key of the project with its number of points.
-    pub keys: Vec<(String, usize)>,
+    /// Every series key of the project with its number of points and
+    /// group, in picker order (see [`crate::analysis::series`]).
+    pub keys: Vec<RankedSeries>,
     /// Open while picking series.
     pub picker: Option<Picker>,
     /// Selected series (at most [`MAX_SERIES`]).
@@ -130,7 +132,7 @@ impl TrendState {
             t.reload(catalog);
             return Ok(());
         }
-        let keys = catalog.series_keys(project_id);
+        let keys = ranked(catalog, project_id);
         if keys.is_empty() {
             return Err("no numeric series in this project");
         }
@@ -182,8 +184,8 @@ impl TrendState {
         None
     }
 
-    /// Keys matching the picker's text.
-    pub fn picker_keys(&self) -> Vec<&(String, usize)> {
+    /// Keys matching the picker's text, in picker order.
+    pub fn picker_keys(&self) -> Vec<&RankedSeries> {
         let f = self
             .picker
             .as_ref()
@@ -191,8 +193,53 @@ impl TrendState {
             .unwrap_or_default();
         self.keys
             .iter()
-            .filter(|(k, _)| picker_matches(k, &f))
+            .filter(|k| picker_matches(&k.key, &f))
             .collect()
+    }
+
+    /// The picker's rows: a heading (with its number of matching keys)
+    /// above each non-empty group, then its keys. The cursor indexes these
+    /// rows and never rests on a heading.
+    pub fn picker_rows(&self) -> Vec<PickerRow<'_>> {
+        let keys = self.picker_keys();
+        let mut rows = Vec::with_capacity(keys.len() + 5);
+        let mut i = 0;
+        while i < keys.len() {
+            let g = keys[i].group;
+            let n = keys[i..].iter().take_while(|k| k.group == g).count();
+            rows.push(PickerRow::Heading(g, n));
+            rows.extend(keys[i..i + n].iter().map(|k| PickerRow::Key(k)));
+            i += n;
+        }
+        rows
+    }
+
+    /// Put the picker's cursor on a key row: from a heading, step in
+    /// direction `d` (then the other way when there is none).
+    fn settle(&mut self, d: isize) {
+        let heads: Vec<bool> = self
+            .picker_rows()
+            .iter()
+            .map(|r| matches!(r, PickerRow::Heading(..)))
+            .collect();
+        let Some(p) = &mut self.picker else { return };
+        if heads.is_empty() {
+            p.cursor.sel = 0;
+            return;
+        }
+        let mut i = p.cursor.sel.min(heads.len() - 1);
+        let dir = if d < 0 { -1 } else { 1 };
+        for dir in [dir, -dir] {
+            let mut j = i as isize;
+            while j >= 0 && (j as usize) < heads.len() && heads[j as usize] {
+                j += dir;
+            }
+            if j >= 0 && (j as usize) < heads.len() {
+                i = j as usize;
+                break;
+            }
+        }
+        p.cursor.sel = i;
     }
 
     /// Index (into the active series' points) of the cursor inside window `w`:
@@ -248,10 +295,17 @@ impl TrendState {
     /// filter); `rows` is the height of its list.
     pub fn picker_key(&mut self, k: KeyEvent, rows: usize) -> PickerKey {
         let ctrl = k.modifiers.contains(KeyModifiers::CONTROL);
-        let sel_key = self.picker_keys().get(p_sel(self)).map(|(k, _)| k.clone());
+        let sel_key = match self.picker_rows().get(p_sel(self)) {
+            Some(PickerRow::Key(k)) => Some(k.key.clone()),
+            _ => None,
+        };
         let Some(p) = &mut self.picker else {
             return PickerKey::Edited;
         };
+        // Typing always searches (`j` and `k` are letters here); only arrows,
+        // PageUp/PageDown, Home/End and Ctrl-N/Ctrl-P move.
+        let up = matches!(k.code, KeyCode::Up | KeyCode::PageUp | KeyCode::Home)
+            || (ctrl && k.code == KeyCode::Char('p'));
         match k.code {
             KeyCode::Char('c') if ctrl => return PickerKey::Quit,
             KeyCode::Char('u') if ctrl => {
@@ -290,12 +344,13 @@ impl TrendState {
             }
             _ => {}
         }
+        self.settle(if up { -1 } else { 1 });
         PickerKey::Edited
     }
 
     /// Reload keys and points after the index changed.
     pub fn reload(&mut self, catalog: &Catalog) {
-        self.keys = catalog.series_keys(&self.project_id);
+        self.keys = ranked(catalog, &self.project_id);
         for s in &mut self.series {
             *s = TrendSeries::load(catalog, &self.project_id, &s.key);
         }
@@ -373,7 +428,8 @@ impl View for TrendState {
 
     fn fit(&mut self, cx: &Cx) {
         let rows = cx.rows;
-        let n = self.picker_keys().len();
+        let n = self.picker_rows().len();
+        self.settle(1);
         if let Some(p) = &mut self.picker {
             p.cursor.fit(n, rows);
         }
@@ -409,6 +465,19 @@ impl View for TrendState {
             ),
         ))
     }
+}
+
+/// One row of the series picker.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PickerRow<'a> {
+    /// A group's heading and how many of its keys match the search.
+    Heading(SeriesGroup, usize),
+    Key(&'a RankedSeries),
+}
+
+/// The project's series keys in picker order.
+fn ranked(catalog: &Catalog, project_id: &str) -> Vec<RankedSeries> {
+    catalog.project(project_id).map(rank).unwrap_or_default()
 }
 
 fn p_sel(t: &TrendState) -> usize {

@@ -66,7 +66,8 @@ pub fn tx(t: DateTime<Utc>) -> f64 {
     t.timestamp_millis() as f64 / 1000.0
 }
 
-/// Y bounds with a little headroom; a flat series gets a band around its value.
+/// Y bounds with a little headroom; a flat series gets a band around its
+/// value. Values that are never negative never get an axis below zero.
 pub fn y_bounds(values: impl Iterator<Item = f64>) -> Option<[f64; 2]> {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
@@ -76,12 +77,34 @@ pub fn y_bounds(values: impl Iterator<Item = f64>) -> Option<[f64; 2]> {
     if !lo.is_finite() {
         return None;
     }
+    let floor = |b: f64| if lo >= 0.0 { b.max(0.0) } else { b };
     if hi - lo < f64::EPSILON * hi.abs().max(1.0) {
         let pad = if lo == 0.0 { 1.0 } else { lo.abs() * 0.1 };
-        return Some([lo - pad, hi + pad]);
+        return Some([floor(lo - pad), hi + pad]);
     }
     let pad = (hi - lo) * 0.05;
-    Some([lo - pad, hi + pad])
+    Some([floor(lo - pad), hi + pad])
+}
+
+/// The width of the y-label gutter for bounds `y` (labels and the axis line).
+pub fn gutter(y: [f64; 2]) -> u16 {
+    [y[1], (y[0] + y[1]) / 2.0, y[0]]
+        .map(fmt::num)
+        .iter()
+        .map(|l| fmt::width(l))
+        .max()
+        .unwrap_or(1)
+        .min(9) as u16
+        + 1
+}
+
+/// How [`draw_with`] lays out its axes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Axes {
+    /// Time labels on the bottom row (small multiples label only the last).
+    pub time_labels: bool,
+    /// A fixed y-label gutter, so stacked charts line up; `None` fits the labels.
+    pub gutter: Option<u16>,
 }
 
 /// X bounds that are never empty.
@@ -154,29 +177,45 @@ pub fn draw(
     y: [f64; 2],
     marker: Marker,
 ) -> Option<Plot> {
-    if area.width < 12 || area.height < 3 {
+    let axes = Axes {
+        time_labels: true,
+        gutter: None,
+    };
+    draw_with(area, buf, th, tz, lines, x, y, marker, axes)
+}
+
+/// [`draw`] with the axes laid out as `axes` says.
+#[allow(clippy::too_many_arguments)]
+pub fn draw_with(
+    area: Rect,
+    buf: &mut Buffer,
+    th: &Theme,
+    tz: TimeZoneChoice,
+    lines: &[ChartLine<'_>],
+    x: [f64; 2],
+    y: [f64; 2],
+    marker: Marker,
+    axes: Axes,
+) -> Option<Plot> {
+    let time_rows = u16::from(axes.time_labels);
+    let min_height = if axes.time_labels { 3 } else { 1 };
+    if area.width < 12 || area.height < min_height {
         return None;
     }
     let ell = th.ellipsis();
     let labels = [y[1], (y[0] + y[1]) / 2.0, y[0]].map(fmt::num);
-    let gutter = labels
-        .iter()
-        .map(|l| fmt::width(l))
-        .max()
-        .unwrap_or(1)
-        .min(9) as u16
-        + 1;
+    let gutter = axes.gutter.unwrap_or_else(|| gutter(y)).min(area.width / 2);
     let graph = Rect::new(
         area.x + gutter,
         area.y,
         area.width - gutter,
-        area.height - 1,
+        area.height - time_rows,
     );
     // Y labels: max at the top, middle, min at the bottom.
     let gut = Rect::new(area.x, area.y, gutter, graph.height);
     let rows = [0, graph.height / 2, graph.height.saturating_sub(1)];
-    for (l, r) in labels.iter().zip(rows) {
-        if graph.height < 5 && r == graph.height / 2 {
+    for (i, (l, r)) in labels.iter().zip(rows).enumerate() {
+        if (graph.height < 5 && i == 1) || (graph.height < 2 && i == 2) {
             continue;
         }
         put(
@@ -191,6 +230,9 @@ pub fn draw(
         buf.set_string(area.x + gutter - 1, area.y + r, axis, th.dim());
     }
     // Time labels along the bottom.
+    if !axes.time_labels {
+        return Some(finish(graph, buf, lines, x, y, marker));
+    }
     let pat = time_pattern(x[1] - x[0]);
     let lw = fmt::width(&fmt::time(tz, DateTime::<Utc>::UNIX_EPOCH, pat)) as u16;
     let n = (graph.width / (lw + 4)).clamp(2, 6);
@@ -215,6 +257,17 @@ pub fn draw(
         buf.set_string(start, row, &text, th.dim());
         next_free = start + lw + 1;
     }
+    Some(finish(graph, buf, lines, x, y, marker))
+}
+
+fn finish(
+    graph: Rect,
+    buf: &mut Buffer,
+    lines: &[ChartLine<'_>],
+    x: [f64; 2],
+    y: [f64; 2],
+    marker: Marker,
+) -> Plot {
     let datasets: Vec<Dataset> = lines
         .iter()
         .map(|l| {
@@ -230,7 +283,7 @@ pub fn draw(
         .y_axis(Axis::default().bounds(y))
         .legend_position(None)
         .render(graph, buf);
-    Some(Plot { graph, x, y })
+    Plot { graph, x, y }
 }
 
 #[cfg(test)]
@@ -255,10 +308,18 @@ mod tests {
     #[test]
     fn bounds_never_empty() {
         assert_eq!(y_bounds([2.0, 2.0].into_iter()), Some([1.8, 2.2]));
-        assert_eq!(y_bounds([0.0].into_iter()), Some([-1.0, 1.0]));
         assert_eq!(y_bounds([f64::NAN].into_iter()), None);
+        // Never below zero for values that are never negative.
         let b = y_bounds([0.0, 10.0].into_iter()).unwrap();
-        assert!(b[0] < 0.0 && b[1] > 10.0);
+        assert!(b[0] == 0.0 && b[1] > 10.0);
+        assert_eq!(y_bounds([0.0].into_iter()), Some([0.0, 1.0]));
+        let b = y_bounds([0.04, 0.11].into_iter()).unwrap();
+        assert!(
+            b[0] > 0.0 && b[0] < 0.04 && b[1] > 0.11 && b[1] < 0.2,
+            "{b:?}"
+        );
+        let b = y_bounds([-1.0, 10.0].into_iter()).unwrap();
+        assert!(b[0] < -1.0);
         assert_eq!(x_bounds(5.0, 5.0), [-1795.0, 1805.0]);
     }
 

@@ -279,23 +279,23 @@ pub fn dashboard(main: Rect) -> (Rect, Rect) {
     )
 }
 
-/// Trend view: the chart, the cursor line and the legend (one line per series).
-pub fn trend(main: Rect, series: usize) -> (Rect, Rect, Rect) {
+/// Trend view: the charts (one per series, stacked) and the cursor line.
+pub fn trend(main: Rect) -> (Rect, Rect) {
     let i = inner(main);
-    let legend_h = (series.max(1) as u16).min(i.height.saturating_sub(4));
-    let info_h = i.height.saturating_sub(legend_h).min(1);
-    let chart_h = i.height - legend_h - info_h;
+    let info_h = i.height.min(1);
+    let chart_h = i.height - info_h;
     (
         Rect::new(i.x, i.y, i.width, chart_h),
         Rect::new(i.x, i.y + chart_h, i.width, info_h),
-        Rect::new(i.x, i.y + chart_h + info_h, i.width, legend_h),
     )
 }
 
 /// The series picker box (over the trend view).
 pub fn picker(main: Rect) -> Rect {
     let i = inner(main);
-    let w = if i.width <= 90 { i.width } else { 90 };
+    // Keys run long (column lists, per-column paths): a wide terminal
+    // gives the picker up to 140 columns.
+    let w = i.width.min(90.max(i.width * 3 / 4).min(140));
     Rect::new(i.x + (i.width - w) / 2, i.y, w, i.height)
 }
 

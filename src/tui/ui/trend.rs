@@ -13,7 +13,7 @@ use crate::model::TestStatus;
 use crate::text::sanitize::clean;
 use crate::tui::app::App;
 use crate::tui::fmt;
-use crate::tui::state::trend::{TrendState, MAX_SERIES};
+use crate::tui::state::trend::{PickerRow, TrendState, MAX_SERIES};
 use crate::tui::ui::chart::{self, ChartLine};
 use crate::tui::ui::layout;
 use crate::tui::ui::widgets::pane_block;
@@ -45,7 +45,7 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
         th,
     );
     block.render(main, buf);
-    let (chart_r, info_r, legend_r) = layout::trend(main, t.series.len());
+    let (chart_r, info_r) = layout::trend(main);
     if t.series.is_empty() {
         put(
             buf,
@@ -56,13 +56,16 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App) {
     } else {
         chart_area(chart_r, buf, app, t);
         info_line(info_r, buf, app, t);
-        legend(legend_r, buf, app, t);
     }
     if t.picker.is_some() {
         picker(main, buf, app, t);
     }
 }
 
+/// The charts: one per series (small multiples), stacked, each with its own
+/// y-range, a title line (key and min / max / last) and the failing runs of
+/// its series; one shared time axis under the last; the cursor's time as a
+/// guide through all of them.
 fn chart_area(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
     let th = &app.cfg.theme;
     let w = app.trend_window();
@@ -77,61 +80,93 @@ fn chart_area(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
                 .collect()
         })
         .collect();
-    let Some(y) = chart::y_bounds(data.iter().flatten().map(|p| p.1)) else {
-        put(
-            buf,
-            r,
-            0,
-            Line::styled(
-                format!(
-                    "no values in the window {} (t changes it)",
-                    app.window.label()
-                ),
-                th.dim(),
-            ),
-        );
-        return;
-    };
-    let (x0, x1) = match (w.since, data.iter().flatten().map(|p| p.0).reduce(f64::max)) {
+    let all_x = || data.iter().flatten().map(|p| p.0);
+    let (x0, x1) = match (w.since, all_x().reduce(f64::max)) {
         (Some(s), Some(hi)) => (chart::tx(s), hi),
-        (None, Some(hi)) => (
-            data.iter()
-                .flatten()
-                .map(|p| p.0)
-                .reduce(f64::min)
-                .unwrap_or(hi),
-            hi,
-        ),
-        _ => return,
+        (None, Some(hi)) => (all_x().reduce(f64::min).unwrap_or(hi), hi),
+        _ => {
+            put(
+                buf,
+                r,
+                0,
+                Line::styled(
+                    format!(
+                        "no values in the window {} (t changes it)",
+                        app.window.label()
+                    ),
+                    th.dim(),
+                ),
+            );
+            return;
+        }
     };
     let x = chart::x_bounds(x0, x1);
-    let cols = (r.width as usize) * 2;
-    let thinned: Vec<Vec<(f64, f64)>> = data.iter().map(|d| chart::decimate(d, x, cols)).collect();
-    let marker = if app.cfg.dot_marker {
-        Marker::Dot
-    } else {
-        Marker::Braille
-    };
-    // The active series last, so it is drawn on top.
-    let mut order: Vec<usize> = (0..t.series.len()).filter(|i| *i != t.active).collect();
-    order.push(t.active);
-    let lines: Vec<ChartLine> = order
+    let ys: Vec<Option<[f64; 2]>> = data
         .iter()
-        .filter_map(|&i| {
-            Some(ChartLine {
-                data: thinned.get(i)?,
-                style: chart::series_style(th, i),
-                graph: GraphType::Line,
-            })
-        })
+        .map(|d| chart::y_bounds(d.iter().map(|p| p.1)))
         .collect();
-    let Some(plot) = chart::draw(r, buf, th, app.cfg.tz, &lines, x, y, marker) else {
-        return;
-    };
-    let Some(s) = t.series.get(t.active) else {
-        return;
-    };
-    // Failing runs on the active series.
+    let gutter = ys.iter().flatten().map(|y| chart::gutter(*y)).max();
+    let n = t.series.len().max(1) as u16;
+    // The last row is the shared time axis; the rest is split evenly.
+    let body = r.height.saturating_sub(1);
+    let per = body / n;
+    let extra = body % n;
+    let cursor = app
+        .trend_cursor()
+        .and_then(|i| t.series.get(t.active)?.points.get(i));
+    let mut top = r.y;
+    for (i, s) in t.series.iter().enumerate() {
+        let h = per + u16::from((i as u16) < extra) + u16::from(i as u16 == n - 1);
+        let pane = Rect::new(r.x, top, r.width, h.min(r.y + r.height - top));
+        top += pane.height;
+        if pane.height == 0 {
+            continue;
+        }
+        title_line(pane, buf, app, t, i);
+        let area = Rect::new(pane.x, pane.y + 1, pane.width, pane.height - 1);
+        let (Some(d), Some(Some(y))) = (data.get(i), ys.get(i)) else {
+            put(
+                buf,
+                area,
+                0,
+                Line::styled("no values of this series in the window", th.dim()),
+            );
+            continue;
+        };
+        let thinned = chart::decimate(d, x, (area.width as usize) * 2);
+        let lines = [ChartLine {
+            data: &thinned,
+            style: chart::series_style(th, i),
+            graph: GraphType::Line,
+        }];
+        let marker = if app.cfg.dot_marker {
+            Marker::Dot
+        } else {
+            Marker::Braille
+        };
+        let axes = chart::Axes {
+            time_labels: i as u16 == n - 1,
+            gutter,
+        };
+        let Some(plot) = chart::draw_with(area, buf, th, app.cfg.tz, &lines, x, *y, marker, axes)
+        else {
+            continue;
+        };
+        marks(&plot, buf, app, s, cursor, i == t.active);
+    }
+}
+
+/// The failing runs of one chart's series, and the cursor's guide and point.
+fn marks(
+    plot: &chart::Plot,
+    buf: &mut Buffer,
+    app: &App,
+    s: &crate::tui::state::trend::TrendSeries,
+    cursor: Option<&crate::tui::state::trend::TrendPoint>,
+    active: bool,
+) {
+    let th = &app.cfg.theme;
+    let w = app.trend_window();
     let fail_sym = th.status_symbol(TestStatus::Fail);
     let fail_st = th.status(TestStatus::Fail);
     let mut last_cell = None;
@@ -150,30 +185,37 @@ fn chart_area(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
         buf.set_string(c.0, c.1, fail_sym, fail_st);
     }
     // The cursor: a dim vertical guide and the point in reverse video.
-    if let Some(p) = app.trend_cursor().and_then(|i| s.points.get(i)) {
-        let col = plot
-            .cell(chart::tx(p.t), p.value.unwrap_or(plot.y[0]))
-            .map(|c| c.0);
-        if let Some(col) = col {
-            let guide = if th.ascii { ":" } else { "┊" };
-            for row in plot.graph.y..plot.graph.y + plot.graph.height {
-                if let Some(cell) = buf.cell_mut((col, row)) {
-                    if cell.symbol() == " " {
-                        cell.set_symbol(guide).set_style(th.dim());
-                    }
-                }
+    let Some(cp) = cursor else { return };
+    let Some((col, _)) = plot.cell(chart::tx(cp.t), plot.y[0]) else {
+        return;
+    };
+    let guide = if th.ascii { ":" } else { "┊" };
+    for row in plot.graph.y..plot.graph.y + plot.graph.height {
+        if let Some(cell) = buf.cell_mut((col, row)) {
+            if cell.symbol() == " " {
+                cell.set_symbol(guide).set_style(th.dim());
             }
-            if let Some(c) = p.value.and_then(|v| plot.cell(chart::tx(p.t), v)) {
-                if let Some(cell) = buf.cell_mut(c) {
-                    let sym = if cell.symbol() == " " || cell.symbol() == guide {
-                        if th.ascii { "o" } else { "●" }.to_string()
-                    } else {
-                        cell.symbol().to_string()
-                    };
-                    cell.set_symbol(&sym)
-                        .set_style(th.selected().add_modifier(Modifier::BOLD));
-                }
-            }
+        }
+    }
+    // This series' value in the run under the cursor.
+    let here = s
+        .points
+        .iter()
+        .find(|p| p.snapshot_id == cp.snapshot_id)
+        .and_then(|p| p.value);
+    if let Some(c) = here.and_then(|v| plot.cell(chart::tx(cp.t), v)) {
+        if let Some(cell) = buf.cell_mut(c) {
+            let sym = if cell.symbol() == " " || cell.symbol() == guide {
+                if th.ascii { "o" } else { "●" }.to_string()
+            } else {
+                cell.symbol().to_string()
+            };
+            let st = if active {
+                th.selected().add_modifier(Modifier::BOLD)
+            } else {
+                th.selected()
+            };
+            cell.set_symbol(&sym).set_style(st);
         }
     }
 }
@@ -233,53 +275,63 @@ fn info_line(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
     put(buf, r, 0, Line::from(spans));
 }
 
-fn legend(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
+/// One chart's title: active mark, number, swatch, key, and the
+/// last / min / max / n of its values in the window.
+fn title_line(r: Rect, buf: &mut Buffer, app: &App, t: &TrendState, i: usize) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let w = app.trend_window();
-    let all_stats: Vec<String> = t
-        .series
+    let Some(s) = t.series.get(i) else { return };
+    let active = i == t.active;
+    let vals: Vec<f64> = s.points[s.range(&w)]
         .iter()
-        .map(|s| {
-            let vals: Vec<f64> = s.points[s.range(&w)]
-                .iter()
-                .filter_map(|p| p.value)
-                .collect();
-            stats_text(&vals)
-        })
+        .filter_map(|p| p.value)
         .collect();
-    let stats_w = all_stats.iter().map(|s| fmt::width(s)).max().unwrap_or(0);
-    scroll_list(
+    let stats = stats_text(&vals);
+    let mark = match (active, th.ascii) {
+        (true, true) => ">",
+        (true, false) => "▶",
+        (false, _) => " ",
+    };
+    let swatch = if th.ascii { "--" } else { "━━" };
+    let head = 2 + fmt::width(&format!("{}", i + 1)) + 1 + 2 + 1;
+    let room = (r.width as usize).saturating_sub(head);
+    // The key first; the stats take what is left (whole, or not at all).
+    let stats_w = fmt::width(&stats) + 2;
+    let key_full = clean(&s.key);
+    let last = vals
+        .last()
+        .map(|v| format!("last {}", fmt::num(*v)))
+        .unwrap_or_default();
+    let key_w = fmt::width(&key_full);
+    let (key, stats) = if key_w + stats_w <= room {
+        (key_full.to_string(), stats)
+    } else if key_w + fmt::width(&last) + 2 <= room {
+        (key_full.to_string(), last)
+    } else if room > fmt::width(&last) + 2 + 24 {
+        let w = room - fmt::width(&last) - 2;
+        (fmt::truncate_mid(&key_full, w, ell), last)
+    } else {
+        (fmt::truncate_mid(&key_full, room, ell), String::new())
+    };
+    let key_style = if active {
+        th.text().add_modifier(Modifier::BOLD)
+    } else {
+        th.text()
+    };
+    put(
         buf,
         r,
-        t.series.iter(),
         0,
-        Some(t.active),
-        |i, s, active| {
-            let stats = all_stats.get(i).cloned().unwrap_or_default();
-            let mark = match (active, th.ascii) {
-                (true, true) => ">",
-                (true, false) => "▶",
-                (false, _) => " ",
-            };
-            let swatch = if th.ascii { "--" } else { "━━" };
-            let key_w = (r.width as usize).saturating_sub(stats_w + 9);
-            let key_style = if active {
-                th.text().add_modifier(Modifier::BOLD)
-            } else {
-                th.text()
-            };
-            let key = fmt::truncate_mid(&clean(&s.key), key_w, ell);
-            Line::from(vec![
-                Span::styled(mark, th.key()),
-                Span::styled(format!("{} ", i + 1), th.dim()),
-                Span::styled(swatch, chart::series_style(th, i)),
-                Span::raw(" "),
-                Span::styled(fmt::pad(&key, key_w, ell), key_style),
-                Span::raw("  "),
-                Span::styled(stats, th.dim()),
-            ])
-        },
+        Line::from(vec![
+            Span::styled(mark, th.key()),
+            Span::styled(format!("{} ", i + 1), th.dim()),
+            Span::styled(swatch, chart::series_style(th, i)),
+            Span::raw(" "),
+            Span::styled(key, key_style),
+            Span::raw("  "),
+            Span::styled(stats, th.dim()),
+        ]),
     );
 }
 
@@ -308,6 +360,7 @@ fn picker(main: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
     let r = layout::picker(main);
     Clear.render(r, buf);
     let keys = t.picker_keys();
+    let list = t.picker_rows();
     let block = pane_block(
         Line::styled(
             format!(
@@ -344,7 +397,7 @@ fn picker(main: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
         1,
         Line::styled(
             fmt::truncate(
-                "Enter add/remove+close  Tab add/remove  ↑↓ move  Esc close",
+                "type to search  ↑↓ PgUp PgDn Home End move  Enter add/remove+close  Tab add/remove  Esc close",
                 w,
                 ell,
             ),
@@ -363,10 +416,17 @@ fn picker(main: Rect, buf: &mut Buffer, app: &App, t: &TrendState) {
     scroll_list(
         buf,
         rows,
-        keys.iter(),
+        list.iter(),
         p.cursor.offset,
         Some(p.cursor.sel),
-        |_, (k, n), selected| {
+        |_, row, selected| {
+            let (k, n) = match row {
+                PickerRow::Heading(g, n) => {
+                    let text = format!("{} {} ({n})", th.arrow(), g.heading());
+                    return Line::styled(fmt::truncate(&text, w, ell), th.header());
+                }
+                PickerRow::Key(k) => (&k.key, k.points),
+            };
             let chosen = t.series.iter().position(|s| &s.key == k);
             let base = if selected {
                 th.selected()
