@@ -185,7 +185,8 @@ fn footer_always_ends_with_help_and_quit() {
         ("timeline", &[KeyCode::Tab]),
         ("detail", &[KeyCode::Tab, KeyCode::Enter]),
         ("raw", &[KeyCode::Tab, KeyCode::Enter, KeyCode::Char('4')]),
-        ("trend", &[KeyCode::Char('j'), KeyCode::Char('T')]),
+        // Enter picks the first series and closes the picker.
+        ("trend", &[KeyCode::Char('j'), KeyCode::Char('T'), KeyCode::Enter]),
         ("test history", &[KeyCode::Char('H')]),
         ("drift history", &[KeyCode::Char('D')]),
         ("dashboard", &[KeyCode::Char('B')]),
@@ -203,6 +204,12 @@ fn footer_always_ends_with_help_and_quit() {
             );
         }
     }
+    // The series picker takes `?` and `q` as search text: its footer says so.
+    let mut a = app((80, 24));
+    press(&mut a, KeyCode::Char('T'));
+    let foot = lines(&a, 80, 24).pop().unwrap();
+    assert!(foot.contains("Esc close") && foot.contains("Ctrl-C quit"), "{foot}");
+    assert!(!foot.contains("q quit"), "{foot}");
     // Also under a message.
     let mut a = app((80, 24));
     keys(&mut a, "m");

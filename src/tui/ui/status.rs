@@ -175,6 +175,22 @@ pub fn hint_bar(r: Rect, buf: &mut Buffer, app: &App) {
         put(buf, r, 0, line);
         return;
     }
+    // The series picker takes every printable key as search text, so `?`
+    // and `q` type there: its own keys instead.
+    if app.screen == Screen::Trend && app.trend.as_ref().is_some_and(|t| t.picker.is_some()) {
+        let line = Line::from(vec![
+            Span::styled("type", th.key()),
+            Span::raw(" search  "),
+            Span::styled("Enter", th.key()),
+            Span::raw(" add/remove  "),
+            Span::styled("Esc", th.key()),
+            Span::raw(" close  "),
+            Span::styled("Ctrl-C", th.key()),
+            Span::raw(" quit"),
+        ]);
+        put(buf, r, 0, line);
+        return;
+    }
     let ctx = app.contexts();
     // `? help` and `q quit` end the bar at any width: the other hints and
     // a message give up their room first.
