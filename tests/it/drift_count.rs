@@ -220,10 +220,11 @@ mod render {
         }
     }
 
-    /// The run list labels each run `drifted/columns`.
+    /// The run list labels each run `drifted/columns` (the timeline focused,
+    /// so at 80 columns it is wide enough for the drift column).
     #[test]
     fn run_list_shows_counts() {
-        let s = screen(80, 24, &[]);
+        let s = screen(80, 24, &[KeyCode::Tab]);
         for label in ["27/240", "25/240", "31/240", "33/240"] {
             assert!(s.contains(label), "{label}: {s}");
         }

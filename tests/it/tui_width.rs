@@ -186,7 +186,10 @@ fn footer_always_ends_with_help_and_quit() {
         ("detail", &[KeyCode::Tab, KeyCode::Enter]),
         ("raw", &[KeyCode::Tab, KeyCode::Enter, KeyCode::Char('4')]),
         // Enter picks the first series and closes the picker.
-        ("trend", &[KeyCode::Char('j'), KeyCode::Char('T'), KeyCode::Enter]),
+        (
+            "trend",
+            &[KeyCode::Char('j'), KeyCode::Char('T'), KeyCode::Enter],
+        ),
         ("test history", &[KeyCode::Char('H')]),
         ("drift history", &[KeyCode::Char('D')]),
         ("dashboard", &[KeyCode::Char('B')]),
@@ -208,7 +211,10 @@ fn footer_always_ends_with_help_and_quit() {
     let mut a = app((80, 24));
     press(&mut a, KeyCode::Char('T'));
     let foot = lines(&a, 80, 24).pop().unwrap();
-    assert!(foot.contains("Esc close") && foot.contains("Ctrl-C quit"), "{foot}");
+    assert!(
+        foot.contains("Esc close") && foot.contains("Ctrl-C quit"),
+        "{foot}"
+    );
     assert!(!foot.contains("q quit"), "{foot}");
     // Also under a message.
     let mut a = app((80, 24));

@@ -269,15 +269,26 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
     } else {
         ("%m-%d %H:%M", 11)
     };
+    // The drift column as wide as its widest label (`drift` at least), and
+    // left out when the pane is too narrow for it and a name.
+    let drift_w = if w >= 46 {
+        list.iter()
+            .map(|e| fmt::width(&drift_cell(&e.snapshot, DRIFT_W)))
+            .max()
+            .unwrap_or(0)
+            .max(5)
+    } else {
+        0
+    };
     let mut header = format!("  {}", fmt::pad("time", tw, ell));
     if show_kind {
         header.push_str(" kind  ");
     }
-    header.push_str(&format!(
-        " {} {} name / tags",
-        fmt::pad("tests", 12, ell),
-        fmt::pad_left("drift", DRIFT_W, ell)
-    ));
+    header.push_str(&format!(" {} ", fmt::pad("tests", 12, ell)));
+    if drift_w > 0 {
+        header.push_str(&format!("{} ", fmt::pad_left("drift", drift_w, ell)));
+    }
+    header.push_str("name / tags");
     put(
         buf,
         inner,
@@ -307,37 +318,37 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
         sel,
         |_, e, selected| {
             let base = row_style(app, selected, focused);
-            snapshot_row(app, e, w, tpat, tw, show_kind, base)
+            snapshot_row(app, e, w, (tpat, tw), show_kind, drift_w, base)
         },
     );
 }
 
-/// Width of the drift column: fits `120/240`.
+/// Widest drift column: fits `120/240`.
 const DRIFT_W: usize = 7;
 
-/// The drift column: drifted columns out of columns measured (`6/13`), or the
-/// share when the count is too wide for the column.
-fn drift_cell(s: &Snapshot) -> String {
+/// The drift label: drifted columns out of columns measured (`6/13`), or the
+/// share when the count is wider than `max`; "" when the run reports none.
+fn drift_cell(s: &Snapshot, max: usize) -> String {
     let text = match s.drift_count() {
         None => String::new(),
         Some(c) => {
             let short = c.short();
             match c.share {
-                Some(sh) if fmt::width(&short) > DRIFT_W => format!("{:.0}%", sh * 100.0),
+                Some(sh) if fmt::width(&short) > max => format!("{:.0}%", sh * 100.0),
                 _ => short,
             }
         }
     };
-    fmt::pad_left(&text, DRIFT_W, "")
+    text
 }
 
 fn snapshot_row<'a>(
     app: &App,
     e: &SnapshotEntry,
     w: usize,
-    tpat: &str,
-    tw: usize,
+    (tpat, tw): (&str, usize),
     show_kind: bool,
+    drift_w: usize,
     base: Style,
 ) -> Line<'a> {
     let th = &app.cfg.theme;
@@ -375,8 +386,13 @@ fn snapshot_row<'a>(
     }
     spans.extend(counts_spans(th, s, base));
     used += 12;
-    spans.push(Span::styled(format!(" {} ", drift_cell(s)), base));
-    used += 9;
+    spans.push(Span::styled(" ", base));
+    used += 1;
+    if drift_w > 0 {
+        let cell = fmt::pad_left(&drift_cell(s, DRIFT_W), drift_w, "");
+        spans.push(Span::styled(format!("{cell} "), base));
+        used += drift_w + 1;
+    }
     let rest = w.saturating_sub(used);
     let name = s.name.as_deref().map(|n| clean(n).into_owned());
     let tags: Vec<String> = s.tags.iter().map(|t| clean(t).into_owned()).collect();
