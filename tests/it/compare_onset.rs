@@ -98,14 +98,9 @@ fn the_default_pair_is_the_onset_in_the_samples() {
 
 #[test]
 fn the_default_pair_is_the_onset_in_the_shared_workspaces() {
-    let shared = root().join("../shared/evidently-workspaces");
-    if !shared.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent (CI has it; a clone may not)",
-            shared.display()
-        );
+    let Some(shared) = crate::common::shared("") else {
         return;
-    }
+    };
     let mut n = 0;
     for ws in ["legacy-0.4", "current-0.7", "heavy-0.4", "heavy-0.7"] {
         n += assert_default_pairs(&shared.join(ws)).0;
@@ -145,14 +140,9 @@ fn legacy_tests(v: &Value) -> Vec<(String, String)> {
 /// condition is once in each, is one "condition changed" row.
 #[test]
 fn a_test_whose_condition_changed_is_one_row() {
-    let shared = root().join("../shared/evidently-workspaces/legacy-0.4");
-    if !shared.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent (CI has it; a clone may not)",
-            shared.display()
-        );
+    let Some(shared) = crate::common::shared("legacy-0.4") else {
         return;
-    }
+    };
     let wine = "01a2230c-f95d-73a0-a6bd-fc50ff8e8664";
     let v = compare_json(&shared, wine, &["--latest-failure"]).unwrap();
     let file = |id: &Value| {
@@ -227,14 +217,9 @@ fn the_explorer_opens_the_onset_and_c_switches() {
     use snapscope::parse::{ParseOptions, TimeZoneChoice};
     use snapscope::tui::{make_app, TuiOptions};
 
-    let ws = root().join("../shared/evidently-workspaces/legacy-0.4");
-    if !ws.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent (CI has it; a clone may not)",
-            ws.display()
-        );
+    let Some(ws) = crate::common::shared("legacy-0.4") else {
         return;
-    }
+    };
     let tumor = "01a2230c-81ae-78e6-8ae0-202ec1933101";
     let runs = runs_by_project(&ws)
         .into_iter()

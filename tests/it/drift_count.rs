@@ -133,14 +133,9 @@ fn drift_counts_match_the_files_in_the_samples() {
 
 #[test]
 fn drift_counts_match_the_files_in_the_shared_workspaces() {
-    let shared = root().join("../shared/evidently-workspaces");
-    if !shared.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent (CI has it; a clone may not)",
-            shared.display()
-        );
+    let Some(shared) = crate::common::shared("") else {
         return;
-    }
+    };
     for ws in ["legacy-0.4", "current-0.7", "heavy-0.4", "heavy-0.7"] {
         let n = assert_counts_match(&shared.join(ws));
         assert!(n > 0, "{ws}: no snapshot reports drift");

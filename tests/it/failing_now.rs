@@ -182,14 +182,9 @@ fn failing_now_is_the_latest_run_with_tests_on_the_samples() {
 
 #[test]
 fn failing_now_is_the_latest_run_with_tests_on_the_shared_workspaces() {
-    let shared = root().join("../shared/evidently-workspaces");
-    if !shared.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent (CI has it; a clone may not)",
-            shared.display()
-        );
+    let Some(shared) = crate::common::shared("") else {
         return;
-    }
+    };
     let (mut partial, mut failing) = (0, 0);
     for ws in ["legacy-0.4", "current-0.7", "heavy-0.4", "heavy-0.7"] {
         let (p, f) = assert_failing_now_matches(&shared.join(ws));

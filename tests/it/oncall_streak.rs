@@ -144,14 +144,9 @@ fn failing_since_follows_the_run_rule_on_the_samples() {
 
 #[test]
 fn failing_since_follows_the_run_rule_on_the_shared_workspaces() {
-    let shared = root().join("../shared/evidently-workspaces");
-    if !shared.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent (CI has it; a clone may not)",
-            shared.display()
-        );
+    let Some(shared) = crate::common::shared("") else {
         return;
-    }
+    };
     let mut seen = 0;
     for ws in ["legacy-0.4", "current-0.7", "heavy-0.4", "heavy-0.7"] {
         let ws: PathBuf = shared.join(ws);
@@ -237,14 +232,9 @@ fn watch_summary_judges_the_run_check_judges_in_the_samples() {
 
 #[test]
 fn watch_summary_judges_the_run_check_judges_in_the_shared_workspaces() {
-    let shared = root().join("../shared/evidently-workspaces");
-    if !shared.is_dir() {
-        eprintln!(
-            "SKIPPED: {} is absent (CI has it; a clone may not)",
-            shared.display()
-        );
+    let Some(shared) = crate::common::shared("") else {
         return;
-    }
+    };
     for ws in ["legacy-0.4", "current-0.7", "heavy-0.4", "heavy-0.7"] {
         assert_watch_summary_agrees(&shared.join(ws));
     }

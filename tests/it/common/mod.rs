@@ -145,3 +145,21 @@ pub fn press(app: &mut App, code: KeyCode) {
         }
     }
 }
+
+/// `../shared/evidently-workspaces/<sub>` (`""` for the folder itself) when
+/// it is there; otherwise says that the test skipped and gives `None`. CI
+/// has it; a user's clone may not.
+pub fn shared(sub: &str) -> Option<PathBuf> {
+    let p = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("../shared/evidently-workspaces")
+        .join(sub);
+    if p.is_dir() {
+        Some(p)
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent (CI has it; a clone may not)",
+            p.display()
+        );
+        None
+    }
+}
