@@ -933,27 +933,10 @@ fn unreadable_permissions_are_reported() {
     ));
     fs::set_permissions(&target, fs::Permissions::from_mode(0o000)).unwrap();
     let ws_s = ws.to_str().unwrap();
-    let output = if fs::File::open(&target).is_err() {
-        snapscope(&["scan", ws_s, "--json"])
-    } else {
-        // Root reads mode-000 files; run the binary as `nobody` instead, when possible.
-        let o = run::snapscope_via(
-            "setpriv",
-            &["--reuid=65534", "--regid=65534", "--clear-groups"],
-        )
-        .args(["scan", ws_s, "--json"])
-        .output();
-        match o {
-            Ok(o) if o.status.code() == Some(0) => o,
-            _ => {
-                println!(
-                    "SKIPPED unreadable_permissions_are_reported: running as root (mode-000 \
-                     files stay readable) and cannot drop privileges with setpriv"
-                );
-                return;
-            }
-        }
+    let Some(run) = run::unprivileged("unreadable_permissions_are_reported") else {
+        return;
     };
+    let output = run.args(["scan", ws_s, "--json"]).output().unwrap();
     let v: Value = serde_json::from_slice(&output.stdout).unwrap();
     let u = v["unreadable"]
         .as_array()

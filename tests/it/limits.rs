@@ -37,12 +37,7 @@ fn bin() -> run::Run {
 /// The binary as user `nobody`, with the shipped configuration and a `HOME`
 /// it cannot write (the temp one is root's).
 fn nobody() -> run::Run {
-    run::snapscope_via(
-        "setpriv",
-        &["--reuid=65534", "--regid=65534", "--clear-groups"],
-    )
-    .env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"))
-    .env("HOME", "/nonexistent")
+    run::nobody().env("SNAPSCOPE_CONFIG", root().join("assets/config.toml"))
 }
 
 /// The binary as user `nobody` (root reads everything), or `None` when

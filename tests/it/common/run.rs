@@ -142,3 +142,43 @@ impl DerefMut for Running {
         &mut self.child
     }
 }
+
+/// `snapscope` as user `nobody` (uid/gid 65534, no supplementary groups),
+/// through `setpriv`: root reads mode-000 files, so permission tests drop
+/// privileges. Its `HOME` is `/nonexistent`; give it a cache with
+/// `XDG_CACHE_HOME` (a folder `nobody` can write) or `--no-cache`.
+pub fn nobody() -> Run {
+    snapscope_via(
+        "setpriv",
+        &["--reuid=65534", "--regid=65534", "--clear-groups"],
+    )
+    .env("HOME", "/nonexistent")
+}
+
+/// True when this process runs as root (permission bits do not bind it).
+pub fn is_root() -> bool {
+    use std::os::unix::fs::MetadataExt;
+    std::fs::metadata("/proc/self")
+        .map(|m| m.uid() == 0)
+        .unwrap_or(false)
+}
+
+/// `snapscope` for a permission test: as `nobody` when the tests run as
+/// root, as the current user otherwise; `None` (with a SKIPPED line naming
+/// `test`) when running as root and `setpriv` cannot drop privileges.
+pub fn unprivileged(test: &str) -> Option<Run> {
+    if !is_root() {
+        return Some(snapscope());
+    }
+    let ok = Command::new("setpriv")
+        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
+    if ok {
+        Some(nobody())
+    } else {
+        println!("SKIPPED {test}: running as root and cannot drop privileges with setpriv");
+        None
+    }
+}
