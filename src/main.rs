@@ -1,5 +1,5 @@
 //! The `snapscope` binary: parse the command line, run, map errors to exit
-//! codes (0 success, 1 when `check` finds a failing or stale project, 2 usage
+//! codes (0 success, 1 when `check` finds a failing, stale or unreadable project, 2 usage
 //! or I/O error; clap exits 2 on usage errors too).
 
 use std::io::{self, IsTerminal, Write};
@@ -96,7 +96,7 @@ fn run(cli: &mut Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
     out.flush().map_err(HeadlessError::from)?;
     Ok(match outcome {
         Outcome::Ok => ExitCode::SUCCESS,
-        // `check` found a failing or stale project.
+        // `check` found a failing, stale or unreadable project.
         Outcome::Failed => ExitCode::from(1),
     })
 }

@@ -1,6 +1,11 @@
 //! On-call triage: the state of each project's latest run with tests, what
-//! fails, since when, and whether the project went quiet.
+//! fails, since when, and whether the project went quiet. A project that
+//! exists but cannot be read (its folder or `snapshots/` cannot be listed,
+//! or not one of its files can be read) is a [`ProjectProblem`] and fails;
+//! runs dated more than a day ahead of the clock are flagged and neither
+//! judged nor counted as fresh.
 
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 use std::time::SystemTime;
 
@@ -70,6 +75,62 @@ pub fn failure_streak(p: &ProjectEntry) -> Streak {
     streak
 }
 
+/// How far ahead of the clock a run may be dated and still count: clocks
+/// of the machines writing snapshots drift, but not by a day.
+pub fn future_slack() -> Duration {
+    Duration::days(1)
+}
+
+/// Why a project that exists cannot be judged: nothing of it could be read.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ProjectProblem {
+    /// The folder (or file) that could not be read.
+    pub path: PathBuf,
+    /// One-line reason, from the OS or the parser.
+    pub reason: String,
+}
+
+/// What `check` says of a project, worst first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Its judged run has this (worst) failing status.
+    Failing(TestStatus),
+    /// It exists but holds no readable run ([`ProjectProblem`]).
+    Unreadable,
+    /// Its newest run is older than the allowed age.
+    Stale,
+    /// Its latest run with tests passes.
+    Ok,
+    /// It has no run with tests, and nothing is wrong.
+    NoTests,
+}
+
+impl Verdict {
+    /// The word in the status column of `check`'s text.
+    pub fn label(self) -> &'static str {
+        match self {
+            Verdict::Failing(s) => s.as_str(),
+            Verdict::Unreadable => "UNREADABLE",
+            Verdict::Stale => "STALE",
+            Verdict::Ok => "ok",
+            Verdict::NoTests => "-",
+        }
+    }
+
+    /// The `status` of `check --json`.
+    pub fn key(self) -> &'static str {
+        match self {
+            Verdict::Failing(TestStatus::Error) => "error",
+            Verdict::Failing(TestStatus::Warning) => "warning",
+            Verdict::Failing(_) => "fail",
+            Verdict::Unreadable => "unreadable",
+            Verdict::Stale => "stale",
+            Verdict::Ok => "ok",
+            Verdict::NoTests => "no_tests",
+        }
+    }
+}
+
 /// The health of one project.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ProjectHealth {
@@ -96,12 +157,31 @@ pub struct ProjectHealth {
     pub unreadable: usize,
     /// Human notes ("newest file is unreadable, judged the last complete run", ...).
     pub notes: Vec<String>,
+    /// Set when the project holds no readable run but something of it could
+    /// not be read: it fails, UNREADABLE.
+    pub problem: Option<ProjectProblem>,
+    /// Runs dated more than [`future_slack`] ahead of the clock, oldest
+    /// first: not judged, not counted as the newest.
+    pub future_dated: Vec<RunRef>,
+    /// What is wrong but does not fail the project (future-dated runs).
+    pub warnings: Vec<String>,
 }
 
 impl ProjectHealth {
     /// True when this project makes `check` fail.
     pub fn is_bad(&self) -> bool {
-        !self.failing.is_empty() || self.stale
+        !self.failing.is_empty() || self.stale || self.problem.is_some()
+    }
+
+    /// What `check` says of it.
+    pub fn verdict(&self) -> Verdict {
+        match (self.worst(), &self.problem) {
+            (Some(s), _) => Verdict::Failing(s),
+            (None, Some(_)) => Verdict::Unreadable,
+            (None, None) if self.stale => Verdict::Stale,
+            (None, None) if self.snapshot_id.is_none() => Verdict::NoTests,
+            (None, None) => Verdict::Ok,
+        }
     }
 
     /// Worst status among failing tests.
@@ -129,6 +209,29 @@ pub fn project_health(
     opts: CheckOptions,
     now: DateTime<Utc>,
 ) -> ProjectHealth {
+    // Runs dated far ahead are left out of everything judged below.
+    let horizon = now + future_slack();
+    let cut = p
+        .snapshots
+        .partition_point(|e| e.snapshot.timestamp <= horizon);
+    let future_dated: Vec<RunRef> = p.snapshots[cut..]
+        .iter()
+        .map(|e| RunRef {
+            snapshot_id: e.snapshot.id.clone(),
+            timestamp: e.snapshot.timestamp,
+        })
+        .collect();
+    let present;
+    let p = if future_dated.is_empty() {
+        p
+    } else {
+        present = ProjectEntry {
+            project: p.project.clone(),
+            snapshots: p.snapshots[..cut].to_vec(),
+        };
+        &present
+    };
+    let problem = project_problem(catalog, p).filter(|_| future_dated.is_empty());
     let latest = p
         .snapshots
         .iter()
@@ -192,24 +295,27 @@ pub fn project_health(
     };
     let unreadable = catalog.unreadable_in(&p.project.id);
     let mut notes = Vec::new();
-    if unreadable > 0 {
+    // An unreadable project's problem says it all.
+    if unreadable > 0 && problem.is_none() {
         notes.push(unreadable_note(unreadable));
     }
-    if latest.is_none() {
+    if latest.is_none() && problem.is_none() {
         notes.push("no snapshot with tests".to_string());
     }
     if let Some(w) = &p.project.warning {
         notes.push(w.clone());
     }
-    if stale {
+    if stale && problem.is_none() {
         notes.push(match newest {
             Some(t) => format!(
                 "newest snapshot is {} old",
                 crate::text::duration::age(now - t)
             ),
-            None => "no snapshots".to_string(),
+            None if future_dated.is_empty() => "no snapshots".to_string(),
+            None => "no snapshot dated up to now".to_string(),
         });
     }
+    let warnings = future_warning(&future_dated).into_iter().collect();
     ProjectHealth {
         project_id: p.project.id.clone(),
         name: p.project.name.clone(),
@@ -227,6 +333,90 @@ pub fn project_health(
         stale,
         unreadable,
         notes,
+        problem,
+        future_dated,
+        warnings,
+    }
+}
+
+/// The warning about runs dated in the future (none when there are none).
+fn future_warning(runs: &[RunRef]) -> Option<String> {
+    let first = runs.first()?;
+    let at = |r: &RunRef| {
+        format!(
+            "{} at {}",
+            r.snapshot_id,
+            r.timestamp.format("%Y-%m-%d %H:%M UTC")
+        )
+    };
+    let more = match runs.len() {
+        1 => String::new(),
+        n => format!(" and {} more", n - 1),
+    };
+    Some(format!(
+        "{} dated in the future (over a day ahead of the clock), neither judged nor counted as the newest: {}{more}",
+        crate::text::num::plural(runs.len(), "run"),
+        at(first)
+    ))
+}
+
+/// Why `p` cannot be judged at all: it holds no readable run, and its
+/// folder, its `snapshots/` folder, its snapshot files or its record could
+/// not be read. `None` when it has a readable run or nothing went wrong (an
+/// empty project is not unreadable).
+pub fn project_problem(catalog: &Catalog, p: &ProjectEntry) -> Option<ProjectProblem> {
+    if !p.snapshots.is_empty() {
+        return None;
+    }
+    let folder = p.project.folder.as_path();
+    let mine: Vec<&crate::index::Unreadable> = catalog
+        .unreadable()
+        .filter(|u| u.project_id.as_deref() == Some(p.project.id.as_str()))
+        .collect();
+    let is_folder = |path: &Path| {
+        path == folder || (path.parent() == Some(folder) && path.ends_with("snapshots"))
+    };
+    let is_record = |path: &Path| {
+        matches!(
+            path.file_name().and_then(|n| n.to_str()),
+            Some("metadata.json" | "dashboard.json")
+        )
+    };
+    if let Some(u) = mine.iter().find(|u| is_folder(&u.path)) {
+        return Some(ProjectProblem {
+            path: u.path.clone(),
+            reason: u.reason.clone(),
+        });
+    }
+    let files: Vec<&&crate::index::Unreadable> =
+        mine.iter().filter(|u| !is_record(&u.path)).collect();
+    match files.as_slice() {
+        [] => mine.first().map(|u| ProjectProblem {
+            path: u.path.clone(),
+            reason: format!("no readable run; {}", u.reason),
+        }),
+        [one] => Some(ProjectProblem {
+            path: one.path.clone(),
+            reason: format!("its only snapshot file could not be read: {}", one.reason),
+        }),
+        [first, ..] => {
+            let same = files.iter().all(|u| u.reason == first.reason);
+            let n = files.len();
+            Some(ProjectProblem {
+                path: first.path.parent().unwrap_or(folder).to_path_buf(),
+                reason: if same {
+                    format!(
+                        "none of its {n} snapshot files could be read: {}",
+                        first.reason
+                    )
+                } else {
+                    format!(
+                        "none of its {n} snapshot files could be read (the first: {})",
+                        first.reason
+                    )
+                },
+            })
+        }
     }
 }
 
@@ -244,7 +434,8 @@ pub fn explain_unreadable(
     p: &ProjectEntry,
     unreadable_mtimes: &[Option<SystemTime>],
 ) -> bool {
-    if unreadable_mtimes.is_empty() {
+    // An unreadable project is a failure, not a run being written.
+    if unreadable_mtimes.is_empty() || h.problem.is_some() {
         return false;
     }
     let newest_read = p.snapshots.iter().filter_map(|e| e.fingerprint.mtime).max();
@@ -287,9 +478,15 @@ pub fn health(catalog: &Catalog, opts: CheckOptions, now: DateTime<Utc>) -> Vec<
         .into_iter()
         .map(|p| project_health(catalog, p, opts, now))
         .collect();
+    // Failing, then unreadable (just below failing), then the rest.
+    let rank = |h: &ProjectHealth| match (h.worst(), &h.problem) {
+        (Some(s), _) => severity(s),
+        (None, Some(_)) => 8,
+        (None, None) => 9,
+    };
     v.sort_by(|a, b| {
-        let ra = a.worst().map_or(9, severity);
-        let rb = b.worst().map_or(9, severity);
+        let ra = rank(a);
+        let rb = rank(b);
         ra.cmp(&rb)
             .then_with(|| b.is_bad().cmp(&a.is_bad()))
             .then_with(|| b.timestamp.cmp(&a.timestamp))
@@ -302,6 +499,7 @@ pub fn health(catalog: &Catalog, opts: CheckOptions, now: DateTime<Utc>) -> Vec<
 mod tests {
     use super::*;
     use crate::analysis::history::tests::{catalog, snap, test};
+    use chrono::TimeZone;
     use TestStatus::*;
 
     fn day(d: u32) -> String {
@@ -330,6 +528,79 @@ mod tests {
         assert_eq!(
             h.failing[0].failing_since,
             p.snapshots[0].snapshot.timestamp.into()
+        );
+    }
+
+    /// A run more than a day ahead of the clock is left out (the one before
+    /// it is judged); a day or less ahead is clock skew and counts.
+    #[test]
+    fn a_run_more_than_a_day_ahead_is_not_judged() {
+        let a = |s| test("A", "A", None, s);
+        let c = catalog(vec![
+            snap(1, vec![a(Success)], vec![]),
+            snap(3, vec![a(Fail)], vec![]),
+        ]);
+        let p = c.project("p").unwrap();
+        let at = |d, h| Utc.with_ymd_and_hms(2024, 3, d, h, 0, 0).unwrap();
+        // Day 3 02:00 is 25 hours after day 2 01:00.
+        let h = project_health(&c, p, CheckOptions::default(), at(2, 1));
+        assert_eq!(h.snapshot_id, Some(day(1)));
+        assert_eq!(h.verdict(), Verdict::Ok);
+        assert_eq!(h.newest, Some(at(1, 2)));
+        let ids: Vec<&str> = h.future_dated.iter().map(|r| &*r.snapshot_id).collect();
+        assert_eq!(ids, [day(3)]);
+        assert_eq!(h.warnings.len(), 1);
+        // 23 hours ahead: judged, failing.
+        let h = project_health(&c, p, CheckOptions::default(), at(2, 3));
+        assert_eq!(h.snapshot_id, Some(day(3)));
+        assert_eq!(h.verdict(), Verdict::Failing(Fail));
+        assert!(h.future_dated.is_empty() && h.warnings.is_empty());
+    }
+
+    /// A project without a readable run is unreadable only when something
+    /// of it could not be read; an empty project is not.
+    #[test]
+    fn no_readable_run_and_something_unreadable_is_unreadable() {
+        let mut c = Catalog::new();
+        c.upsert_project(crate::model::Project {
+            id: "p".into(),
+            name: "p".into(),
+            description: None,
+            folder: "/ws/p".into(),
+            created_at: None,
+            warning: None,
+            dashboard: None,
+        });
+        let now = Utc::now();
+        let h = |c: &Catalog| project_health(c, c.project("p").unwrap(), Default::default(), now);
+        assert_eq!(h(&c).verdict(), Verdict::NoTests);
+        assert!(!h(&c).is_bad());
+        for (i, reason) in ["truncated JSON", "empty file"].into_iter().enumerate() {
+            c.set_unreadable(crate::index::Unreadable {
+                path: format!("/ws/p/snapshots/{i}.json").into(),
+                project_id: Some("p".into()),
+                reason: reason.into(),
+            });
+        }
+        let bad = h(&c);
+        assert_eq!(bad.verdict(), Verdict::Unreadable);
+        assert!(bad.is_bad());
+        let u = bad.problem.unwrap();
+        assert_eq!(u.path, Path::new("/ws/p/snapshots"));
+        assert_eq!(
+            u.reason,
+            "none of its 2 snapshot files could be read (the first: truncated JSON)"
+        );
+        // The folder itself, when it is what could not be listed, comes first.
+        c.set_unreadable(crate::index::Unreadable {
+            path: "/ws/p".into(),
+            project_id: Some("p".into()),
+            reason: "cannot list folder: denied".into(),
+        });
+        let u = h(&c).problem.unwrap();
+        assert_eq!(
+            (u.path.as_path(), &*u.reason),
+            (Path::new("/ws/p"), "cannot list folder: denied")
         );
     }
 

@@ -1,4 +1,4 @@
-//! `snapscope check`: is any project failing or stale, as an exit code
+//! `snapscope check`: is any project failing, stale or unreadable, as an exit code
 //! ([`Outcome`]) and a report built on [`triage`].
 
 use std::io::Write;
@@ -13,11 +13,11 @@ use crate::analysis::triage::{self, CheckOptions, ProjectHealth};
 use crate::cmd::args::{CheckArgs, FailOn, GlobalOpts};
 use crate::cmd::error::{HeadlessError, Outcome, Result};
 use crate::cmd::output::{
-    counts_text, join_fit, label_parts, name_then, rfc3339, short_time, text_width, wrap,
-    write_json,
+    counts_text, join_fit, label_parts, name_then, path_string, rfc3339, short_time, text_width,
+    wrap, write_json, ProblemJson,
 };
 use crate::cmd::select::{load, resolve_project};
-use crate::index::{Catalog, ProjectEntry};
+use crate::index::{Catalog, ProjectEntry, Unreadable};
 use crate::model::{Snapshot, TestCounts, TestStatus};
 use crate::parse::TimeZoneChoice;
 use crate::text::num::plural;
@@ -34,6 +34,9 @@ pub struct CheckJson {
     pub fail_on: &'static str,
     pub max_age_seconds: Option<i64>,
     pub projects: Vec<CheckProjectJson>,
+    /// Folders of PATH that could not be read and belong to no project
+    /// (they do not fail the check: nothing says they are projects).
+    pub problems: Vec<ProblemJson>,
 }
 
 /// One project of `snapscope check --json`.
@@ -43,6 +46,11 @@ pub struct CheckProjectJson {
     pub name: String,
     /// False when this project fails the check.
     pub ok: bool,
+    /// `fail`, `error`, `warning` (with `--fail-on warning`), `unreadable`,
+    /// `stale`, `ok` or `no_tests`.
+    pub status: &'static str,
+    /// Why an `unreadable` project holds no readable run; null otherwise.
+    pub problem: Option<ProblemJson>,
     /// The judged run: the latest complete snapshot that carries tests.
     pub snapshot_id: Option<String>,
     pub timestamp: Option<String>,
@@ -63,6 +71,11 @@ pub struct CheckProjectJson {
     pub unreadable: usize,
     pub drifted_columns: Vec<Arc<str>>,
     pub notes: Vec<String>,
+    /// Runs dated more than a day ahead of the clock: neither judged nor
+    /// counted as `newest`.
+    pub future_dated: Vec<RunJson>,
+    /// What is wrong without failing the project (future-dated runs).
+    pub warnings: Vec<String>,
 }
 
 /// A run named in `snapscope check --json`.
@@ -131,6 +144,12 @@ pub fn check(args: &CheckArgs, global: &GlobalOpts, out: &mut dyn Write) -> Resu
                 .zip(&pending)
                 .map(|(h, &pending)| check_project_json(&catalog, h, pending, tz))
                 .collect(),
+            problems: outside_projects(&catalog)
+                .map(|u| ProblemJson {
+                    path: path_string(&u.path),
+                    reason: u.reason.clone(),
+                })
+                .collect(),
         };
         write_json(out, &v)
     } else {
@@ -142,6 +161,12 @@ pub fn check(args: &CheckArgs, global: &GlobalOpts, out: &mut dyn Write) -> Resu
         Err(e) => Err(e),
         Ok(()) => Ok(outcome),
     }
+}
+
+/// What could not be read and belongs to no project (a folder of the
+/// workspace that cannot be listed and is not named as a project).
+fn outside_projects(catalog: &Catalog) -> impl Iterator<Item = &Unreadable> {
+    catalog.unreadable().filter(|u| u.project_id.is_none())
 }
 
 /// Modification times of the project's unreadable snapshot files (not its
@@ -180,6 +205,11 @@ fn check_project_json(
         project_id: h.project_id.clone(),
         name: h.name.clone(),
         ok: !h.is_bad(),
+        status: h.verdict().key(),
+        problem: h.problem.as_ref().map(|p| ProblemJson {
+            path: path_string(&p.path),
+            reason: p.reason.clone(),
+        }),
         snapshot_id: h.snapshot_id.clone(),
         timestamp: h.timestamp.map(|t| rfc3339(t, tz)),
         tests: judged(catalog, h).map(|s| s.test_counts()),
@@ -212,6 +242,15 @@ fn check_project_json(
         unreadable: h.unreadable,
         drifted_columns: h.drifted_columns.clone(),
         notes: h.notes.clone(),
+        future_dated: h
+            .future_dated
+            .iter()
+            .map(|r| RunJson {
+                snapshot_id: r.snapshot_id.clone(),
+                timestamp: rfc3339(r.timestamp, tz),
+            })
+            .collect(),
+        warnings: h.warnings.clone(),
     }
 }
 
@@ -241,31 +280,36 @@ fn check_text(
     };
     // Uncut, names are padded to the longest so the counts line up.
     let longest = healths.iter().map(|h| clean(&h.name).width()).max();
+    // The status column: 7 wide, wider for UNREADABLE.
+    let state_w = healths
+        .iter()
+        .map(|h| h.verdict().label().len())
+        .fold(7, usize::max);
     for h in healths {
-        let state = match (h.worst(), h.stale) {
-            (Some(s), _) => s.as_str(),
-            (None, true) => "STALE",
-            (None, false) if h.snapshot_id.is_none() => "-",
-            (None, false) => "ok",
-        };
+        let state = h.verdict().label();
         let judged_run = judged(catalog, h);
         let counts = counts_of(h);
         // The counts are never cut: the name gives way.
         let name_w = match width {
-            Some(w) => w.saturating_sub(9 + 2 + counts.width()).max(16),
+            Some(w) => w.saturating_sub(state_w + 2 + 2 + counts.width()).max(16),
             None => longest.unwrap_or(0),
         };
         let name = pad(&clean(&h.name), name_w, ELLIPSIS);
         writeln!(
             out,
             "{}",
-            format!("{state:<7}  {name}  {counts}").trim_end()
+            format!("{state:<state_w$}  {name}  {counts}").trim_end()
         )?;
-        match (judged_run, h.timestamp) {
-            (Some(s), Some(t)) => say(
+        match (judged_run, h.timestamp, &h.problem) {
+            (Some(s), Some(t), _) => say(
                 out,
                 9,
                 &format!("run {}  {}", clean(&s.id), short_time(t, tz)),
+            )?,
+            (_, _, Some(p)) => say(
+                out,
+                9,
+                &format!("unreadable: {}: {}", clean_path(&p.path), clean(&p.reason)),
             )?,
             _ => say(out, 9, "no run with tests")?,
         }
@@ -324,9 +368,10 @@ fn check_text(
             let shown = join_fit(&cols, room(9 + "drifted: ".len()));
             writeln!(out, "         drifted: {shown}")?;
         }
-        for n in &h.notes {
+        let notes = h.warnings.iter().map(|w| ("warning", w));
+        for (kind, n) in notes.chain(h.notes.iter().map(|n| ("note", n))) {
             let lines = wrap(
-                &format!("note: {}", clean(n)),
+                &format!("{kind}: {}", clean(n)),
                 room(9),
                 room(15).unwrap_or(0),
             );
@@ -336,23 +381,44 @@ fn check_text(
             }
         }
     }
+    for u in outside_projects(catalog) {
+        writeln!(out)?;
+        say(
+            out,
+            0,
+            &format!(
+                "note: not a project, not checked: {}: {}",
+                clean_path(&u.path),
+                clean(&u.reason)
+            ),
+        )?;
+    }
     let bad = healths.iter().filter(|h| h.is_bad()).count();
+    let unreadable = healths.iter().filter(|h| h.problem.is_some()).count();
     let newest = healths.iter().filter_map(|h| h.newest).max();
-    let newest = newest
-        .map(|t| {
-            format!(
-                " (newest run {}, {} ago)",
-                short_time(t, tz),
-                crate::text::duration::age(now - t)
-            )
-        })
-        .unwrap_or_default();
+    let newest = newest.map(|t| {
+        format!(
+            "newest run {}, {} ago",
+            short_time(t, tz),
+            crate::text::duration::age(now - t)
+        )
+    });
+    let unreadable = (unreadable > 0).then(|| format!("{unreadable} unreadable"));
+    let newest = match (unreadable, newest) {
+        (Some(u), Some(n)) => format!(" ({u}; {n})"),
+        (Some(x), None) | (None, Some(x)) => format!(" ({x})"),
+        (None, None) => String::new(),
+    };
     writeln!(out)?;
     let verdict = if ok {
         format!("OK: {} pass{newest}", plural(healths.len(), "project"))
     } else {
+        let what = match healths.iter().any(|h| h.problem.is_some()) {
+            false => "failing or stale",
+            true => "failing, stale or unreadable",
+        };
         format!(
-            "FAILED: {bad} of {} failing or stale{newest}",
+            "FAILED: {bad} of {} {what}{newest}",
             plural(healths.len(), "project")
         )
     };

@@ -64,6 +64,6 @@ pub(crate) type Result<T, E = HeadlessError> = std::result::Result<T, E>;
 pub enum Outcome {
     /// All good (exit 0).
     Ok,
-    /// `check` found a failing or stale project (exit 1).
+    /// `check` found a failing, stale or unreadable project (exit 1).
     Failed,
 }

@@ -37,6 +37,13 @@ pub(crate) fn path_string(p: &Path) -> String {
     p.to_string_lossy().into_owned()
 }
 
+/// Something of PATH that could not be read, in JSON: where and why.
+#[derive(Debug, Clone, Serialize)]
+pub struct ProblemJson {
+    pub path: String,
+    pub reason: String,
+}
+
 /// `YYYY-MM-DD HH:MM` in the chosen zone, for text tables.
 pub(crate) fn short_time(t: DateTime<Utc>, tz: TimeZoneChoice) -> String {
     tz.to_fixed(t).format("%Y-%m-%d %H:%M").to_string()

@@ -6,9 +6,10 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use crate::analysis::triage::project_problem;
 use crate::cmd::args::GlobalOpts;
 use crate::cmd::error::Result;
-use crate::cmd::output::{path_string, rfc3339, short_time, write_json, Table};
+use crate::cmd::output::{path_string, rfc3339, short_time, write_json, ProblemJson, Table};
 use crate::cmd::select::load;
 use crate::index::ScanReport;
 use crate::index::{Catalog, ProjectEntry};
@@ -31,6 +32,9 @@ pub struct ProjectJson {
     /// True when the project mixes naive and zone-aware timestamps.
     pub mixed_timestamps: bool,
     pub warning: Option<String>,
+    /// Why the project holds no readable run (its folder, `snapshots/` or
+    /// every snapshot file could not be read); null otherwise.
+    pub problem: Option<ProblemJson>,
 }
 
 fn project_json(catalog: &Catalog, p: &ProjectEntry, tz: TimeZoneChoice) -> ProjectJson {
@@ -52,6 +56,10 @@ fn project_json(catalog: &Catalog, p: &ProjectEntry, tz: TimeZoneChoice) -> Proj
         created_at: p.project.created_at.map(|t| rfc3339(t, tz)),
         mixed_timestamps: naive > 0 && naive < p.snapshots.len(),
         warning: p.project.warning.clone(),
+        problem: project_problem(catalog, p).map(|u| ProblemJson {
+            path: path_string(&u.path),
+            reason: u.reason,
+        }),
     }
 }
 
@@ -92,6 +100,9 @@ pub fn projects(path: &Path, global: &GlobalOpts, json: bool, out: &mut dyn Writ
         t.note(format!("  id {}{first}", clean(&r.id)));
         if let Some(w) = &r.warning {
             t.note(format!("  warning: {}", truncate(&clean(w), 68, ELLIPSIS)));
+        }
+        if let Some(u) = &r.problem {
+            t.note(format!("  unreadable: {}", clean(&u.reason)));
         }
     }
     t.write(out)?;

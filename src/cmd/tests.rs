@@ -9,7 +9,7 @@ use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
 
 use crate::analysis::history::{self, TestHistory, Window};
-use crate::analysis::triage::failure_streak;
+use crate::analysis::triage::{failure_streak, project_problem, ProjectProblem};
 use crate::cmd::args::{GlobalOpts, TestsArgs};
 use crate::cmd::error::Result;
 use crate::cmd::output::{
@@ -20,7 +20,7 @@ use crate::index::ProjectEntry;
 use crate::model::TestStatus;
 use crate::parse::TimeZoneChoice;
 use crate::text::num::plural;
-use crate::text::sanitize::clean;
+use crate::text::sanitize::{clean, clean_path};
 
 /// One row of `snapscope tests --json`.
 #[derive(Debug, Serialize)]
@@ -79,7 +79,8 @@ pub fn tests(args: &TestsArgs, global: &GlobalOpts, out: &mut dyn Write) -> Resu
         let v: Vec<TestHistoryJson> = rows.iter().map(|h| test_history_json(p, h, tz)).collect();
         return write_json(out, &v);
     }
-    tests_text(p, &rows, window, tz, text_width(args.width), out)
+    let problem = project_problem(&catalog, p);
+    tests_text(p, &rows, problem, window, tz, text_width(args.width), out)
 }
 
 fn test_history_json(p: &ProjectEntry, h: &TestHistory, tz: TimeZoneChoice) -> TestHistoryJson {
@@ -108,6 +109,7 @@ fn test_history_json(p: &ProjectEntry, h: &TestHistory, tz: TimeZoneChoice) -> T
 fn tests_text(
     p: &ProjectEntry,
     rows: &[TestHistory],
+    problem: Option<ProjectProblem>,
     window: Window,
     tz: TimeZoneChoice,
     width: Option<usize>,
@@ -162,6 +164,11 @@ fn tests_text(
         )?,
         None if streak.last_pass.is_some() => say(out, &format!("project passing; {pass}"))?,
         None => {}
+    }
+    if let Some(u) = problem {
+        let path = clean_path(&u.path);
+        say(out, &format!("unreadable: {path}: {}", clean(&u.reason)))?;
+        return Ok(());
     }
     if rows.is_empty() {
         writeln!(out, "No tests in this project's snapshots.")?;

@@ -252,7 +252,8 @@ pub fn project_record(
             "metadata.json says id {id}, but the folder is named {}; using the folder name",
             pd.id
         )),
-        _ if pd.metadata.is_none() && pd.snapshots_dir != pd.folder => {
+        // A folder that cannot be listed says so as a listing problem.
+        _ if pd.metadata.is_none() && pd.snapshots_dir != pd.folder && !pd.unlistable => {
             Some("project folder has no metadata.json: named after its folder".to_string())
         }
         _ => None,
@@ -433,6 +434,7 @@ mod tests {
             metadata: Some(folder.join("metadata.json")),
             dashboard: None,
             snapshots_dir: folder.join("snapshots"),
+            unlistable: false,
         };
         let (project, problem, _) = load_project(&pd, &IndexOptions::default());
         assert_eq!(project.id, "p1");
@@ -459,6 +461,7 @@ mod tests {
             metadata: Some(folder.join("metadata.json")),
             dashboard: None,
             snapshots_dir: folder.join("snapshots"),
+            unlistable: false,
         };
         let (project, problem, _) = load_project(&pd, &IndexOptions::default());
         assert!(problem.is_none());

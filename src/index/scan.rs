@@ -34,6 +34,9 @@ pub struct ProjectDir {
     pub dashboard: Option<PathBuf>,
     /// Where its snapshot files live.
     pub snapshots_dir: PathBuf,
+    /// The folder itself could not be listed (a listing problem says why):
+    /// what it holds, `metadata.json` included, is unknown.
+    pub unlistable: bool,
 }
 
 /// A snapshot file found on disk.
@@ -82,6 +85,29 @@ pub enum ScanError {
     },
     #[error("{0}: not a folder")]
     NotADirectory(String),
+    #[error("cannot list folder {path}: {source}")]
+    Unlistable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// Check that `root` is a folder this process may list: a PATH that cannot
+/// be listed is an error, never an empty workspace.
+pub fn check_root(root: &Path) -> Result<(), ScanError> {
+    let meta = fs::metadata(root).map_err(|source| ScanError::Io {
+        path: root.display().to_string(),
+        source,
+    })?;
+    if !meta.is_dir() {
+        return Err(ScanError::NotADirectory(root.display().to_string()));
+    }
+    fs::read_dir(root).map_err(|source| ScanError::Unlistable {
+        path: root.display().to_string(),
+        source,
+    })?;
+    Ok(())
 }
 
 /// True for a lowercase or uppercase hyphenated UUID.
@@ -192,14 +218,50 @@ fn project_dir(folder: &Path, layout: Layout) -> ProjectDir {
     ProjectDir {
         id: folder_id(folder),
         folder: folder.to_path_buf(),
-        metadata: metadata.is_file().then_some(metadata),
-        dashboard: dashboard.is_file().then_some(dashboard),
+        metadata: file_or_unreadable(&metadata).then_some(metadata),
+        dashboard: file_or_unreadable(&dashboard).then_some(dashboard),
         snapshots_dir: if layout == Layout::Flat {
             folder.to_path_buf()
         } else {
             folder.join("snapshots")
         },
+        unlistable: false,
     }
+}
+
+/// True when `path` is a file, or is there but cannot be looked at (so
+/// reading it reports why, instead of it passing for absent).
+fn file_or_unreadable(path: &Path) -> bool {
+    match fs::metadata(path) {
+        Ok(m) => m.is_file(),
+        Err(e) => e.kind() != std::io::ErrorKind::NotFound,
+    }
+}
+
+/// A workspace entry that is a project folder this process may not list:
+/// named as Evidently names projects (a UUID), it is still a project, with
+/// nothing known of it but its id; any other folder is only a problem.
+fn unlistable_entry(
+    folder: &Path,
+    name: &str,
+    reason: String,
+    dirs: &mut Vec<ProjectDir>,
+    problems: &mut Vec<Unreadable>,
+) {
+    let project = is_uuid(name).then(|| ProjectDir {
+        id: name.to_string(),
+        folder: folder.to_path_buf(),
+        metadata: None,
+        dashboard: None,
+        snapshots_dir: folder.join("snapshots"),
+        unlistable: true,
+    });
+    problems.push(Unreadable {
+        path: folder.to_path_buf(),
+        project_id: project.as_ref().map(|p| p.id.clone()),
+        reason,
+    });
+    dirs.extend(project);
 }
 
 /// The project folders under `root` for its layout.
@@ -207,13 +269,7 @@ pub fn project_dirs(
     root: &Path,
     layout: Layout,
 ) -> Result<(Vec<ProjectDir>, Vec<Unreadable>), ScanError> {
-    let meta = fs::metadata(root).map_err(|source| ScanError::Io {
-        path: root.display().to_string(),
-        source,
-    })?;
-    if !meta.is_dir() {
-        return Err(ScanError::NotADirectory(root.display().to_string()));
-    }
+    check_root(root)?;
     let mut problems = Vec::new();
     let dirs = match layout {
         Layout::Project | Layout::Flat => vec![project_dir(root, layout)],
@@ -232,22 +288,28 @@ pub fn project_dirs(
                     }
                 };
                 let name = entry.file_name().to_string_lossy();
-                // `path().is_dir()` follows a symlinked project folder.
-                if !entry.path().is_dir() || name.starts_with('.') {
+                if name.starts_with('.') {
                     continue;
                 }
-                let pd = project_dir(entry.path(), layout);
-                // A project-named folder we may not read would vanish silently.
-                if pd.metadata.is_none() && is_uuid(&name) {
-                    if let Err(e) = fs::read_dir(&pd.folder) {
-                        problems.push(Unreadable {
-                            path: pd.folder.clone(),
-                            project_id: Some(pd.id.clone()),
-                            reason: format!("cannot list folder: {e}"),
-                        });
+                // `fs::metadata` follows a symlinked project folder.
+                match fs::metadata(entry.path()) {
+                    Ok(m) if m.is_dir() => {}
+                    Ok(_) => continue,
+                    // A dangling link is no folder.
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+                    Err(e) => {
+                        let reason = format!("cannot read folder: {e}");
+                        unlistable_entry(entry.path(), &name, reason, &mut v, &mut problems);
                         continue;
                     }
                 }
+                // A folder we may not list would vanish silently.
+                if let Err(e) = fs::read_dir(entry.path()) {
+                    let reason = format!("cannot list folder: {e}");
+                    unlistable_entry(entry.path(), &name, reason, &mut v, &mut problems);
+                    continue;
+                }
+                let pd = project_dir(entry.path(), layout);
                 // A folder without `metadata.json` is still a project when it
                 // has a `snapshots/` folder (its record carries a warning, see
                 // `project_record`); it is not an unreadable snapshot.
@@ -290,8 +352,22 @@ pub fn snapshot_files(
     problems: &mut Vec<Unreadable>,
 ) -> Vec<SnapshotFile> {
     let mut files = Vec::new();
-    if !pd.snapshots_dir.is_dir() {
+    if pd.unlistable {
         return files;
+    }
+    match fs::metadata(&pd.snapshots_dir) {
+        Ok(m) if m.is_dir() => {}
+        Ok(_) => return files,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return files,
+        // There, but not to be looked at: say so (it would hide the project's runs).
+        Err(e) => {
+            problems.push(Unreadable {
+                path: pd.snapshots_dir.clone(),
+                project_id: Some(pd.id.clone()),
+                reason: format!("cannot read folder: {e}"),
+            });
+            return files;
+        }
     }
     for entry in WalkDir::new(&pd.snapshots_dir)
         .min_depth(1)

@@ -17,7 +17,7 @@ use ratatui::layout::Rect;
 
 use crate::analysis::dashboard::Dashboard;
 use crate::analysis::history::{ColumnDriftHistory, TestHistory, Window};
-use crate::analysis::triage::ProjectHealth;
+use crate::analysis::triage::{ProjectHealth, ProjectProblem};
 use crate::index::IndexEvent;
 use crate::index::{Catalog, ProjectEntry, SnapshotEntry};
 use crate::model::{DriftRow, TestOutcome};
@@ -557,6 +557,16 @@ impl App {
 
     // ----- copy ------------------------------------------------------------
 
+    /// Why project `id` holds no readable run, when it is unreadable (as
+    /// the Now panel lists it).
+    pub fn unreadable_problem(&self, id: &str) -> Option<&ProjectProblem> {
+        self.now
+            .failing
+            .iter()
+            .find(|h| h.project_id == id)
+            .and_then(|h| h.problem.as_ref())
+    }
+
     /// One-line summary for the Now panel when nothing fails.
     pub fn now_summary(&self, now: DateTime<Utc>) -> String {
         let age = self
@@ -564,6 +574,13 @@ impl App {
             .newest
             .map(|t| format!(" · newest run {} ago", crate::text::duration::age(now - t)))
             .unwrap_or_default();
-        format!("all {} projects passing{age}", self.now.projects)
+        let future = match self.now.future_dated {
+            0 => String::new(),
+            n => format!(
+                " · {} dated in the future",
+                crate::text::num::plural(n, "run")
+            ),
+        };
+        format!("all {} projects passing{age}{future}", self.now.projects)
     }
 }

@@ -70,6 +70,12 @@ pub enum LiveError {
     },
     #[error("{0}: not a folder")]
     NotADirectory(String),
+    #[error("cannot list folder {path}: {source}")]
+    Unlistable {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
     #[error("cannot start the indexing thread: {0}")]
     Spawn(#[source] std::io::Error),
 }
@@ -120,6 +126,11 @@ impl LiveIndex {
         if !meta.is_dir() {
             return Err(LiveError::NotADirectory(root.display().to_string()));
         }
+        // A folder that cannot be listed is an error, not an empty workspace.
+        fs::read_dir(&root).map_err(|source| LiveError::Unlistable {
+            path: root.display().to_string(),
+            source,
+        })?;
         let (tx, rx) = crossbeam_channel::unbounded();
         let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(0);
         let (rescan_tx, rescan_rx) = crossbeam_channel::bounded::<()>(1);

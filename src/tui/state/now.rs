@@ -1,11 +1,13 @@
-//! The Now panel: projects whose latest run with tests has FAIL / ERROR,
-//! recomputed from the catalog when the index changes (its cursor kept);
-//! moving in it, Enter on it and what `y` copies there.
+//! The Now panel: projects whose latest run with tests has FAIL / ERROR, and
+//! projects that cannot be read (with why), recomputed from the catalog when
+//! the index changes (its cursor kept); moving in it, Enter on it and what
+//! `y` copies there.
 
 use chrono::{DateTime, Utc};
 
 use crate::analysis::triage::ProjectHealth;
 use crate::index::Catalog;
+use crate::text::sanitize::clean;
 use crate::tui::state::cursor::Cursor;
 use crate::tui::state::screen::Outcome;
 
@@ -18,15 +20,19 @@ pub enum NowItem {
     Test(usize, usize),
 }
 
-/// The Now panel: projects whose latest run with tests has FAIL / ERROR.
+/// The Now panel: projects whose latest run with tests has FAIL / ERROR, and
+/// projects that exist but hold no readable run.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct NowState {
-    /// Failing projects, worst first, then most recent run first.
+    /// Failing projects, worst first, then most recent run first; the
+    /// unreadable ones (their `problem` set) after them.
     pub failing: Vec<ProjectHealth>,
     /// Number of projects.
     pub projects: usize,
-    /// Newest snapshot of any project.
+    /// Newest snapshot of any project, runs dated in the future left out.
     pub newest: Option<DateTime<Utc>>,
+    /// Runs dated more than a day ahead of the clock, in all projects.
+    pub future_dated: usize,
     pub cursor: Cursor,
 }
 
@@ -36,10 +42,15 @@ impl NowState {
         let all = crate::analysis::triage::health(catalog, Default::default(), now);
         let projects = all.len();
         let newest = all.iter().filter_map(|h| h.newest).max();
+        let future_dated = all.iter().map(|h| h.future_dated.len()).sum();
         NowState {
-            failing: all.into_iter().filter(|h| !h.failing.is_empty()).collect(),
+            failing: all
+                .into_iter()
+                .filter(|h| !h.failing.is_empty() || h.problem.is_some())
+                .collect(),
             projects,
             newest,
+            future_dated,
             cursor: Cursor::default(),
         }
     }
@@ -97,6 +108,13 @@ impl NowState {
         let Some(h) = self.failing.get(pi) else {
             return Outcome::Done;
         };
+        if let Some(u) = &h.problem {
+            return Outcome::Say(format!(
+                "{} cannot be read: {} (u lists unreadable files)",
+                clean(&h.name),
+                clean(&u.reason)
+            ));
+        }
         match h.snapshot_id.clone() {
             Some(snapshot) => Outcome::JumpToTest {
                 project: h.project_id.clone(),
@@ -110,11 +128,14 @@ impl NowState {
     /// What `y` copies: the selected project, its run and failing tests.
     pub fn copy(&self) -> Option<(&'static str, String)> {
         let h = self.selected_health()?;
-        let tests: Vec<String> = h
+        let mut tests: Vec<String> = h
             .failing
             .iter()
             .map(|f| format!("{} {}", f.status, f.name))
             .collect();
+        if let Some(u) = &h.problem {
+            tests.push(format!("UNREADABLE {}: {}", u.path.display(), u.reason));
+        }
         Some((
             "failing project",
             format!(

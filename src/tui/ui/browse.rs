@@ -102,7 +102,7 @@ pub fn render(main: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     );
     crate::tui::ui::now::render(b.now, buf, app, now);
     projects(b.projects, buf, app, now);
-    snapshots(b.snapshots, buf, app);
+    snapshots(b.snapshots, buf, app, now);
 }
 
 fn row_style(app: &App, selected: bool, focused: bool) -> Style {
@@ -174,6 +174,11 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
             let base = row_style(app, selected, focused);
             let (sym, sym_style) = match latest_test_status(p) {
                 Some(s) => (th.status_symbol(s), th.status(s)),
+                // Unreadable: as bad as a failure.
+                None if app.unreadable_problem(&p.project.id).is_some() => (
+                    th.status_symbol(TestStatus::Fail),
+                    th.status(TestStatus::Fail),
+                ),
                 None => ("·", th.dim()),
             };
             let has_new = p
@@ -227,7 +232,7 @@ fn projects(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     );
 }
 
-fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
+fn snapshots(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let focused = app.browse.focus == Pane::Snapshots;
@@ -306,9 +311,15 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
         } else {
             "no snapshots in this project"
         };
-        empty_hint(buf, rows, msg, th);
+        let problem = app
+            .current_project()
+            .and_then(|p| app.unreadable_problem(&p.project.id))
+            .map(|u| format!("cannot be read: {} (u lists why)", clean(&u.reason)));
+        empty_hint(buf, rows, problem.as_deref().unwrap_or(msg), th);
         return;
     }
+    // Runs dated beyond this are flagged, and shown with their year.
+    let horizon = now + crate::analysis::triage::future_slack();
     let sel = app.snapshot_index();
     scroll_list(
         buf,
@@ -318,7 +329,12 @@ fn snapshots(r: Rect, buf: &mut Buffer, app: &App) {
         sel,
         |_, e, selected| {
             let base = row_style(app, selected, focused);
-            snapshot_row(app, e, w, (tpat, tw), show_kind, drift_w, base)
+            let time = TimeColumn {
+                pattern: tpat,
+                width: tw,
+                horizon,
+            };
+            snapshot_row(app, e, w, &time, show_kind, drift_w, base)
         },
     );
 }
@@ -342,11 +358,20 @@ fn drift_cell(s: &Snapshot, max: usize) -> String {
     text
 }
 
+/// The time column of the timeline: its strftime pattern and width, and
+/// the time past which a run is dated in the future (flagged, and shown
+/// with its year).
+struct TimeColumn<'p> {
+    pattern: &'p str,
+    width: usize,
+    horizon: DateTime<Utc>,
+}
+
 fn snapshot_row<'a>(
     app: &App,
     e: &SnapshotEntry,
     w: usize,
-    (tpat, tw): (&str, usize),
+    time: &TimeColumn<'_>,
     show_kind: bool,
     drift_w: usize,
     base: Style,
@@ -354,6 +379,13 @@ fn snapshot_row<'a>(
     let th = &app.cfg.theme;
     let ell = th.ellipsis();
     let s = &e.snapshot;
+    let future = s.timestamp > time.horizon;
+    let tw = time.width;
+    // A year that is not this one's is part of what looks wrong.
+    let tpat = match future && !time.pattern.contains("%Y") {
+        true => "%Y-%m-%d",
+        false => time.pattern,
+    };
     let is_new = app.new_ids.contains(&s.id);
     let marked = app
         .mark
@@ -363,6 +395,12 @@ fn snapshot_row<'a>(
         (th.mark_symbol(), th.key())
     } else if is_new {
         (th.new_symbol(), th.new_marker())
+    } else if future {
+        // Dated in the future: flagged, never the newest run.
+        (
+            th.status_symbol(TestStatus::Warning),
+            th.status(TestStatus::Warning),
+        )
     } else {
         (" ", th.new_marker())
     };

@@ -1,6 +1,6 @@
 //! The Now panel on the landing screen: projects whose latest run with tests
-//! has FAIL or ERROR, worst first, with since when and what drifted. One
-//! line when nothing fails.
+//! has FAIL or ERROR, worst first, with since when and what drifted, then
+//! projects that cannot be read, with why. One line when nothing fails.
 
 use chrono::{DateTime, Utc};
 use ratatui::buffer::Buffer;
@@ -60,7 +60,16 @@ pub fn render(r: Rect, buf: &mut Buffer, app: &App, now: DateTime<Utc>) {
             th.status(worst).add_modifier(Modifier::BOLD),
         ),
         Span::styled(
-            format!("{} of {} projects failing ", n.failing.len(), n.projects),
+            format!(
+                "{} of {} projects failing{} ",
+                n.failing.len(),
+                n.projects,
+                if n.failing.iter().any(|h| h.problem.is_some()) {
+                    " or unreadable"
+                } else {
+                    ""
+                }
+            ),
             th.header(),
         ),
     ];
@@ -136,11 +145,18 @@ fn project_line(
             th.text().add_modifier(Modifier::BOLD).patch(base),
         ),
         Span::styled(" ", base),
-        Span::styled(
-            format!("{} failing", h.failing.len()),
-            th.status(worst).patch(base),
-        ),
     ];
+    if let Some(u) = &h.problem {
+        spans.push(Span::styled(
+            format!("unreadable: {}", clean(&u.reason)),
+            th.status(worst).patch(base),
+        ));
+        return fit(spans, w, ell, base);
+    }
+    spans.push(Span::styled(
+        format!("{} failing", h.failing.len()),
+        th.status(worst).patch(base),
+    ));
     if let Some(t) = NowState::since(h) {
         spans.push(Span::styled(
             format!(

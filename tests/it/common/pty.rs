@@ -115,6 +115,38 @@ impl Pty {
         }
     }
 
+    /// [`Pty::spawn`] of the binary under test for a permission test: as
+    /// `nobody` through `setpriv` when running as root (with `HOME`
+    /// `/nonexistent`, then `env`), as the current user otherwise; `None`
+    /// (with a SKIPPED line naming `test`) when privileges cannot be dropped.
+    pub fn spawn_unprivileged(
+        test: &str,
+        args: &[&str],
+        cols: u16,
+        rows: u16,
+        env: &[(&str, &str)],
+        cwd: &Path,
+    ) -> Option<Pty> {
+        let bin = run::bin();
+        if !run::can_drop_privileges(test)? {
+            return Some(Pty::spawn(&bin, args, cols, rows, env, cwd));
+        }
+        let bin = bin.to_string_lossy().into_owned();
+        let mut wrapped: Vec<&str> = run::AS_NOBODY.to_vec();
+        wrapped.push(&bin);
+        wrapped.extend_from_slice(args);
+        let mut all_env = vec![("HOME", "/nonexistent")];
+        all_env.extend_from_slice(env);
+        Some(Pty::spawn(
+            Path::new("setpriv"),
+            &wrapped,
+            cols,
+            rows,
+            &all_env,
+            cwd,
+        ))
+    }
+
     /// Type bytes (keys). Use "\x1b" for Esc, "\t" for Tab, "\r" for Enter.
     pub fn send(&mut self, keys: &str) {
         self.writer

@@ -148,12 +148,11 @@ impl DerefMut for Running {
 /// privileges. Its `HOME` is `/nonexistent`; give it a cache with
 /// `XDG_CACHE_HOME` (a folder `nobody` can write) or `--no-cache`.
 pub fn nobody() -> Run {
-    snapscope_via(
-        "setpriv",
-        &["--reuid=65534", "--regid=65534", "--clear-groups"],
-    )
-    .env("HOME", "/nonexistent")
+    snapscope_via("setpriv", &AS_NOBODY).env("HOME", "/nonexistent")
 }
+
+/// `setpriv`'s arguments that make the program it starts run as `nobody`.
+pub const AS_NOBODY: [&str; 3] = ["--reuid=65534", "--regid=65534", "--clear-groups"];
 
 /// True when this process runs as root (permission bits do not bind it).
 pub fn is_root() -> bool {
@@ -167,16 +166,28 @@ pub fn is_root() -> bool {
 /// root, as the current user otherwise; `None` (with a SKIPPED line naming
 /// `test`) when running as root and `setpriv` cannot drop privileges.
 pub fn unprivileged(test: &str) -> Option<Run> {
+    match can_drop_privileges(test)? {
+        true => Some(nobody()),
+        false => Some(snapscope()),
+    }
+}
+
+/// For a permission test: `Some(true)` when running as root and `setpriv`
+/// can start programs as `nobody`, `Some(false)` when not root (permission
+/// bits bind already), `None` (with a SKIPPED line naming `test`) when
+/// running as root without a way to drop privileges.
+pub fn can_drop_privileges(test: &str) -> Option<bool> {
     if !is_root() {
-        return Some(snapscope());
+        return Some(false);
     }
     let ok = Command::new("setpriv")
-        .args(["--reuid=65534", "--regid=65534", "--clear-groups", "true"])
+        .args(AS_NOBODY)
+        .arg("true")
         .status()
         .map(|s| s.success())
         .unwrap_or(false);
     if ok {
-        Some(nobody())
+        Some(true)
     } else {
         println!("SKIPPED {test}: running as root and cannot drop privileges with setpriv");
         None
