@@ -22,6 +22,7 @@ mod limits;
 mod live;
 mod oncall;
 mod oncall_streak;
+mod own_files;
 mod parse;
 mod proptest_parse;
 mod series_keys;
