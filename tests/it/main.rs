@@ -25,6 +25,7 @@ mod oncall_streak;
 mod own_files;
 mod parse;
 mod proptest_parse;
+mod python_json;
 mod series_keys;
 mod tui_e2e;
 mod tui_render;
