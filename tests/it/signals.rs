@@ -31,12 +31,13 @@ fn signal_restores_the_terminal(name: &str, number: u32) {
         .status()
         .unwrap();
     assert!(st.success());
-    assert_eq!(p.wait_exit(T), 128 + number, "{name}");
+    let code = p.wait_exit(T);
     assert!(
         p.restored(),
         "{name}: terminal not restored:\n{}",
         p.screen()
     );
+    assert_eq!(code, 128 + number, "{name}");
 }
 
 #[test]
