@@ -91,7 +91,7 @@ fn commands_ignore_the_cache_file(plant: impl Fn(&Path)) {
 
 #[test]
 fn a_fifo_cache_file_is_ignored_at_once() {
-    commands_ignore_the_cache_file(|p| mkfifo(p));
+    commands_ignore_the_cache_file(mkfifo);
 }
 
 #[test]
