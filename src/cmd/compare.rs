@@ -4,6 +4,7 @@
 
 use std::io::Write;
 use std::path::Path;
+use std::sync::Arc;
 
 use serde::Serialize;
 use unicode_width::UnicodeWidthStr;
@@ -13,7 +14,10 @@ use crate::analysis::pair;
 use crate::cmd::args::{CompareArgs, GlobalOpts};
 use crate::cmd::error::{HeadlessError, Result};
 use crate::cmd::output::{counts_text, rfc3339, short_time, write_json, Table, WIDTH};
-use crate::cmd::select::{condition, load, project_needed, project_or_only, resolve_project};
+use crate::cmd::select::{
+    ambiguous_snapshot, condition, load, project_needed, project_or_only, resolve_project,
+    snapshot_matches,
+};
 use crate::index::{Catalog, ProjectEntry};
 use crate::model::{Snapshot, TestStatus};
 use crate::parse::TimeZoneChoice;
@@ -57,19 +61,34 @@ fn infer_compare_project<'a>(
     if ids.is_empty() {
         return project_or_only(catalog, None, root);
     }
+    let mut holding: Vec<&ProjectEntry> = all.clone();
     for id in &ids {
-        if !all.iter().any(|p| cmp::resolve(p, id).is_some()) {
+        let found = snapshot_matches(&all, id)?;
+        if found.is_empty() {
             return Err(HeadlessError::SnapshotNotFound((*id).to_string()));
         }
+        holding.retain(|p| found.iter().any(|(q, _)| q.project.id == p.project.id));
     }
-    let holding: Vec<&ProjectEntry> = all
-        .iter()
-        .copied()
-        .filter(|p| ids.iter().all(|id| cmp::resolve(p, id).is_some()))
-        .collect();
     match holding.as_slice() {
         [one] => Ok(one),
         _ => Err(project_needed(&all, root)),
+    }
+}
+
+/// The snapshot `spec` names in project `p`: a keyword, an id or a unique
+/// id prefix (too short, ambiguous and unknown are told apart).
+fn pick(p: &ProjectEntry, spec: &str) -> Result<Arc<Snapshot>> {
+    let not_found = || HeadlessError::NoSnapshotIn {
+        spec: spec.to_string(),
+        project: p.project.name.clone(),
+    };
+    if is_keyword(spec) {
+        return cmp::resolve(p, spec).ok_or_else(not_found);
+    }
+    match snapshot_matches(&[p], spec)?.as_slice() {
+        [] => Err(not_found()),
+        [(_, one)] => Ok(one.snapshot.clone()),
+        many => Err(ambiguous_snapshot(spec, many)),
     }
 }
 
@@ -85,14 +104,8 @@ pub fn compare(args: &CompareArgs, global: &GlobalOpts, out: &mut dyn Write) -> 
         Some(q) => resolve_project(&catalog, q)?,
         None => infer_compare_project(&catalog, &specs, &report.root)?,
     };
-    let pick = |spec: &str| {
-        cmp::resolve(p, spec).ok_or_else(|| HeadlessError::NoSnapshotIn {
-            spec: spec.to_string(),
-            project: p.project.name.clone(),
-        })
-    };
     let (a, b, note) = match (args.a.as_deref(), args.b.as_deref()) {
-        (Some(a), Some(b)) => (pick(a)?, pick(b)?, "A and B as given".to_string()),
+        (Some(a), Some(b)) => (pick(p, a)?, pick(p, b)?, "A and B as given".to_string()),
         _ => {
             let pair = if args.latest_failure {
                 pair::latest_failure_pair(p)

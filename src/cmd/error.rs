@@ -18,8 +18,11 @@ pub enum HeadlessError {
     AmbiguousProject { query: String, candidates: String },
     #[error("no snapshot {0:?} (try `snapscope snapshots PATH`)")]
     SnapshotNotFound(String),
-    #[error("snapshot {query:?} exists in several projects: {candidates}; add --project")]
-    AmbiguousSnapshot { query: String, candidates: String },
+    /// An id or prefix naming several snapshots (the message names a few).
+    #[error("{0}")]
+    AmbiguousSnapshot(String),
+    #[error("snapshot id prefix {query:?} is too short: give at least {min} characters (or the whole id)")]
+    SnapshotPrefixTooShort { query: String, min: usize },
     #[error("no snapshot of project {project:?} has the series {key:?}{hint}")]
     SeriesNotFound {
         project: String,

@@ -57,8 +57,44 @@ pub fn resolve_project<'a>(catalog: &'a Catalog, query: &str) -> Result<&'a Proj
     Err(HeadlessError::ProjectNotFound(query.to_string()))
 }
 
-/// Find a snapshot by exact id (or unique prefix of at least 8 characters),
-/// in one project or in all of them.
+/// The shortest snapshot id prefix that names a snapshot (a whole id of
+/// any length always does).
+pub const MIN_SNAPSHOT_PREFIX: usize = 8;
+
+/// Candidates an error message names before "and N more".
+const SHOWN_CANDIDATES: usize = 5;
+
+/// The snapshots `query` names in `projects`: those with exactly that id,
+/// else those whose id starts with it, ignoring case (a prefix of at least
+/// [`MIN_SNAPSHOT_PREFIX`] characters; a shorter one is an error). Empty
+/// when nothing matches.
+pub(crate) fn snapshot_matches<'a>(
+    projects: &[&'a ProjectEntry],
+    query: &str,
+) -> Result<Vec<(&'a ProjectEntry, &'a SnapshotEntry)>> {
+    let all = || {
+        projects
+            .iter()
+            .flat_map(|p| p.snapshots.iter().map(move |s| (*p, s)))
+    };
+    let exact: Vec<_> = all().filter(|(_, s)| s.snapshot.id == query).collect();
+    if !exact.is_empty() {
+        return Ok(exact);
+    }
+    if query.chars().count() < MIN_SNAPSHOT_PREFIX {
+        return Err(HeadlessError::SnapshotPrefixTooShort {
+            query: query.to_string(),
+            min: MIN_SNAPSHOT_PREFIX,
+        });
+    }
+    let lower = query.to_lowercase();
+    Ok(all()
+        .filter(|(_, s)| s.snapshot.id.to_lowercase().starts_with(&lower))
+        .collect())
+}
+
+/// Find a snapshot by exact id or unique id prefix (see
+/// [`snapshot_matches`]), in one project or in all of them.
 pub fn resolve_snapshot<'a>(
     catalog: &'a Catalog,
     project: Option<&'a ProjectEntry>,
@@ -68,32 +104,62 @@ pub fn resolve_snapshot<'a>(
         Some(p) => vec![p],
         None => catalog.projects(),
     };
-    let exact: Vec<_> = projects
-        .iter()
-        .flat_map(|p| p.snapshots.iter().map(move |s| (*p, s)))
-        .filter(|(_, s)| s.snapshot.id == query)
-        .collect();
-    let found = if exact.is_empty() && query.len() >= 8 {
-        projects
-            .iter()
-            .flat_map(|p| p.snapshots.iter().map(move |s| (*p, s)))
-            .filter(|(_, s)| s.snapshot.id.starts_with(query))
-            .collect()
-    } else {
-        exact
-    };
-    match found.as_slice() {
+    match snapshot_matches(&projects, query)?.as_slice() {
         [] => Err(HeadlessError::SnapshotNotFound(query.to_string())),
         [one] => Ok(*one),
-        many => Err(HeadlessError::AmbiguousSnapshot {
-            query: query.to_string(),
-            candidates: many
-                .iter()
-                .map(|(p, s)| format!("{}/{}", p.project.id, s.snapshot.id))
-                .collect::<Vec<_>>()
-                .join(", "),
-        }),
+        many => Err(ambiguous_snapshot(query, many)),
     }
+}
+
+/// The error for a snapshot id or prefix that names several snapshots: how
+/// many, in which project(s), the first few and how many more.
+pub(crate) fn ambiguous_snapshot(
+    query: &str,
+    many: &[(&ProjectEntry, &SnapshotEntry)],
+) -> HeadlessError {
+    let mut projects: Vec<&ProjectEntry> = Vec::new();
+    for (p, _) in many {
+        if !projects.iter().any(|q| q.project.id == p.project.id) {
+            projects.push(p);
+        }
+    }
+    let exact = many.iter().all(|(_, s)| s.snapshot.id == query);
+    let one_project = projects.len() == 1;
+    let names: Vec<String> = many
+        .iter()
+        .take(SHOWN_CANDIDATES)
+        .map(|(p, s)| {
+            if one_project {
+                clean(&s.snapshot.id).into_owned()
+            } else {
+                format!("{}/{}", clean(&p.project.id), clean(&s.snapshot.id))
+            }
+        })
+        .collect();
+    let mut list = names.join(", ");
+    if many.len() > SHOWN_CANDIDATES {
+        list.push_str(&format!(" and {} more", many.len() - SHOWN_CANDIDATES));
+    }
+    let message = match (exact && !one_project, one_project) {
+        (true, _) => format!(
+            "snapshot {:?} exists in {} projects: {list}; add --project",
+            clean(query),
+            projects.len()
+        ),
+        (false, true) => format!(
+            "{:?} matches {} snapshots of project {:?}: {list}; give more of the id",
+            clean(query),
+            many.len(),
+            clean(&projects[0].project.name)
+        ),
+        (false, false) => format!(
+            "{:?} matches {} snapshots in {} projects: {list}; give more of the id or add --project",
+            clean(query),
+            many.len(),
+            projects.len()
+        ),
+    };
+    HeadlessError::AmbiguousSnapshot(message)
 }
 
 /// A time flag's value, or the error naming the flag.

@@ -183,11 +183,16 @@ pub fn load() -> Result<Loaded, ConfigError> {
     }
 }
 
+/// A configuration file larger than this is refused unread.
+const MAX_CONFIG_BYTES: u64 = 1 << 20;
+
 /// Load one file; `required`: a missing or unreadable file is an error
 /// rather than the defaults (with a warning when it exists but cannot be read).
 pub fn load_from(path: &Path, required: bool) -> Result<Loaded, ConfigError> {
     let shown = crate::text::sanitize::clean_path(path);
-    let text = match std::fs::read(path) {
+    // A FIFO or device is refused at once (never waited on), a huge file unread.
+    let text = match crate::index::read_regular(path, crate::index::Links::Follow, MAX_CONFIG_BYTES)
+    {
         Ok(bytes) => String::from_utf8(bytes).map_err(|_| ConfigError::Invalid {
             path: shown.clone(),
             message: "not UTF-8 text".into(),

@@ -6,7 +6,6 @@
 //! bytes per worker thread are alive at a time; what is kept is the parsed
 //! [`Snapshot`](crate::model::Snapshot), without plot data.
 
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -16,6 +15,7 @@ use rayon::prelude::*;
 
 use crate::index::cache::{self, IndexCache};
 use crate::index::catalog::{Catalog, Fingerprint, SnapshotEntry, Unreadable};
+use crate::index::open::{self, Links};
 use crate::index::scan::{self, Layout, ProjectDir, ScanError};
 use crate::model::dashboard::Dashboard;
 use crate::model::Project;
@@ -100,16 +100,22 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<(Vec<u8>, Fingerprint), F
     Ok((bytes, fingerprint))
 }
 
+/// The first step of reading a file larger than this: enough to see whether
+/// it starts like a JSON object before the rest is read.
+const FIRST_STEP: u64 = 64 * 1024;
+
 /// [`read_limited`] into a caller's buffer (cleared first), so that one
-/// allocation serves many files.
+/// allocation serves many files. Only a regular file is read (a FIFO or a
+/// device is an error at once, see [`open`](crate::index::open)); a large
+/// file is read in two steps, and one that does not start like a JSON
+/// object (a binary, an archive, HTML) fails after the first, unread beyond.
 pub fn read_limited_into(
     path: &Path,
     limit: u64,
     bytes: &mut Vec<u8>,
 ) -> Result<Fingerprint, FileError> {
     bytes.clear();
-    let mut file = File::open(path)?;
-    let meta = file.metadata()?;
+    let (mut file, meta) = open::open_regular(path, Links::Follow)?;
     if meta.len() > limit {
         return Err(ParseError::TooLarge {
             size: meta.len(),
@@ -117,9 +123,19 @@ pub fn read_limited_into(
         }
         .into());
     }
-    bytes.reserve(usize::try_from(meta.len()).unwrap_or(0));
     // The file may grow while we read it: never read past the limit.
-    (&mut file).take(limit + 1).read_to_end(bytes)?;
+    let mut rest = (&mut file).take(limit + 1);
+    if meta.len() > FIRST_STEP {
+        bytes.reserve(FIRST_STEP as usize);
+        (&mut rest).take(FIRST_STEP).read_to_end(bytes)?;
+        parse::check_prefix(bytes)?;
+    }
+    bytes.reserve(
+        usize::try_from(meta.len())
+            .unwrap_or(0)
+            .saturating_sub(bytes.len()),
+    );
+    rest.read_to_end(bytes)?;
     if bytes.len() as u64 > limit {
         return Err(ParseError::TooLarge {
             size: bytes.len() as u64,
@@ -413,6 +429,50 @@ mod tests {
         let (bytes, fp) = read_limited(&p, 100).unwrap();
         assert_eq!(bytes.len(), 100);
         assert_eq!(fp.len, 100);
+    }
+
+    #[test]
+    fn a_large_file_that_is_not_json_is_not_read_past_its_first_step() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("big.json");
+        std::fs::write(&p, b"PK\x03\x04").unwrap();
+        let f = std::fs::File::options().write(true).open(&p).unwrap();
+        f.set_len(64 << 20).unwrap();
+        let mut buf = Vec::new();
+        let e = read_limited_into(&p, DEFAULT_MAX_FILE_SIZE, &mut buf).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "invalid JSON at line 1, column 1: does not start with a JSON object"
+        );
+        assert_eq!(
+            buf.len() as u64,
+            FIRST_STEP,
+            "read no further than the first step"
+        );
+        // A large JSON file is read whole, in the same two steps.
+        let mut doc = b"{\"a\": \"".to_vec();
+        doc.resize(3 * FIRST_STEP as usize, b'x');
+        doc.extend_from_slice(b"\"}");
+        std::fs::write(&p, &doc).unwrap();
+        let fp = read_limited_into(&p, DEFAULT_MAX_FILE_SIZE, &mut buf).unwrap();
+        assert_eq!(buf, doc);
+        assert_eq!(fp.len, doc.len() as u64);
+    }
+
+    #[test]
+    fn a_fifo_is_an_error_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("f.json");
+        let st = std::process::Command::new("mkfifo")
+            .arg(&p)
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let e = read_limited(&p, DEFAULT_MAX_FILE_SIZE).unwrap_err();
+        assert_eq!(
+            e.to_string(),
+            "cannot read file: not a regular file (a FIFO)"
+        );
     }
 
     #[test]

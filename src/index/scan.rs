@@ -10,6 +10,7 @@ use std::path::{Path, PathBuf};
 use walkdir::WalkDir;
 
 use crate::index::catalog::{Fingerprint, Unreadable};
+use crate::index::open;
 
 /// How the folder given on the command line is organised.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -135,6 +136,22 @@ pub fn snapshot_id_in_project(name: &OsStr) -> Option<String> {
     let name = name.to_str()?;
     let stem = name.strip_suffix(".json")?;
     is_uuid(stem).then(|| stem.to_string())
+}
+
+/// Why a `.json` file in a project's `snapshots/` folder that is not
+/// `<uuid>.json` is listed as unreadable.
+pub const MISNAMED: &str =
+    "file name is not a snapshot id (a project's snapshots/ holds <uuid>.json files)";
+
+/// True for a name in a project's `snapshots/` folder that looks meant as
+/// a snapshot but is not `<uuid>.json`: any other `*.json` except
+/// `.links.json`, hidden and temp files.
+fn misnamed_in_project(name: &OsStr) -> bool {
+    let name = name.to_string_lossy();
+    name.ends_with(".json")
+        && !name.ends_with(".links.json")
+        && !is_hidden_or_temp(&name)
+        && snapshot_id_in_project(OsStr::new(name.as_ref())).is_none()
 }
 
 /// Snapshot id for a file in a flat folder: any `*.json` except project
@@ -385,8 +402,33 @@ pub fn snapshot_files(
             Layout::Flat => snapshot_id_in_flat(entry.file_name()),
             _ => snapshot_id_in_project(entry.file_name()),
         };
-        let Some(id) = id else { continue };
-        if !entry.file_type().is_file() {
+        let problem = |reason: String| Unreadable {
+            path: entry.path().to_path_buf(),
+            project_id: Some(pd.id.clone()),
+            reason,
+        };
+        let Some(id) = id else {
+            // Only `<uuid>.json` files are a project's snapshots: another
+            // `.json` there is listed, not silently passed over.
+            if layout != Layout::Flat
+                && !entry.file_type().is_dir()
+                && misnamed_in_project(entry.file_name())
+            {
+                problems.push(problem(MISNAMED.to_string()));
+            }
+            continue;
+        };
+        let t = entry.file_type();
+        if !t.is_file() {
+            // A FIFO, socket or device (or a link to one) is never opened.
+            if !t.is_dir() {
+                if let Ok(m) = entry.metadata() {
+                    problems.push(problem(format!(
+                        "not a regular file ({})",
+                        open::file_kind(&m)
+                    )));
+                }
+            }
             continue;
         }
         match entry.metadata() {

@@ -421,7 +421,15 @@ pub fn v2_file(bytes: &[u8]) -> Result<Option<Dashboard>, ParseError> {
         return Err(ParseError::Empty);
     }
     let text = replace_non_finite(bytes);
-    match serde_json::from_slice::<Value>(&text) {
+    // What Python reads but serde refuses (`1e400`, a lone surrogate): once more, rewritten.
+    let read =
+        serde_json::from_slice::<Value>(&text).or_else(|e| {
+            match crate::parse::json::repair(&text) {
+                Some(fixed) if !e.is_eof() => serde_json::from_slice::<Value>(&fixed),
+                _ => Err(e),
+            }
+        });
+    match read {
         Ok(v) => Ok(v2(&v).ok()),
         Err(e) => Err(ParseError::DashboardJson {
             message: e.to_string(),
@@ -637,6 +645,20 @@ mod tests {
                 panel_type: "DashboardPanelDistribution".into()
             }
         );
+    }
+
+    #[test]
+    fn a_file_python_reads_is_complete_json() {
+        // python3: json.loads(r'{"tabs": [], "panels": [], "size": 1e400, "name": "a\ud800"}') works.
+        let bytes = br#"{"tabs": [], "panels": [], "size": 1e400, "name": "a\ud800"}"#;
+        assert!(v2_file(bytes).is_ok(), "{:?}", v2_file(bytes));
+        assert!(matches!(
+            v2_file(br#"{"tabs": [], "size": 1e400"#),
+            Err(ParseError::DashboardJson {
+                truncated: true,
+                ..
+            })
+        ));
     }
 
     #[test]

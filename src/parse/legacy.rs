@@ -2,25 +2,51 @@
 //! `metrics`/`metric_results` and `tests`/`test_results`, including the
 //! backported v2 adapters of 0.6.x.
 
-use serde::Deserialize;
+use std::fmt;
 
-use super::pruned::{Pruned, Val};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::pruned::{Pruned, Text, Val};
 use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
 use crate::model::intern::intern;
 use crate::model::{DriftRow, Snapshot, TestOutcome, TestStatus};
 
-/// The parts of `suite` that snapscope reads.
-#[derive(Deserialize, Default)]
-#[serde(default)]
+/// The parts of `suite` that snapscope reads (a key written twice keeps
+/// its last value, as Python reads it).
+#[derive(Default)]
 pub(crate) struct RawSuite<'a> {
-    #[serde(borrow)]
     metrics: Vec<Pruned<'a>>,
-    #[serde(borrow)]
     metric_results: Vec<Pruned<'a>>,
-    #[serde(borrow)]
     tests: Vec<Pruned<'a>>,
-    #[serde(borrow)]
     test_results: Vec<Pruned<'a>>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawSuite<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawSuite<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a suite object")
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawSuite<'de>, A::Error> {
+                let mut suite = RawSuite::default();
+                while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+                    match key.as_ref() {
+                        "metrics" => suite.metrics = map.next_value()?,
+                        "metric_results" => suite.metric_results = map.next_value()?,
+                        "tests" => suite.tests = map.next_value()?,
+                        "test_results" => suite.test_results = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(suite)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 fn type_of<'v>(v: &'v Val) -> Option<&'v str> {
@@ -289,5 +315,20 @@ fn test_outcome(config: Option<&Val>, result: &Val) -> TestOutcome {
         column: column.as_deref().map(intern),
         value,
         condition,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_suite_key_keeps_its_last_value() {
+        // python3: json.loads('{"tests": [1], "metrics": [], "tests": [2, 3]}')["tests"] == [2, 3]
+        let s: RawSuite = serde_json::from_str(r#"{"tests": [1], "metrics": [], "tests": [2, 3]}"#)
+            .expect("a repeated key is no error");
+        let tests: Vec<Option<u64>> = s.tests.iter().map(|p| p.0.as_u64()).collect();
+        assert_eq!(tests, [Some(2), Some(3)]);
+        assert!(s.metrics.is_empty());
     }
 }

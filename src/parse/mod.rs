@@ -19,7 +19,7 @@ mod time;
 mod v2;
 mod widgets;
 
-pub use json::replace_non_finite;
+pub use json::{check_prefix, replace_non_finite};
 pub use project::{parse_project_metadata, ProjectMeta};
 pub use series::{canonical_params, is_render_switch, value_text};
 pub use time::{parse_timestamp, TimeZoneChoice};
@@ -111,9 +111,17 @@ pub fn parse_snapshot(
     opts: &ParseOptions,
 ) -> Result<Snapshot, ParseError> {
     let body = json::check_start(bytes)?;
-    match parse_fast(body, id, project_id, opts) {
-        Some(snapshot) => Ok(snapshot),
-        None => parse_full(body, id, project_id, opts),
+    if let Some(snapshot) = parse_fast(body, id, project_id, opts) {
+        return Ok(snapshot);
+    }
+    match parse_full(body, id, project_id, opts) {
+        // What Python reads but serde refuses (`1e400`, a lone surrogate
+        // escape): once more, rewritten as `json::repair` says.
+        Err(e @ ParseError::Syntax { .. }) => match json::repair(body) {
+            Some(fixed) => parse_full(&fixed, id, project_id, opts),
+            None => Err(e),
+        },
+        other => other,
     }
 }
 

@@ -1,5 +1,5 @@
 //! Project records: legacy and v2 `metadata.json`.
-use serde::Deserialize;
+use serde_json::{Map, Value};
 
 use super::ParseError;
 
@@ -15,32 +15,34 @@ pub struct ProjectMeta {
     pub dashboard: Option<serde_json::Value>,
 }
 
-#[derive(Deserialize)]
-struct Raw {
-    id: Option<serde_json::Value>,
-    name: Option<serde_json::Value>,
-    description: Option<serde_json::Value>,
-    created_at: Option<serde_json::Value>,
-    dashboard: Option<serde_json::Value>,
-}
-
-fn as_string(v: Option<serde_json::Value>) -> Option<String> {
+fn as_string(v: Option<Value>) -> Option<String> {
     match v? {
-        serde_json::Value::String(s) => Some(s),
-        serde_json::Value::Null => None,
+        Value::String(s) => Some(s),
+        Value::Null => None,
         other => Some(other.to_string()),
     }
 }
 
-/// Parse a project's `metadata.json`.
+/// Parse a project's `metadata.json`. As Python's `json` reads it: a
+/// repeated key keeps its last value, `1e400` and lone surrogate escapes
+/// are rewritten (see `json::repair`).
 pub fn parse_project_metadata(bytes: &[u8]) -> Result<ProjectMeta, ParseError> {
     let text = super::json::prepare(bytes)?;
-    let raw: Raw = serde_json::from_slice(&text).map_err(|e| ParseError::from_serde(&e))?;
+    let read = |t: &[u8]| {
+        serde_json::from_slice::<Map<String, Value>>(t).map_err(|e| ParseError::from_serde(&e))
+    };
+    let mut raw = match read(&text) {
+        Err(e @ ParseError::Syntax { .. }) => match super::json::repair(&text) {
+            Some(fixed) => read(&fixed)?,
+            None => return Err(e),
+        },
+        other => other?,
+    };
     Ok(ProjectMeta {
-        id: as_string(raw.id),
-        name: as_string(raw.name),
-        description: as_string(raw.description),
-        created_at: as_string(raw.created_at),
-        dashboard: raw.dashboard.filter(|d| !d.is_null()),
+        id: as_string(raw.remove("id")),
+        name: as_string(raw.remove("name")),
+        description: as_string(raw.remove("description")),
+        created_at: as_string(raw.remove("created_at")),
+        dashboard: raw.remove("dashboard").filter(|d| !d.is_null()),
     })
 }

@@ -3,38 +3,69 @@
 
 use std::collections::HashMap;
 
-use serde::Deserialize;
+use std::fmt;
 
-use super::pruned::{FullList, Pruned, Val};
+use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
+
+use super::pruned::{FullList, Pruned, Text, Val};
 use super::{legacy, time, v2, widgets, ParseError, ParseOptions};
 use crate::model::{Generation, Snapshot, SnapshotKind};
 
 /// Fields of both generations; everything else (widgets, report items,
-/// options, links) is skipped by serde without being built.
-#[derive(Deserialize)]
+/// options, links) is skipped by serde without being built. A key written
+/// twice keeps its last value, as Python's `json` (and so Evidently) reads it.
+#[derive(Default)]
 pub(crate) struct RawSnapshot<'a> {
-    #[serde(borrow)]
     pub id: Option<Pruned<'a>>,
-    #[serde(borrow)]
     pub name: Option<Pruned<'a>>,
-    #[serde(borrow)]
     pub timestamp: Option<Pruned<'a>>,
-    #[serde(borrow)]
     pub metadata: Option<Pruned<'a>>,
-    #[serde(borrow)]
     pub tags: Option<Pruned<'a>>,
     // legacy
-    #[serde(borrow)]
     pub metrics_ids: Option<FullList<'a>>,
-    #[serde(borrow)]
     pub suite: Option<legacy::RawSuite<'a>>,
     // v2
-    #[serde(borrow)]
     pub metric_results: Option<v2::RawResults<'a>>,
-    #[serde(borrow)]
     pub top_level_metrics: Option<FullList<'a>>,
     /// Only the drift table rows are kept (see `widgets.rs`).
     pub widgets: Option<widgets::DriftWidgets>,
+}
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawSnapshot<'a> {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawSnapshot<'de>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a snapshot object")
+            }
+            fn visit_map<A: MapAccess<'de>>(
+                self,
+                mut map: A,
+            ) -> Result<RawSnapshot<'de>, A::Error> {
+                let mut raw = RawSnapshot::default();
+                while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
+                    match key.as_ref() {
+                        "id" => raw.id = map.next_value()?,
+                        "name" => raw.name = map.next_value()?,
+                        "timestamp" => raw.timestamp = map.next_value()?,
+                        "metadata" => raw.metadata = map.next_value()?,
+                        "tags" => raw.tags = map.next_value()?,
+                        "metrics_ids" => raw.metrics_ids = map.next_value()?,
+                        "suite" => raw.suite = map.next_value()?,
+                        "metric_results" => raw.metric_results = map.next_value()?,
+                        "top_level_metrics" => raw.top_level_metrics = map.next_value()?,
+                        "widgets" => raw.widgets = map.next_value()?,
+                        _ => {
+                            map.next_value::<IgnoredAny>()?;
+                        }
+                    }
+                }
+                Ok(raw)
+            }
+        }
+        d.deserialize_map(V)
+    }
 }
 
 /// A document to parse: bytes, or text already known to be UTF-8 (serde

@@ -2,6 +2,8 @@
 //! fingerprint, values in SingleValue / CountValue / MeanStdValue /
 //! ByLabelValue / ByLabelCountValue, tests attached to their metric.
 
+use std::borrow::Cow;
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
@@ -14,7 +16,7 @@ use crate::model::intern::intern;
 use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
 
 /// `metric_results` in file order: (metric id, pruned result).
-pub(crate) struct RawResults<'a>(Vec<(std::borrow::Cow<'a, str>, Val<'a>)>);
+pub(crate) struct RawResults<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawResults<'a> {
     fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
@@ -29,11 +31,33 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawResults<'a> {
                 while let Some((Text(k), r)) = map.next_entry::<Text<'de>, Pruned<'de>>()? {
                     v.push((k, r.0));
                 }
-                Ok(RawResults(v))
+                Ok(RawResults(last_value_wins(v)))
             }
         }
         d.deserialize_map(V)
     }
+}
+
+/// A metric id written twice keeps its first place and its last value, as
+/// a Python dict read by `json` does. One hash per metric; rebuilt only
+/// when there is a repeat.
+fn last_value_wins<'a>(v: Vec<(Cow<'a, str>, Val<'a>)>) -> Vec<(Cow<'a, str>, Val<'a>)> {
+    let mut seen: HashSet<&str> = HashSet::with_capacity(v.len());
+    if v.iter().all(|(k, _)| seen.insert(k.as_ref())) {
+        return v;
+    }
+    let mut place: HashMap<Cow<'a, str>, usize> = HashMap::with_capacity(v.len());
+    let mut out: Vec<(Cow<'a, str>, Val<'a>)> = Vec::with_capacity(v.len());
+    for (k, val) in v {
+        match place.get(&k) {
+            Some(&i) => out[i].1 = val,
+            None => {
+                place.insert(k.clone(), out.len());
+                out.push((k, val));
+            }
+        }
+    }
+    out
 }
 
 fn single(v: Option<&Val>) -> Option<Option<f64>> {
@@ -370,5 +394,19 @@ pub(crate) fn merge_drift_table(s: &mut Snapshot, table: Vec<super::widgets::Dri
                 inferred: false,
             }),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_repeated_metric_id_keeps_its_first_place_and_last_value() {
+        // python3: list(json.loads('{"a": 1, "b": 2, "a": 3}').items()) == [('a', 3), ('b', 2)]
+        let r: RawResults = serde_json::from_str(r#"{"a": 1, "b": 2, "a": 3}"#).unwrap();
+        let got: Vec<(&str, Option<u64>)> =
+            r.0.iter().map(|(k, v)| (k.as_ref(), v.as_u64())).collect();
+        assert_eq!(got, [("a", Some(3)), ("b", Some(2))]);
     }
 }

@@ -324,12 +324,14 @@ fn spawn_raw_loader(request: u64, path: PathBuf, tx: Sender<Msg>) {
     }
 }
 
-/// Read and pretty-print a file for the Raw tab.
+/// Read and pretty-print a file for the Raw tab (a regular file only: a
+/// FIFO or device put in its place is refused, not waited on).
 pub fn load_raw(path: &std::path::Path) -> Result<raw::RawDoc, String> {
     let len = std::fs::metadata(path).map_err(|e| e.to_string())?.len();
     if len > RAW_MAX_BYTES {
         return Err(format!("file too large to show ({})", fmt::bytes(len)));
     }
-    let bytes = std::fs::read(path).map_err(|e| e.to_string())?;
+    let bytes = crate::index::read_regular(path, crate::index::Links::Follow, RAW_MAX_BYTES)
+        .map_err(|e| e.to_string())?;
     Ok(raw::pretty(&bytes))
 }

@@ -1,7 +1,10 @@
 //! Terminal setup and teardown. The terminal is restored on every exit path:
-//! normal return (guard drop), error, panic (hook), and SIGTERM / SIGHUP /
-//! SIGINT / SIGQUIT (the signal thread asks the UI loop to quit, and restores
-//! the terminal itself and exits if the loop does not answer in time).
+//! normal return (guard drop), error, panic (hook), and every signal whose
+//! default action ends the process and that can be caught ([`QUIT_SIGNALS`]:
+//! SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, ...; the
+//! signal thread asks the UI loop to quit, and restores the terminal itself
+//! and exits if the loop does not answer in time). SIGPIPE stays ignored, as
+//! Rust sets it: a closed pipe is an error on the write, not a reason to quit.
 
 use std::io::{self, Stdout, Write};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -116,10 +119,19 @@ impl SignalWatch {
 /// restores the terminal and exits on its own.
 const SIGNAL_GRACE: Duration = Duration::from_secs(2);
 
-/// Forward SIGTERM, SIGHUP, SIGINT and SIGQUIT to the UI loop as `Msg::Signal`.
+/// The signals that end the explorer with the terminal restored: every
+/// catchable one whose default action would end the process on the spot.
+pub const QUIT_SIGNALS: &[i32] = {
+    use signal_hook::consts::*;
+    &[
+        SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM, SIGPROF, SIGIO,
+        SIGXCPU, SIGXFSZ,
+    ]
+};
+
+/// Forward the [`QUIT_SIGNALS`] to the UI loop as `Msg::Signal`.
 pub fn spawn_signal_thread(tx: Sender<Msg>) -> io::Result<SignalWatch> {
-    use signal_hook::consts::{SIGHUP, SIGINT, SIGQUIT, SIGTERM};
-    let mut signals = signal_hook::iterator::Signals::new([SIGTERM, SIGHUP, SIGINT, SIGQUIT])?;
+    let mut signals = signal_hook::iterator::Signals::new(QUIT_SIGNALS)?;
     let handle = signals.handle();
     let done = Arc::new(AtomicBool::new(false));
     let done2 = done.clone();

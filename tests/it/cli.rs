@@ -153,7 +153,7 @@ fn no_command_prints_the_projects_of_sample_snapshots() {
     // An explicit top-level PATH works the same way.
     let o = snapscope(&["tests/fixtures/bad"]);
     assert_eq!(o.status.code(), Some(0));
-    assert!(text(&o).contains("6 unreadable file(s)"));
+    assert!(text(&o).contains("7 unreadable file(s)"));
 }
 
 #[test]
@@ -717,6 +717,10 @@ fn scan_reports_each_bad_file_with_its_reason() {
         (snap(4), "not an Evidently snapshot"),
         (snap(5), "bad timestamp"),
         (
+            format!("{WINE}/snapshots/notes.json"),
+            "file name is not a snapshot id",
+        ),
+        (
             "0bbbbbbb-0000-4000-8000-000000000001/metadata.json".to_string(),
             "project metadata: truncated JSON",
         ),
@@ -731,19 +735,14 @@ fn scan_reports_each_bad_file_with_its_reason() {
     }
     // Ignored files are neither indexed nor reported.
     for k in reasons.keys() {
-        assert!(
-            !k.contains("links")
-                && !k.contains("datasets")
-                && !k.contains("notes")
-                && !k.contains(".swp")
-        );
+        assert!(!k.contains("links") && !k.contains("datasets") && !k.contains(".swp"));
     }
     // The text view lists the same problems.
     let o = snapscope(&["scan", "tests/fixtures/bad"]);
     assert_eq!(o.status.code(), Some(0));
     let out = text(&o);
     assert!(
-        out.contains("3 projects, 5 snapshots, 6 unreadable"),
+        out.contains("3 projects, 5 snapshots, 7 unreadable"),
         "{out}"
     );
     assert!(out.contains("  empty file"), "{out}");
@@ -874,7 +873,7 @@ fn everything_else_in_the_bad_workspace_is_indexed() {
         .collect();
     assert_eq!(by_id.len(), 3, "datasets/*/metadata.json is not a project");
     assert_eq!(by_id[WINE]["name"], "Wine cultivar classifier (multiclass)");
-    assert_eq!(by_id[WINE]["unreadable"], 5);
+    assert_eq!(by_id[WINE]["unreadable"], 6);
     // Without (or with broken) metadata the project is named after its folder.
     let nometa = by_id["01a2230e-0168-7ab7-adff-7641d9b536e9"];
     assert_eq!(nometa["name"], "01a2230e-0168-7ab7-adff-7641d9b536e9");

@@ -372,12 +372,12 @@ fn read_only_workspace_is_indexed_without_a_single_write() {
         .unwrap();
     assert!(status.success());
     let before = listing(&ws);
-    // tests/fixtures/bad/README.md: 3 projects, 5 snapshots, 6 unreadable entries
+    // tests/fixtures/bad/README.md: 3 projects, 5 snapshots, 7 unreadable entries
     // (the README itself is one more file, not a problem).
     let (_, report) = index::index_path(&ws, &IndexOptions::default()).unwrap();
     assert_eq!(
         (report.projects, report.snapshots, report.unreadable.len()),
-        (3, 5, 6)
+        (3, 5, 7)
     );
     let evs = live_until(
         &ws,
@@ -386,11 +386,11 @@ fn read_only_workspace_is_indexed_without_a_single_write() {
             settle: Duration::from_millis(200),
             ..LiveOptions::default()
         },
-        |e| finished(e) && unreadable_reasons(e).len() >= 6,
+        |e| finished(e) && unreadable_reasons(e).len() >= 7,
     );
     assert_eq!(
         unreadable_reasons(&evs).len(),
-        6,
+        7,
         "{:?}",
         unreadable_reasons(&evs)
     );
@@ -428,7 +428,7 @@ fn read_only_workspace_is_indexed_without_a_single_write() {
     let v: serde_json::Value = serde_json::from_slice(&scan.stdout).unwrap();
     assert_eq!(
         v["unreadable"].as_array().unwrap().len(),
-        6,
+        7,
         "every problem reported"
     );
     // `watch` until every problem is out (files that look half-written are
@@ -453,10 +453,10 @@ fn read_only_workspace_is_indexed_without_a_single_write() {
     });
     let deadline = Instant::now() + common::pty::scaled(Duration::from_secs(20));
     let mut reported = 0;
-    while reported < 6 {
+    while reported < 7 {
         let line = rx
             .recv_deadline(deadline)
-            .unwrap_or_else(|_| panic!("watch reported {reported} problems, not 6"));
+            .unwrap_or_else(|_| panic!("watch reported {reported} problems, not 7"));
         let v: serde_json::Value = serde_json::from_str(&line).unwrap();
         match v["event"].as_str() {
             Some("summary") => reported += v["unreadable"].as_u64().unwrap(),
@@ -464,7 +464,7 @@ fn read_only_workspace_is_indexed_without_a_single_write() {
             _ => {}
         }
     }
-    assert_eq!(reported, 6);
+    assert_eq!(reported, 7);
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status();

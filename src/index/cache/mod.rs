@@ -11,6 +11,13 @@
 //! whole file (never fatal). Writes go to a temporary file in the cache folder
 //! that is then renamed over the old one.
 //!
+//! The cache holds the workspace's paths, metadata and tags verbatim, so
+//! it is private: its folders are `0700` and its files `0600` whatever the
+//! umask, and looser ones snapscope owns are tightened when a cache is
+//! loaded or saved. A cache file is opened only when it is a regular file
+//! (never a FIFO or a device, never through a symbolic link) of at most
+//! [`MAX_CACHE_BYTES`]; anything else is discarded like a corrupt cache.
+//!
 //! Format (little endian): header (magic, versions, options key, root),
 //! payload length and checksum, then the payload: two string tables (keys,
 //! interned once at load: series keys, identities, test names, columns;
@@ -32,6 +39,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use crate::index::catalog::{Fingerprint, SnapshotEntry};
+use crate::index::open::{self, Links, PRIVATE_DIR, PRIVATE_FILE};
 use crate::index::scan::SnapshotFile;
 use crate::model::intern::FxBuild;
 use crate::parse::ParseOptions;
@@ -46,6 +54,9 @@ const MAX_CACHE_FILES: usize = 64;
 /// Files modified this recently are not cached: a write within the same
 /// mtime tick could otherwise go unnoticed.
 const RACY_WINDOW: Duration = Duration::from_secs(2);
+/// A cache file larger than this is discarded unread (one of 100,000
+/// snapshots with a hundred values each is a few tens of MiB).
+pub const MAX_CACHE_BYTES: u64 = 1 << 30;
 
 /// snapscope's cache folder (`$XDG_CACHE_HOME/snapscope` or `~/.cache/snapscope`),
 /// which also holds the log file.
@@ -81,6 +92,7 @@ impl IndexCache {
     /// cannot be used (the reason is logged).
     pub fn load(dir: &Path, root: &Path, opts: &ParseOptions) -> IndexCache {
         let file = cache_file(dir, root);
+        secure(dir);
         match Self::load_file(&file, root, opts) {
             Ok(c) => {
                 tracing::debug!(file = %file.display(), entries = c.len(), "index cache loaded");
@@ -95,9 +107,10 @@ impl IndexCache {
         }
     }
 
-    /// Load one cache file written for `root` with `opts`.
+    /// Load one cache file written for `root` with `opts`. It must be a
+    /// regular file (not a link, FIFO or device) of at most [`MAX_CACHE_BYTES`].
     pub fn load_file(file: &Path, root: &Path, opts: &ParseOptions) -> Result<Self, CacheError> {
-        let bytes = fs::read(file)?;
+        let bytes = open::read_regular(file, Links::Refuse, MAX_CACHE_BYTES)?;
         let entries = decode(&bytes, &header_key(root, opts), root)?;
         Ok(IndexCache { entries })
     }
@@ -174,7 +187,8 @@ pub fn save<'a>(
         (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
     });
     let bytes = encode(&header_key(root, opts), root, &entries);
-    fs::create_dir_all(dir)?;
+    open::create_private_dir(dir)?;
+    secure(dir);
     let file = cache_file(dir, root);
     let tmp = dir.join(format!(
         ".{}.{}.tmp",
@@ -184,7 +198,14 @@ pub fn save<'a>(
         std::process::id()
     ));
     let written = (|| {
-        let mut f = fs::File::create(&tmp)?;
+        // A leftover of a crashed run with the same pid is replaced.
+        let mut f = match open::create_private_file(&tmp) {
+            Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
+                fs::remove_file(&tmp)?;
+                open::create_private_file(&tmp)?
+            }
+            other => other?,
+        };
         // No fsync: a file cut short by a crash fails its length or checksum
         // test on the next load and is discarded.
         f.write_all(&bytes)?;
@@ -197,6 +218,24 @@ pub fn save<'a>(
     }
     prune(dir, &file);
     Ok(file)
+}
+
+/// Make the cache folder `dir` private, with the cache files in it (and
+/// snapscope's cache folder above it when `dir` is the default one). Only
+/// folders and files the user owns, only snapscope's names, only tighter.
+fn secure(dir: &Path) {
+    open::tighten(dir, PRIVATE_DIR);
+    if dir == default_dir() {
+        open::tighten(&cache_dir(), PRIVATE_DIR);
+    }
+    let Ok(rd) = fs::read_dir(dir) else { return };
+    for e in rd.filter_map(Result::ok) {
+        let name = e.file_name();
+        let name = name.to_string_lossy();
+        if name.ends_with(".idx") || (name.starts_with('.') && name.ends_with(".tmp")) {
+            open::tighten(&e.path(), PRIVATE_FILE);
+        }
+    }
 }
 
 /// Keep at most [`MAX_CACHE_FILES`] cache files (never removing `keep`).

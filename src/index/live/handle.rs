@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::thread::JoinHandle;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender};
 
@@ -79,6 +79,9 @@ pub enum LiveError {
     #[error("cannot start the indexing thread: {0}")]
     Spawn(#[source] std::io::Error),
 }
+
+/// How long [`LiveIndex::stop`] waits for the indexing thread.
+pub const STOP_WAIT: Duration = Duration::from_secs(3);
 
 /// Counters shared with the background thread.
 #[derive(Debug, Default)]
@@ -188,11 +191,22 @@ impl LiveIndex {
         }
     }
 
-    /// Stop the background threads and wait for them to end.
+    /// Stop the background threads and wait for them to end (they write
+    /// the index cache on the way out), but at most [`STOP_WAIT`]: a thread
+    /// stuck in I/O (a hung network mount) must not keep the process from
+    /// exiting.
     pub fn stop(mut self) {
         self.signal_stop();
         if let Some(t) = self.thread.take() {
-            let _ = t.join();
+            let deadline = Instant::now() + STOP_WAIT;
+            while !t.is_finished() && Instant::now() < deadline {
+                std::thread::sleep(Duration::from_millis(10));
+            }
+            if t.is_finished() {
+                let _ = t.join();
+            } else {
+                tracing::warn!("the indexing thread did not stop in time; not waiting for it");
+            }
         }
     }
 

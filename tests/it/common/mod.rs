@@ -1,8 +1,9 @@
 //! Shared test helpers: the runner that starts the binary ([`run`], and
-//! [`pty`] for a pseudo-terminal), copying a fixture folder, and for the TUI
-//! tests the fixture workspace, a fixed clock, and an `App` filled from a
-//! one-shot scan.
+//! [`pty`] for a pseudo-terminal, [`deadline`] under a time and memory
+//! limit), copying a fixture folder, and for the TUI tests the fixture
+//! workspace, a fixed clock, and an `App` filled from a one-shot scan.
 
+pub mod deadline;
 pub mod pty;
 pub mod run;
 
