@@ -4,6 +4,7 @@
 //! one-shot scan.
 
 pub mod pty;
+pub mod tools;
 pub mod run;
 
 use std::path::PathBuf;
