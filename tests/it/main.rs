@@ -8,6 +8,7 @@
 
 mod common;
 
+mod alerts;
 mod architecture;
 mod cache;
 mod cli;
