@@ -28,6 +28,7 @@ mod oncall_streak;
 mod parse;
 mod proptest_parse;
 mod series_keys;
+mod serve;
 mod tui_e2e;
 mod tui_render;
 mod tui_startup;
