@@ -270,7 +270,10 @@ mod tests {
     #[test]
     fn the_cap_deals_round_robin_and_keeps_order() {
         let p = |keys: &[&str]| keys.iter().map(|k| figure(k)).collect::<Vec<_>>();
-        let kept = cap(vec![p(&["a1", "a2", "a3"]), p(&["b1"]), p(&["c1", "c2"])], 4);
+        let kept = cap(
+            vec![p(&["a1", "a2", "a3"]), p(&["b1"]), p(&["c1", "c2"])],
+            4,
+        );
         let keys: Vec<&str> = kept.iter().map(|f| &*f.key).collect();
         assert_eq!(keys, ["a1", "a2", "b1", "c1"]);
         assert_eq!(cap(vec![p(&["a1"]), p(&["b1"])], 0), Vec::new());
@@ -300,8 +303,16 @@ mod tests {
     fn patterns_choose_keys_and_the_newest_value_wins() {
         let a = |s| test("A", "A", None, s);
         let c = catalog(vec![
-            with_series(1, vec![a(Fail)], &[("RowCount.value", Some(5.0)), ("old.x", Some(1.0))]),
-            with_series(2, vec![a(Success)], &[("RowCount.value", None), ("MAE.mean", Some(2.5))]),
+            with_series(
+                1,
+                vec![a(Fail)],
+                &[("RowCount.value", Some(5.0)), ("old.x", Some(1.0))],
+            ),
+            with_series(
+                2,
+                vec![a(Success)],
+                &[("RowCount.value", None), ("MAE.mean", Some(2.5))],
+            ),
             with_series(3, vec![a(Fail)], &[]),
         ]);
         let p = c.project("p").unwrap();

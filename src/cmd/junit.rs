@@ -84,7 +84,10 @@ fn suite(catalog: &Catalog, h: &ProjectHealth, opts: &JunitOptions) -> TestSuite
     }
     if let Some(r) = &h.streak.failing_since {
         props.push(("failing_since", time(r.timestamp)));
-        props.push(("failing_since_snapshot_id", clean(&r.snapshot_id).into_owned()));
+        props.push((
+            "failing_since_snapshot_id",
+            clean(&r.snapshot_id).into_owned(),
+        ));
     }
     if let Some(r) = &h.streak.last_pass {
         props.push(("last_pass", time(r.timestamp)));
@@ -101,7 +104,10 @@ fn suite(catalog: &Catalog, h: &ProjectHealth, opts: &JunitOptions) -> TestSuite
         }
     }
     if let Some(age) = opts.max_age {
-        let label = format!("newest snapshot at most {} old", crate::text::duration::age(age));
+        let label = format!(
+            "newest snapshot at most {} old",
+            crate::text::duration::age(age)
+        );
         let status = if h.stale {
             let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
             let why = match h.newest {

@@ -70,9 +70,7 @@ impl Families {
     fn gauge(&self, name: &str, help: &str, value: f64) -> Result<()> {
         let g = Gauge::with_opts(Opts::new(name, help)).map_err(exposition)?;
         g.set(value);
-        self.registry
-            .register(Box::new(g))
-            .map_err(exposition)?;
+        self.registry.register(Box::new(g)).map_err(exposition)?;
         Ok(())
     }
 }
@@ -143,7 +141,9 @@ pub fn render(f: &Figures, exporter: &ExporterFigures) -> Result<String> {
         let l = [id.as_ref(), name.as_ref()];
         snapshots.with_label_values(&l).set(p.snapshots as f64);
         unreadable.with_label_values(&l).set(h.unreadable as f64);
-        failing.with_label_values(&l).set(f64::from(u8::from(p.failing())));
+        failing
+            .with_label_values(&l)
+            .set(f64::from(u8::from(p.failing())));
         let times = [
             (&last_run, h.newest),
             (&last_tested, h.timestamp),
@@ -179,9 +179,7 @@ pub fn render(f: &Figures, exporter: &ExporterFigures) -> Result<String> {
                 ("skipped", c.skipped),
             ];
             for (s, n) in by {
-                tests
-                    .with_label_values(&[l[0], l[1], s])
-                    .set(f64::from(n));
+                tests.with_label_values(&[l[0], l[1], s]).set(f64::from(n));
             }
         }
     }
@@ -249,7 +247,8 @@ pub fn render(f: &Figures, exporter: &ExporterFigures) -> Result<String> {
         "Always 1; the snapscope version as a label.",
         &["version"],
     )?;
-    info.with_label_values(&[crate::cmd::args::VERSION]).set(1.0);
+    info.with_label_values(&[crate::cmd::args::VERSION])
+        .set(1.0);
     let mut buf = Vec::new();
     TextEncoder::new()
         .encode(&fam.registry.gather(), &mut buf)

@@ -68,7 +68,8 @@ pub fn serve(
     })?;
     let server = Arc::new(server);
     let opts = args.follow.live_options(global);
-    let (live, rx) = LiveIndex::start(&args.path, opts).map_err(crate::cmd::watch::WatchCmdError::from)?;
+    let (live, rx) =
+        LiveIndex::start(&args.path, opts).map_err(crate::cmd::watch::WatchCmdError::from)?;
     let parses = live.parse_counter();
     let shared = Arc::new(Shared::default());
     let done = Arc::new(AtomicBool::new(false));
@@ -224,7 +225,8 @@ fn answer(rq: Request, shared: &Shared, parses: u64) {
                 r
             }
             None => {
-                let mut r = text_response(503, "snapscope: the first scan is not done yet\n".into());
+                let mut r =
+                    text_response(503, "snapscope: the first scan is not done yet\n".into());
                 if let Some(h) = header("Retry-After", "1") {
                     r.add_header(h);
                 }

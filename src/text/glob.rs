@@ -34,8 +34,14 @@ mod tests {
         assert!(matches("RowCount.value", "RowCount.value"));
         assert!(!matches("RowCount", "RowCount.value"));
         assert!(matches("RowCount*", "RowCount.value"));
-        assert!(matches("*.share", "DriftedColumnsCount{columns=[11 items #ef89fd27]}.share"));
-        assert!(matches("*{columns=[11 items*}*", "DriftedColumnsCount{columns=[11 items #e]}.count"));
+        assert!(matches(
+            "*.share",
+            "DriftedColumnsCount{columns=[11 items #ef89fd27]}.share"
+        ));
+        assert!(matches(
+            "*{columns=[11 items*}*",
+            "DriftedColumnsCount{columns=[11 items #e]}.count"
+        ));
         assert!(!matches("*.share", "DriftedColumnsCount.count"));
         assert!(matches("*", ""));
         assert!(matches("a*b*c", "abc"));

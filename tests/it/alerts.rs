@@ -56,7 +56,10 @@ fn the_unit_tests_fail_on_a_wrong_rule() {
     let tmp = tempfile::tempdir().unwrap();
     // The same layout, so the test file's relative rule path holds.
     let rules = fs::read_to_string(root().join("assets/alerts.yml")).unwrap();
-    let wrong = rules.replace("snapscope_project_drift_share > 0.5", "snapscope_project_drift_share > 0.4");
+    let wrong = rules.replace(
+        "snapscope_project_drift_share > 0.5",
+        "snapscope_project_drift_share > 0.4",
+    );
     assert_ne!(rules, wrong);
     fs::create_dir_all(tmp.path().join("assets")).unwrap();
     fs::create_dir_all(tmp.path().join("tests/fixtures/alerts")).unwrap();
@@ -85,7 +88,10 @@ fn quoted(s: &str) -> String {
 fn group_for(ws: &Path) -> (String, usize) {
     let got = samples(&metrics_text(ws, &[]));
     let mut yaml = String::from("  - interval: 1m\n    input_series:\n");
-    for s in got.iter().filter(|s| s.name.starts_with("snapscope_project_")) {
+    for s in got
+        .iter()
+        .filter(|s| s.name.starts_with("snapscope_project_"))
+    {
         let labels: Vec<String> = s
             .labels
             .iter()
@@ -113,10 +119,9 @@ fn group_for(ws: &Path) -> (String, usize) {
             _ => continue,
         };
         failing += 1;
-        let meta: serde_json::Value = serde_json::from_str(
-            &fs::read_to_string(ws.join(&id).join("metadata.json")).unwrap(),
-        )
-        .unwrap();
+        let meta: serde_json::Value =
+            serde_json::from_str(&fs::read_to_string(ws.join(&id).join("metadata.json")).unwrap())
+                .unwrap();
         let name = meta["name"].as_str().unwrap();
         let j = |s: &str| serde_json::to_string(s).unwrap();
         let _ = write!(
@@ -145,9 +150,14 @@ fn the_failing_rule_fires_on_the_real_metrics_for_the_failing_projects() {
     // Both projects of pass-ws pass: the rule must stay quiet there.
     let (passing, m) = group_for(&root().join("tests/fixtures/oncall/pass-ws"));
     assert_eq!(m, 0);
-    let yaml = format!("rule_files:\n  - alerts.yml\nevaluation_interval: 1m\ntests:\n{failing}{passing}");
+    let yaml =
+        format!("rule_files:\n  - alerts.yml\nevaluation_interval: 1m\ntests:\n{failing}{passing}");
     let tmp = tempfile::tempdir().unwrap();
-    fs::copy(root().join("assets/alerts.yml"), tmp.path().join("alerts.yml")).unwrap();
+    fs::copy(
+        root().join("assets/alerts.yml"),
+        tmp.path().join("alerts.yml"),
+    )
+    .unwrap();
     fs::write(tmp.path().join("real_test.yml"), &yaml).unwrap();
     let Some(o) = promtool(&["test", "rules", "real_test.yml"], tmp.path(), test) else {
         return;

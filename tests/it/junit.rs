@@ -38,7 +38,10 @@ fn xmllint_valid(file: &Path, test: &str) -> Option<(bool, String)> {
         .arg(file)
         .output()
         .unwrap();
-    Some((o.status.success(), String::from_utf8_lossy(&o.stderr).into_owned()))
+    Some((
+        o.status.success(),
+        String::from_utf8_lossy(&o.stderr).into_owned(),
+    ))
 }
 
 /// `check WS --tz utc --junit FILE ARGS…`: the exit code and the report.
@@ -84,7 +87,11 @@ fn file_tests(v: &Value) -> Vec<FileTest> {
     for t in v["suite"]["test_results"].as_array().into_iter().flatten() {
         push(t);
     }
-    for m in v["metric_results"].as_object().into_iter().flat_map(|m| m.values()) {
+    for m in v["metric_results"]
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.values())
+    {
         for t in m["tests"].as_array().into_iter().flatten() {
             push(t);
         }
@@ -98,7 +105,13 @@ fn file_tests(v: &Value) -> Vec<FileTest> {
 }
 
 /// Each project of `ws`: (id, name, latest run with tests as (id, time, tests)).
-fn latest_runs(ws: &Path) -> Vec<(String, String, Option<(String, NaiveDateTime, Vec<FileTest>)>)> {
+fn latest_runs(
+    ws: &Path,
+) -> Vec<(
+    String,
+    String,
+    Option<(String, NaiveDateTime, Vec<FileTest>)>,
+)> {
     let mut out = Vec::new();
     for dir in fs::read_dir(ws).unwrap() {
         let dir = dir.unwrap().path();
@@ -106,16 +119,17 @@ fn latest_runs(ws: &Path) -> Vec<(String, String, Option<(String, NaiveDateTime,
             continue;
         };
         let meta: Value = serde_json::from_str(&meta).unwrap();
-        let mut runs: Vec<(NaiveDateTime, String, Vec<FileTest>)> = fs::read_dir(dir.join("snapshots"))
-            .unwrap()
-            .map(|f| f.unwrap().path())
-            .filter(|p| p.extension().is_some_and(|e| e == "json"))
-            .map(|p| {
-                let v = read(&p);
-                let id = p.file_stem().unwrap().to_string_lossy().into_owned();
-                (file_time(&v), id, file_tests(&v))
-            })
-            .collect();
+        let mut runs: Vec<(NaiveDateTime, String, Vec<FileTest>)> =
+            fs::read_dir(dir.join("snapshots"))
+                .unwrap()
+                .map(|f| f.unwrap().path())
+                .filter(|p| p.extension().is_some_and(|e| e == "json"))
+                .map(|p| {
+                    let v = read(&p);
+                    let id = p.file_stem().unwrap().to_string_lossy().into_owned();
+                    (file_time(&v), id, file_tests(&v))
+                })
+                .collect();
         runs.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
         let latest = runs
             .into_iter()
@@ -203,8 +217,10 @@ fn assert_report_matches(ws: &Path, fail_on_warning: bool) -> usize {
         let warned = cases
             .iter()
             .filter(|c| {
-                c.children()
-                    .any(|e| e.has_tag_name("system-out") && e.text().is_some_and(|t| t.starts_with("WARNING: ")))
+                c.children().any(|e| {
+                    e.has_tag_name("system-out")
+                        && e.text().is_some_and(|t| t.starts_with("WARNING: "))
+                })
             })
             .count();
         assert_eq!(warned, n("WARNING") - warnings_fail, "{what} {name}");
@@ -216,12 +232,21 @@ fn assert_report_matches(ws: &Path, fail_on_warning: bool) -> usize {
         any_failing |= n("FAIL") + n("ERROR") + warnings_fail > 0;
         // Each failing test of the file has its testcase: Evidently's
         // description as the text, the measured value in the message.
-        for t in tests.iter().filter(|t| t.status == "FAIL" || t.status == "ERROR") {
-            let tag = if t.status == "FAIL" { "failure" } else { "error" };
+        for t in tests
+            .iter()
+            .filter(|t| t.status == "FAIL" || t.status == "ERROR")
+        {
+            let tag = if t.status == "FAIL" {
+                "failure"
+            } else {
+                "error"
+            };
             let hit = cases
                 .iter()
                 .flat_map(|c| c.children())
-                .find(|e| e.has_tag_name(tag) && e.text().is_some_and(|x| x.starts_with(&t.description)))
+                .find(|e| {
+                    e.has_tag_name(tag) && e.text().is_some_and(|x| x.starts_with(&t.description))
+                })
                 .unwrap_or_else(|| panic!("{what} {name}: no {tag} for {:?}", t.description));
             assert_eq!(hit.attribute("type"), Some(t.status.as_str()));
             let message = hit.attribute("message").unwrap();
@@ -303,7 +328,8 @@ fn max_age_adds_a_freshness_case_that_fails_when_stale() {
         .descendants()
         .filter(|n| {
             n.has_tag_name("testcase")
-                && n.attribute("name").is_some_and(|a| a.starts_with("newest snapshot at most"))
+                && n.attribute("name")
+                    .is_some_and(|a| a.starts_with("newest snapshot at most"))
         })
         .collect::<Vec<_>>();
     assert_eq!(fresh.len(), 4);
@@ -320,7 +346,9 @@ fn hostile_names_give_valid_xml_with_their_controls_shown() {
     for c in xml.chars() {
         let u = c as u32;
         assert!(
-            !(u < 0x20 && c != '\n' || (0x7f..=0x9f).contains(&u) || (0x202a..=0x202e).contains(&u)),
+            !(u < 0x20 && c != '\n'
+                || (0x7f..=0x9f).contains(&u)
+                || (0x202a..=0x202e).contains(&u)),
             "U+{u:04X} in the report"
         );
     }

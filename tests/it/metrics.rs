@@ -239,7 +239,11 @@ fn assert_series_match(ws: &Path) -> usize {
         let mut expected: BTreeMap<String, f64> = BTreeMap::new();
         for (_, _, v) in fs.iter() {
             // Oldest first: a newer file overwrites.
-            for m in v["metric_results"].as_object().into_iter().flat_map(|m| m.values()) {
+            for m in v["metric_results"]
+                .as_object()
+                .into_iter()
+                .flat_map(|m| m.values())
+            {
                 let ty = m["metric_value_location"]["metric"]["params"]["type"].as_str();
                 if ty.is_some_and(|t| t.ends_with(":RowCount")) {
                     expected.insert("RowCount.value".into(), m["value"].as_f64().unwrap());
@@ -249,7 +253,10 @@ fn assert_series_match(ws: &Path) -> usize {
             let results = v["suite"]["metric_results"].as_array();
             let top = v["metrics_ids"].as_array().into_iter().flatten();
             for m in top.filter_map(|i| results?.get(i.as_u64()? as usize)) {
-                if m["type"].as_str().is_some_and(|t| t.ends_with("ColumnSummaryResult")) {
+                if m["type"]
+                    .as_str()
+                    .is_some_and(|t| t.ends_with("ColumnSummaryResult"))
+                {
                     let key = format!(
                         "ColumnSummaryMetric{{column_name={}}}.current_characteristics.number_of_rows",
                         m["column_name"].as_str().unwrap()
@@ -309,7 +316,10 @@ fn chosen_series_are_the_newest_values_in_the_files() {
 #[test]
 fn the_series_cap_keeps_some_of_every_project_and_counts_the_rest() {
     let ws = root().join("sample_snapshots");
-    let all = samples(&metrics_text(&ws, &["--series", "*", "--max-series", "100000"]));
+    let all = samples(&metrics_text(
+        &ws,
+        &["--series", "*", "--max-series", "100000"],
+    ));
     let count = |s: &[Sample]| {
         s.iter()
             .filter(|s| s.name == "snapscope_series_value")
@@ -344,21 +354,35 @@ fn hostile_names_stay_inside_their_labels() {
     for (i, c) in text.char_indices() {
         let u = c as u32;
         assert!(
-            !(u < 0x20 && c != '\n' || (0x7f..=0x9f).contains(&u) || (0x202a..=0x202e).contains(&u) || (0x2066..=0x2069).contains(&u) || u == 0x200e || u == 0x200f),
+            !(u < 0x20 && c != '\n'
+                || (0x7f..=0x9f).contains(&u)
+                || (0x202a..=0x202e).contains(&u)
+                || (0x2066..=0x2069).contains(&u)
+                || u == 0x200e
+                || u == 0x200f),
             "U+{u:04X} at {i}"
         );
     }
     let got = samples(&text);
-    for id in ["0badc0de-0000-4000-8000-00000000000a", "0badc0de-0000-4000-8000-00000000000b"] {
-        let meta: Value = serde_json::from_str(
-            &fs::read_to_string(ws.join(id).join("metadata.json")).unwrap(),
-        )
-        .unwrap();
+    for id in [
+        "0badc0de-0000-4000-8000-00000000000a",
+        "0badc0de-0000-4000-8000-00000000000b",
+    ] {
+        let meta: Value =
+            serde_json::from_str(&fs::read_to_string(ws.join(id).join("metadata.json")).unwrap())
+                .unwrap();
         let raw = meta["name"].as_str().unwrap();
-        assert!(raw.contains('\x1b'), "the fixture's name is hostile: {raw:?}");
+        assert!(
+            raw.contains('\x1b'),
+            "the fixture's name is hostile: {raw:?}"
+        );
         let shown = snapscope::text::sanitize::clean(raw);
         let with = [("project_id", id), ("project", shown.as_ref())];
-        assert_eq!(value(&got, "snapscope_project_snapshots", &with), Some(2.0), "{shown}");
+        assert_eq!(
+            value(&got, "snapscope_project_snapshots", &with),
+            Some(2.0),
+            "{shown}"
+        );
     }
     // Series keys with hostile column names: as many samples as keys, each
     // key whole in its label (so a quote or newline did not end it early).

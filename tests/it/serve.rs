@@ -21,9 +21,9 @@ use std::time::{Duration, Instant};
 
 use serde_json::Value;
 
+use crate::common::copy_dir;
 use crate::common::run::{self, Running};
 use crate::common::tools::{samples, tool, value};
-use crate::common::copy_dir;
 use crate::failing_now::projects;
 use crate::metrics::{assert_figures_match, promtool_accepts};
 use crate::oncall::root;
@@ -90,7 +90,11 @@ fn get(url: &str) -> (u16, String, String) {
         .and_then(|v| v.to_str().ok())
         .unwrap_or("")
         .to_string();
-    (r.status().as_u16(), ct, r.body_mut().read_to_string().unwrap())
+    (
+        r.status().as_u16(),
+        ct,
+        r.body_mut().read_to_string().unwrap(),
+    )
 }
 
 /// `/metrics` once the first scan is done (503 before), within 60 s.
@@ -117,15 +121,27 @@ fn serves_the_metrics_read_only_and_scrapes_parse_nothing() {
     let got = samples(&body);
     assert_figures_match(&ws, &got);
     let files = projects(&ws).values().map(Vec::len).sum::<usize>() as f64;
-    assert_eq!(value(&got, "snapscope_index_parses_total", &[]), Some(files));
+    assert_eq!(
+        value(&got, "snapscope_index_parses_total", &[]),
+        Some(files)
+    );
     for i in 2..=6 {
         let got = samples(&scrape(&s));
-        assert_eq!(value(&got, "snapscope_index_parses_total", &[]), Some(files));
-        assert_eq!(value(&got, "snapscope_scrapes_total", &[]), Some(f64::from(i)));
+        assert_eq!(
+            value(&got, "snapscope_index_parses_total", &[]),
+            Some(files)
+        );
+        assert_eq!(
+            value(&got, "snapscope_scrapes_total", &[]),
+            Some(f64::from(i))
+        );
     }
     let base = format!("http://{}", s.addr);
     let (code, ct, _) = get(&format!("{base}/metrics"));
-    assert_eq!((code, ct.as_str()), (200, "text/plain; version=0.0.4; charset=utf-8"));
+    assert_eq!(
+        (code, ct.as_str()),
+        (200, "text/plain; version=0.0.4; charset=utf-8")
+    );
     let (code, _, body) = get(&format!("{base}/"));
     assert_eq!(code, 200);
     assert!(body.contains("/metrics"), "{body}");
@@ -199,7 +215,10 @@ fn prometheus(target: &str) -> Option<Prometheus> {
     let log = dir.path().join("prometheus.log");
     let child = Command::new(bin)
         .arg(format!("--config.file={}", config.display()))
-        .arg(format!("--storage.tsdb.path={}", dir.path().join("data").display()))
+        .arg(format!(
+            "--storage.tsdb.path={}",
+            dir.path().join("data").display()
+        ))
         .arg(format!("--web.listen-address=127.0.0.1:{port}"))
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(&log).unwrap())
@@ -293,7 +312,11 @@ fn a_real_prometheus_scrapes_the_files_values_and_sees_a_new_failure() {
     // A failing run arrives in Tumor (newer than its passing runs).
     let file = format!("{TUMOR_FAIL}.json");
     std::fs::copy(
-        root().join("sample_snapshots").join(TUMOR).join("snapshots").join(&file),
+        root()
+            .join("sample_snapshots")
+            .join(TUMOR)
+            .join("snapshots")
+            .join(&file),
         ws.join(TUMOR).join("snapshots").join(&file),
     )
     .unwrap();
@@ -303,14 +326,20 @@ fn a_real_prometheus_scrapes_the_files_values_and_sees_a_new_failure() {
     assert_eq!(latest.id, TUMOR_FAIL);
     let fails = latest.tests.iter().filter(|(_, s)| s == "FAIL").count() as f64;
     assert!(fails > 0.0);
-    assert_eq!(prom.wait_for(&q("snapscope_project_failing"), |v| v == 1.0), 1.0);
+    assert_eq!(
+        prom.wait_for(&q("snapscope_project_failing"), |v| v == 1.0),
+        1.0
+    );
     assert_eq!(
         prom.wait_for(&q("snapscope_project_snapshots"), |_| true),
         runs.len() as f64
     );
     let sel = format!("snapscope_project_tests{{project_id=\"{TUMOR}\",status=\"fail\"}}");
     assert_eq!(prom.wait_for(&sel, |_| true), fails);
-    let since = prom.wait_for(&q("snapscope_project_failing_since_timestamp_seconds"), |_| true);
+    let since = prom.wait_for(
+        &q("snapscope_project_failing_since_timestamp_seconds"),
+        |_| true,
+    );
     assert!((since - seconds(latest.time)).abs() < 1e-3, "{since}");
     // The other project did not change.
     let other = after.keys().find(|k| *k != TUMOR).unwrap();

@@ -4,8 +4,8 @@
 //! one-shot scan.
 
 pub mod pty;
-pub mod tools;
 pub mod run;
+pub mod tools;
 
 use std::path::PathBuf;
 

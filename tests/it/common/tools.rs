@@ -83,7 +83,9 @@ pub fn samples(text: &str) -> Vec<Sample> {
             "NaN" => f64::NAN,
             "+Inf" => f64::INFINITY,
             "-Inf" => f64::NEG_INFINITY,
-            v => v.parse().unwrap_or_else(|e| panic!("{v:?} in {line:?}: {e}")),
+            v => v
+                .parse()
+                .unwrap_or_else(|e| panic!("{v:?} in {line:?}: {e}")),
         };
         out.push(Sample {
             name: name.to_string(),
@@ -99,7 +101,10 @@ pub fn value(samples: &[Sample], name: &str, with: &[(&str, &str)]) -> Option<f6
     let found: Vec<&Sample> = samples
         .iter()
         .filter(|s| s.name == name)
-        .filter(|s| with.iter().all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v)))
+        .filter(|s| {
+            with.iter()
+                .all(|(k, v)| s.labels.get(*k).map(String::as_str) == Some(*v))
+        })
         .collect();
     assert!(found.len() <= 1, "{name} {with:?}: {found:?}");
     found.first().map(|s| s.value)
