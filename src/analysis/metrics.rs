@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::analysis::dashboard::used_series;
 use crate::analysis::triage::{self, CheckOptions, ProjectHealth};
 use crate::index::{Catalog, ProjectEntry};
-use crate::model::{TestCounts, TestStatus};
+use crate::model::{SeriesValue, TestCounts, TestStatus};
 
 /// Which series values to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -193,7 +193,7 @@ fn chosen_keys(p: &ProjectEntry, choice: &SeriesChoice) -> Vec<String> {
 /// For each key (in order), its value in the newest snapshot of `p` that
 /// has it; walks back only until every key is found.
 fn latest_values(p: &ProjectEntry, keys: &[String]) -> Vec<SeriesFigure> {
-    let mut found: HashMap<&str, (Arc<str>, Option<f64>, DateTime<Utc>)> = HashMap::new();
+    let mut found: HashMap<&str, (&SeriesValue, DateTime<Utc>)> = HashMap::new();
     let wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
     for e in p.snapshots.iter().rev() {
         if found.len() == wanted.len() {
@@ -202,17 +202,17 @@ fn latest_values(p: &ProjectEntry, keys: &[String]) -> Vec<SeriesFigure> {
         for v in &e.snapshot.series {
             let k: &str = &v.key;
             if wanted.contains(k) && !found.contains_key(k) {
-                found.insert(k, (v.key.clone(), v.value, e.snapshot.timestamp));
+                found.insert(k, (v, e.snapshot.timestamp));
             }
         }
     }
     keys.iter()
         .filter_map(|k| found.get(k.as_str()))
-        .map(|(key, value, timestamp)| SeriesFigure {
+        .map(|(v, timestamp)| SeriesFigure {
             project_id: p.project.id.clone(),
             project: p.project.name.clone(),
-            key: key.clone(),
-            value: *value,
+            key: v.key.clone(),
+            value: v.value,
             timestamp: *timestamp,
         })
         .collect()

@@ -104,14 +104,11 @@ fn file_tests(v: &Value) -> Vec<FileTest> {
     out
 }
 
-/// Each project of `ws`: (id, name, latest run with tests as (id, time, tests)).
-fn latest_runs(
-    ws: &Path,
-) -> Vec<(
-    String,
-    String,
-    Option<(String, NaiveDateTime, Vec<FileTest>)>,
-)> {
+/// A run of a file: snapshot id, time, tests.
+type FileRun = (String, NaiveDateTime, Vec<FileTest>);
+
+/// Each project of `ws`: (id, name, latest run with tests).
+fn latest_runs(ws: &Path) -> Vec<(String, String, Option<FileRun>)> {
     let mut out = Vec::new();
     for dir in fs::read_dir(ws).unwrap() {
         let dir = dir.unwrap().path();
