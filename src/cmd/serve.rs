@@ -168,6 +168,12 @@ fn apply_events(
                 IndexEvent::Unreadable(u) => {
                     pending.remove(&u.path);
                 }
+                IndexEvent::ProjectRemoved { project_id } => {
+                    if let Some(p) = catalog.project(project_id) {
+                        let folder = p.project.folder.clone();
+                        pending.retain(|f| !f.starts_with(&folder));
+                    }
+                }
                 _ => {}
             }
             changed |= index::apply_event(&mut catalog, &ev);
