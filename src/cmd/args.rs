@@ -165,6 +165,67 @@ pub enum Command {
     Check(CheckArgs),
     /// What changed between two snapshots of a project.
     Compare(CompareArgs),
+    /// Print the workspace's state once in the Prometheus text format
+    /// (for node_exporter's textfile collector or a cron job).
+    Metrics(MetricsArgs),
+    /// Serve `GET /metrics` (Prometheus text format) from a live index of
+    /// PATH, until interrupted (Ctrl-C).
+    Serve(ServeArgs),
+}
+
+/// Which series values `metrics` and `serve` export.
+#[derive(Debug, Clone, Args)]
+pub struct ExportOpts {
+    /// Also export the latest value of every series key matching PATTERN
+    /// (`*` matches any run of characters; repeat for more). The series a
+    /// project's dashboard panels use are exported anyway.
+    #[arg(long = "series", value_name = "PATTERN")]
+    pub series: Vec<String>,
+    /// Export at most N series values; what the cap leaves out is counted
+    /// in `snapscope_series_dropped`.
+    #[arg(long, value_name = "N", default_value_t = crate::analysis::metrics::DEFAULT_MAX_SERIES)]
+    pub max_series: usize,
+    /// Leave out the series the projects' dashboards use.
+    #[arg(long)]
+    pub no_dashboard_series: bool,
+}
+
+impl ExportOpts {
+    /// The series choice these flags make.
+    pub fn choice(&self) -> crate::analysis::metrics::SeriesChoice {
+        crate::analysis::metrics::SeriesChoice {
+            dashboard: !self.no_dashboard_series,
+            patterns: self.series.clone(),
+            max_series: self.max_series,
+        }
+    }
+}
+
+/// Arguments of `snapscope metrics`.
+#[derive(Debug, Args)]
+pub struct MetricsArgs {
+    /// Workspace, project folder or flat folder of snapshot files.
+    pub path: PathBuf,
+    #[command(flatten)]
+    pub export: ExportOpts,
+}
+
+/// The address `snapscope serve` listens on by default (loopback only).
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:9775";
+
+/// Arguments of `snapscope serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Workspace, project folder or flat folder of snapshot files.
+    pub path: PathBuf,
+    /// Address to listen on, `HOST:PORT`. Loopback unless told otherwise
+    /// (`0.0.0.0:9775` listens on every interface).
+    #[arg(long, value_name = "ADDR", default_value = DEFAULT_LISTEN)]
+    pub listen: String,
+    #[command(flatten)]
+    pub export: ExportOpts,
+    #[command(flatten)]
+    pub follow: FollowOpts,
 }
 
 /// Arguments of `snapscope tests`.
@@ -219,6 +280,10 @@ pub struct CheckArgs {
     pub width: Option<usize>,
     #[arg(long)]
     pub json: bool,
+    /// Also write a JUnit XML report to FILE: one testsuite per project, one
+    /// testcase per test of its latest run with tests.
+    #[arg(long, value_name = "FILE")]
+    pub junit: Option<PathBuf>,
 }
 
 /// Arguments of `snapscope compare`.
@@ -378,8 +443,10 @@ impl Cli {
             }
         };
         follow(&mut self.tui.follow);
-        if let Some(Command::Watch(w)) = &mut self.command {
-            follow(&mut w.follow);
+        match &mut self.command {
+            Some(Command::Watch(w)) => follow(&mut w.follow),
+            Some(Command::Serve(s)) => follow(&mut s.follow),
+            _ => {}
         }
         self.tui.ascii |= cfg.ascii;
         self.tui.no_mouse |= !cfg.mouse;

@@ -129,6 +129,15 @@ pub fn check(args: &CheckArgs, global: &GlobalOpts, out: &mut dyn Write) -> Resu
         pending.push(is_pending);
     }
     let ok = !healths.iter().any(ProjectHealth::is_bad);
+    if let Some(path) = &args.junit {
+        let opts = crate::cmd::junit::JunitOptions {
+            fail_on_warning: opts.fail_on_warning,
+            max_age: args.max_age,
+            tz,
+            checked_at: now,
+        };
+        crate::cmd::junit::write_junit(path, &catalog, &healths, &opts)?;
+    }
     let outcome = if ok { Outcome::Ok } else { Outcome::Failed };
     let written = if args.json {
         let v = CheckJson {
@@ -185,7 +194,8 @@ fn unreadable_mtimes(catalog: &Catalog, p: &ProjectEntry) -> Vec<Option<SystemTi
         .collect()
 }
 
-fn judged<'a>(catalog: &'a Catalog, h: &ProjectHealth) -> Option<&'a Arc<Snapshot>> {
+/// The run `check` judged for `h`: its latest snapshot with tests.
+pub(crate) fn judged<'a>(catalog: &'a Catalog, h: &ProjectHealth) -> Option<&'a Arc<Snapshot>> {
     let id = h.snapshot_id.as_deref()?;
     let p = catalog.project(&h.project_id)?;
     p.snapshots

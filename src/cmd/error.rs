@@ -47,6 +47,18 @@ pub enum HeadlessError {
     /// `snapscope watch` could not run.
     #[error(transparent)]
     Watch(#[from] WatchCmdError),
+    /// `snapscope serve` could not listen.
+    #[error("cannot listen on {addr}: {reason} (give --listen HOST:PORT, e.g. 127.0.0.1:9775)")]
+    Listen { addr: String, reason: String },
+    /// A thread could not be started.
+    #[error("cannot start a thread: {0}")]
+    Spawn(#[source] io::Error),
+    /// The metrics could not be put in the exposition format.
+    #[error("cannot write the metrics: {0}")]
+    Exposition(String),
+    /// `check --junit FILE` could not write FILE.
+    #[error("cannot write the JUnit report {path}: {reason}")]
+    Junit { path: String, reason: String },
     /// Writing the output failed.
     #[error("cannot write output: {0}")]
     Output(#[from] io::Error),

@@ -10,11 +10,14 @@ pub mod check;
 pub mod compare;
 pub mod error;
 pub mod generate;
+pub mod junit;
+pub mod metrics;
 pub mod output;
 pub mod projects;
 pub mod scan;
 pub mod select;
 pub mod series;
+pub mod serve;
 pub mod show;
 pub mod snapshots;
 pub mod tests;
@@ -84,6 +87,11 @@ fn run_plain(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Res
         Command::Man => Ok(out.write_all(&generate::man_page()?)?),
         Command::Tests(args) => tests(args, global, out),
         Command::Compare(args) => compare(args, global, out),
+        Command::Metrics(args) => metrics::metrics(args, global, out),
+        Command::Serve(args) => {
+            let stop = watch::install_stop_signals()?;
+            serve::serve(args, global, out, &stop)
+        }
         // Handled by `run` (it sets the exit code); here for completeness.
         Command::Check(args) => check(args, global, out).map(|_| ()),
     }

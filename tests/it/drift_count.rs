@@ -16,7 +16,7 @@ use crate::oncall::{read, root, snapscope, text};
 /// (drifted, columns) as the file says, or `None` when it reports no
 /// dataset-level figure. Legacy per-column counts are included; v2
 /// per-column verdicts are inferred by snapscope and are left out here.
-fn expected_from_file(v: &Value) -> Option<(u64, Option<u64>, bool)> {
+pub(crate) fn expected_from_file(v: &Value) -> Option<(u64, Option<u64>, bool)> {
     if let Some(results) = v["suite"]["metric_results"].as_array() {
         for m in results {
             let t = m["type"].as_str().unwrap_or("");

@@ -36,7 +36,7 @@ use crate::oncall::{file_time, is_failure, json_with, printed_time, read, root, 
 /// v2 tests nested in a by-label value too:
 /// jq '(.suite.test_results // [])[], (.metric_results // {} | .[] |
 ///   (.tests[]?, (.values // {} | .[] | .tests[]?))) | [.name, .status]'
-fn all_tests(v: &Value) -> Vec<(String, String)> {
+pub(crate) fn all_tests(v: &Value) -> Vec<(String, String)> {
     let mut out = Vec::new();
     let mut push = |t: &Value| {
         out.push((
@@ -65,14 +65,14 @@ fn all_tests(v: &Value) -> Vec<(String, String)> {
 }
 
 /// One snapshot file: id, time, tests.
-struct Run {
-    id: String,
-    time: NaiveDateTime,
-    tests: Vec<(String, String)>,
+pub(crate) struct Run {
+    pub(crate) id: String,
+    pub(crate) time: NaiveDateTime,
+    pub(crate) tests: Vec<(String, String)>,
 }
 
 /// The runs of each project folder of `ws`, oldest first.
-fn projects(ws: &Path) -> BTreeMap<String, Vec<Run>> {
+pub(crate) fn projects(ws: &Path) -> BTreeMap<String, Vec<Run>> {
     let mut out = BTreeMap::new();
     for dir in fs::read_dir(ws).unwrap() {
         let dir = dir.unwrap().path();

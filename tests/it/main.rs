@@ -8,6 +8,7 @@
 
 mod common;
 
+mod alerts;
 mod architecture;
 mod cache;
 mod cli;
@@ -19,8 +20,10 @@ mod drift_count;
 mod failing_now;
 mod future_dated;
 mod hostile;
+mod junit;
 mod limits;
 mod live;
+mod metrics;
 mod oncall;
 mod oncall_streak;
 mod own_files;
@@ -28,6 +31,7 @@ mod parse;
 mod proptest_parse;
 mod python_json;
 mod series_keys;
+mod serve;
 mod signals;
 mod snapshot_ids;
 mod snapshots_folder;

@@ -182,6 +182,12 @@ impl LiveIndex {
         self.stats.parses.load(Ordering::Relaxed)
     }
 
+    /// A function that tells [`LiveIndex::parse_count`] from another thread.
+    pub fn parse_counter(&self) -> impl Fn() -> u64 + Clone + Send + 'static {
+        let stats = self.stats.clone();
+        move || stats.parses.load(Ordering::Relaxed)
+    }
+
     /// A function that asks for a full rescan (re-list, compare fingerprints,
     /// parse what changed). Cheap and non-blocking; repeated requests merge.
     pub fn rescan_handle(&self) -> impl Fn() + Send + 'static {
