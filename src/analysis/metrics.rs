@@ -48,16 +48,19 @@ pub enum ProjectStatus {
     Fail,
     /// Its latest run with tests has an ERROR and no FAIL.
     Error,
+    /// It exists but nothing of it could be read (`check`'s UNREADABLE).
+    Unreadable,
     /// It has no readable run with tests.
     NoTests,
 }
 
 impl ProjectStatus {
     /// Every status, in the order they are exported.
-    pub const ALL: [ProjectStatus; 4] = [
+    pub const ALL: [ProjectStatus; 5] = [
         ProjectStatus::Ok,
         ProjectStatus::Fail,
         ProjectStatus::Error,
+        ProjectStatus::Unreadable,
         ProjectStatus::NoTests,
     ];
 
@@ -67,6 +70,7 @@ impl ProjectStatus {
             ProjectStatus::Ok => "ok",
             ProjectStatus::Fail => "fail",
             ProjectStatus::Error => "error",
+            ProjectStatus::Unreadable => "unreadable",
             ProjectStatus::NoTests => "no_tests",
         }
     }
@@ -76,6 +80,7 @@ impl ProjectStatus {
         match h.worst() {
             Some(TestStatus::Fail) => ProjectStatus::Fail,
             Some(_) => ProjectStatus::Error,
+            None if h.problem.is_some() => ProjectStatus::Unreadable,
             None if h.snapshot_id.is_none() => ProjectStatus::NoTests,
             None => ProjectStatus::Ok,
         }

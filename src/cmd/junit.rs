@@ -103,6 +103,19 @@ fn suite(catalog: &Catalog, h: &ProjectHealth, opts: &JunitOptions) -> TestSuite
             suite.add_test_case(case(h, t, &name, opts));
         }
     }
+    if let Some(problem) = &h.problem {
+        // Nothing of the project could be read: one ERROR says why, so the
+        // report fails exactly when `check` does.
+        let mut s = TestCaseStatus::non_success(NonSuccessKind::Error);
+        s.set_type("UNREADABLE").set_message(format!(
+            "{}: {}",
+            clean(&problem.path.to_string_lossy()),
+            clean(&problem.reason)
+        ));
+        let mut c = TestCase::new("project can be read", s);
+        c.set_classname(name.as_str());
+        suite.add_test_case(c);
+    }
     if let Some(age) = opts.max_age {
         let label = format!(
             "newest snapshot at most {} old",

@@ -127,7 +127,7 @@ pub fn render(f: &Figures, exporter: &ExporterFigures) -> Result<String> {
     let status_labels = ["project_id", "project", "status"];
     let status = fam.gauge_vec(
         "snapscope_project_status",
-        "1 for the project's status (ok, fail, error, no_tests), 0 for the others.",
+        "1 for the project's status (ok, fail, error, unreadable, no_tests), 0 for the others.",
         &status_labels,
     )?;
     let tests = fam.gauge_vec(

@@ -418,3 +418,57 @@ fn an_unlistable_folder_that_is_no_project_is_named_but_not_a_failure() {
     );
     chmod(&other, 0o755);
 }
+
+/// The exporters say it too: `metrics` gives the unreadable project
+/// failing=1 and status `unreadable`, and `check --junit` gives its suite an
+/// ERROR testcase with the reason (the report fails when `check` does).
+#[test]
+fn metrics_and_junit_call_an_unreadable_project_failing() {
+    let (dir, ws) = workspace();
+    for f in &orders_files(&ws) {
+        let bytes = fs::read(f).unwrap();
+        fs::write(f, &bytes[..bytes.len() / 2]).unwrap();
+    }
+    let w = ws.to_str().unwrap();
+    let m = run::snapscope()
+        .args(["--no-cache", "metrics", w])
+        .output()
+        .unwrap();
+    assert_eq!(m.status.code(), Some(0), "{}", err(&m));
+    let text = out(&m);
+    let line = |name: &str, extra: &str| {
+        text.lines()
+            .find(|l| {
+                l.starts_with(&format!("{name}{{"))
+                    && l.contains(&format!("project_id=\"{ORDERS}\""))
+                    && l.contains(extra)
+            })
+            .unwrap_or_else(|| panic!("no {name} {extra} for Orders in:\n{text}"))
+            .to_string()
+    };
+    assert!(line("snapscope_project_failing", "").ends_with(" 1"));
+    assert!(line("snapscope_project_status", "status=\"unreadable\"").ends_with(" 1"));
+    assert!(line("snapscope_project_status", "status=\"ok\"").ends_with(" 0"));
+
+    let junit = dir.path().join("report.xml");
+    let c = run::snapscope()
+        .args(["--no-cache", "check", w, "--junit"])
+        .arg(&junit)
+        .output()
+        .unwrap();
+    assert_eq!(c.status.code(), Some(1), "{}", out(&c));
+    let xml = fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suite = doc
+        .descendants()
+        .find(|n| n.has_tag_name("testsuite") && n.attribute("name") == Some(ORDERS_NAME))
+        .unwrap_or_else(|| panic!("no Orders suite in {xml}"));
+    let error = suite
+        .descendants()
+        .find(|n| n.has_tag_name("error"))
+        .unwrap_or_else(|| panic!("no <error> in the Orders suite: {xml}"));
+    assert_eq!(error.attribute("type"), Some("UNREADABLE"));
+    let msg = error.attribute("message").unwrap();
+    assert!(msg.contains("truncated JSON"), "{msg}");
+    assert!(msg.contains("snapshots"), "{msg}");
+}
