@@ -20,6 +20,8 @@ mod failing_now;
 mod hostile;
 mod limits;
 mod live;
+mod live_churn;
+mod live_rewrite;
 mod oncall;
 mod oncall_streak;
 mod parse;
