@@ -37,6 +37,7 @@ fn entry(i: usize, key: &Arc<str>) -> SnapshotEntry {
         fingerprint: Fingerprint {
             len: 1,
             mtime: None,
+            ..Fingerprint::default()
         },
         snapshot: Arc::new(Snapshot {
             id,

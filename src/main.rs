@@ -141,6 +141,9 @@ fn explore(cli: &Cli, loaded: &Loaded) -> anyhow::Result<ExitCode> {
     let args = &cli.tui;
     let log = logging::init(args.log_file.as_deref());
     let live_opts = args.follow.live_options(&cli.global);
+    if cli.global.no_cache {
+        snapscope::index::discard_cache(&root);
+    }
     let (live, events) = LiveIndex::start(&root, live_opts)?;
     let mut opts = TuiOptions::new(live.root().to_path_buf());
     opts.tz = cli.global.tz;

@@ -366,6 +366,7 @@ pub(crate) mod tests {
             fingerprint: Fingerprint {
                 len: 1,
                 mtime: None,
+                ..Fingerprint::default()
             },
             snapshot: Arc::new(Snapshot {
                 id,

@@ -65,8 +65,9 @@ pub struct GlobalOpts {
     #[arg(long, global = true, value_name = "SIZE", default_value = "512M", value_parser = parse_size)]
     pub max_file_size: u64,
 
-    /// Neither read nor write the index cache (kept in the user's cache
-    /// folder, never in PATH): parse every snapshot file.
+    /// Do not use the index cache (kept in the user's cache folder, never in
+    /// PATH): parse every snapshot file, and remove PATH's cache file so
+    /// that none written before is used later.
     #[arg(long, global = true, env = "SNAPSCOPE_NO_CACHE", action = clap::ArgAction::SetTrue, value_parser = clap::builder::BoolishValueParser::new())]
     pub no_cache: bool,
 }

@@ -80,6 +80,9 @@ fn run_plain(command: &Command, global: &GlobalOpts, out: &mut dyn Write) -> Res
         Command::Watch(args) => {
             let stop = watch::install_stop_signals()?;
             let opts = args.follow.live_options(global);
+            if global.no_cache {
+                crate::index::discard_cache(&args.path);
+            }
             watch::run_watch(&args.path, &opts, args.json, out, &stop)?;
             Ok(())
         }

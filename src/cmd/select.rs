@@ -18,8 +18,12 @@ use crate::text::sanitize::{clean, clean_path};
 use crate::text::time;
 pub use crate::text::time::BoundKind;
 
-/// Index PATH with the command line's options.
+/// Index PATH with the command line's options (`--no-cache`: the cache
+/// of PATH is neither read nor written, and removed if there is one).
 pub(crate) fn load(path: &Path, global: &GlobalOpts) -> Result<(Catalog, ScanReport)> {
+    if global.no_cache {
+        index::discard_cache(path);
+    }
     Ok(index::index_path(path, &global.index_options())?)
 }
 

@@ -11,11 +11,32 @@ use chrono::{DateTime, Utc};
 
 use crate::model::{Project, Snapshot};
 
-/// Size and modification time of a file: unchanged fingerprint, unchanged content.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What tells one version of a file from another without reading it: size,
+/// modification time and a [`ChangeStamp`]. Unchanged fingerprint,
+/// unchanged content.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub struct Fingerprint {
     pub len: u64,
     pub mtime: Option<SystemTime>,
+    pub stamp: ChangeStamp,
+}
+
+/// What moves on every write of a file even when its size and mtime are
+/// put back (a copy tool restoring times, `touch -d`). A storage backend
+/// without inodes adds its own variant here (a bucket: a hash of the
+/// object's ETag or generation), keeping the type `Copy`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ChangeStamp {
+    /// Nothing beyond size and mtime is known.
+    #[default]
+    None,
+    /// A local file: its inode number and status-change time (ctime), which
+    /// every write, rename and chmod moves and no tool can set back.
+    Inode {
+        ino: u64,
+        ctime_sec: i64,
+        ctime_nsec: u32,
+    },
 }
 
 /// A parsed snapshot and where it came from.

@@ -33,7 +33,9 @@ pub enum IndexEvent {
     },
     /// A file is empty or half-written; it will be retried when it settles.
     Pending { path: PathBuf, reason: String },
-    /// A file stayed broken after settling; its last good entry (if any) is kept.
+    /// A file stayed broken after settling. Its last good entry, if any, was
+    /// removed just before ([`IndexEvent::SnapshotRemoved`], or the project
+    /// record updated for a `metadata.json`).
     Unreadable(Unreadable),
     /// A previously pending or unreadable file is gone or fine again.
     Cleared { path: PathBuf },

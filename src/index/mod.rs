@@ -19,8 +19,8 @@ mod read;
 mod scan;
 mod watch;
 
-pub use cache::{cache_dir, cache_file};
-pub use catalog::{Catalog, Fingerprint, ProjectEntry, SnapshotEntry, Unreadable};
+pub use cache::{cache_dir, cache_file, discard_cache};
+pub use catalog::{Catalog, ChangeStamp, Fingerprint, ProjectEntry, SnapshotEntry, Unreadable};
 pub use events::{apply as apply_event, IndexEvent};
 pub use live::{LiveError, LiveIndex, LiveOptions};
 pub use one_shot::{send_one_shot, start_one_shot};

@@ -56,7 +56,8 @@ pub enum FileError {
     /// The bytes are not a usable snapshot / project record.
     #[error("{0}")]
     Parse(#[from] ParseError),
-    /// The file's size changed while it was read: it is being written.
+    /// The file changed while it was read (its size, mtime or ctime): it is
+    /// being written.
     #[error("file changed while being read")]
     Changed(Fingerprint),
 }
@@ -143,12 +144,14 @@ pub fn read_limited_into(
         }
         .into());
     }
-    // The fingerprint as read; a size that moved means a writer is at work.
+    // The fingerprint as read; one that moved while reading (size, mtime,
+    // ctime) means a writer is at work: the bytes may be neither version.
+    let opened = scan::fingerprint(&meta);
     let fingerprint = file
         .metadata()
         .map(|m| scan::fingerprint(&m))
-        .unwrap_or_else(|_| scan::fingerprint(&meta));
-    if fingerprint.len != bytes.len() as u64 {
+        .unwrap_or(opened);
+    if fingerprint.len != bytes.len() as u64 || fingerprint != opened {
         return Err(FileError::Changed(fingerprint));
     }
     Ok(fingerprint)

@@ -6,10 +6,11 @@
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::time::SystemTime;
 
 use walkdir::WalkDir;
 
-use crate::index::catalog::{Fingerprint, Unreadable};
+use crate::index::catalog::{ChangeStamp, Fingerprint, Unreadable};
 use crate::index::open;
 
 /// How the folder given on the command line is organised.
@@ -168,12 +169,57 @@ pub fn snapshot_id_in_flat(name: &OsStr) -> Option<String> {
     (!stem.is_empty()).then(|| stem.to_string())
 }
 
-/// A file's fingerprint from its metadata.
+/// A file's fingerprint from its metadata: size, mtime, and (on Unix) inode
+/// and ctime, so that a rewrite which puts size and mtime back still shows.
 pub fn fingerprint(meta: &fs::Metadata) -> Fingerprint {
     Fingerprint {
         len: meta.len(),
         mtime: meta.modified().ok(),
+        stamp: change_stamp(meta),
     }
+}
+
+#[cfg(unix)]
+fn change_stamp(meta: &fs::Metadata) -> ChangeStamp {
+    use std::os::unix::fs::MetadataExt;
+    ChangeStamp::Inode {
+        ino: meta.ino(),
+        ctime_sec: meta.ctime(),
+        ctime_nsec: u32::try_from(meta.ctime_nsec()).unwrap_or(0),
+    }
+}
+
+#[cfg(not(unix))]
+fn change_stamp(_meta: &fs::Metadata) -> ChangeStamp {
+    ChangeStamp::None
+}
+
+/// Which folder a path names: device, inode and, where the filesystem keeps
+/// it, birth time (a folder removed and made again under the same name may
+/// get the same inode number back, but not the same birth time).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct FolderIdentity {
+    dev: u64,
+    ino: u64,
+    born: Option<SystemTime>,
+}
+
+/// The identity of the folder at `path`; `None` when it is not there or
+/// not a folder.
+pub fn folder_identity(path: &Path) -> Option<FolderIdentity> {
+    let meta = fs::metadata(path).ok().filter(fs::Metadata::is_dir)?;
+    #[cfg(unix)]
+    let (dev, ino) = {
+        use std::os::unix::fs::MetadataExt;
+        (meta.dev(), meta.ino())
+    };
+    #[cfg(not(unix))]
+    let (dev, ino) = (0, 0);
+    Some(FolderIdentity {
+        dev,
+        ino,
+        born: meta.created().ok(),
+    })
 }
 
 fn folder_id(p: &Path) -> String {

@@ -2,11 +2,14 @@
 //! may have changed" and "rescan everything" signals for the live index.
 //!
 //! Modes: `notify` (the OS watcher, inotify on Linux), `poll` (periodic
-//! rescans; the live index compares (size, mtime) fingerprints), `auto`
-//! (native watcher plus a slow safety rescan, polling on network or FUSE
-//! filesystems or when the native watcher cannot start) and `off`.
+//! rescans; the live index compares fingerprints), `auto` (native watcher
+//! plus a slow safety rescan, polling on network or FUSE filesystems or
+//! when the native watcher cannot start) and `off`. The native watcher
+//! checks every `root_check` that the root is still the same folder; when
+//! it was replaced (removed and created again, moved aside for another) it
+//! asks for a rescan and watches the new folder once it is there.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -14,9 +17,10 @@ use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{select, Receiver, Sender};
-use notify::event::{AccessKind, AccessMode, EventKind};
+use notify::event::{AccessKind, AccessMode, EventKind, ModifyKind};
 use notify::{RecursiveMode, Watcher as _};
 
+use crate::index::scan;
 use crate::text::duration::interval;
 
 /// How a folder is watched for changes.
@@ -70,8 +74,9 @@ impl FromStr for WatchMode {
 /// What the watcher tells the live index.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum WatchSignal {
-    /// These paths may have been created, written, deleted or renamed.
-    Changed(Vec<PathBuf>),
+    /// These paths may have been created, written, deleted or renamed; each
+    /// with the time its latest event arrived.
+    Changed(Vec<(PathBuf, Instant)>),
     /// Re-list everything and compare fingerprints (poll tick, safety rescan,
     /// or the OS dropped events).
     Rescan,
@@ -94,6 +99,9 @@ pub struct WatchConfig {
     pub coalesce: Duration,
     /// Longest time a batch of native events is held back during a continuous burst.
     pub max_batch_delay: Duration,
+    /// Interval between checks that the watched root is still the same
+    /// folder (a root replaced is watched again).
+    pub root_check: Duration,
 }
 
 impl Default for WatchConfig {
@@ -104,6 +112,7 @@ impl Default for WatchConfig {
             safety_interval: Duration::from_secs(30),
             coalesce: Duration::from_millis(20),
             max_batch_delay: Duration::from_millis(200),
+            root_check: Duration::from_millis(200),
         }
     }
 }
@@ -194,12 +203,6 @@ fn describe(e: &notify::Error) -> String {
 
 /// The body of the watcher thread.
 fn run(root: PathBuf, cfg: WatchConfig, tx: Sender<WatchSignal>, stop_rx: Receiver<()>) {
-    let poll_note = |why: String| {
-        Some(format!(
-            "{why}; polling every {}",
-            interval(cfg.poll_interval)
-        ))
-    };
     match cfg.mode {
         WatchMode::Off => {
             let _ = tx.send(status("off", None));
@@ -212,53 +215,105 @@ fn run(root: PathBuf, cfg: WatchConfig, tx: Sender<WatchSignal>, stop_rx: Receiv
             ));
             poll_loop(&cfg, &tx, &stop_rx);
         }
-        WatchMode::Notify => match start_native(&root) {
-            Ok((w, raw_rx)) => {
-                let _ = tx.send(status("notify", None));
-                let _ = native_loop(&cfg, w, &raw_rx, &tx, &stop_rx, false);
-            }
-            Err(e) => {
-                let _ = tx.send(status(
-                    "off",
-                    Some(format!("cannot start the native watcher: {}", describe(&e))),
-                ));
-                let _ = stop_rx.recv();
-            }
-        },
+        WatchMode::Notify => native(&root, &cfg, &tx, &stop_rx, false),
         WatchMode::Auto => {
             if let Some(fs) = remote_fs_of(&root) {
-                let _ = tx.send(status(
-                    "poll",
-                    poll_note(format!("{} is on a {fs} filesystem", root.display())),
-                ));
+                let note = format!("{} is on a {fs} filesystem", root.display());
+                let _ = tx.send(status("poll", poll_note(&cfg, note)));
                 poll_loop(&cfg, &tx, &stop_rx);
                 return;
             }
-            match start_native(&root) {
-                Ok((w, raw_rx)) => {
-                    let _ = tx.send(status(
-                        "notify",
-                        Some(format!(
-                            "native watcher, safety rescan every {}",
-                            interval(cfg.safety_interval)
-                        )),
-                    ));
-                    if let NativeExit::Fallback(why) =
-                        native_loop(&cfg, w, &raw_rx, &tx, &stop_rx, true)
-                    {
-                        let _ = tx.send(status("poll", poll_note(why)));
-                        let _ = tx.send(WatchSignal::Rescan);
-                        poll_loop(&cfg, &tx, &stop_rx);
-                    }
+            native(&root, &cfg, &tx, &stop_rx, true);
+        }
+    }
+}
+
+fn poll_note(cfg: &WatchConfig, why: String) -> Option<String> {
+    Some(format!(
+        "{why}; polling every {}",
+        interval(cfg.poll_interval)
+    ))
+}
+
+/// The native watcher until stopped, started again on the new folder
+/// whenever the root is replaced (removed and created again, or moved
+/// aside for another); in auto mode, polling when it fails.
+fn native(
+    root: &Path,
+    cfg: &WatchConfig,
+    tx: &Sender<WatchSignal>,
+    stop_rx: &Receiver<()>,
+    auto: bool,
+) {
+    let mut restarted = false;
+    loop {
+        let identity = scan::folder_identity(root);
+        let exit = match start_native(root) {
+            Ok((w, raw_rx)) => {
+                let note = if restarted {
+                    Some(format!(
+                        "{} was replaced: watching the new folder",
+                        root.display()
+                    ))
+                } else if auto {
+                    Some(format!(
+                        "native watcher, safety rescan every {}",
+                        interval(cfg.safety_interval)
+                    ))
+                } else {
+                    None
+                };
+                let _ = tx.send(status("notify", note));
+                // Whatever the new folder got before the watch began.
+                if restarted && tx.send(WatchSignal::Rescan).is_err() {
+                    return;
                 }
-                Err(e) => {
-                    let _ = tx.send(status(
-                        "poll",
-                        poll_note(format!("native watcher unavailable: {}", describe(&e))),
-                    ));
-                    poll_loop(&cfg, &tx, &stop_rx);
-                }
+                native_loop(cfg, w, &raw_rx, tx, stop_rx, auto, root, identity)
             }
+            // Gone again before the watch began: wait for it below.
+            Err(_) if restarted && scan::folder_identity(root) != identity => {
+                NativeExit::RootReplaced
+            }
+            Err(e) if auto => {
+                NativeExit::Failed(format!("native watcher unavailable: {}", describe(&e)))
+            }
+            Err(e) => {
+                NativeExit::Failed(format!("cannot start the native watcher: {}", describe(&e)))
+            }
+        };
+        match exit {
+            NativeExit::Stopped => return,
+            NativeExit::RootReplaced => {
+                // The indexer sees the folder gone (or another one) at once.
+                if tx.send(WatchSignal::Rescan).is_err() || !wait_for_folder(root, cfg, stop_rx) {
+                    return;
+                }
+                restarted = true;
+            }
+            NativeExit::Failed(why) if auto => {
+                let _ = tx.send(status("poll", poll_note(cfg, why)));
+                let _ = tx.send(WatchSignal::Rescan);
+                poll_loop(cfg, tx, stop_rx);
+                return;
+            }
+            NativeExit::Failed(why) => {
+                let _ = tx.send(status("off", Some(why)));
+                let _ = stop_rx.recv();
+                return;
+            }
+        }
+    }
+}
+
+/// Wait until `root` is a folder again; false when stopped first.
+fn wait_for_folder(root: &Path, cfg: &WatchConfig, stop_rx: &Receiver<()>) -> bool {
+    loop {
+        if scan::folder_identity(root).is_some() {
+            return true;
+        }
+        select! {
+            recv(stop_rx) -> _ => return false,
+            default(cfg.root_check) => {}
         }
     }
 }
@@ -280,11 +335,17 @@ fn poll_loop(cfg: &WatchConfig, tx: &Sender<WatchSignal>, stop_rx: &Receiver<()>
 
 enum NativeExit {
     Stopped,
-    /// The native watcher hit the OS limit; switch to polling.
-    Fallback(String),
+    /// The native watcher failed (the OS limit, its thread ended).
+    Failed(String),
+    /// The root folder went away or is another folder now: the watch on the
+    /// old one sees nothing of the new one.
+    RootReplaced,
 }
 
-/// Coalesces native events into batches; in auto mode also sends safety rescans.
+/// Coalesces native events into batches; in auto mode also sends safety
+/// rescans. Ends when `root` itself is removed or moved away, or is no
+/// longer the folder with `identity` (checked every `root_check`).
+#[allow(clippy::too_many_arguments)]
 fn native_loop(
     cfg: &WatchConfig,
     watcher: notify::RecommendedWatcher,
@@ -292,12 +353,15 @@ fn native_loop(
     tx: &Sender<WatchSignal>,
     stop_rx: &Receiver<()>,
     auto: bool,
+    root: &Path,
+    identity: Option<scan::FolderIdentity>,
 ) -> NativeExit {
     let _watcher = watcher; // kept alive for the loop's duration
-    let mut batch: BTreeSet<PathBuf> = BTreeSet::new();
+    let mut batch: BTreeMap<PathBuf, Instant> = BTreeMap::new();
     let mut batch_start = Instant::now();
     let mut last_event = Instant::now();
     let mut next_safety = Instant::now() + cfg.safety_interval;
+    let mut next_root_check = Instant::now() + cfg.root_check;
     loop {
         let now = Instant::now();
         let flush_at = if batch.is_empty() {
@@ -305,14 +369,15 @@ fn native_loop(
         } else {
             Some((last_event + cfg.coalesce).min(batch_start + cfg.max_batch_delay))
         };
-        let safety_at = auto.then_some(next_safety);
-        let wake = match (flush_at, safety_at) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
-        let timeout = wake
-            .map(|w| w.saturating_duration_since(now))
-            .unwrap_or(Duration::from_secs(3600));
+        let mut wake = next_root_check;
+        if let Some(f) = flush_at {
+            wake = wake.min(f);
+        }
+        if auto {
+            wake = wake.min(next_safety);
+        }
+        let timeout = wake.saturating_duration_since(now);
+        let (mut root_touched, mut root_gone) = (false, false);
         select! {
             recv(stop_rx) -> _ => return NativeExit::Stopped,
             recv(raw_rx) -> ev => match ev {
@@ -325,12 +390,18 @@ fn native_loop(
                             batch_start = Instant::now();
                         }
                         last_event = Instant::now();
-                        batch.extend(ev.paths);
+                        let at_root = ev.paths.iter().any(|p| p == root);
+                        root_touched |= at_root;
+                        // The root itself removed or moved away: its watch is dead,
+                        // whatever identity a folder made again there has.
+                        root_gone |= at_root
+                            && matches!(ev.kind, EventKind::Remove(_) | EventKind::Modify(ModifyKind::Name(_)));
+                        batch.extend(ev.paths.into_iter().map(|p| (p, last_event)));
                     }
                 }
                 Ok(Err(e)) => {
                     if auto && is_watch_limit(&e) {
-                        return NativeExit::Fallback(format!("native watcher failed: {}", describe(&e)));
+                        return NativeExit::Failed(format!("native watcher failed: {}", describe(&e)));
                     }
                     let sent = tx.send(status("notify", Some(format!("watcher error: {}", describe(&e)))))
                         .and_then(|_| tx.send(WatchSignal::Rescan));
@@ -340,22 +411,25 @@ fn native_loop(
                 }
                 Err(_) => {
                     // The native watcher's thread ended: nothing more will come.
-                    return if auto {
-                        NativeExit::Fallback("native watcher stopped".into())
-                    } else {
-                        let _ = tx.send(status("off", Some("native watcher stopped".into())));
-                        let _ = stop_rx.recv();
-                        NativeExit::Stopped
-                    };
+                    return NativeExit::Failed("native watcher stopped".into());
                 }
             },
             default(timeout) => {}
         }
         let now = Instant::now();
+        if root_gone {
+            return NativeExit::RootReplaced;
+        }
+        if root_touched || now >= next_root_check {
+            next_root_check = now + cfg.root_check;
+            if scan::folder_identity(root) != identity {
+                return NativeExit::RootReplaced;
+            }
+        }
         if !batch.is_empty()
             && (now >= last_event + cfg.coalesce || now >= batch_start + cfg.max_batch_delay)
         {
-            let paths: Vec<PathBuf> = std::mem::take(&mut batch).into_iter().collect();
+            let paths: Vec<(PathBuf, Instant)> = std::mem::take(&mut batch).into_iter().collect();
             if tx.send(WatchSignal::Changed(paths)).is_err() {
                 return NativeExit::Stopped;
             }
@@ -580,6 +654,51 @@ mod tests {
         assert!(t.elapsed() < Duration::from_secs(1));
     }
 
+    /// Signals until one matches `pred` (panics after 10 s).
+    fn wait_for(rx: &Receiver<WatchSignal>, what: &str, pred: impl Fn(&WatchSignal) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(10);
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match rx.recv_timeout(left) {
+                Ok(sig) if pred(&sig) => return,
+                Ok(_) => continue,
+                Err(e) => panic!("no {what}: {e}"),
+            }
+        }
+    }
+
+    #[test]
+    fn a_replaced_root_is_watched_again() {
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().join("ws");
+        std::fs::create_dir(&root).unwrap();
+        let cfg = WatchConfig {
+            mode: WatchMode::Notify,
+            root_check: Duration::from_millis(20),
+            ..WatchConfig::default()
+        };
+        let (_w, rx) = Watcher::start(&root, cfg).unwrap();
+        let first = rx.recv_timeout(Duration::from_secs(5)).unwrap();
+        if !matches!(&first, WatchSignal::Status { mode, .. } if mode == "notify") {
+            eprintln!("native watcher unavailable: {first:?}");
+            return;
+        }
+        std::fs::remove_dir_all(&root).unwrap();
+        std::fs::create_dir(&root).unwrap();
+        wait_for(
+            &rx,
+            "note that the root was replaced",
+            |s| matches!(s, WatchSignal::Status { message: Some(m), .. } if m.contains("was replaced")),
+        );
+        wait_for(&rx, "rescan of the new root", |s| *s == WatchSignal::Rescan);
+        std::fs::write(root.join("a.json"), b"{}").unwrap();
+        wait_for(
+            &rx,
+            "change in the new root",
+            |s| matches!(s, WatchSignal::Changed(p) if p.iter().any(|(p, _)| p.ends_with("a.json"))),
+        );
+    }
+
     #[test]
     fn native_mode_reports_changed_paths() {
         let dir = tempfile::tempdir().unwrap();
@@ -603,7 +722,9 @@ mod tests {
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             match rx.recv_timeout(left) {
-                Ok(WatchSignal::Changed(paths)) if paths.iter().any(|p| p.ends_with("a.json")) => {
+                Ok(WatchSignal::Changed(paths))
+                    if paths.iter().any(|(p, _)| p.ends_with("a.json")) =>
+                {
                     break
                 }
                 Ok(_) => continue,

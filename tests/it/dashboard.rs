@@ -58,6 +58,7 @@ fn load_project(dir: &Path) -> ProjectEntry {
             fingerprint: Fingerprint {
                 len: 0,
                 mtime: None,
+                ..Fingerprint::default()
             },
             snapshot: Arc::new(snapshot),
         });

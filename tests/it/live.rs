@@ -18,10 +18,10 @@ use snapscope::model::TestCounts;
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
 use tempfile::TempDir;
 
-const WAIT: Duration = Duration::from_secs(30);
-const PROJECT: &str = "01a2230e-0168-7ab7-adff-7641d9b536e9";
+pub(crate) const WAIT: Duration = Duration::from_secs(30);
+pub(crate) const PROJECT: &str = "01a2230e-0168-7ab7-adff-7641d9b536e9";
 
-fn fixture(name: &str) -> Vec<u8> {
+pub(crate) fn fixture(name: &str) -> Vec<u8> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR"))
         .join("tests/fixtures/live")
         .join(name);
@@ -29,7 +29,7 @@ fn fixture(name: &str) -> Vec<u8> {
 }
 
 /// Test counts checked with python's json module (see tests/fixtures/live/README.md).
-fn suite_counts() -> TestCounts {
+pub(crate) fn suite_counts() -> TestCounts {
     TestCounts {
         success: 4,
         fail: 1,
@@ -50,7 +50,7 @@ fn v2_counts() -> TestCounts {
 }
 
 /// A fresh, valid, unique snapshot id.
-fn new_id() -> String {
+pub(crate) fn new_id() -> String {
     static N: AtomicU64 = AtomicU64::new(0);
     let n = N.fetch_add(1, Ordering::Relaxed);
     let pid = std::process::id();
@@ -62,13 +62,13 @@ fn new_id() -> String {
     )
 }
 
-struct Ws {
-    dir: TempDir,
+pub(crate) struct Ws {
+    pub(crate) dir: TempDir,
 }
 
 impl Ws {
     /// A workspace with one project (real v2 metadata.json) and an empty snapshots folder.
-    fn new() -> Ws {
+    pub(crate) fn new() -> Ws {
         let dir = tempfile::tempdir().unwrap();
         let ws = Ws { dir };
         fs::create_dir_all(ws.snapshots()).unwrap();
@@ -80,24 +80,24 @@ impl Ws {
         ws
     }
 
-    fn root(&self) -> &Path {
+    pub(crate) fn root(&self) -> &Path {
         self.dir.path()
     }
 
-    fn project(&self) -> PathBuf {
+    pub(crate) fn project(&self) -> PathBuf {
         self.root().join(PROJECT)
     }
 
-    fn snapshots(&self) -> PathBuf {
+    pub(crate) fn snapshots(&self) -> PathBuf {
         self.project().join("snapshots")
     }
 
-    fn snap(&self, id: &str) -> PathBuf {
+    pub(crate) fn snap(&self, id: &str) -> PathBuf {
         self.snapshots().join(format!("{id}.json"))
     }
 }
 
-fn opts(mode: WatchMode) -> LiveOptions {
+pub(crate) fn opts(mode: WatchMode) -> LiveOptions {
     LiveOptions {
         parse: ParseOptions {
             tz: TimeZoneChoice::Utc,
@@ -110,14 +110,14 @@ fn opts(mode: WatchMode) -> LiveOptions {
 }
 
 /// Receives events, keeps them all, and applies them to a catalog.
-struct Events {
-    rx: Receiver<IndexEvent>,
-    log: Vec<IndexEvent>,
-    catalog: Catalog,
+pub(crate) struct Events {
+    pub(crate) rx: Receiver<IndexEvent>,
+    pub(crate) log: Vec<IndexEvent>,
+    pub(crate) catalog: Catalog,
 }
 
 impl Events {
-    fn new(rx: Receiver<IndexEvent>) -> Events {
+    pub(crate) fn new(rx: Receiver<IndexEvent>) -> Events {
         Events {
             rx,
             log: Vec::new(),
@@ -126,7 +126,7 @@ impl Events {
     }
 
     /// Wait until an event matching `pred` arrives; returns it.
-    fn wait(&mut self, what: &str, pred: impl Fn(&IndexEvent) -> bool) -> IndexEvent {
+    pub(crate) fn wait(&mut self, what: &str, pred: impl Fn(&IndexEvent) -> bool) -> IndexEvent {
         let deadline = Instant::now() + WAIT;
         loop {
             match self.rx.recv_deadline(deadline) {
@@ -146,19 +146,19 @@ impl Events {
     }
 
     /// Wait until `cond` holds for the events received so far.
-    fn until(&mut self, what: &str, cond: impl Fn(&Events) -> bool) {
+    pub(crate) fn until(&mut self, what: &str, cond: impl Fn(&Events) -> bool) {
         while !cond(self) {
             self.wait(what, |_| true);
         }
     }
 
-    fn scan(&mut self) {
+    pub(crate) fn scan(&mut self) {
         self.wait("scan finished", |e| {
             matches!(e, IndexEvent::ScanFinished { .. })
         });
     }
 
-    fn added(&mut self, id: &str) -> snapscope::index::SnapshotEntry {
+    pub(crate) fn added(&mut self, id: &str) -> snapscope::index::SnapshotEntry {
         match self.wait(
             &format!("added {id}"),
             |e| matches!(e, IndexEvent::SnapshotAdded(s) if s.snapshot.id == id),
@@ -169,7 +169,7 @@ impl Events {
     }
 
     /// Everything still queued once the index has stopped.
-    fn finish(&mut self, live: LiveIndex) {
+    pub(crate) fn finish(&mut self, live: LiveIndex) {
         live.stop();
         for ev in self.rx.try_iter() {
             index::apply_event(&mut self.catalog, &ev);
@@ -177,11 +177,11 @@ impl Events {
         }
     }
 
-    fn count(&self, pred: impl Fn(&IndexEvent) -> bool) -> usize {
+    pub(crate) fn count(&self, pred: impl Fn(&IndexEvent) -> bool) -> usize {
         self.log.iter().filter(|e| pred(e)).count()
     }
 
-    fn summary(&self) -> String {
+    pub(crate) fn summary(&self) -> String {
         self.log
             .iter()
             .map(|e| match e {
@@ -194,14 +194,14 @@ impl Events {
     }
 }
 
-fn start(ws: &Ws, o: LiveOptions) -> (LiveIndex, Events) {
+pub(crate) fn start(ws: &Ws, o: LiveOptions) -> (LiveIndex, Events) {
     let (live, rx) = LiveIndex::start(ws.root(), o).unwrap();
     let mut ev = Events::new(rx);
     ev.scan();
     (live, ev)
 }
 
-fn is_unreadable_at(e: &IndexEvent, p: &Path) -> bool {
+pub(crate) fn is_unreadable_at(e: &IndexEvent, p: &Path) -> bool {
     matches!(e, IndexEvent::Unreadable(u) if u.path == p)
 }
 
@@ -672,7 +672,7 @@ fn missing_root_is_an_error() {
 
 /// A `Write` shared with the test thread.
 #[derive(Clone, Default)]
-struct SharedBuf(Arc<Mutex<Vec<u8>>>);
+pub(crate) struct SharedBuf(Arc<Mutex<Vec<u8>>>);
 
 impl Write for SharedBuf {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
@@ -685,11 +685,11 @@ impl Write for SharedBuf {
 }
 
 impl SharedBuf {
-    fn text(&self) -> String {
+    pub(crate) fn text(&self) -> String {
         String::from_utf8_lossy(&self.0.lock().unwrap()).into_owned()
     }
 
-    fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) {
+    pub(crate) fn wait_for(&self, what: &str, pred: impl Fn(&str) -> bool) {
         let deadline = Instant::now() + WAIT;
         while !pred(&self.text()) {
             assert!(

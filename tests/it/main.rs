@@ -23,6 +23,8 @@ mod hostile;
 mod junit;
 mod limits;
 mod live;
+mod live_churn;
+mod live_rewrite;
 mod metrics;
 mod oncall;
 mod oncall_streak;

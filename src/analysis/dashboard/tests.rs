@@ -63,6 +63,7 @@ fn project(snaps: Vec<Snapshot>) -> ProjectEntry {
             fingerprint: Fingerprint {
                 len: 0,
                 mtime: None,
+                ..Fingerprint::default()
             },
             snapshot: Arc::new(s),
         })

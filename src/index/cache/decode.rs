@@ -9,7 +9,7 @@ use std::time::{Duration, UNIX_EPOCH};
 use chrono::{DateTime, TimeZone, Utc};
 use rayon::prelude::*;
 
-use crate::index::catalog::{Fingerprint, SnapshotEntry};
+use crate::index::catalog::{ChangeStamp, Fingerprint, SnapshotEntry};
 use crate::model::intern::intern;
 use crate::model::{
     DriftRow, Generation, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
@@ -192,6 +192,15 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
         return Err(CacheError::Corrupt("mtime"));
     }
     let mtime = UNIX_EPOCH.checked_add(Duration::new(secs, nanos));
+    let stamp = match r.u8()? {
+        0 => ChangeStamp::None,
+        1 => ChangeStamp::Inode {
+            ino: r.u64()?,
+            ctime_sec: r.i64()?,
+            ctime_nsec: r.u32()?,
+        },
+        _ => return Err(CacheError::Corrupt("change stamp")),
+    };
     let id = r.str()?.to_string();
     let inner_id_mismatch = r.opt_str()?.map(str::to_string);
     let project_id = t.str(r.u32()?)?.to_string();
@@ -288,7 +297,7 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
     }
     Ok(SnapshotEntry {
         path,
-        fingerprint: Fingerprint { len, mtime },
+        fingerprint: Fingerprint { len, mtime, stamp },
         snapshot: Arc::new(Snapshot {
             id,
             inner_id_mismatch,

@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use std::path::Path;
 use std::time::UNIX_EPOCH;
 
-use crate::index::catalog::SnapshotEntry;
+use crate::index::catalog::{ChangeStamp, SnapshotEntry};
 use crate::model::{Generation, Snapshot, SnapshotKind};
 use crate::parse::{ParseOptions, TimeZoneChoice};
 
@@ -131,6 +131,19 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
         .map_or((0, 0), |d| (d.as_secs(), d.subsec_nanos()));
     w.u64(secs);
     w.u32(nanos);
+    match e.fingerprint.stamp {
+        ChangeStamp::None => w.u8(0),
+        ChangeStamp::Inode {
+            ino,
+            ctime_sec,
+            ctime_nsec,
+        } => {
+            w.u8(1);
+            w.u64(ino);
+            w.i64(ctime_sec);
+            w.u32(ctime_nsec);
+        }
+    }
     let s: &'a Snapshot = &e.snapshot;
     w.str(&s.id);
     w.opt_str(s.inner_id_mismatch.as_deref());

@@ -4,12 +4,14 @@
 //!
 //! One file per workspace root, named after a hash of the canonical root
 //! path, in `<cache dir>/index/`. Entries are keyed by file path and
-//! [`Fingerprint`] (size + mtime): an entry is used only when the file on disk
-//! still has exactly that fingerprint. The header holds a format version, the
-//! crate version, the root path and a key of the parse options (time zone);
-//! any mismatch, truncation, checksum error or malformed content discards the
-//! whole file (never fatal). Writes go to a temporary file in the cache folder
-//! that is then renamed over the old one.
+//! [`Fingerprint`] (size, mtime, inode and ctime): an entry is used only
+//! when the file on disk still has exactly that fingerprint, so a rewrite
+//! that puts size and mtime back is not served from the cache. The header
+//! holds a format version, the crate version, the root path and a key of
+//! the parse options (time zone); any mismatch, truncation, checksum error
+//! or malformed content discards the whole file (never fatal). Writes go to
+//! a temporary file in the cache folder that is then renamed over the old
+//! one. [`discard`] removes a root's file (`--no-cache`).
 //!
 //! The cache holds the workspace's paths, metadata and tags verbatim, so
 //! it is private: its folders are `0700` and its files `0600` whatever the
@@ -22,8 +24,9 @@
 //! payload length and checksum, then the payload: two string tables (keys,
 //! interned once at load: series keys, identities, test names, columns;
 //! texts: descriptions, conditions, tags, project ids) and blocks of entries
-//! decoded in parallel. Each snapshot's values are `(u32 key index, f64)`
-//! pairs (NaN = no value); its metadata is JSON text.
+//! decoded in parallel. Each entry starts with its path and fingerprint;
+//! each snapshot's values are `(u32 key index, f64)` pairs (NaN = no
+//! value); its metadata is JSON text.
 //!
 //! Files: `format` (constants, error, checksum), `encode`, `decode`.
 
@@ -78,6 +81,23 @@ pub fn default_dir() -> PathBuf {
 pub fn cache_file(dir: &Path, root: &Path) -> PathBuf {
     let canon = canonical_root(root);
     dir.join(format!("{:016x}.idx", hash64(path_bytes(&canon).as_ref())))
+}
+
+/// Remove the cache file of workspace `root` from `dir`, if there is one, so
+/// that no cache written before is used later (`--no-cache`: the next run
+/// with the cache parses every file and writes it anew). Best effort.
+pub fn discard(dir: &Path, root: &Path) {
+    let file = cache_file(dir, root);
+    match fs::remove_file(&file) {
+        Ok(()) => tracing::debug!(file = %file.display(), "index cache removed"),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {}
+        Err(e) => tracing::info!(file = %file.display(), "index cache not removed: {e}"),
+    }
+}
+
+/// [`discard`] in the default folder ([`default_dir`]): what `--no-cache` does.
+pub fn discard_cache(root: &Path) {
+    discard(&default_dir(), root);
 }
 
 /// The cached entries of one workspace, in the order they were saved

@@ -1,11 +1,13 @@
 //! The indexer thread: the first scan (cache first, then newest files
 //! first on a parse pool), then the loop that turns watcher signals into
 //! re-listings and re-reads, and every change into [`IndexEvent`]s. It owns
-//! the tracked files and project records; pending files follow the rules of
-//! [`super::pending`].
+//! the tracked files and project records; one file at a time is handled in
+//! [`super::tracking`], pending files follow the rules of
+//! [`super::pending`]. A root that became another kind of folder (its
+//! layout changed) is listed anew.
 
 use std::collections::{BTreeSet, HashMap};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -13,18 +15,15 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{select, Receiver, Sender};
 use rayon::prelude::*;
 
-use super::files::{
-    index_one_file, read_dashboard, read_metadata, stat, too_large, Failure, FileKind, Good,
-};
+use super::files::{stat, Failure, FileKind, Good};
 use super::handle::{LiveOptions, Stats};
-use super::pending::{FileState, Settle, Tracked};
+use super::pending::{FileState, Tracked};
 use super::project::ProjectState;
 use crate::index::cache::{self, IndexCache};
-use crate::index::catalog::{Fingerprint, SnapshotEntry, Unreadable};
+use crate::index::catalog::{SnapshotEntry, Unreadable};
 use crate::index::events::IndexEvent;
 use crate::index::scan::{self, Layout, PathRole, ProjectDir, SnapshotFile};
 use crate::index::watch::{WatchConfig, WatchSignal, Watcher};
-use crate::parse::ProjectMeta;
 
 /// The state owned by the background thread.
 pub(super) struct Indexer {
@@ -51,11 +50,11 @@ pub(super) struct Indexer {
 }
 
 impl Indexer {
-    fn stopped(&self) -> bool {
+    pub(super) fn stopped(&self) -> bool {
         self.stop.load(Ordering::Relaxed)
     }
 
-    fn emit(&self, ev: IndexEvent) {
+    pub(super) fn emit(&self, ev: IndexEvent) {
         if self.tx.send(ev).is_err() {
             // Nobody listens any more.
             self.stop.store(true, Ordering::Relaxed);
@@ -291,6 +290,7 @@ impl Indexer {
     /// [`Indexer::record`] would have (they are new paths: nothing to emit;
     /// they are in the cache already: it stays clean).
     fn adopt_cached(&mut self, entries: &[SnapshotEntry]) {
+        let adopted = Instant::now();
         self.files.reserve(entries.len());
         self.entries.reserve(entries.len());
         for e in entries {
@@ -305,14 +305,19 @@ impl Indexer {
                     has_good: true,
                     state: FileState::Good,
                     listed: self.generation,
+                    read_at: adopted,
+                    written: false,
                 },
             );
             self.entries.insert(e.path.clone(), e.clone());
         }
     }
 
-    /// Re-list everything and reconcile (poll tick or safety rescan).
+    /// Re-list everything and reconcile (poll tick, safety rescan, the
+    /// root folder replaced).
     fn rescan(&mut self) {
+        // Whether or not it changed, everything is listed next.
+        self.layout_changed();
         let Some((dirs, mut problems)) = self.list_projects() else {
             return;
         };
@@ -334,6 +339,23 @@ impl Indexer {
         }
         self.confirm_missing(None);
         self.sync_problems(problems, None);
+    }
+
+    /// Find the root's layout again; when it changed (the root replaced by
+    /// another kind of folder, flat files where there were projects, ...)
+    /// every project goes, as their paths mean something else now, and
+    /// true is returned: everything must be listed again.
+    fn layout_changed(&mut self) -> bool {
+        let layout = scan::detect_layout(&self.root);
+        if layout == self.layout {
+            return false;
+        }
+        let ids: Vec<String> = self.projects.keys().cloned().collect();
+        for id in ids {
+            self.remove_project(&id);
+        }
+        self.layout = layout;
+        true
     }
 
     /// Re-list one project folder (created, removed, renamed, or a file of
@@ -477,8 +499,29 @@ impl Indexer {
         });
     }
 
-    /// Watcher says these paths may have changed.
-    fn on_changed(&mut self, paths: Vec<PathBuf>) {
+    /// Watcher says these paths may have changed. They come from native
+    /// events, which mean a write: a tracked file with an event since it
+    /// was last read is read again even if its fingerprint did not move.
+    fn on_changed(&mut self, events: Vec<(PathBuf, Instant)>) {
+        let mut paths = Vec::with_capacity(events.len());
+        for (path, at) in events {
+            if let Some(t) = self.files.get_mut(&path) {
+                t.saw_event(at);
+            }
+            paths.push(path);
+        }
+        // Something at the top of the root came or went: it may be another
+        // kind of folder now (not for one more snapshot of a flat folder).
+        let flat = self.layout == Layout::Flat;
+        let top_level = paths.iter().any(|p| {
+            p == &self.root
+                || p.parent() == Some(self.root.as_path())
+                    && !(flat && p.file_name().and_then(scan::snapshot_id_in_flat).is_some())
+        });
+        if top_level && self.layout_changed() {
+            self.rescan();
+            return;
+        }
         let mut relist: BTreeSet<String> = BTreeSet::new();
         let mut direct: Vec<(PathBuf, FileKind)> = Vec::new();
         for path in paths {
@@ -527,254 +570,6 @@ impl Indexer {
             }
             let fp = stat(&path);
             self.observe(&path, kind, fp);
-        }
-    }
-
-    // ---- one file ---------------------------------------------------------
-
-    fn read_snapshot(&self, path: &Path, project_id: &str, id: &str) -> Result<Good, Failure> {
-        if let Some(e) = too_large(path, self.opts.max_file_size) {
-            return Err(e);
-        }
-        self.stats.parses.fetch_add(1, Ordering::Relaxed);
-        index_one_file(path, project_id, id, &self.opts.parse).map(Good::Snapshot)
-    }
-
-    fn read(&self, path: &Path, kind: &FileKind) -> Result<Good, Failure> {
-        match kind {
-            FileKind::Snapshot { project_id, id } => self.read_snapshot(path, project_id, id),
-            FileKind::Metadata { .. } => read_metadata(path).map(|(m, fp)| Good::Metadata(m, fp)),
-            FileKind::Dashboard { .. } => {
-                read_dashboard(path).map(|(fp, d)| Good::Dashboard(fp, d))
-            }
-        }
-    }
-
-    /// A file was seen with fingerprint `fp` (`None`: it does not exist).
-    fn observe(&mut self, path: &Path, kind: FileKind, fp: Option<Fingerprint>) {
-        let Some(fp) = fp else {
-            self.forget(path);
-            return;
-        };
-        if let Some(t) = self.files.get_mut(path) {
-            t.listed = self.generation;
-            if t.seen == fp {
-                return; // unchanged: never parsed again
-            }
-            if let FileState::Pending { stable_since, .. } = &mut t.state {
-                // Still moving: retried by `process_due` (at most once per retry gap).
-                t.seen = fp;
-                *stable_since = Instant::now();
-                return;
-            }
-        }
-        let outcome = self.read(path, &kind);
-        self.record(path, kind, outcome, None);
-    }
-
-    /// Apply the outcome of reading a file. `final_fp`: this was the final
-    /// attempt for a file that had settled with that fingerprint.
-    fn record(
-        &mut self,
-        path: &Path,
-        kind: FileKind,
-        outcome: Result<Good, Failure>,
-        final_fp: Option<Fingerprint>,
-    ) {
-        let now = Instant::now();
-        let prev = self.files.get(path).cloned();
-        let had_good = prev.as_ref().is_some_and(|t| t.has_good);
-        let was_unreadable = prev
-            .as_ref()
-            .is_some_and(|t| matches!(t.state, FileState::Unreadable));
-        match outcome {
-            Ok(good) => {
-                self.files.insert(
-                    path.to_path_buf(),
-                    Tracked {
-                        kind: kind.clone(),
-                        seen: good.fingerprint(),
-                        has_good: true,
-                        state: FileState::Good,
-                        listed: self.generation,
-                    },
-                );
-                match good {
-                    Good::Snapshot(entry) => {
-                        if self.cache_dir.is_some() {
-                            self.entries.insert(path.to_path_buf(), entry.clone());
-                            self.cache_dirty = true;
-                        }
-                        self.emit(if had_good {
-                            IndexEvent::SnapshotUpdated(entry)
-                        } else {
-                            IndexEvent::SnapshotAdded(entry)
-                        })
-                    }
-                    Good::Metadata(meta, _) => {
-                        if was_unreadable {
-                            self.emit(IndexEvent::Cleared {
-                                path: path.to_path_buf(),
-                            });
-                        }
-                        self.update_project_record(kind.project_id(), Some(&meta), false);
-                    }
-                    Good::Dashboard(_, dashboard) => {
-                        if was_unreadable {
-                            self.emit(IndexEvent::Cleared {
-                                path: path.to_path_buf(),
-                            });
-                        }
-                        if let Some(ps) = self.projects.get_mut(kind.project_id()) {
-                            ps.v2_dashboard = dashboard;
-                        }
-                        // The dashboard changed: consumers reload it.
-                        self.update_project_record(kind.project_id(), None, true);
-                    }
-                }
-            }
-            Err(e) if e.gone => self.forget(path),
-            Err(e) => {
-                let fp =
-                    e.fp.or(prev.as_ref().map(|t| t.seen))
-                        .unwrap_or(Fingerprint {
-                            len: 0,
-                            mtime: None,
-                        });
-                let (state, newly_pending) =
-                    self.settle()
-                        .after_failure(prev.as_ref(), fp, e.incomplete, final_fp, now);
-                match state {
-                    FileState::Pending { .. } if newly_pending => self.emit(IndexEvent::Pending {
-                        path: path.to_path_buf(),
-                        reason: e.reason.clone(),
-                    }),
-                    FileState::Unreadable => self.emit(IndexEvent::Unreadable(Unreadable {
-                        path: path.to_path_buf(),
-                        project_id: Some(kind.project_id().to_string()),
-                        reason: e.reason.clone(),
-                    })),
-                    _ => {}
-                }
-                self.files.insert(
-                    path.to_path_buf(),
-                    Tracked {
-                        kind,
-                        seen: fp,
-                        has_good: had_good,
-                        state,
-                        listed: self.generation,
-                    },
-                );
-            }
-        }
-    }
-
-    /// A tracked file no longer exists.
-    fn forget(&mut self, path: &Path) {
-        let Some(t) = self.files.remove(path) else {
-            return;
-        };
-        if self.entries.remove(path).is_some() {
-            self.cache_dirty = true;
-        }
-        let was_bad = !matches!(t.state, FileState::Good);
-        match t.kind {
-            FileKind::Snapshot { project_id, id } => {
-                if t.has_good {
-                    self.emit(IndexEvent::SnapshotRemoved {
-                        path: path.to_path_buf(),
-                        project_id,
-                        snapshot_id: id,
-                    });
-                } else if was_bad {
-                    self.emit(IndexEvent::Cleared {
-                        path: path.to_path_buf(),
-                    });
-                }
-            }
-            FileKind::Metadata { project_id } => {
-                if was_bad {
-                    self.emit(IndexEvent::Cleared {
-                        path: path.to_path_buf(),
-                    });
-                }
-                self.update_project_record(&project_id, None, false);
-            }
-            FileKind::Dashboard { project_id } => {
-                if was_bad {
-                    self.emit(IndexEvent::Cleared {
-                        path: path.to_path_buf(),
-                    });
-                }
-                if t.has_good {
-                    self.update_project_record(&project_id, None, true);
-                }
-            }
-        }
-    }
-
-    /// Rebuild a project's record from `meta` (`None`: keep the metadata-derived
-    /// fields unless metadata.json is gone) and tell consumers when it changed.
-    fn update_project_record(&mut self, id: &str, meta: Option<&ProjectMeta>, force: bool) {
-        let meta_tracked_good = self
-            .files
-            .get(&self.root_or_folder(id).join("metadata.json"))
-            .is_some_and(|t| t.has_good);
-        let Some(ps) = self.projects.get_mut(id) else {
-            return;
-        };
-        let changed = ps.rebuild(meta, meta_tracked_good, &self.opts.parse);
-        if ps.announced && (changed || force) {
-            let p = ps.project.clone();
-            self.emit(IndexEvent::ProjectUpdated(p));
-        }
-    }
-
-    fn root_or_folder(&self, id: &str) -> PathBuf {
-        self.projects
-            .get(id)
-            .map(|ps| ps.dir.folder.clone())
-            .unwrap_or_else(|| self.root.clone())
-    }
-
-    // ---- pending files ----------------------------------------------------
-
-    fn settle(&self) -> Settle {
-        Settle::new(self.opts.settle)
-    }
-
-    fn next_deadline(&self) -> Option<Instant> {
-        let settle = self.settle();
-        self.files.values().filter_map(|t| settle.deadline(t)).min()
-    }
-
-    /// Retry pending files that changed, give a final attempt to those that settled.
-    fn process_due(&mut self, now: Instant) {
-        let settle = self.settle();
-        let due: Vec<PathBuf> = self
-            .files
-            .iter()
-            .filter(|(_, t)| settle.deadline(t).is_some_and(|d| d <= now))
-            .map(|(p, _)| p.clone())
-            .collect();
-        for path in due {
-            if self.stopped() {
-                return;
-            }
-            let Some(t) = self.files.get_mut(&path) else {
-                continue;
-            };
-            let kind = t.kind.clone();
-            let Some(fp) = stat(&path) else {
-                self.forget(&path);
-                continue;
-            };
-            let Some(final_fp) = settle.attempt(t, fp, Instant::now()) else {
-                continue;
-            };
-            let outcome = self.read(&path, &kind);
-            self.record(&path, kind, outcome, final_fp);
         }
     }
 }
