@@ -71,6 +71,11 @@ fn commands_ignore_the_cache_file(plant: impl Fn(&Path)) {
         let _ = fs::remove_file(&cache);
         plant(&cache);
         let (got, took) = output_within(s.run(&args), &args.join(" "), T, MAX_RSS);
+        // Replaced by a real cache file, private (before `--no-cache`,
+        // which removes it).
+        let meta = fs::symlink_metadata(&cache).unwrap();
+        assert!(meta.file_type().is_file(), "{args:?}: {meta:?}");
+        assert_eq!(mode(&cache), 0o600);
         let mut plain_args = args.clone();
         plain_args.push("--no-cache");
         let (want, _) = output_within(s.run(&plain_args), "--no-cache", T, MAX_RSS);
@@ -82,10 +87,6 @@ fn commands_ignore_the_cache_file(plant: impl Fn(&Path)) {
             "{args:?}"
         );
         assert!(took < Duration::from_secs(10), "{args:?} took {took:?}");
-        // Replaced by a real cache file, private.
-        let meta = fs::symlink_metadata(&cache).unwrap();
-        assert!(meta.file_type().is_file(), "{args:?}: {meta:?}");
-        assert_eq!(mode(&cache), 0o600);
     }
 }
 
