@@ -210,9 +210,10 @@ fn index_file_counted(
 }
 
 /// Build a project record from its folder and (optional) `metadata.json`.
-/// Returns the project, the problem with its metadata if any, and bytes read.
+/// Returns the project, the problems with its `metadata.json` and
+/// `dashboard.json` (none when both read or are absent), and bytes read.
 /// The project id is always the folder name; the name falls back to it.
-pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Option<Unreadable>, u64) {
+pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Vec<Unreadable>, u64) {
     let mut n = 0u64;
     let mut problem = None;
     let meta = match &pd.metadata {
@@ -235,16 +236,27 @@ pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Option<Un
             }
         }
     };
+    let mut problems: Vec<Unreadable> = problem.into_iter().collect();
     let v2_dashboard = pd.dashboard.as_ref().and_then(|path| {
-        let (bytes, _) = read_limited(path, opts.max_file_size).ok()?;
-        n += bytes.len() as u64;
-        parse::dashboard::v2_file(&bytes)
-            .ok()
-            .flatten()
-            .map(Arc::new)
+        let parsed = read_limited(path, opts.max_file_size).and_then(|(bytes, _)| {
+            n += bytes.len() as u64;
+            parse::dashboard::v2_file(&bytes).map_err(FileError::Parse)
+        });
+        match parsed {
+            Ok(d) => d.map(Arc::new),
+            Err(e) => {
+                // A dashboard that cannot be read is listed, as the live index lists it.
+                problems.push(Unreadable {
+                    path: path.clone(),
+                    project_id: Some(pd.id.clone()),
+                    reason: format!("project dashboard: {e}"),
+                });
+                None
+            }
+        }
     });
     let project = project_record(pd, meta.as_ref(), v2_dashboard, opts.parse.tz);
-    (project, problem, n)
+    (project, problems, n)
 }
 
 /// The project record of a folder: id = folder name; name, description and
@@ -339,10 +351,10 @@ pub fn index_path_with_cache(
         .par_iter()
         .map(|pd| load_project(pd, opts))
         .collect();
-    for (project, problem, n) in projects {
+    for (project, problems, n) in projects {
         bytes_read += n;
         catalog.upsert_project(project);
-        if let Some(p) = problem {
+        for p in problems {
             catalog.set_unreadable(p);
         }
     }
@@ -502,8 +514,8 @@ mod tests {
         let (project, problem, _) = load_project(&pd, &IndexOptions::default());
         assert_eq!(project.id, "p1");
         assert_eq!(project.name, "p1");
-        let problem = problem.expect("a problem is reported");
-        assert!(problem
+        assert_eq!(problem.len(), 1, "{problem:?}");
+        assert!(problem[0]
             .reason
             .starts_with("project metadata: truncated JSON"));
     }
@@ -527,7 +539,7 @@ mod tests {
             unlistable: false,
         };
         let (project, problem, _) = load_project(&pd, &IndexOptions::default());
-        assert!(problem.is_none());
+        assert!(problem.is_empty());
         assert_eq!(project.id, "copy");
         assert_eq!(project.name, "Shop");
         assert_eq!(project.description, None);

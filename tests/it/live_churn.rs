@@ -365,7 +365,7 @@ fn dashboard_fixture() -> Vec<u8> {
 }
 
 #[test]
-fn a_removed_dashboard_json_takes_its_dashboard_with_it() {
+fn a_broken_or_removed_dashboard_json_takes_its_dashboard_with_it() {
     let t = Tree::new();
     fs::write(t.snap(PROJECT, &new_id()), fixture("v2_run.json")).unwrap();
     let (live, mut ev) = start_live(&t.root, WatchMode::Notify);
@@ -376,6 +376,21 @@ fn a_removed_dashboard_json_takes_its_dashboard_with_it() {
     let dash = t.root.join(PROJECT).join("dashboard.json");
     write_atomic(&dash, &dashboard_fixture());
     let s = converge(&mut ev, &t.root, "dashboard added");
+    assert_eq!(s.dashboards[PROJECT], Some(6));
+    // Broken for good: gone from the project, listed as unreadable by both
+    // the live and the fresh index.
+    let good = dashboard_fixture();
+    write_atomic(&dash, &good[..good.len() / 2]);
+    let s = converge(&mut ev, &t.root, "dashboard broken");
+    assert_eq!(s.dashboards[PROJECT], None);
+    let listed = format!("{:?}", s.unreadable);
+    assert!(
+        listed.contains("dashboard.json")
+            && listed.contains("project dashboard: invalid dashboard.json"),
+        "{listed}"
+    );
+    write_atomic(&dash, &good);
+    let s = converge(&mut ev, &t.root, "dashboard mended");
     assert_eq!(s.dashboards[PROJECT], Some(6));
     fs::remove_file(&dash).unwrap();
     let s = converge(&mut ev, &t.root, "dashboard removed");

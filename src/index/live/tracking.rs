@@ -136,6 +136,7 @@ impl Indexer {
                 // Worded as the one-shot index words it.
                 let reason = match kind {
                     FileKind::Metadata { .. } => format!("project metadata: {}", e.reason),
+                    FileKind::Dashboard { .. } => format!("project dashboard: {}", e.reason),
                     _ => e.reason,
                 };
                 let pending = matches!(state, FileState::Pending { .. });
