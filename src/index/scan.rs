@@ -70,7 +70,8 @@ pub enum PathRole {
     ProjectMetadata { project_id: String },
     /// A project's `dashboard.json`.
     Dashboard { project_id: String },
-    /// A project folder itself (or its `snapshots/` folder).
+    /// A project folder itself (or its `snapshots/` folder, or a misnamed
+    /// `*.json` in it): the project is listed again.
     ProjectFolder { project_id: String },
     /// Anything else: ignored.
     Ignored,
@@ -548,6 +549,11 @@ fn classify_in_project(project_id: String, parts: &[&OsStr]) -> PathRole {
         [f] if *f == "snapshots" => PathRole::ProjectFolder { project_id },
         [d, name] if *d == "snapshots" => match snapshot_id_in_project(name) {
             Some(id) => PathRole::Snapshot { project_id, id },
+            // A misnamed `*.json` is listed (unreadable) by a listing of
+            // its project, so it is listed again; other names are ignored.
+            None if Path::new(name).extension().is_some_and(|x| x == "json") => {
+                PathRole::ProjectFolder { project_id }
+            }
             None => PathRole::Ignored,
         },
         _ => PathRole::Ignored,

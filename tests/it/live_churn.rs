@@ -614,6 +614,19 @@ fn churn(mode: WatchMode) -> usize {
     let s = step(&mut ev, "dashboard removed");
     assert_eq!(s.dashboards[PROJECT], None);
 
+    // a misnamed *.json in snapshots/: listed as a fresh index lists it, then gone
+    let stray = t.root.join(PROJECT).join("snapshots").join("notes.json");
+    fs::write(&stray, b"{}").unwrap();
+    let s = step(&mut ev, "misnamed file added");
+    assert!(
+        s.unreadable.iter().any(|(p, _)| p == &stray),
+        "{:?}",
+        s.unreadable
+    );
+    fs::remove_file(&stray).unwrap();
+    let s = step(&mut ev, "misnamed file removed");
+    assert!(!s.unreadable.iter().any(|(p, _)| p == &stray));
+
     // a project folder removed, another created
     sh(&["rm", "-rf", t.root.join(LEGACY).to_str().unwrap()]);
     let third = "01a2230c-a779-7dfb-9102-2aa2f6dbe42d";

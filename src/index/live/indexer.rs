@@ -393,7 +393,7 @@ impl Indexer {
             .problems
             .iter()
             .filter(|(path, u)| {
-                scope.is_none() || u.project_id.as_deref() == scope && !fresh.contains_key(*path)
+                (scope.is_none() || u.project_id.as_deref() == scope) && !fresh.contains_key(*path)
             })
             .map(|(p, _)| p.clone())
             .collect();
