@@ -368,7 +368,10 @@ pub fn index_path_with_cache(
     let mut bytes_read = 0u64;
 
     let projects: Vec<_> = match &store {
-        Some(s) => remote::projects(s, &listing.projects, opts)?,
+        Some(s) => {
+            let kept = cache_dir.map(|d| cache::cache_file(d, &root).with_extension("records"));
+            remote::projects(s, &listing.projects, opts, kept.as_deref())?
+        }
         None => listing
             .projects
             .par_iter()

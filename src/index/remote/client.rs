@@ -37,6 +37,8 @@ pub struct RemoteStore {
     op: Operator,
     runtime: tokio::runtime::Runtime,
     concurrency: usize,
+    /// The fingerprints of the last listing, by object URL.
+    listed: std::sync::Mutex<std::collections::BTreeMap<std::path::PathBuf, Fingerprint>>,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -52,6 +54,8 @@ impl RemoteStore {
     /// A client for `url` with its configured settings and the standard
     /// credentials of its cloud. Sends no request.
     pub fn connect(url: &RemoteUrl) -> Result<RemoteStore, RemoteError> {
+        // The reqwest transport, process-wide (once; later calls do nothing).
+        opendal::install_default();
         let settings = settings_for(&url.to_string());
         let fail = |what: String| RemoteError::fatal(url, what);
         let op = operator(url, &settings).map_err(|e| fail(describe(url, "setting up", &e)))?;
@@ -85,6 +89,7 @@ impl RemoteStore {
             op,
             runtime,
             concurrency,
+            listed: Default::default(),
         })
     }
 
@@ -293,6 +298,23 @@ fn endpoint_hint(scheme: Scheme) -> &'static str {
 /// refused connection, a timeout).
 fn describe(url: &RemoteUrl, doing: &str, e: &opendal::Error) -> String {
     tracing::debug!(kind = ?e.kind(), "{url}: {doing} failed");
+    let code = server_code(e);
+    let code = code.as_deref();
+    if code == Some("NoSuchBucket") {
+        return format!(
+            "{doing} failed: bucket {:?} not found (check the bucket name and the endpoint)",
+            url.bucket
+        );
+    }
+    if matches!(
+        code,
+        Some("InvalidAccessKeyId" | "SignatureDoesNotMatch" | "AccessDenied" | "ExpiredToken")
+    ) {
+        return format!(
+            "{doing} failed: access denied, wrong or missing credentials ({})",
+            credentials_hint(url.scheme)
+        );
+    }
     match e.kind() {
         ErrorKind::NotFound if doing == "listing" => format!(
             "{doing} failed: bucket {:?} not found (check the bucket name and the endpoint)",
@@ -306,6 +328,12 @@ fn describe(url: &RemoteUrl, doing: &str, e: &opendal::Error) -> String {
         ErrorKind::RateLimited => {
             format!("{doing} failed: throttled by the server, still after {RETRIES} retries")
         }
+        // A server's answer is named by its code only.
+        _ if code.is_some() => format!(
+            "{doing} failed: the server answered {} ({})",
+            code.unwrap_or_default(),
+            endpoint_hint(url.scheme)
+        ),
         ErrorKind::ConfigInvalid => {
             format!(
                 "{doing} failed: invalid settings: {}",
@@ -337,6 +365,17 @@ fn is_credential_failure(e: &opendal::Error) -> bool {
     m.contains("credential") || cause.contains("credential")
 }
 
+/// The error code of a store's answer (`NoSuchBucket`, `SlowDown`), when
+/// the error carries one.
+fn server_code(e: &opendal::Error) -> Option<String> {
+    let m = e.message();
+    let start = m.find("code: \"")? + "code: \"".len();
+    let len = m[start..].find('"')?;
+    let code = &m[start..start + len];
+    (!code.is_empty() && code.chars().all(|c| c.is_ascii_alphanumeric() || c == '.'))
+        .then(|| code.to_string())
+}
+
 fn first_line(s: &str) -> String {
     s.lines().next().unwrap_or("").chars().take(160).collect()
 }
@@ -354,6 +393,21 @@ impl RemoteStore {
     /// The URL this store reads.
     pub fn url(&self) -> &RemoteUrl {
         &self.url
+    }
+
+    /// Keep the fingerprints of a listing (for [`listed`](Self::listed)).
+    pub fn remember_listed(
+        &self,
+        files: &std::collections::BTreeMap<std::path::PathBuf, Fingerprint>,
+    ) {
+        if let Ok(mut l) = self.listed.lock() {
+            l.clone_from(files);
+        }
+    }
+
+    /// The fingerprint the last listing gave the object at `path`.
+    pub fn listed(&self, path: &std::path::Path) -> Option<Fingerprint> {
+        self.listed.lock().ok()?.get(path).copied()
     }
 
     /// The bucket key of a path under the root.

@@ -54,6 +54,11 @@ impl KeyTree {
         t
     }
 
+    /// Every object (file) with its fingerprint.
+    pub fn files(&self) -> &BTreeMap<PathBuf, Fingerprint> {
+        &self.files
+    }
+
     /// How many objects (files) the tree holds.
     pub fn file_count(&self) -> usize {
         self.files.len()

@@ -12,6 +12,7 @@
 mod client;
 mod lister;
 mod reader;
+mod records;
 mod settings;
 mod url;
 
@@ -86,6 +87,7 @@ pub fn list(store: &RemoteStore) -> Result<(Layout, Listing), ScanError> {
         )
         .into());
     }
+    store.remember_listed(tree.files());
     Ok(lister::listing(&tree, &url.root_path()))
 }
 

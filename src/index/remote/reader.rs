@@ -5,7 +5,7 @@
 
 use std::collections::HashMap;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::index::catalog::{SnapshotEntry, Unreadable};
@@ -14,10 +14,13 @@ use crate::index::scan::{ProjectDir, ScanError, SnapshotFile};
 use crate::model::Project;
 use crate::parse::{self, ParseError};
 
-use super::{Progress, RemoteError, RemoteStore};
+use super::{records, Progress, RemoteError, RemoteStore};
 
 /// What reading one object gave: its bytes, or why not.
 type Fetched = Result<Vec<u8>, FileError>;
+
+/// A snapshot object with what parsing it gave (entry and bytes read).
+type Parsed<'a> = (&'a SnapshotFile, Result<(SnapshotEntry, u64), FileError>);
 
 /// Fetch `paths` (object URLs); `Err` on the first failure that is not a
 /// missing object.
@@ -65,19 +68,44 @@ fn within_limit(bytes: Vec<u8>, limit: u64) -> Fetched {
 
 /// The project records of `projects`, their `metadata.json` and
 /// `dashboard.json` fetched first.
+/// Records unchanged since they were kept in `kept` (a file beside the
+/// index cache) are not fetched again; `kept` is rewritten when any changed.
 pub fn projects(
     store: &RemoteStore,
     projects: &[ProjectDir],
     opts: &IndexOptions,
+    kept: Option<&Path>,
 ) -> Result<Vec<(Project, Vec<Unreadable>, u64)>, ScanError> {
     let paths: Vec<PathBuf> = projects
         .iter()
         .flat_map(|pd| pd.metadata.iter().chain(pd.dashboard.iter()))
         .cloned()
         .collect();
+    let old = kept.map(records::load).unwrap_or_default();
     let mut fetched: HashMap<PathBuf, Fetched> = HashMap::new();
-    for (i, r) in fetch(store, &paths)? {
-        fetched.insert(paths[i].clone(), r);
+    let mut keep = HashMap::new();
+    let mut wanted = Vec::new();
+    for p in &paths {
+        let listed = store.listed(p).as_ref().and_then(records::version);
+        match (old.get(p), listed) {
+            (Some((v, bytes)), Some(l)) if *v == l => {
+                fetched.insert(p.clone(), Ok(bytes.clone()));
+                keep.insert(p.clone(), (l, bytes.clone()));
+            }
+            _ => wanted.push(p.clone()),
+        }
+    }
+    for (i, r) in fetch(store, &wanted)? {
+        let path = &wanted[i];
+        if let (Ok(bytes), Some(v)) = (&r, store.listed(path).as_ref().and_then(records::version)) {
+            keep.insert(path.clone(), (v, bytes.clone()));
+        }
+        fetched.insert(path.clone(), r);
+    }
+    if let Some(file) = kept.filter(|_| keep != old) {
+        if let Err(e) = records::save(file, &keep) {
+            tracing::info!("project records not kept: {e}");
+        }
     }
     Ok(projects
         .iter()
@@ -100,7 +128,7 @@ pub fn snapshots<'a>(
     store: &RemoteStore,
     todo: &[&'a SnapshotFile],
     opts: &IndexOptions,
-) -> Result<Vec<(&'a SnapshotFile, Result<(SnapshotEntry, u64), FileError>)>, ScanError> {
+) -> Result<Vec<Parsed<'a>>, ScanError> {
     let mut out = Vec::with_capacity(todo.len());
     let mut wanted = Vec::with_capacity(todo.len());
     for f in todo {
