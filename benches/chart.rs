@@ -27,7 +27,7 @@ const KEY: &str = "DatasetDriftMetric{columns=None}.share_of_drifted_columns";
 fn entry(i: usize, key: &Arc<str>) -> SnapshotEntry {
     let id = format!("00000000-0000-4000-8000-{i:012}");
     let t0 = Utc.with_ymd_and_hms(2023, 1, 1, 0, 0, 0).unwrap();
-    let status = if i % 50 == 0 {
+    let status = if i.is_multiple_of(50) {
         TestStatus::Fail
     } else {
         TestStatus::Success

@@ -73,6 +73,7 @@ fn run(cli: &mut Cli, matches: &clap::ArgMatches) -> anyhow::Result<ExitCode> {
         }
     };
     cli.apply_config(&loaded.config, matches);
+    snapscope::index::set_remote_settings(loaded.config.remote.clone());
     if cli.print_config {
         print_config(cli, &loaded)?;
         return Ok(ExitCode::SUCCESS);

@@ -474,6 +474,7 @@ impl Cli {
             poll_interval: self.tui.follow.poll_interval,
             max_file_size: self.global.max_file_size,
             keys: file.keys.clone(),
+            remote: file.remote.clone(),
         }
     }
 }

@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
-use crate::index::WatchMode;
+use crate::index::{RemoteSettings, WatchMode};
 use crate::parse::TimeZoneChoice;
 use crate::text::size::size_text;
 use keys::KeyMap;
@@ -99,6 +99,8 @@ pub struct Config {
     pub max_file_size: u64,
     /// Key overrides: action name → keys, in file order.
     pub keys: Vec<(String, Vec<String>)>,
+    /// Object-store settings per URL prefix (`[remote."s3://bucket"]`).
+    pub remote: Vec<(String, RemoteSettings)>,
 }
 
 impl Default for Config {
@@ -113,6 +115,7 @@ impl Default for Config {
             poll_interval: 2.0,
             max_file_size: crate::index::DEFAULT_MAX_FILE_SIZE,
             keys: Vec::new(),
+            remote: Vec::new(),
         }
     }
 }
@@ -258,6 +261,7 @@ struct RawConfig {
     poll_interval: Option<toml::Value>,
     max_file_size: Option<toml::Value>,
     keys: toml::Table,
+    remote: toml::Table,
     #[serde(flatten)]
     unknown: BTreeMap<String, toml::Value>,
 }
@@ -353,9 +357,72 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
         };
         c.keys.push((action, keys));
     }
+    for (prefix, table) in raw.remote {
+        let settings = remote_settings(&prefix, &table, &mut warnings)?;
+        c.remote.push((prefix, settings));
+    }
     // Unknown actions and unparsable keys are reported now, not at first use.
     warnings.extend(KeyMap::default().apply_overrides(&c.keys));
     Ok((c, warnings))
+}
+
+/// One `[remote."URL-PREFIX"]` table: endpoint, region, allow-http,
+/// concurrency, poll-interval. Unknown keys are warnings, bad values errors.
+fn remote_settings(
+    prefix: &str,
+    table: &toml::Value,
+    warnings: &mut Vec<String>,
+) -> Result<RemoteSettings, String> {
+    let shown = crate::text::sanitize::clean(prefix);
+    if !crate::index::is_remote(Path::new(prefix)) {
+        return Err(format!(
+            "remote.{shown:?}: expected a bucket URL prefix (s3://, gs://, az://)"
+        ));
+    }
+    let Some(t) = table.as_table() else {
+        return Err(format!("remote.{shown:?}: expected a table"));
+    };
+    let mut s = RemoteSettings::default();
+    let text = |key: &str, v: &toml::Value| {
+        v.as_str()
+            .map(str::to_string)
+            .ok_or_else(|| format!("remote.{shown:?}.{key}: expected a string"))
+    };
+    for (key, v) in t {
+        match key.as_str() {
+            "endpoint" => s.endpoint = Some(text(key, v)?),
+            "region" => s.region = Some(text(key, v)?),
+            "allow-http" | "allow_http" => {
+                s.allow_http = Some(
+                    v.as_bool()
+                        .ok_or_else(|| format!("remote.{shown:?}.{key}: expected true or false"))?,
+                )
+            }
+            "concurrency" => {
+                s.concurrency = Some(
+                    v.as_integer()
+                        .filter(|n| (1..=1024).contains(n))
+                        .map(|n| n as usize)
+                        .ok_or_else(|| {
+                            format!("remote.{shown:?}.{key}: expected a number from 1 to 1024")
+                        })?,
+                )
+            }
+            "poll-interval" | "poll_interval" => {
+                let secs = v
+                    .as_float()
+                    .or_else(|| v.as_integer().map(|i| i as f64))
+                    .filter(|s| s.is_finite() && *s > 0.0)
+                    .ok_or_else(|| format!("remote.{shown:?}.{key}: expected seconds"))?;
+                s.poll_interval = Some(secs);
+            }
+            other => warnings.push(format!(
+                "config: unknown key remote.{shown:?}.{} ignored",
+                crate::text::sanitize::clean(other)
+            )),
+        }
+    }
+    Ok(s)
 }
 
 fn one_line(s: &str) -> String {
@@ -398,6 +465,29 @@ impl Config {
             );
         }
         t.insert("keys".into(), keys.into());
+        let mut remote = toml::Table::new();
+        for (prefix, s) in &self.remote {
+            let mut r = toml::Table::new();
+            if let Some(v) = &s.endpoint {
+                r.insert("endpoint".into(), v.as_str().into());
+            }
+            if let Some(v) = &s.region {
+                r.insert("region".into(), v.as_str().into());
+            }
+            if let Some(v) = s.allow_http {
+                r.insert("allow-http".into(), v.into());
+            }
+            if let Some(v) = s.concurrency {
+                r.insert("concurrency".into(), (v as i64).into());
+            }
+            if let Some(v) = s.poll_interval {
+                r.insert("poll-interval".into(), v.into());
+            }
+            remote.insert(prefix.clone(), r.into());
+        }
+        if !remote.is_empty() {
+            t.insert("remote".into(), remote.into());
+        }
         toml::to_string(&t).unwrap_or_default()
     }
 }
@@ -417,7 +507,9 @@ mod tests {
     fn printed_config_parses_back_to_itself() {
         let (c, _) = parse(
             "tz = \"Europe/Berlin\"\ntheme = \"light\"\nmarker = \"dot\"\npoll_interval = 5\n\
-             max_file_size = \"1G\"\n[keys]\nquit = \"x\"\ntrends = [\"t\", \"F2\"]\n",
+             max_file_size = \"1G\"\n[keys]\nquit = \"x\"\ntrends = [\"t\", \"F2\"]\n\
+             [remote.\"s3://bkt/ws\"]\nendpoint = \"http://127.0.0.1:9000\"\nregion = \"eu-west-1\"\n\
+             allow-http = true\nconcurrency = 4\npoll-interval = 30\n",
         )
         .unwrap();
         let (back, w) = parse(&c.to_toml()).unwrap();
@@ -425,5 +517,18 @@ mod tests {
         assert!(w.is_empty(), "{w:?}");
         assert_eq!(c.max_file_size, 1 << 30);
         assert_eq!(c.poll_interval, 5.0);
+        assert_eq!(
+            c.remote,
+            vec![(
+                "s3://bkt/ws".to_string(),
+                RemoteSettings {
+                    endpoint: Some("http://127.0.0.1:9000".into()),
+                    region: Some("eu-west-1".into()),
+                    allow_http: Some(true),
+                    concurrency: Some(4),
+                    poll_interval: Some(30.0),
+                }
+            )]
+        );
     }
 }

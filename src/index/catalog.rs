@@ -37,6 +37,9 @@ pub enum ChangeStamp {
         ctime_sec: i64,
         ctime_nsec: u32,
     },
+    /// An object in a bucket: a 64-bit hash of its ETag (and version, when
+    /// the store keeps versions), which moves on every write of the object.
+    Object { etag_hash: u64 },
 }
 
 /// A parsed snapshot and where it came from.

@@ -16,6 +16,7 @@ mod live;
 mod one_shot;
 mod open;
 mod read;
+mod remote;
 mod scan;
 mod watch;
 
@@ -25,6 +26,9 @@ pub use events::{apply as apply_event, IndexEvent};
 pub use live::{LiveError, LiveIndex, LiveOptions};
 pub use one_shot::{send_one_shot, start_one_shot};
 pub use open::{create_private_dir, open_log, read_regular, tighten, Links, PRIVATE_DIR};
+pub use remote::{
+    is_remote, set_remote_settings, RemoteError, RemoteSettings, DEFAULT_CONCURRENCY, NOT_LIVE_YET,
+};
 pub use scan::{Layout, ProjectDir, ScanError, SnapshotFile};
 pub use watch::WatchMode;
 

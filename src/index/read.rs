@@ -16,6 +16,7 @@ use rayon::prelude::*;
 use crate::index::cache::{self, IndexCache};
 use crate::index::catalog::{Catalog, Fingerprint, SnapshotEntry, Unreadable};
 use crate::index::open::{self, Links};
+use crate::index::remote;
 use crate::index::scan::{self, Layout, ProjectDir, ScanError};
 use crate::model::dashboard::Dashboard;
 use crate::model::Project;
@@ -103,7 +104,7 @@ pub fn read_limited(path: &Path, limit: u64) -> Result<(Vec<u8>, Fingerprint), F
 
 /// The first step of reading a file larger than this: enough to see whether
 /// it starts like a JSON object before the rest is read.
-const FIRST_STEP: u64 = 64 * 1024;
+pub(crate) const FIRST_STEP: u64 = 64 * 1024;
 
 /// [`read_limited`] into a caller's buffer (cleared first), so that one
 /// allocation serves many files. Only a regular file is read (a FIFO or a
@@ -214,12 +215,23 @@ fn index_file_counted(
 /// `dashboard.json` (none when both read or are absent), and bytes read.
 /// The project id is always the folder name; the name falls back to it.
 pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Vec<Unreadable>, u64) {
+    load_project_with(pd, opts, |path| {
+        read_limited(path, opts.max_file_size).map(|(bytes, _)| bytes)
+    })
+}
+
+/// [`load_project`] with the records' bytes from `read` (a file, an object).
+pub(crate) fn load_project_with(
+    pd: &ProjectDir,
+    opts: &IndexOptions,
+    read: impl Fn(&Path) -> Result<Vec<u8>, FileError>,
+) -> (Project, Vec<Unreadable>, u64) {
     let mut n = 0u64;
     let mut problem = None;
     let meta = match &pd.metadata {
         None => None,
         Some(meta_path) => {
-            let parsed = read_limited(meta_path, opts.max_file_size).and_then(|(bytes, _)| {
+            let parsed = read(meta_path).and_then(|bytes| {
                 n = bytes.len() as u64;
                 parse::parse_project_metadata(&bytes).map_err(FileError::from)
             });
@@ -238,7 +250,7 @@ pub fn load_project(pd: &ProjectDir, opts: &IndexOptions) -> (Project, Vec<Unrea
     };
     let mut problems: Vec<Unreadable> = problem.into_iter().collect();
     let v2_dashboard = pd.dashboard.as_ref().and_then(|path| {
-        let parsed = read_limited(path, opts.max_file_size).and_then(|(bytes, _)| {
+        let parsed = read(path).and_then(|bytes| {
             n += bytes.len() as u64;
             parse::dashboard::v2_file(&bytes).map_err(FileError::Parse)
         });
@@ -323,11 +335,17 @@ pub fn index_path_with_cache(
     cache_dir: Option<&Path>,
 ) -> Result<(Catalog, ScanReport), ScanError> {
     let started = Instant::now();
-    // `.` or `..` have no folder name to name a flat project after.
-    let root = if root.file_name().is_none() {
-        root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
-    } else {
-        root.to_path_buf()
+    // A bucket URL is read through its store; its root written one way.
+    let store = remote::is_remote(root)
+        .then(|| remote::connect(root))
+        .transpose()?;
+    let root = match &store {
+        Some(s) => s.url().root_path(),
+        // `.` or `..` have no folder name to name a flat project after.
+        None if root.file_name().is_none() => {
+            root.canonicalize().unwrap_or_else(|_| root.to_path_buf())
+        }
+        None => root.to_path_buf(),
     };
     // The cache loads on its own thread while the folder is listed.
     let loading = cache_dir.map(|dir| {
@@ -336,7 +354,10 @@ pub fn index_path_with_cache(
             .name("snapscope-cache".into())
             .spawn(move || IndexCache::load(&dir, &root, &parse))
     });
-    let (layout, listing) = scan::list(&root)?;
+    let (layout, listing) = match &store {
+        Some(s) => remote::list(s)?,
+        None => scan::list(&root)?,
+    };
     // Joined before anything else runs on rayon's pool, which decoding uses.
     let mut cache = match (loading, cache_dir) {
         (Some(Ok(thread)), _) => thread.join().unwrap_or_default(),
@@ -346,11 +367,17 @@ pub fn index_path_with_cache(
     let mut catalog = Catalog::new();
     let mut bytes_read = 0u64;
 
-    let projects: Vec<_> = listing
-        .projects
-        .par_iter()
-        .map(|pd| load_project(pd, opts))
-        .collect();
+    let projects: Vec<_> = match &store {
+        Some(s) => {
+            let kept = cache_dir.map(|d| cache::cache_file(d, &root).with_extension("records"));
+            remote::projects(s, &listing.projects, opts, kept.as_deref())?
+        }
+        None => listing
+            .projects
+            .par_iter()
+            .map(|pd| load_project(pd, opts))
+            .collect(),
+    };
     for (project, problems, n) in projects {
         bytes_read += n;
         catalog.upsert_project(project);
@@ -384,10 +411,13 @@ pub fn index_path_with_cache(
     let cache_dirty = !cache.is_empty() || !todo.is_empty() || !had_cache;
     drop(cache);
     let parsed = todo.len();
-    let results: Vec<_> = todo
-        .par_iter()
-        .map(|f| (*f, index_file_counted(&f.path, &f.id, &f.project_id, opts)))
-        .collect();
+    let results: Vec<_> = match &store {
+        Some(s) => remote::snapshots(s, &todo, opts)?,
+        None => todo
+            .par_iter()
+            .map(|f| (*f, index_file_counted(&f.path, &f.id, &f.project_id, opts)))
+            .collect(),
+    };
     for (f, result) in results {
         match result {
             Ok((entry, n)) => {

@@ -94,6 +94,12 @@ pub enum ScanError {
         #[source]
         source: std::io::Error,
     },
+    /// A bucket could not be listed or read (`index::remote`).
+    #[error(transparent)]
+    Remote(#[from] crate::index::remote::RemoteError),
+    /// A bucket URL that names no bucket.
+    #[error(transparent)]
+    BadUrl(crate::index::remote::UrlError),
 }
 
 /// Check that `root` is a folder this process may list: a PATH that cannot
@@ -229,50 +235,88 @@ fn folder_id(p: &Path) -> String {
         .unwrap_or_else(|| p.to_string_lossy().into_owned())
 }
 
-fn has_json_files(dir: &Path) -> bool {
-    fs::read_dir(dir)
-        .map(|rd| {
-            rd.flatten()
-                .any(|e| snapshot_id_in_flat(&e.file_name()).is_some() && e.path().is_file())
-        })
-        .unwrap_or(false)
+/// What layout detection asks of a tree of folders and files: the disk
+/// ([`Disk`]), or the keys of a bucket listing (`remote::lister`), so that
+/// both are organised by the same rules.
+pub trait Tree {
+    /// True when `p` is a folder (following links).
+    fn is_dir(&self, p: &Path) -> bool;
+    /// True when `p` is a regular file (following links).
+    fn is_file(&self, p: &Path) -> bool;
+    /// True when `p` is a file, or is there but cannot be looked at (so
+    /// reading it reports why, instead of it passing for absent).
+    fn file_or_unreadable(&self, p: &Path) -> bool {
+        self.is_file(p)
+    }
+    /// The paths in folder `dir`; empty when it cannot be listed.
+    fn entries(&self, dir: &Path) -> Vec<PathBuf>;
+}
+
+/// The local disk as a [`Tree`].
+pub struct Disk;
+
+impl Tree for Disk {
+    fn is_dir(&self, p: &Path) -> bool {
+        p.is_dir()
+    }
+    fn is_file(&self, p: &Path) -> bool {
+        p.is_file()
+    }
+    fn file_or_unreadable(&self, p: &Path) -> bool {
+        file_or_unreadable(p)
+    }
+    fn entries(&self, dir: &Path) -> Vec<PathBuf> {
+        fs::read_dir(dir)
+            .map(|rd| rd.flatten().map(|e| e.path()).collect())
+            .unwrap_or_default()
+    }
+}
+
+fn has_json_files(tree: &impl Tree, dir: &Path) -> bool {
+    tree.entries(dir).iter().any(|p| {
+        p.file_name()
+            .is_some_and(|n| snapshot_id_in_flat(n).is_some())
+            && tree.is_file(p)
+    })
 }
 
 /// Decide how `root` is organised.
 pub fn detect_layout(root: &Path) -> Layout {
-    if root.join("snapshots").is_dir() {
+    detect_layout_in(&Disk, root)
+}
+
+/// Decide how `root` of `tree` is organised: a `snapshots/` folder makes it
+/// a project; a child folder with `metadata.json` or `snapshots/` makes it
+/// a workspace; else `metadata.json` a project, snapshot files a flat folder.
+pub fn detect_layout_in(tree: &impl Tree, root: &Path) -> Layout {
+    if tree.is_dir(&root.join("snapshots")) {
         return Layout::Project;
     }
-    let mut has_project_children = false;
-    if let Ok(rd) = fs::read_dir(root) {
-        for e in rd.flatten() {
-            let p = e.path();
-            if p.is_dir() && (p.join("metadata.json").is_file() || p.join("snapshots").is_dir()) {
-                has_project_children = true;
-                break;
-            }
-        }
-    }
+    let has_project_children = tree.entries(root).iter().any(|p| {
+        tree.is_dir(p)
+            && (tree.is_file(&p.join("metadata.json")) || tree.is_dir(&p.join("snapshots")))
+    });
     if has_project_children {
         Layout::Workspace
-    } else if root.join("metadata.json").is_file() {
+    } else if tree.is_file(&root.join("metadata.json")) {
         Layout::Project
-    } else if has_json_files(root) {
+    } else if has_json_files(tree, root) {
         Layout::Flat
     } else {
         Layout::Workspace
     }
 }
 
-fn project_dir(folder: &Path, layout: Layout) -> ProjectDir {
+/// Where the records of the project in `folder` of `tree` are, for `layout`.
+pub fn project_dir(tree: &impl Tree, folder: &Path, layout: Layout) -> ProjectDir {
     // A project's own `snapshots/` folder, pointed at directly: the project
     // is its parent (id, name and dashboard from there).
     if layout == Layout::Flat && folder.file_name().is_some_and(|n| n == "snapshots") {
         if let Some(parent) = folder
             .parent()
-            .filter(|p| p.join("metadata.json").is_file())
+            .filter(|p| tree.is_file(&p.join("metadata.json")))
         {
-            let mut pd = project_dir(parent, Layout::Workspace);
+            let mut pd = project_dir(tree, parent, Layout::Workspace);
             pd.snapshots_dir = folder.to_path_buf();
             return pd;
         }
@@ -282,14 +326,38 @@ fn project_dir(folder: &Path, layout: Layout) -> ProjectDir {
     ProjectDir {
         id: folder_id(folder),
         folder: folder.to_path_buf(),
-        metadata: file_or_unreadable(&metadata).then_some(metadata),
-        dashboard: file_or_unreadable(&dashboard).then_some(dashboard),
+        metadata: tree.file_or_unreadable(&metadata).then_some(metadata),
+        dashboard: tree.file_or_unreadable(&dashboard).then_some(dashboard),
         snapshots_dir: if layout == Layout::Flat {
             folder.to_path_buf()
         } else {
             folder.join("snapshots")
         },
         unlistable: false,
+    }
+}
+
+/// What a file name in a project's snapshot folder is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum NameRole {
+    /// A snapshot with this id.
+    Snapshot(String),
+    /// A `*.json` meant as a snapshot but not named as one: listed unreadable.
+    Misnamed,
+    /// Anything else: passed over.
+    Other,
+}
+
+/// The role of `name` in a snapshot folder of `layout`.
+pub fn name_role(layout: Layout, name: &OsStr) -> NameRole {
+    let id = match layout {
+        Layout::Flat => snapshot_id_in_flat(name),
+        _ => snapshot_id_in_project(name),
+    };
+    match id {
+        Some(id) => NameRole::Snapshot(id),
+        None if layout != Layout::Flat && misnamed_in_project(name) => NameRole::Misnamed,
+        None => NameRole::Other,
     }
 }
 
@@ -336,7 +404,7 @@ pub fn project_dirs(
     check_root(root)?;
     let mut problems = Vec::new();
     let dirs = match layout {
-        Layout::Project | Layout::Flat => vec![project_dir(root, layout)],
+        Layout::Project | Layout::Flat => vec![project_dir(&Disk, root, layout)],
         Layout::Workspace => {
             let mut v = Vec::new();
             for entry in WalkDir::new(root)
@@ -373,7 +441,7 @@ pub fn project_dirs(
                     unlistable_entry(entry.path(), &name, reason, &mut v, &mut problems);
                     continue;
                 }
-                let pd = project_dir(entry.path(), layout);
+                let pd = project_dir(&Disk, entry.path(), layout);
                 // A folder without `metadata.json` is still a project when it
                 // has a `snapshots/` folder (its record carries a warning, see
                 // `project_record`); it is not an unreadable snapshot.
@@ -445,25 +513,20 @@ pub fn snapshot_files(
                 continue;
             }
         };
-        let id = match layout {
-            Layout::Flat => snapshot_id_in_flat(entry.file_name()),
-            _ => snapshot_id_in_project(entry.file_name()),
-        };
         let problem = |reason: String| Unreadable {
             path: entry.path().to_path_buf(),
             project_id: Some(pd.id.clone()),
             reason,
         };
-        let Some(id) = id else {
+        let id = match name_role(layout, entry.file_name()) {
+            NameRole::Snapshot(id) => id,
             // Only `<uuid>.json` files are a project's snapshots: another
             // `.json` there is listed, not silently passed over.
-            if layout != Layout::Flat
-                && !entry.file_type().is_dir()
-                && misnamed_in_project(entry.file_name())
-            {
+            NameRole::Misnamed if !entry.file_type().is_dir() => {
                 problems.push(problem(MISNAMED.to_string()));
+                continue;
             }
-            continue;
+            _ => continue,
         };
         let t = entry.file_type();
         if !t.is_file() {

@@ -28,7 +28,7 @@ pub fn parse_size(s: &str) -> Result<u64, String> {
 /// A byte size in the largest binary unit that divides it (`512M`, `1G`, `1000`).
 pub fn size_text(n: u64) -> String {
     for (shift, unit) in [(30, 'G'), (20, 'M'), (10, 'K')] {
-        if n != 0 && n % (1u64 << shift) == 0 {
+        if n != 0 && n.is_multiple_of(1u64 << shift) {
             return format!("{}{unit}", n >> shift);
         }
     }

@@ -32,6 +32,7 @@ mod own_files;
 mod parse;
 mod proptest_parse;
 mod python_json;
+mod remote;
 mod series_keys;
 mod serve;
 mod signals;

@@ -199,6 +199,9 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
             ctime_sec: r.i64()?,
             ctime_nsec: r.u32()?,
         },
+        2 => ChangeStamp::Object {
+            etag_hash: r.u64()?,
+        },
         _ => return Err(CacheError::Corrupt("change stamp")),
     };
     let id = r.str()?.to_string();

@@ -143,6 +143,10 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
             w.i64(ctime_sec);
             w.u32(ctime_nsec);
         }
+        ChangeStamp::Object { etag_hash } => {
+            w.u8(2);
+            w.u64(etag_hash);
+        }
     }
     let s: &'a Snapshot = &e.snapshot;
     w.str(&s.id);

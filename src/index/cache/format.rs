@@ -9,7 +9,7 @@ use crate::model::TestStatus;
 
 pub(super) const MAGIC: &[u8; 8] = b"SNSCIDX\0";
 /// Bumped whenever the layout below or the parser's output changes meaning.
-pub(super) const FORMAT_VERSION: u32 = 6;
+pub(super) const FORMAT_VERSION: u32 = 7;
 pub(super) const NONE_U32: u32 = u32::MAX;
 /// Entries per block; blocks are decoded in parallel.
 pub(super) const BLOCK: usize = 512;
@@ -110,6 +110,10 @@ impl Hasher {
 
 /// The root as cached: canonical when it can be resolved, else absolute.
 pub(super) fn canonical_root(root: &Path) -> PathBuf {
+    // A bucket URL is its own key: there is nothing to resolve.
+    if crate::index::remote::is_remote(root) {
+        return crate::index::remote::normalized_root(root);
+    }
     root.canonicalize()
         .or_else(|_| std::path::absolute(root))
         .unwrap_or_else(|_| root.to_path_buf())

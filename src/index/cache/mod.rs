@@ -93,6 +93,8 @@ pub fn discard(dir: &Path, root: &Path) {
         Err(e) if e.kind() == io::ErrorKind::NotFound => {}
         Err(e) => tracing::info!(file = %file.display(), "index cache not removed: {e}"),
     }
+    // A bucket's project records, kept beside its cache (`index::remote`).
+    let _ = fs::remove_file(file.with_extension("records"));
 }
 
 /// [`discard`] in the default folder ([`default_dir`]): what `--no-cache` does.

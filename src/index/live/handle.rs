@@ -78,6 +78,9 @@ pub enum LiveError {
     },
     #[error("cannot start the indexing thread: {0}")]
     Spawn(#[source] std::io::Error),
+    /// A bucket URL: following one is not built yet.
+    #[error("{0}: {not_live}", not_live = crate::index::NOT_LIVE_YET)]
+    Remote(String),
 }
 
 /// How long [`LiveIndex::stop`] waits for the indexing thread.
@@ -121,6 +124,9 @@ impl LiveIndex {
         opts: LiveOptions,
         cache_dir: Option<PathBuf>,
     ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
+        if crate::index::is_remote(root) {
+            return Err(LiveError::Remote(root.display().to_string()));
+        }
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         let meta = fs::metadata(&root).map_err(|source| LiveError::Root {
             path: root.display().to_string(),

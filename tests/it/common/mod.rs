@@ -6,6 +6,7 @@
 pub mod deadline;
 pub mod pty;
 pub mod run;
+pub mod s3;
 pub mod tools;
 
 use std::path::PathBuf;
