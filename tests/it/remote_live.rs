@@ -100,6 +100,14 @@ fn watch_follows_new_rewritten_and_deleted_objects_and_rides_out_an_outage() {
     // The summary line first: 40 snapshots (`ls sample_snapshots/*/snapshots | grep -c json`).
     ev.until(t, &mut seen, |v| v["snapshots"] == 40);
 
+    // Idle polls are listings only: no object is fetched again.
+    server.requests.reset();
+    std::thread::sleep(scaled(Duration::from_millis(3500)));
+    let (lists, gets) = (server.requests.lists(), server.requests.gets());
+    eprintln!("idle: {lists} listing requests, {gets} GETs");
+    assert!(lists > 0, "it polls: {:?}", server.requests.counts());
+    assert_eq!(gets, 0, "{:?}", server.requests.counts());
+
     let dir = snapshots(&server);
     std::fs::copy(
         dir.join(format!("{A}.json")),

@@ -25,7 +25,7 @@ use crate::index::cache::{self, IndexCache};
 use crate::index::catalog::{SnapshotEntry, Unreadable};
 use crate::index::events::IndexEvent;
 use crate::index::scan::{self, Layout, PathRole, ProjectDir, SnapshotFile};
-use crate::index::watch::{WatchConfig, WatchSignal, Watcher};
+use crate::index::watch::{WatchConfig, WatchMode, WatchSignal, Watcher};
 
 /// The state owned by the background thread.
 pub(super) struct Indexer {
@@ -76,7 +76,7 @@ impl Indexer {
         };
         // A bucket is polled: no native events exist for it.
         let remote = matches!(self.source, Source::Remote(_));
-        let ticks = if remote {
+        let ticks = if remote && self.opts.watch != WatchMode::Off {
             crossbeam_channel::tick(self.opts.poll_interval)
         } else {
             crossbeam_channel::never()
@@ -106,7 +106,14 @@ impl Indexer {
         // Report the watch mode before the scan is declared finished.
         let mut queued = Vec::new();
         if remote {
-            self.emit(self.poll_status());
+            self.emit(if self.opts.watch == WatchMode::Off {
+                IndexEvent::WatcherStatus {
+                    mode: "off".into(),
+                    message: None,
+                }
+            } else {
+                self.poll_status()
+            });
         }
         if watcher.is_some() {
             let deadline = Instant::now() + Duration::from_secs(2);
