@@ -36,7 +36,12 @@ struct Events {
 impl Events {
     /// The next event matching `want` within `timeout`, collecting every event
     /// seen on the way into `seen`.
-    fn until(&self, timeout: Duration, seen: &mut Vec<Value>, want: impl Fn(&Value) -> bool) {
+    fn until(
+        &self,
+        timeout: Duration,
+        seen: &mut Vec<Value>,
+        mut want: impl FnMut(&Value) -> bool,
+    ) {
         let deadline = Instant::now() + timeout;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -199,5 +204,55 @@ fn the_explorer_says_the_remote_is_unreachable_and_recovers() {
     p.wait_for_text("41 snapshots", t);
     p.send("q");
     p.wait_exit(t);
+    assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
+}
+
+/// GETs that keep failing (`503 SlowDown` on every attempt) during the
+/// first scan: once one has failed after its retries the others are not
+/// tried until a listing succeeds (without that, each of the 40 objects
+/// waits out 6 attempts: 240 GETs); nothing is shown unread, and once the
+/// server answers again every snapshot arrives.
+#[test]
+fn a_failing_get_does_not_make_the_scan_wait_out_every_object() {
+    let server = S3Server::start();
+    upload(Path::new("sample_snapshots"), &server.folder("ws"));
+    server
+        .faults
+        .slow_down_gets
+        .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
+    let mut child = with_server(run::snapscope(), &server)
+        .args(["--no-cache", "watch", "--json", "--poll-interval", "1"])
+        .arg(url("ws"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let Ok(l) = l else { return };
+            if let Ok(v) = serde_json::from_str::<Value>(&l) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    let ev = Events { rx };
+    let mut seen = Vec::new();
+    let t = scaled(Duration::from_secs(30));
+    ev.until(t, &mut seen, |v| v["event"] == "summary");
+    let gets = server.requests.gets();
+    assert!(gets < 40 * 6, "{gets} GETs");
+    server
+        .faults
+        .slow_down_gets
+        .store(0, std::sync::atomic::Ordering::SeqCst);
+    let mut added = 0;
+    ev.until(t, &mut seen, |v| {
+        added += usize::from(v["event"] == "added");
+        added == 40
+    });
+    let _ = child.kill();
+    let _ = child.wait();
     assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
 }

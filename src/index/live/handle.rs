@@ -272,7 +272,7 @@ fn start_remote(
             .unwrap_or(REMOTE_POLL_INTERVAL);
     }
     let root = store.url().root_path();
-    let source = Source::Remote(Arc::new(store));
+    let source = Source::Remote(Arc::new(store), Arc::default());
     let (layout, first) = source
         .list(&root, scan::Layout::Workspace)
         .map_err(LiveError::Remote)?;

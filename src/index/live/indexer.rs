@@ -75,7 +75,7 @@ impl Indexer {
             ..WatchConfig::default()
         };
         // A bucket is polled: no native events exist for it.
-        let remote = matches!(self.source, Source::Remote(_));
+        let remote = matches!(self.source, Source::Remote(..));
         let ticks = if remote && self.opts.watch != WatchMode::Off {
             crossbeam_channel::tick(self.opts.poll_interval)
         } else {
@@ -221,7 +221,7 @@ impl Indexer {
         if let Some(first) = self.first_listing.take() {
             return Some(first);
         }
-        let remote = matches!(self.source, Source::Remote(_));
+        let remote = matches!(self.source, Source::Remote(..));
         match self.source.list(&self.root, self.layout) {
             Ok((layout, listed)) => {
                 if self.scan_error.take().is_some() {
@@ -341,7 +341,7 @@ impl Indexer {
         self.emit(IndexEvent::ScanProgress { done, total });
         let threads = match (self.opts.parse_threads, &self.source) {
             // Fetching waits on the network: as many as run at once.
-            (0, Source::Remote(store)) => store.concurrency(),
+            (0, Source::Remote(store, _)) => store.concurrency(),
             (0, Source::Disk) => std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2)
@@ -448,7 +448,7 @@ impl Indexer {
     /// true is returned: everything must be listed again.
     fn layout_changed(&mut self) -> bool {
         // A bucket's listing finds its layout (`list_all`).
-        if matches!(self.source, Source::Remote(_)) {
+        if matches!(self.source, Source::Remote(..)) {
             return false;
         }
         let layout = scan::detect_layout(&self.root);

@@ -7,9 +7,11 @@
 
 use std::collections::HashMap;
 use std::path::Path;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use super::files::{stat, Failure};
+use super::REMOTE_UNREACHABLE;
 use crate::index;
 use crate::index::catalog::{Fingerprint, Unreadable};
 use crate::index::remote::{self, RemoteStore};
@@ -23,7 +25,10 @@ pub(super) type Listed = (Vec<(ProjectDir, Vec<SnapshotFile>)>, Vec<Unreadable>)
 #[derive(Clone)]
 pub(super) enum Source {
     Disk,
-    Remote(Arc<RemoteStore>),
+    /// A bucket, and whether a GET failed since the last good listing:
+    /// then the other GETs are not tried (each would wait out its
+    /// retries) until a listing succeeds again.
+    Remote(Arc<RemoteStore>, Arc<AtomicBool>),
 }
 
 impl Source {
@@ -31,18 +36,31 @@ impl Source {
     pub(super) fn stat(&self, path: &Path) -> Option<Fingerprint> {
         match self {
             Source::Disk => stat(path),
-            Source::Remote(store) => store.listed(path),
+            Source::Remote(store, _) => store.listed(path),
         }
     }
 
     /// Read a whole file (up to the size limit) with the fingerprint it had
     /// once read. A bucket that cannot be reached gives a transient failure.
     pub(super) fn read(&self, path: &Path, bytes: &mut Vec<u8>) -> Result<Fingerprint, Failure> {
-        let store = match self {
+        let (store, down) = match self {
             Source::Disk => return super::files::read_file(path, bytes),
-            Source::Remote(store) => store,
+            Source::Remote(store, down) => (store, down),
         };
         let fp = store.listed(path).unwrap_or_default();
+        let unreachable = |reason: String| Failure {
+            reason,
+            incomplete: false,
+            gone: false,
+            transient: true,
+            fp: Some(fp),
+        };
+        if down.load(Ordering::Relaxed) {
+            return Err(unreachable(format!(
+                "{}: {REMOTE_UNREACHABLE}",
+                store.url()
+            )));
+        }
         let key = store.key_of(path).ok_or_else(Failure::gone)?;
         match store.get(&key) {
             Ok(b) if b.len() as u64 > index::DEFAULT_MAX_FILE_SIZE => Err(Failure {
@@ -61,13 +79,10 @@ impl Source {
                 Ok(fp)
             }
             Err(e) if e.gone => Err(Failure::gone()),
-            Err(e) => Err(Failure {
-                reason: e.to_string(),
-                incomplete: false,
-                gone: false,
-                transient: true,
-                fp: Some(fp),
-            }),
+            Err(e) => {
+                down.store(true, Ordering::Relaxed);
+                Err(unreachable(e.to_string()))
+            }
         }
     }
 
@@ -91,8 +106,9 @@ impl Source {
                     .collect();
                 Ok((None, (projects, problems)))
             }
-            Source::Remote(store) => {
+            Source::Remote(store, down) => {
                 let (found, listing) = remote::list(store).map_err(|e| e.to_string())?;
+                down.store(false, Ordering::Relaxed);
                 Ok(((found != layout).then_some(found), group(listing)))
             }
         }
