@@ -354,6 +354,9 @@ pub struct FollowOpts {
     /// Seconds between polls in poll mode.
     #[arg(long, value_name = "SECS", default_value_t = 2.0, value_parser = parse_interval)]
     pub poll_interval: f64,
+    /// `--poll-interval` was given (it then applies to a bucket too).
+    #[arg(skip)]
+    pub poll_interval_given: bool,
 }
 
 impl FollowOpts {
@@ -365,6 +368,7 @@ impl FollowOpts {
             poll_interval: Duration::from_secs_f64(self.poll_interval),
             max_file_size: global.max_file_size,
             use_cache: !global.no_cache,
+            poll_interval_given: self.poll_interval_given,
             ..LiveOptions::default()
         }
     }
@@ -439,7 +443,8 @@ impl Cli {
             if !given(matches, "mode") {
                 f.mode = cfg.watch;
             }
-            if !given(matches, "poll_interval") {
+            f.poll_interval_given = given(matches, "poll_interval");
+            if !f.poll_interval_given {
                 f.poll_interval = cfg.poll_interval;
             }
         };

@@ -23,11 +23,11 @@ mod watch;
 pub use cache::{cache_dir, cache_file, discard_cache};
 pub use catalog::{Catalog, ChangeStamp, Fingerprint, ProjectEntry, SnapshotEntry, Unreadable};
 pub use events::{apply as apply_event, IndexEvent};
-pub use live::{LiveError, LiveIndex, LiveOptions};
+pub use live::{LiveError, LiveIndex, LiveOptions, REMOTE_POLL_INTERVAL, REMOTE_UNREACHABLE};
 pub use one_shot::{send_one_shot, start_one_shot};
 pub use open::{create_private_dir, open_log, read_regular, tighten, Links, PRIVATE_DIR};
 pub use remote::{
-    is_remote, set_remote_settings, RemoteError, RemoteSettings, DEFAULT_CONCURRENCY, NOT_LIVE_YET,
+    is_remote, set_remote_settings, RemoteError, RemoteSettings, DEFAULT_CONCURRENCY,
 };
 pub use scan::{Layout, ProjectDir, ScanError, SnapshotFile};
 pub use watch::WatchMode;

@@ -16,7 +16,7 @@ const P: &str = "01a2230d-b8d2-7113-98bf-36daa2d1f948";
 const SNAP: &str = "01a2230d-cf89-775a-a1a8-46cd6f8ba0dd";
 
 /// The binary with the test server's endpoint and credentials.
-fn with_server(run: Run, server: &S3Server) -> Run {
+pub(crate) fn with_server(run: Run, server: &S3Server) -> Run {
     run.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
         .env("AWS_SECRET_ACCESS_KEY", SECRET)
         .env("AWS_REGION", "us-east-1")
@@ -26,7 +26,7 @@ fn with_server(run: Run, server: &S3Server) -> Run {
         .env("AWS_EC2_METADATA_DISABLED", "true")
 }
 
-fn url(prefix: &str) -> String {
+pub(crate) fn url(prefix: &str) -> String {
     format!("s3://{BUCKET}/{prefix}")
 }
 
@@ -65,7 +65,7 @@ fn same_lines(remote: &str, local: &str, what: &str) {
 
 /// Copy `from` into the served folder `to`, dated an hour ago (files
 /// changed in the last moments are left out of the index cache).
-fn upload(from: &Path, to: &Path) {
+pub(crate) fn upload(from: &Path, to: &Path) {
     copy_dir(from, to);
     let past = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
     for f in files_under(to) {
@@ -476,18 +476,42 @@ fn the_secret_is_in_no_output_log_or_cache_file() {
             .unwrap();
         outputs.push(out);
     }
-    // The live commands refuse a bucket, clearly, for now.
-    let watch = with_server(run::snapscope(), &server)
-        .args(["watch", &url("ws")])
+    // A watch that polls a few times and is stopped.
+    let mut watch = with_server(run::snapscope(), &server)
+        .args(["--log-file", log.to_str().unwrap()])
+        .args(["watch", "--json", "--poll-interval", "0.2", &url("ws")])
         .env("XDG_CACHE_HOME", xdg.path())
-        .output()
+        .env("RUST_LOG", "trace")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    assert_fails(
-        &watch,
-        &url("ws"),
-        "live following of buckets is not built yet",
-    );
-    outputs.push(watch);
+    std::thread::sleep(std::time::Duration::from_secs(1));
+    std::process::Command::new("kill")
+        .args(["-TERM", &watch.id().to_string()])
+        .status()
+        .unwrap();
+    let (mut stdout, mut stderr) = (Vec::new(), Vec::new());
+    use std::io::Read;
+    watch
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_end(&mut stdout)
+        .unwrap();
+    watch
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_end(&mut stderr)
+        .unwrap();
+    let status = watch.wait().unwrap();
+    assert_eq!(status.code(), Some(0), "{}", text(&stderr));
+    outputs.push(Output {
+        status,
+        stdout,
+        stderr,
+    });
     let wrong = with_server(run::snapscope(), &server)
         .env("AWS_ACCESS_KEY_ID", "SNAPSCOPE-TEST-SECRET-do-not-print")
         .args(["projects", &url("ws")])

@@ -8,6 +8,7 @@ use std::fs;
 use std::path::Path;
 use std::sync::Arc;
 
+use super::source::Source;
 use crate::index;
 use crate::index::catalog::{Fingerprint, SnapshotEntry};
 use crate::index::scan;
@@ -23,6 +24,9 @@ pub(super) struct Failure {
     pub(super) incomplete: bool,
     /// The file no longer exists.
     pub(super) gone: bool,
+    /// The store could not be reached: nothing is known about the file;
+    /// it keeps its state and is read again on the next listing.
+    pub(super) transient: bool,
     /// Fingerprint of the file as read, when it could be taken.
     pub(super) fp: Option<Fingerprint>,
 }
@@ -33,6 +37,7 @@ impl Failure {
             reason: "file is gone".into(),
             incomplete: false,
             gone: true,
+            transient: false,
             fp: None,
         }
     }
@@ -42,6 +47,7 @@ impl Failure {
             reason: e.to_string(),
             incomplete: e.is_incomplete(),
             gone: false,
+            transient: false,
             fp: Some(fp),
         }
     }
@@ -55,20 +61,22 @@ pub(super) fn read_file(path: &Path, bytes: &mut Vec<u8>) -> Result<Fingerprint,
             reason: e.to_string(),
             incomplete: true,
             gone: false,
+            transient: false,
             fp: Some(fp),
         },
         other => Failure {
             reason: other.to_string(),
             incomplete: other.is_incomplete(),
             gone: false,
+            transient: false,
             fp: stat(path),
         },
     })
 }
 
 /// The error for a snapshot file over `limit` bytes (checked before reading it).
-pub(super) fn too_large(path: &Path, limit: u64) -> Option<Failure> {
-    let fp = stat(path)?;
+pub(super) fn too_large(source: &Source, path: &Path, limit: u64) -> Option<Failure> {
+    let fp = source.stat(path)?;
     (fp.len > limit).then(|| Failure {
         reason: ParseError::TooLarge {
             size: fp.len,
@@ -77,19 +85,21 @@ pub(super) fn too_large(path: &Path, limit: u64) -> Option<Failure> {
         .to_string(),
         incomplete: false,
         gone: false,
+        transient: false,
         fp: Some(fp),
     })
 }
 
 /// Read and parse one snapshot file into an index entry.
 pub(super) fn index_one_file(
+    source: &Source,
     path: &Path,
     project_id: &str,
     id: &str,
     opts: &ParseOptions,
 ) -> Result<SnapshotEntry, Failure> {
     let (snapshot, fp) = index::with_read_buffer(|bytes| {
-        let fp = read_file(path, bytes)?;
+        let fp = source.read(path, bytes)?;
         parse::parse_snapshot(bytes, id, project_id, opts)
             .map(|s| (s, fp))
             .map_err(|e| Failure::parse(&e, fp))
@@ -101,9 +111,12 @@ pub(super) fn index_one_file(
     })
 }
 
-pub(super) fn read_metadata(path: &Path) -> Result<(ProjectMeta, Fingerprint), Failure> {
+pub(super) fn read_metadata(
+    source: &Source,
+    path: &Path,
+) -> Result<(ProjectMeta, Fingerprint), Failure> {
     let mut bytes = Vec::new();
-    let fp = read_file(path, &mut bytes)?;
+    let fp = source.read(path, &mut bytes)?;
     let meta = parse::parse_project_metadata(&bytes).map_err(|e| Failure::parse(&e, fp))?;
     Ok((meta, fp))
 }
@@ -111,10 +124,11 @@ pub(super) fn read_metadata(path: &Path) -> Result<(ProjectMeta, Fingerprint), F
 /// Read a v2 `dashboard.json`: it must be complete JSON; a complete file
 /// that is not a usable dashboard gives `None`.
 pub(super) fn read_dashboard(
+    source: &Source,
     path: &Path,
 ) -> Result<(Fingerprint, Option<Arc<Dashboard>>), Failure> {
     let mut bytes = Vec::new();
-    let fp = read_file(path, &mut bytes)?;
+    let fp = source.read(path, &mut bytes)?;
     parse::dashboard::v2_file(&bytes)
         .map(|d| (fp, d.map(Arc::new)))
         .map_err(|e| Failure::parse(&e, fp))

@@ -12,9 +12,11 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{Receiver, Sender};
 
 use super::indexer::Indexer;
+use super::source::{Listed, Source};
 use crate::index;
 use crate::index::cache;
 use crate::index::events::IndexEvent;
+use crate::index::remote;
 use crate::index::scan;
 use crate::index::watch::WatchMode;
 use crate::parse::ParseOptions;
@@ -42,7 +44,14 @@ pub struct LiveOptions {
     /// [`IndexEvent::SnapshotsAdded`]. The cache is written after the first
     /// scan and on exit.
     pub use_cache: bool,
+    /// The poll interval given explicitly (on the command line): it applies
+    /// to a bucket too, whose interval is otherwise its configured
+    /// `poll-interval` or [`REMOTE_POLL_INTERVAL`].
+    pub poll_interval_given: bool,
 }
+
+/// How often a bucket is listed again unless configured otherwise.
+pub const REMOTE_POLL_INTERVAL: Duration = Duration::from_secs(30);
 
 impl Default for LiveOptions {
     fn default() -> Self {
@@ -55,6 +64,7 @@ impl Default for LiveOptions {
             parse_threads: 0,
             max_file_size: index::DEFAULT_MAX_FILE_SIZE,
             use_cache: false,
+            poll_interval_given: false,
         }
     }
 }
@@ -78,8 +88,8 @@ pub enum LiveError {
     },
     #[error("cannot start the indexing thread: {0}")]
     Spawn(#[source] std::io::Error),
-    /// A bucket URL: following one is not built yet.
-    #[error("{0}: {not_live}", not_live = crate::index::NOT_LIVE_YET)]
+    /// A bucket that cannot be read (its first listing failed).
+    #[error("{0}")]
     Remote(String),
 }
 
@@ -125,7 +135,7 @@ impl LiveIndex {
         cache_dir: Option<PathBuf>,
     ) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
         if crate::index::is_remote(root) {
-            return Err(LiveError::Remote(root.display().to_string()));
+            return start_remote(root, opts, cache_dir);
         }
         let root = std::path::absolute(root).unwrap_or_else(|_| root.to_path_buf());
         let meta = fs::metadata(&root).map_err(|source| LiveError::Root {
@@ -140,42 +150,8 @@ impl LiveIndex {
             path: root.display().to_string(),
             source,
         })?;
-        let (tx, rx) = crossbeam_channel::unbounded();
-        let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(0);
-        let (rescan_tx, rescan_rx) = crossbeam_channel::bounded::<()>(1);
-        let stop_flag = Arc::new(AtomicBool::new(false));
-        let stats = Arc::new(Stats::default());
-        let indexer = Indexer {
-            layout: scan::detect_layout(&root),
-            root: root.clone(),
-            opts,
-            tx,
-            stop: stop_flag.clone(),
-            stats: stats.clone(),
-            files: HashMap::new(),
-            projects: HashMap::new(),
-            problems: HashMap::new(),
-            scan_error: None,
-            generation: 0,
-            cache_dir,
-            entries: HashMap::new(),
-            cache_dirty: false,
-        };
-        let thread = std::thread::Builder::new()
-            .name("snapscope-index".into())
-            .spawn(move || indexer.run(stop_rx, rescan_rx))
-            .map_err(LiveError::Spawn)?;
-        Ok((
-            LiveIndex {
-                rescan_tx,
-                stop_flag,
-                stop_tx: Some(stop_tx),
-                thread: Some(thread),
-                stats,
-                root,
-            },
-            rx,
-        ))
+        let layout = scan::detect_layout(&root);
+        spawn(root, layout, opts, cache_dir, Source::Disk, None)
     }
 
     /// The folder being indexed (absolute).
@@ -226,6 +202,82 @@ impl LiveIndex {
         self.stop_flag.store(true, Ordering::Relaxed);
         drop(self.stop_tx.take());
     }
+}
+
+/// Start the indexing thread on `root` (a folder or a bucket's URL).
+fn spawn(
+    root: PathBuf,
+    layout: scan::Layout,
+    opts: LiveOptions,
+    cache_dir: Option<PathBuf>,
+    source: Source,
+    first_listing: Option<Listed>,
+) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
+    let (tx, rx) = crossbeam_channel::unbounded();
+    let (stop_tx, stop_rx) = crossbeam_channel::bounded::<()>(0);
+    let (rescan_tx, rescan_rx) = crossbeam_channel::bounded::<()>(1);
+    let stop_flag = Arc::new(AtomicBool::new(false));
+    let stats = Arc::new(Stats::default());
+    let indexer = Indexer {
+        layout,
+        root: root.clone(),
+        opts,
+        tx,
+        stop: stop_flag.clone(),
+        stats: stats.clone(),
+        files: HashMap::new(),
+        projects: HashMap::new(),
+        problems: HashMap::new(),
+        scan_error: None,
+        generation: 0,
+        cache_dir,
+        entries: HashMap::new(),
+        cache_dirty: false,
+        source,
+        first_listing,
+    };
+    let thread = std::thread::Builder::new()
+        .name("snapscope-index".into())
+        .spawn(move || indexer.run(stop_rx, rescan_rx))
+        .map_err(LiveError::Spawn)?;
+    Ok((
+        LiveIndex {
+            rescan_tx,
+            stop_flag,
+            stop_tx: Some(stop_tx),
+            thread: Some(thread),
+            stats,
+            root,
+        },
+        rx,
+    ))
+}
+
+/// Start following a bucket: connect, take the first listing (a bucket
+/// that cannot be listed is an error, as a folder that cannot be), then
+/// poll it every `[remote."URL"] poll-interval` (or the interval given on
+/// the command line, or [`REMOTE_POLL_INTERVAL`]).
+fn start_remote(
+    root: &Path,
+    mut opts: LiveOptions,
+    cache_dir: Option<PathBuf>,
+) -> Result<(LiveIndex, Receiver<IndexEvent>), LiveError> {
+    let store = remote::connect(root).map_err(|e| LiveError::Remote(e.to_string()))?;
+    let url = store.url().to_string();
+    if !opts.poll_interval_given {
+        opts.poll_interval = remote::settings_for(&url)
+            .poll_interval
+            .filter(|s| s.is_finite() && *s > 0.0)
+            .map(Duration::from_secs_f64)
+            .unwrap_or(REMOTE_POLL_INTERVAL);
+    }
+    let root = store.url().root_path();
+    let source = Source::Remote(Arc::new(store), Arc::default());
+    let (layout, first) = source
+        .list(&root, scan::Layout::Workspace)
+        .map_err(LiveError::Remote)?;
+    let layout = layout.unwrap_or(scan::Layout::Workspace);
+    spawn(root, layout, opts, cache_dir, source, Some(first))
 }
 
 impl Drop for LiveIndex {

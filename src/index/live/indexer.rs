@@ -15,15 +15,17 @@ use std::time::{Duration, Instant};
 use crossbeam_channel::{select, Receiver, Sender};
 use rayon::prelude::*;
 
-use super::files::{stat, Failure, FileKind, Good};
+use super::files::{Failure, FileKind, Good};
 use super::handle::{LiveOptions, Stats};
 use super::pending::{FileState, Tracked};
 use super::project::ProjectState;
+use super::source::{Listed, Source};
+use super::REMOTE_UNREACHABLE;
 use crate::index::cache::{self, IndexCache};
 use crate::index::catalog::{SnapshotEntry, Unreadable};
 use crate::index::events::IndexEvent;
 use crate::index::scan::{self, Layout, PathRole, ProjectDir, SnapshotFile};
-use crate::index::watch::{WatchConfig, WatchSignal, Watcher};
+use crate::index::watch::{WatchConfig, WatchMode, WatchSignal, Watcher};
 
 /// The state owned by the background thread.
 pub(super) struct Indexer {
@@ -47,6 +49,10 @@ pub(super) struct Indexer {
     pub(super) entries: HashMap<PathBuf, SnapshotEntry>,
     /// `entries` changed since the cache was last written.
     pub(super) cache_dirty: bool,
+    /// Where the files come from: disk or a bucket.
+    pub(super) source: Source,
+    /// A bucket's first listing, taken when the index started.
+    pub(super) first_listing: Option<Listed>,
 }
 
 impl Indexer {
@@ -68,10 +74,23 @@ impl Indexer {
             safety_interval: self.opts.safety_interval,
             ..WatchConfig::default()
         };
+        // A bucket is polled: no native events exist for it.
+        let remote = matches!(self.source, Source::Remote(..));
+        let ticks = if remote && self.opts.watch != WatchMode::Off {
+            crossbeam_channel::tick(self.opts.poll_interval)
+        } else {
+            crossbeam_channel::never()
+        };
         // Watch first, so nothing written during the scan is missed.
-        let (watcher, mut signals) = match Watcher::start(&self.root, cfg) {
+        let started = if remote {
+            Err(None)
+        } else {
+            Watcher::start(&self.root, cfg).map_err(Some)
+        };
+        let (watcher, mut signals) = match started {
             Ok((w, rx)) => (Some(w), rx),
-            Err(e) => {
+            Err(None) => (None, crossbeam_channel::never()),
+            Err(Some(e)) => {
                 self.emit(IndexEvent::WatcherStatus {
                     mode: "off".into(),
                     message: Some(format!("cannot start the watcher thread: {e}")),
@@ -86,6 +105,16 @@ impl Indexer {
         }
         // Report the watch mode before the scan is declared finished.
         let mut queued = Vec::new();
+        if remote {
+            self.emit(if self.opts.watch == WatchMode::Off {
+                IndexEvent::WatcherStatus {
+                    mode: "off".into(),
+                    message: None,
+                }
+            } else {
+                self.poll_status()
+            });
+        }
         if watcher.is_some() {
             let deadline = Instant::now() + Duration::from_secs(2);
             while let Ok(sig) = signals.recv_deadline(deadline) {
@@ -114,6 +143,7 @@ impl Indexer {
             select! {
                 recv(stop_rx) -> _ => break,
                 recv(rescan_rx) -> _ => batch.push(WatchSignal::Rescan),
+                recv(ticks) -> _ => batch.push(WatchSignal::Rescan),
                 recv(signals) -> sig => match sig {
                     Ok(sig) => batch.push(sig),
                     Err(_) => signals = crossbeam_channel::never(),
@@ -164,6 +194,76 @@ impl Indexer {
 
     // ---- scanning -------------------------------------------------------
 
+    /// The status of polling a bucket: its interval, or that it cannot be reached.
+    fn poll_status(&self) -> IndexEvent {
+        let secs = self.opts.poll_interval.as_secs_f64();
+        let every = if secs.fract() == 0.0 {
+            format!("{secs:.0}s")
+        } else {
+            format!("{secs}s")
+        };
+        let message = if self.scan_error.is_some() {
+            format!("{REMOTE_UNREACHABLE}, retrying in {every}")
+        } else {
+            format!("polling every {every}")
+        };
+        IndexEvent::WatcherStatus {
+            mode: "poll".into(),
+            message: Some(message),
+        }
+    }
+
+    /// List every project with its snapshot files. A failed listing
+    /// (reported once, as the root being unreadable) gives `None`: what is
+    /// known stays as it is. A bucket whose layout changed drops every
+    /// project first, as [`Indexer::layout_changed`] does.
+    fn list_all(&mut self) -> Option<Listed> {
+        if let Some(first) = self.first_listing.take() {
+            return Some(first);
+        }
+        let remote = matches!(self.source, Source::Remote(..));
+        match self.source.list(&self.root, self.layout) {
+            Ok((layout, listed)) => {
+                if self.scan_error.take().is_some() {
+                    self.emit(IndexEvent::Cleared {
+                        path: self.root.clone(),
+                    });
+                    if remote {
+                        self.emit(self.poll_status());
+                    }
+                }
+                if let Some(layout) = layout {
+                    let ids: Vec<String> = self.projects.keys().cloned().collect();
+                    for id in ids {
+                        self.remove_project(&id);
+                    }
+                    self.layout = layout;
+                }
+                Some(listed)
+            }
+            Err(e) => {
+                let reason = if remote {
+                    format!("cannot list the bucket: {e}")
+                } else {
+                    format!("cannot list the folder: {e}")
+                };
+                if self.scan_error.as_deref() != Some(reason.as_str()) {
+                    let first = self.scan_error.is_none();
+                    self.emit(IndexEvent::Unreadable(Unreadable {
+                        path: self.root.clone(),
+                        project_id: None,
+                        reason: reason.clone(),
+                    }));
+                    self.scan_error = Some(reason);
+                    if remote && first {
+                        self.emit(self.poll_status());
+                    }
+                }
+                None
+            }
+        }
+    }
+
     fn list_projects(&mut self) -> Option<(Vec<ProjectDir>, Vec<Unreadable>)> {
         match scan::project_dirs(&self.root, self.layout) {
             Ok(x) => {
@@ -201,12 +301,12 @@ impl Indexer {
                 .spawn(move || IndexCache::load(&dir, &root, &opts))
                 .ok()
         });
-        let Some((dirs, mut problems)) = self.list_projects() else {
+        let Some((dirs, problems)) = self.list_all() else {
             return Arc::new([]);
         };
         let mut files: Vec<SnapshotFile> = Vec::new();
-        for pd in dirs {
-            files.extend(scan::snapshot_files(&pd, self.layout, &mut problems));
+        for (pd, listed) in dirs {
+            files.extend(listed);
             self.sync_project_record(pd);
         }
         self.sync_problems(problems, None);
@@ -239,12 +339,14 @@ impl Indexer {
         // Newest first: file mtime stands in for the run time until parsed.
         files.sort_by_key(|f| std::cmp::Reverse(f.fingerprint.mtime));
         self.emit(IndexEvent::ScanProgress { done, total });
-        let threads = match self.opts.parse_threads {
-            0 => std::thread::available_parallelism()
+        let threads = match (self.opts.parse_threads, &self.source) {
+            // Fetching waits on the network: as many as run at once.
+            (0, Source::Remote(store, _)) => store.concurrency(),
+            (0, Source::Disk) => std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2)
                 .min(4),
-            n => n,
+            (n, _) => n,
         };
         let pool = (!files.is_empty())
             .then(|| {
@@ -318,14 +420,13 @@ impl Indexer {
     fn rescan(&mut self) {
         // Whether or not it changed, everything is listed next.
         self.layout_changed();
-        let Some((dirs, mut problems)) = self.list_projects() else {
+        let Some((dirs, problems)) = self.list_all() else {
             return;
         };
         self.generation += 1;
         let mut present = BTreeSet::new();
-        for pd in dirs {
+        for (pd, files) in dirs {
             present.insert(pd.id.clone());
-            let files = scan::snapshot_files(&pd, self.layout, &mut problems);
             self.sync_project(pd, files);
         }
         let gone: Vec<String> = self
@@ -346,6 +447,10 @@ impl Indexer {
     /// every project goes, as their paths mean something else now, and
     /// true is returned: everything must be listed again.
     fn layout_changed(&mut self) -> bool {
+        // A bucket's listing finds its layout (`list_all`).
+        if matches!(self.source, Source::Remote(..)) {
+            return false;
+        }
         let layout = scan::detect_layout(&self.root);
         if layout == self.layout {
             return false;
@@ -424,7 +529,11 @@ impl Indexer {
             }
         }
         if self.layout != Layout::Flat {
-            let fp = if has_meta { stat(&meta_path) } else { None };
+            let fp = if has_meta {
+                self.source.stat(&meta_path)
+            } else {
+                None
+            };
             self.observe(
                 &meta_path,
                 FileKind::Metadata {
@@ -432,7 +541,11 @@ impl Indexer {
                 },
                 fp,
             );
-            let fp = if has_dash { stat(&dash_path) } else { None };
+            let fp = if has_dash {
+                self.source.stat(&dash_path)
+            } else {
+                None
+            };
             self.observe(
                 &dash_path,
                 FileKind::Dashboard {
@@ -479,7 +592,7 @@ impl Indexer {
             .map(|(p, t)| (p.clone(), t.kind.clone()))
             .collect();
         for (path, kind) in missing {
-            let fp = stat(&path);
+            let fp = self.source.stat(&path);
             self.observe(&path, kind, fp);
         }
     }
@@ -568,7 +681,7 @@ impl Indexer {
             if relist.contains(kind.project_id()) {
                 continue;
             }
-            let fp = stat(&path);
+            let fp = self.source.stat(&path);
             self.observe(&path, kind, fp);
         }
     }

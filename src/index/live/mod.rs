@@ -19,13 +19,19 @@
 //! background thread: scans, listings, watcher signals), `tracking` (one
 //! tracked file: read or not, outcome, events), `files` (reading one
 //! tracked file), `pending` (the settle rules), `project` (a followed
-//! project's record).
+//! project's record), `source` (disk or a bucket: listing, fingerprints,
+//! bytes; a bucket is polled, and a failed listing changes nothing).
 
 mod files;
 mod handle;
 mod indexer;
 mod pending;
 mod project;
+mod source;
 mod tracking;
 
-pub use handle::{LiveError, LiveIndex, LiveOptions};
+pub use handle::{LiveError, LiveIndex, LiveOptions, REMOTE_POLL_INTERVAL};
+
+/// How the watcher status of a bucket that cannot be listed begins
+/// (`remote unreachable, retrying in 30s`).
+pub const REMOTE_UNREACHABLE: &str = "remote unreachable";

@@ -9,7 +9,7 @@ use std::sync::atomic::Ordering;
 use std::time::Instant;
 
 use super::files::{
-    index_one_file, read_dashboard, read_metadata, stat, too_large, Failure, FileKind, Good,
+    index_one_file, read_dashboard, read_metadata, too_large, Failure, FileKind, Good,
 };
 use super::indexer::Indexer;
 use super::pending::{FileState, Settle, Tracked};
@@ -25,19 +25,21 @@ impl Indexer {
         project_id: &str,
         id: &str,
     ) -> Result<Good, Failure> {
-        if let Some(e) = too_large(path, self.opts.max_file_size) {
+        if let Some(e) = too_large(&self.source, path, self.opts.max_file_size) {
             return Err(e);
         }
         self.stats.parses.fetch_add(1, Ordering::Relaxed);
-        index_one_file(path, project_id, id, &self.opts.parse).map(Good::Snapshot)
+        index_one_file(&self.source, path, project_id, id, &self.opts.parse).map(Good::Snapshot)
     }
 
     pub(super) fn read(&self, path: &Path, kind: &FileKind) -> Result<Good, Failure> {
         match kind {
             FileKind::Snapshot { project_id, id } => self.read_snapshot(path, project_id, id),
-            FileKind::Metadata { .. } => read_metadata(path).map(|(m, fp)| Good::Metadata(m, fp)),
+            FileKind::Metadata { .. } => {
+                read_metadata(&self.source, path).map(|(m, fp)| Good::Metadata(m, fp))
+            }
             FileKind::Dashboard { .. } => {
-                read_dashboard(path).map(|(fp, d)| Good::Dashboard(fp, d))
+                read_dashboard(&self.source, path).map(|(fp, d)| Good::Dashboard(fp, d))
             }
         }
     }
@@ -128,6 +130,12 @@ impl Indexer {
                 }
             }
             Err(e) if e.gone => self.forget(path),
+            // Unreachable: what is known stays; the next listing reads it again.
+            Err(e) if e.transient => {
+                if let Some(t) = self.files.get_mut(path) {
+                    t.written = true;
+                }
+            }
             Err(e) => {
                 let fp = e.fp.or(prev.as_ref().map(|t| t.seen)).unwrap_or_default();
                 let (state, newly_pending) =
@@ -294,7 +302,7 @@ impl Indexer {
                 continue;
             };
             let kind = t.kind.clone();
-            let Some(fp) = stat(&path) else {
+            let Some(fp) = self.source.stat(&path) else {
                 self.forget(&path);
                 continue;
             };

@@ -410,6 +410,26 @@ impl RemoteStore {
         self.listed.lock().ok()?.get(path).copied()
     }
 
+    /// How many requests run at once.
+    pub fn concurrency(&self) -> usize {
+        self.concurrency
+    }
+
+    /// Fetch one object (blocking; callable from several threads at once).
+    /// A missing object is a [`RemoteError`] with `gone` set.
+    pub fn get(&self, key: &str) -> Result<Vec<u8>, RemoteError> {
+        let (op, k) = (self.op.clone(), key.to_string());
+        let read = self.runtime.block_on(async move { op.read(&k).await });
+        read.map(|b| b.to_vec()).map_err(|e| {
+            let what = describe(&self.url, &format!("reading {key}"), &e);
+            if e.kind() == ErrorKind::NotFound {
+                RemoteError::gone(&self.url, what)
+            } else {
+                RemoteError::fatal(&self.url, what)
+            }
+        })
+    }
+
     /// The bucket key of a path under the root.
     pub fn key_of(&self, path: &std::path::Path) -> Option<String> {
         self.url.key_of(path)

@@ -6,8 +6,8 @@
 //! layout and [`Listing`] of a folder by the rules of `scan`. Catalog paths
 //! of remote entries are object URLs; fingerprints carry a hash of the
 //! ETag, so the persistent cache serves unchanged objects without a GET.
-//! Read-only: only list and get requests. Following a bucket live is not
-//! built yet.
+//! Read-only: only list and get requests. The live index follows a bucket
+//! by polling its listing (`live::source`).
 
 mod client;
 mod lister;
@@ -26,7 +26,7 @@ use crate::index::scan::{Layout, Listing, ScanError};
 
 pub use client::RemoteStore;
 pub use reader::{projects, snapshots};
-pub use settings::{set_remote_settings, RemoteSettings, DEFAULT_CONCURRENCY};
+pub use settings::{set_remote_settings, settings_for, RemoteSettings, DEFAULT_CONCURRENCY};
 pub use url::{is_remote, normalized_root, RemoteUrl, UrlError};
 
 /// Why a bucket could not be read. `Display` is one line: the URL, what
@@ -57,10 +57,6 @@ impl RemoteError {
         }
     }
 }
-
-/// The message of the live commands (the explorer, `watch`, `serve`) for a bucket.
-pub const NOT_LIVE_YET: &str =
-    "live following of buckets is not built yet; use the headless commands (projects, snapshots, check, ...)";
 
 /// Parse `root` as a bucket URL and connect (no request is sent yet).
 pub fn connect(root: &Path) -> Result<RemoteStore, ScanError> {

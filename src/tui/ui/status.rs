@@ -54,6 +54,18 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     if bad > 0 {
         right.push((format!("{bad} unreadable (u)"), bar.patch(th.alert()), 4));
     }
+    // A bucket that cannot be reached is news, not a note: it stays in view.
+    let unreachable = app
+        .watcher_message
+        .as_deref()
+        .filter(|m| m.starts_with(crate::index::REMOTE_UNREACHABLE));
+    if let Some(m) = unreachable {
+        right.push((
+            crate::text::sanitize::clean(m).into_owned(),
+            bar.patch(th.alert()),
+            KEEP,
+        ));
+    }
     let watch = format!(
         "watch: {}",
         fmt::truncate(
@@ -70,7 +82,11 @@ pub fn status_bar(r: Rect, buf: &mut Buffer, app: &App) {
     let w = r.width as usize;
     let title = " snapscope ";
     // The watcher's note is the first thing to give up when space is short.
-    if let Some(m) = &app.watcher_message {
+    if let Some(m) = app
+        .watcher_message
+        .as_ref()
+        .filter(|_| unreachable.is_none())
+    {
         let mut with_note = right.clone();
         with_note[watch_index].0 = format!(
             "{watch} ({})",

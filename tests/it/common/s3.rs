@@ -100,42 +100,7 @@ impl S3Server {
         std::fs::create_dir(root.path().join(BUCKET)).unwrap();
         let requests = Arc::new(Requests::default());
         let faults = Arc::new(Faults::default());
-        let runtime = tokio::runtime::Builder::new_multi_thread()
-            .worker_threads(2)
-            .enable_all()
-            .build()
-            .unwrap();
-        let listener = runtime
-            .block_on(tokio::net::TcpListener::bind("127.0.0.1:0"))
-            .unwrap();
-        let addr = listener.local_addr().unwrap();
-        let fs = s3s_fs::FileSystem::new(root.path()).unwrap();
-        let wrapped = Paged {
-            inner: fs,
-            root: root.path().to_path_buf(),
-        };
-        let mut b = s3s::service::S3ServiceBuilder::new(wrapped);
-        b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET));
-        let service = b.build();
-        let (reqs, flts) = (Arc::clone(&requests), Arc::clone(&faults));
-        runtime.spawn(async move {
-            loop {
-                let Ok((socket, _)) = listener.accept().await else {
-                    continue;
-                };
-                let (service, reqs, flts) = (service.clone(), Arc::clone(&reqs), Arc::clone(&flts));
-                tokio::spawn(async move {
-                    let svc = hyper::service::service_fn(move |req| {
-                        let (service, reqs, flts) =
-                            (service.clone(), Arc::clone(&reqs), Arc::clone(&flts));
-                        async move { handle(&service, &reqs, &flts, req).await }
-                    });
-                    let _ = hyper::server::conn::http1::Builder::new()
-                        .serve_connection(hyper_util::rt::TokioIo::new(socket), svc)
-                        .await;
-                });
-            }
-        });
+        let (addr, runtime) = serve(root.path(), "127.0.0.1:0", &requests, &faults);
         S3Server {
             addr,
             root,
@@ -143,6 +108,14 @@ impl S3Server {
             faults,
             runtime: Some(runtime),
         }
+    }
+
+    /// Serve the same folder on the same port again after [`S3Server::stop`].
+    pub fn restart(&mut self) {
+        self.stop();
+        let addr = self.addr.to_string();
+        let (_, runtime) = serve(self.root.path(), &addr, &self.requests, &self.faults);
+        self.runtime = Some(runtime);
     }
 
     /// `http://127.0.0.1:PORT`, for `AWS_ENDPOINT_URL`.
@@ -163,6 +136,52 @@ impl S3Server {
             rt.shutdown_timeout(std::time::Duration::from_secs(2));
         }
     }
+}
+
+/// Serve `root` over S3 on `bind` (`127.0.0.1:0`: any free port).
+fn serve(
+    root: &Path,
+    bind: &str,
+    requests: &Arc<Requests>,
+    faults: &Arc<Faults>,
+) -> (SocketAddr, tokio::runtime::Runtime) {
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap();
+    let listener = runtime
+        .block_on(tokio::net::TcpListener::bind(bind))
+        .unwrap();
+    let addr = listener.local_addr().unwrap();
+    let fs = s3s_fs::FileSystem::new(root).unwrap();
+    let wrapped = Paged {
+        inner: fs,
+        root: root.to_path_buf(),
+    };
+    let mut b = s3s::service::S3ServiceBuilder::new(wrapped);
+    b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET));
+    let service = b.build();
+    let (reqs, flts) = (Arc::clone(requests), Arc::clone(faults));
+    runtime.spawn(async move {
+        loop {
+            let Ok((socket, _)) = listener.accept().await else {
+                continue;
+            };
+            let (service, reqs, flts) = (service.clone(), Arc::clone(&reqs), Arc::clone(&flts));
+            tokio::spawn(async move {
+                let svc = hyper::service::service_fn(move |req| {
+                    let (service, reqs, flts) =
+                        (service.clone(), Arc::clone(&reqs), Arc::clone(&flts));
+                    async move { handle(&service, &reqs, &flts, req).await }
+                });
+                let _ = hyper::server::conn::http1::Builder::new()
+                    .serve_connection(hyper_util::rt::TokioIo::new(socket), svc)
+                    .await;
+            });
+        }
+    });
+    (addr, runtime)
 }
 
 impl Drop for S3Server {

@@ -1,0 +1,258 @@
+//! Following a bucket live (issue 15, phase 2) against a real S3 server
+//! (`common::s3`): `watch --json` on `s3://…` polls, and shows a new, a
+//! rewritten and a deleted object as it does for files; while the server
+//! is down nothing known is removed and the status says the remote is
+//! unreachable; once it is back a new object is seen again. The explorer
+//! says "remote unreachable" in its status bar and recovers. Only GET and
+//! HEAD requests reach the server.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::Stdio;
+use std::sync::mpsc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::pty::{scaled, Pty};
+use crate::common::run;
+use crate::common::s3::{S3Server, ACCESS_KEY, SECRET};
+use crate::remote::{upload, url, with_server};
+
+/// The project "Diabetes progression regressor" of `sample_snapshots/`.
+const P: &str = "01a2230d-b8d2-7113-98bf-36daa2d1f948";
+const A: &str = "01a2230d-cf89-775a-a1a8-46cd6f8ba0dd";
+const B: &str = "01a2230d-d042-7e6a-b768-d9370a0473c3";
+const C: &str = "01a2230d-d0f9-7724-ac00-4b6c966cbb5e";
+/// New snapshot ids (uuid7, later than any sample).
+const NEW: &str = "01a2230e-0000-7000-8000-000000000001";
+const NEW2: &str = "01a2230e-0000-7000-8000-000000000002";
+
+/// The events of a running `watch --json`, as parsed lines.
+struct Events {
+    rx: mpsc::Receiver<Value>,
+}
+
+impl Events {
+    /// The next event matching `want` within `timeout`, collecting every event
+    /// seen on the way into `seen`.
+    fn until(
+        &self,
+        timeout: Duration,
+        seen: &mut Vec<Value>,
+        mut want: impl FnMut(&Value) -> bool,
+    ) {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.rx.recv_timeout(left) {
+                Ok(v) => {
+                    let hit = want(&v);
+                    seen.push(v);
+                    if hit {
+                        return;
+                    }
+                }
+                Err(_) => panic!("no matching event in {timeout:?}; seen: {seen:#?}"),
+            }
+        }
+    }
+
+    /// Every event within `d`.
+    fn during(&self, d: Duration, seen: &mut Vec<Value>) {
+        let deadline = Instant::now() + d;
+        while let Ok(v) = self
+            .rx
+            .recv_timeout(deadline.saturating_duration_since(Instant::now()))
+        {
+            seen.push(v);
+        }
+    }
+}
+
+fn event(v: &Value, name: &str, id: &str) -> bool {
+    v["event"] == name && v["snapshot_id"] == id
+}
+
+fn snapshots(server: &S3Server) -> std::path::PathBuf {
+    server.folder(&format!("ws/{P}/snapshots"))
+}
+
+#[test]
+fn watch_follows_new_rewritten_and_deleted_objects_and_rides_out_an_outage() {
+    let mut server = S3Server::start();
+    upload(Path::new("sample_snapshots"), &server.folder("ws"));
+    let mut child = with_server(run::snapscope(), &server)
+        .args(["--no-cache", "watch", "--json", "--poll-interval", "1"])
+        .arg(url("ws"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let Ok(l) = l else { return };
+            if let Ok(v) = serde_json::from_str::<Value>(&l) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    let ev = Events { rx };
+    let mut seen = Vec::new();
+    let t = scaled(Duration::from_secs(20));
+    // The summary line first: 40 snapshots (`ls sample_snapshots/*/snapshots | grep -c json`).
+    ev.until(t, &mut seen, |v| v["snapshots"] == 40);
+
+    // Idle polls are listings only: no object is fetched again.
+    server.requests.reset();
+    std::thread::sleep(scaled(Duration::from_millis(3500)));
+    let (lists, gets) = (server.requests.lists(), server.requests.gets());
+    eprintln!("idle: {lists} listing requests, {gets} GETs");
+    assert!(lists > 0, "it polls: {:?}", server.requests.counts());
+    assert_eq!(gets, 0, "{:?}", server.requests.counts());
+
+    let dir = snapshots(&server);
+    std::fs::copy(
+        dir.join(format!("{A}.json")),
+        dir.join(format!("{NEW}.json")),
+    )
+    .unwrap();
+    ev.until(t, &mut seen, |v| event(v, "added", NEW));
+
+    // B rewritten with C's bytes: another ETag.
+    std::fs::copy(dir.join(format!("{C}.json")), dir.join(format!("{B}.json"))).unwrap();
+    ev.until(t, &mut seen, |v| event(v, "updated", B));
+
+    std::fs::remove_file(dir.join(format!("{C}.json"))).unwrap();
+    ev.until(t, &mut seen, |v| event(v, "removed", C));
+
+    // The server goes away: the last good index stays.
+    server.stop();
+    let mut down = Vec::new();
+    ev.until(t, &mut down, |v| {
+        v["event"] == "watcher"
+            && v["reason"]
+                .as_str()
+                .is_some_and(|r| r.contains("remote unreachable, retrying in 1s"))
+    });
+    ev.during(scaled(Duration::from_secs(4)), &mut down);
+    assert!(
+        !down
+            .iter()
+            .any(|v| v["event"] == "removed" || v["event"] == "project_removed"),
+        "{down:#?}"
+    );
+    server.restart();
+    std::fs::copy(
+        dir.join(format!("{A}.json")),
+        dir.join(format!("{NEW2}.json")),
+    )
+    .unwrap();
+    let mut after = Vec::new();
+    ev.until(t, &mut after, |v| event(v, "added", NEW2));
+    assert!(
+        !after
+            .iter()
+            .any(|v| v["event"] == "removed" || v["event"] == "project_removed"),
+        "{after:#?}"
+    );
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
+}
+
+#[test]
+fn the_explorer_says_the_remote_is_unreachable_and_recovers() {
+    let mut server = S3Server::start();
+    upload(Path::new("sample_snapshots"), &server.folder("ws"));
+    let endpoint = server.endpoint();
+    let env = [
+        ("AWS_ACCESS_KEY_ID", ACCESS_KEY),
+        ("AWS_SECRET_ACCESS_KEY", SECRET),
+        ("AWS_REGION", "us-east-1"),
+        ("AWS_ENDPOINT_URL", endpoint.as_str()),
+        ("AWS_EC2_METADATA_DISABLED", "true"),
+    ];
+    let u = url("ws");
+    let cwd = tempfile::tempdir().unwrap();
+    let mut p = Pty::spawn(
+        &run::bin(),
+        &["--no-cache", "--poll-interval", "1", &u],
+        120,
+        30,
+        &env,
+        cwd.path(),
+    );
+    let t = scaled(Duration::from_secs(20));
+    p.wait_for_text("Diabetes progression regressor", t);
+    // The first scan is over once the poll status shows.
+    p.wait_for_text("polling every 1s", t);
+    server.stop();
+    p.wait_for_text("remote unreachable", t);
+    p.wait_for_text("40 snapshots", t);
+    server.restart();
+    p.wait_for_absent("remote unreachable", t);
+    // A new object once it is back: 41 runs.
+    let dir = snapshots(&server);
+    std::fs::copy(
+        dir.join(format!("{A}.json")),
+        dir.join(format!("{NEW}.json")),
+    )
+    .unwrap();
+    p.wait_for_text("41 snapshots", t);
+    p.send("q");
+    p.wait_exit(t);
+    assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
+}
+
+/// GETs that keep failing (`503 SlowDown` on every attempt) during the
+/// first scan: once one has failed after its retries the others are not
+/// tried until a listing succeeds (without that, each of the 40 objects
+/// waits out 6 attempts: 240 GETs); nothing is shown unread, and once the
+/// server answers again every snapshot arrives.
+#[test]
+fn a_failing_get_does_not_make_the_scan_wait_out_every_object() {
+    let server = S3Server::start();
+    upload(Path::new("sample_snapshots"), &server.folder("ws"));
+    server
+        .faults
+        .slow_down_gets
+        .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
+    let mut child = with_server(run::snapscope(), &server)
+        .args(["--no-cache", "watch", "--json", "--poll-interval", "1"])
+        .arg(url("ws"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let (tx, rx) = mpsc::channel();
+    let stdout = child.stdout.take().unwrap();
+    std::thread::spawn(move || {
+        for l in BufReader::new(stdout).lines() {
+            let Ok(l) = l else { return };
+            if let Ok(v) = serde_json::from_str::<Value>(&l) {
+                let _ = tx.send(v);
+            }
+        }
+    });
+    let ev = Events { rx };
+    let mut seen = Vec::new();
+    let t = scaled(Duration::from_secs(30));
+    ev.until(t, &mut seen, |v| v["event"] == "summary");
+    let gets = server.requests.gets();
+    assert!(gets < 40 * 6, "{gets} GETs");
+    server
+        .faults
+        .slow_down_gets
+        .store(0, std::sync::atomic::Ordering::SeqCst);
+    let mut added = 0;
+    ev.until(t, &mut seen, |v| {
+        added += usize::from(v["event"] == "added");
+        added == 40
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
+}
