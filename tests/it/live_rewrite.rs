@@ -16,9 +16,8 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use snapscope::index::{self, IndexEvent, IndexOptions, WatchMode};
+use snapscope::index::{self, IndexEvent, WatchMode};
 use snapscope::model::TestCounts;
-use snapscope::parse::{ParseOptions, TimeZoneChoice};
 
 /// The mtime every file is given back (2023-11-14 22:13:20 UTC).
 const STAMP: &str = "@1700000000";
@@ -178,19 +177,9 @@ fn live_index_sees_rewrite(mode: WatchMode) {
     });
     assert!(live.parse_count() >= parsed + 20);
     ev.finish(live);
-    let (fresh, _) = index::index_path(
-        ws.root(),
-        &IndexOptions {
-            parse: ParseOptions {
-                tz: TimeZoneChoice::Utc,
-            },
-            ..IndexOptions::default()
-        },
-    )
-    .unwrap();
     assert_eq!(
         crate::live_churn::State::of(&ev.catalog),
-        crate::live_churn::State::of(&fresh)
+        crate::live_churn::fresh(ws.root())
     );
 }
 

@@ -70,19 +70,10 @@ impl Events {
     }
 }
 
-fn event(v: &Value, name: &str, id: &str) -> bool {
-    v["event"] == name && v["snapshot_id"] == id
-}
-
-fn snapshots(server: &S3Server) -> std::path::PathBuf {
-    server.folder(&format!("ws/{P}/snapshots"))
-}
-
-#[test]
-fn watch_follows_new_rewritten_and_deleted_objects_and_rides_out_an_outage() {
-    let mut server = S3Server::start();
-    upload(Path::new("sample_snapshots"), &server.folder("ws"));
-    let mut child = with_server(run::snapscope(), &server)
+/// `watch --json --poll-interval 1` on the server's `ws` prefix, its
+/// stdout parsed line by line on a thread.
+fn watch_json(server: &S3Server) -> (run::Running, Events) {
+    let mut child = with_server(run::snapscope(), server)
         .args(["--no-cache", "watch", "--json", "--poll-interval", "1"])
         .arg(url("ws"))
         .stdout(Stdio::piped())
@@ -99,7 +90,22 @@ fn watch_follows_new_rewritten_and_deleted_objects_and_rides_out_an_outage() {
             }
         }
     });
-    let ev = Events { rx };
+    (child, Events { rx })
+}
+
+fn event(v: &Value, name: &str, id: &str) -> bool {
+    v["event"] == name && v["snapshot_id"] == id
+}
+
+fn snapshots(server: &S3Server) -> std::path::PathBuf {
+    server.folder(&format!("ws/{P}/snapshots"))
+}
+
+#[test]
+fn watch_follows_new_rewritten_and_deleted_objects_and_rides_out_an_outage() {
+    let mut server = S3Server::start();
+    upload(Path::new("sample_snapshots"), &server.folder("ws"));
+    let (mut child, ev) = watch_json(&server);
     let mut seen = Vec::new();
     let t = scaled(Duration::from_secs(20));
     // The summary line first: 40 snapshots (`ls sample_snapshots/*/snapshots | grep -c json`).
@@ -220,24 +226,7 @@ fn a_failing_get_does_not_make_the_scan_wait_out_every_object() {
         .faults
         .slow_down_gets
         .store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
-    let mut child = with_server(run::snapscope(), &server)
-        .args(["--no-cache", "watch", "--json", "--poll-interval", "1"])
-        .arg(url("ws"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines() {
-            let Ok(l) = l else { return };
-            if let Ok(v) = serde_json::from_str::<Value>(&l) {
-                let _ = tx.send(v);
-            }
-        }
-    });
-    let ev = Events { rx };
+    let (mut child, ev) = watch_json(&server);
     let mut seen = Vec::new();
     let t = scaled(Duration::from_secs(30));
     ev.until(t, &mut seen, |v| v["event"] == "summary");
