@@ -37,15 +37,22 @@ use crate::oncall::{file_time, is_failure, json_with, printed_time, read, root, 
 /// jq '(.suite.test_results // [])[], (.metric_results // {} | .[] |
 ///   (.tests[]?, (.values // {} | .[] | .tests[]?))) | [.name, .status]'
 pub(crate) fn all_tests(v: &Value) -> Vec<(String, String)> {
+    test_objects(v)
+        .into_iter()
+        .map(|t| {
+            (
+                t["name"].as_str().unwrap().to_string(),
+                t["status"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect()
+}
+
+/// The test objects of a snapshot file, in the order [`all_tests`] lists them.
+pub(crate) fn test_objects(v: &Value) -> Vec<&Value> {
     let mut out = Vec::new();
-    let mut push = |t: &Value| {
-        out.push((
-            t["name"].as_str().unwrap().to_string(),
-            t["status"].as_str().unwrap().to_string(),
-        ))
-    };
     for t in v["suite"]["test_results"].as_array().into_iter().flatten() {
-        push(t);
+        out.push(t);
     }
     for m in v["metric_results"]
         .as_object()
@@ -53,11 +60,11 @@ pub(crate) fn all_tests(v: &Value) -> Vec<(String, String)> {
         .flat_map(|m| m.values())
     {
         for t in m["tests"].as_array().into_iter().flatten() {
-            push(t);
+            out.push(t);
         }
         for l in m["values"].as_object().into_iter().flat_map(|l| l.values()) {
             for t in l["tests"].as_array().into_iter().flatten() {
-                push(t);
+                out.push(t);
             }
         }
     }

@@ -76,32 +76,14 @@ struct FileTest {
 
 /// Every test of a snapshot file, legacy or v2 (by-label tests too).
 fn file_tests(v: &Value) -> Vec<FileTest> {
-    let mut out = Vec::new();
-    let mut push = |t: &Value| {
-        out.push(FileTest {
+    crate::failing_now::test_objects(v)
+        .into_iter()
+        .map(|t| FileTest {
             status: t["status"].as_str().unwrap().to_string(),
             description: t["description"].as_str().unwrap_or("").to_string(),
             value: t["parameters"]["value"].as_f64(),
         })
-    };
-    for t in v["suite"]["test_results"].as_array().into_iter().flatten() {
-        push(t);
-    }
-    for m in v["metric_results"]
-        .as_object()
-        .into_iter()
-        .flat_map(|m| m.values())
-    {
-        for t in m["tests"].as_array().into_iter().flatten() {
-            push(t);
-        }
-        for l in m["values"].as_object().into_iter().flat_map(|l| l.values()) {
-            for t in l["tests"].as_array().into_iter().flatten() {
-                push(t);
-            }
-        }
-    }
-    out
+        .collect()
 }
 
 /// A run of a file: snapshot id, time, tests.
