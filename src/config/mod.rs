@@ -367,7 +367,7 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
 }
 
 /// One `[remote."URL-PREFIX"]` table: endpoint, region, allow-http,
-/// concurrency, poll-interval. Unknown keys are warnings, bad values errors.
+/// concurrency, poll-interval, full-listing-every. Unknown keys are warnings, bad values errors.
 fn remote_settings(
     prefix: &str,
     table: &toml::Value,
@@ -415,6 +415,16 @@ fn remote_settings(
                     .filter(|s| s.is_finite() && *s > 0.0)
                     .ok_or_else(|| format!("remote.{shown:?}.{key}: expected seconds"))?;
                 s.poll_interval = Some(secs);
+            }
+            "full-listing-every" | "full_listing_every" => {
+                s.full_listing_every = Some(
+                    v.as_integer()
+                        .filter(|n| (1..=1_000_000).contains(n))
+                        .map(|n| n as u32)
+                        .ok_or_else(|| {
+                            format!("remote.{shown:?}.{key}: expected a number of polls, 1 or more")
+                        })?,
+                )
             }
             other => warnings.push(format!(
                 "config: unknown key remote.{shown:?}.{} ignored",
@@ -483,6 +493,9 @@ impl Config {
             if let Some(v) = s.poll_interval {
                 r.insert("poll-interval".into(), v.into());
             }
+            if let Some(v) = s.full_listing_every {
+                r.insert("full-listing-every".into(), i64::from(v).into());
+            }
             remote.insert(prefix.clone(), r.into());
         }
         if !remote.is_empty() {
@@ -509,7 +522,7 @@ mod tests {
             "tz = \"Europe/Berlin\"\ntheme = \"light\"\nmarker = \"dot\"\npoll_interval = 5\n\
              max_file_size = \"1G\"\n[keys]\nquit = \"x\"\ntrends = [\"t\", \"F2\"]\n\
              [remote.\"s3://bkt/ws\"]\nendpoint = \"http://127.0.0.1:9000\"\nregion = \"eu-west-1\"\n\
-             allow-http = true\nconcurrency = 4\npoll-interval = 30\n",
+             allow-http = true\nconcurrency = 4\npoll-interval = 30\nfull-listing-every = 5\n",
         )
         .unwrap();
         let (back, w) = parse(&c.to_toml()).unwrap();
@@ -527,6 +540,7 @@ mod tests {
                     allow_http: Some(true),
                     concurrency: Some(4),
                     poll_interval: Some(30.0),
+                    full_listing_every: Some(5),
                 }
             )]
         );

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::common::pty::{scaled, Pty};
 use crate::common::run;
-use crate::common::s3::{S3Server, ACCESS_KEY, SECRET};
+use crate::common::s3::{S3Server, ACCESS_KEY, BUCKET, SECRET};
 use crate::remote::{upload, url, with_server};
 
 /// The project "Diabetes progression regressor" of `sample_snapshots/`.
@@ -73,7 +73,11 @@ impl Events {
 /// `watch --json --poll-interval 1` on the server's `ws` prefix, its
 /// stdout parsed line by line on a thread.
 fn watch_json(server: &S3Server) -> (run::Running, Events) {
-    let mut child = with_server(run::snapscope(), server)
+    watch_json_with(with_server(run::snapscope(), server))
+}
+
+fn watch_json_with(run: run::Run) -> (run::Running, Events) {
+    let mut child = run
         .args(["--no-cache", "watch", "--json", "--poll-interval", "1"])
         .arg(url("ws"))
         .stdout(Stdio::piped())
@@ -240,6 +244,88 @@ fn a_failing_get_does_not_make_the_scan_wait_out_every_object() {
     ev.until(t, &mut seen, |v| {
         added += usize::from(v["event"] == "added");
         added == 40
+    });
+    let _ = child.kill();
+    let _ = child.wait();
+    assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
+}
+
+/// A uuid7 snapshot id created at `ms` (milliseconds since the epoch).
+fn uuid7(ms: u64, n: u64) -> String {
+    let t = format!("{ms:012x}");
+    format!("{}-{}-7000-8000-{n:012x}", &t[..8], &t[8..])
+}
+
+/// Idle polls of a workspace whose snapshots were created an hour apart
+/// (as a daily or hourly job writes them) ask only for the keys after the
+/// newest one: one delimited listing of the top and one listing per
+/// project that starts after a key, each a single page, and no GET; every
+/// `full-listing-every`-th poll lists the bucket whole. A new object shows
+/// at the next poll; a rewrite or a delete of an old one at the next full
+/// listing.
+#[test]
+fn idle_polls_ask_only_for_keys_after_the_newest_and_list_whole_every_nth() {
+    let server = S3Server::start();
+    let ws = server.folder("ws");
+    let project = ws.join(P);
+    let snaps = project.join("snapshots");
+    std::fs::create_dir_all(&snaps).unwrap();
+    let sample = Path::new("sample_snapshots").join(P);
+    std::fs::copy(sample.join("metadata.json"), project.join("metadata.json")).unwrap();
+    let bytes = std::fs::read(sample.join("snapshots").join(format!("{A}.json"))).unwrap();
+    // 30 copies of snapshot A under uuid7 names an hour apart, oldest
+    // 0x01a2230c0000 ms (2024); the file name is the snapshot's id.
+    let hour = 3_600_000;
+    let base = 0x01a2_230c_0000_u64;
+    let ids: Vec<String> = (0..30).map(|i| uuid7(base + i * hour, i)).collect();
+    for id in &ids {
+        std::fs::write(snaps.join(format!("{id}.json")), &bytes).unwrap();
+    }
+    // Full listing: metadata.json + 30 snapshots = 31 keys = 5 pages of 7.
+    let cfg_dir = tempfile::tempdir().unwrap();
+    let cfg = cfg_dir.path().join("config.toml");
+    std::fs::write(
+        &cfg,
+        format!("[remote.\"s3://{BUCKET}/ws\"]\nfull-listing-every = 4\n"),
+    )
+    .unwrap();
+    let (mut child, ev) =
+        watch_json_with(with_server(run::snapscope(), &server).env("SNAPSCOPE_CONFIG", &cfg));
+    let mut seen = Vec::new();
+    let t = scaled(Duration::from_secs(20));
+    ev.until(t, &mut seen, |v| v["snapshots"] == 30);
+
+    server.requests.reset();
+    std::thread::sleep(scaled(Duration::from_millis(8500)));
+    let r = &server.requests;
+    let (top, after) = (r.count("GET", "list-top"), r.count("GET", "list-after"));
+    let (full, more) = (r.count("GET", "list"), r.count("GET", "list-page2+"));
+    eprintln!("idle: {:?}", r.counts());
+    assert!(top >= 4, "a cheap poll a second: {:?}", r.counts());
+    assert_eq!(after, top, "one single-page listing for the one project");
+    assert!(full >= 1, "a full listing every 4th poll: {:?}", r.counts());
+    assert!(full * 2 <= top + 2, "mostly cheap polls: {:?}", r.counts());
+    assert_eq!(more, full * 4, "a full listing is 5 pages");
+    assert_eq!(r.gets(), 0, "{:?}", r.counts());
+
+    // A new object: at the next poll, cheap or not.
+    let new = uuid7(base + 30 * hour, 99);
+    std::fs::write(snaps.join(format!("{new}.json")), &bytes).unwrap();
+    ev.until(scaled(Duration::from_secs(3)), &mut seen, |v| {
+        event(v, "added", &new)
+    });
+    // The oldest rewritten (another size, another ETag) and the second
+    // deleted: both far older than the look-back, so seen by the next
+    // full listing, within 4 polls.
+    let mut longer = bytes.clone();
+    longer.extend_from_slice(b"\n\n");
+    std::fs::write(snaps.join(format!("{}.json", ids[0])), &longer).unwrap();
+    std::fs::remove_file(snaps.join(format!("{}.json", ids[1]))).unwrap();
+    let (mut updated, mut removed) = (false, false);
+    ev.until(scaled(Duration::from_secs(6)), &mut seen, |v| {
+        updated |= event(v, "updated", &ids[0]);
+        removed |= event(v, "removed", &ids[1]);
+        updated && removed
     });
     let _ = child.kill();
     let _ = child.wait();

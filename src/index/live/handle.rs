@@ -235,6 +235,7 @@ fn spawn(
         cache_dirty: false,
         source,
         first_listing,
+        polls: 0,
     };
     let thread = std::thread::Builder::new()
         .name("snapscope-index".into())

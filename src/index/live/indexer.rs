@@ -53,6 +53,8 @@ pub(super) struct Indexer {
     pub(super) source: Source,
     /// A bucket's first listing, taken when the index started.
     pub(super) first_listing: Option<Listed>,
+    /// Polls of a bucket so far (every few is a full listing).
+    pub(super) polls: u32,
 }
 
 impl Indexer {
@@ -140,10 +142,11 @@ impl Indexer {
                 .map(|d| d.saturating_duration_since(now))
                 .unwrap_or(Duration::from_secs(3600));
             let mut batch = Vec::new();
+            let mut poll = false;
             select! {
                 recv(stop_rx) -> _ => break,
                 recv(rescan_rx) -> _ => batch.push(WatchSignal::Rescan),
-                recv(ticks) -> _ => batch.push(WatchSignal::Rescan),
+                recv(ticks) -> _ => poll = true,
                 recv(signals) -> sig => match sig {
                     Ok(sig) => batch.push(sig),
                     Err(_) => signals = crossbeam_channel::never(),
@@ -152,6 +155,9 @@ impl Indexer {
             }
             batch.extend(signals.try_iter());
             self.handle_signals(batch);
+            if poll {
+                self.poll_bucket();
+            }
             self.process_due(Instant::now());
         }
         drop(watcher);
@@ -221,17 +227,9 @@ impl Indexer {
         if let Some(first) = self.first_listing.take() {
             return Some(first);
         }
-        let remote = matches!(self.source, Source::Remote(..));
         match self.source.list(&self.root, self.layout) {
             Ok((layout, listed)) => {
-                if self.scan_error.take().is_some() {
-                    self.emit(IndexEvent::Cleared {
-                        path: self.root.clone(),
-                    });
-                    if remote {
-                        self.emit(self.poll_status());
-                    }
-                }
+                self.listing_succeeded();
                 if let Some(layout) = layout {
                     let ids: Vec<String> = self.projects.keys().cloned().collect();
                     for id in ids {
@@ -242,24 +240,43 @@ impl Indexer {
                 Some(listed)
             }
             Err(e) => {
-                let reason = if remote {
-                    format!("cannot list the bucket: {e}")
-                } else {
-                    format!("cannot list the folder: {e}")
-                };
-                if self.scan_error.as_deref() != Some(reason.as_str()) {
-                    let first = self.scan_error.is_none();
-                    self.emit(IndexEvent::Unreadable(Unreadable {
-                        path: self.root.clone(),
-                        project_id: None,
-                        reason: reason.clone(),
-                    }));
-                    self.scan_error = Some(reason);
-                    if remote && first {
-                        self.emit(self.poll_status());
-                    }
-                }
+                self.listing_failed(&e);
                 None
+            }
+        }
+    }
+
+    /// A listing of the root worked: clear its error, if it had one.
+    pub(super) fn listing_succeeded(&mut self) {
+        if self.scan_error.take().is_some() {
+            self.emit(IndexEvent::Cleared {
+                path: self.root.clone(),
+            });
+            if matches!(self.source, Source::Remote(..)) {
+                self.emit(self.poll_status());
+            }
+        }
+    }
+
+    /// A listing of the root failed: report it once (the root unreadable);
+    /// what is known stays as it is.
+    pub(super) fn listing_failed(&mut self, e: &str) {
+        let remote = matches!(self.source, Source::Remote(..));
+        let reason = if remote {
+            format!("cannot list the bucket: {e}")
+        } else {
+            format!("cannot list the folder: {e}")
+        };
+        if self.scan_error.as_deref() != Some(reason.as_str()) {
+            let first = self.scan_error.is_none();
+            self.emit(IndexEvent::Unreadable(Unreadable {
+                path: self.root.clone(),
+                project_id: None,
+                reason: reason.clone(),
+            }));
+            self.scan_error = Some(reason);
+            if remote && first {
+                self.emit(self.poll_status());
             }
         }
     }
@@ -417,7 +434,7 @@ impl Indexer {
 
     /// Re-list everything and reconcile (poll tick, safety rescan, the
     /// root folder replaced).
-    fn rescan(&mut self) {
+    pub(super) fn rescan(&mut self) {
         // Whether or not it changed, everything is listed next.
         self.layout_changed();
         let Some((dirs, problems)) = self.list_all() else {

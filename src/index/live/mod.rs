@@ -20,12 +20,15 @@
 //! tracked file: read or not, outcome, events), `files` (reading one
 //! tracked file), `pending` (the settle rules), `project` (a followed
 //! project's record), `source` (disk or a bucket: listing, fingerprints,
-//! bytes; a bucket is polled, and a failed listing changes nothing).
+//! bytes; a bucket is polled, and a failed listing changes nothing),
+//! `poll` (a poll tick of a bucket: a cheap poll for new keys, or a full
+//! listing every few polls).
 
 mod files;
 mod handle;
 mod indexer;
 mod pending;
+mod poll;
 mod project;
 mod source;
 mod tracking;

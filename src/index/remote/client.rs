@@ -39,6 +39,9 @@ pub struct RemoteStore {
     concurrency: usize,
     /// The fingerprints of the last listing, by object URL.
     listed: std::sync::Mutex<std::collections::BTreeMap<std::path::PathBuf, Fingerprint>>,
+    /// The folder names at the top of the last full listing.
+    top: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    full_listing_every: u32,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -90,6 +93,11 @@ impl RemoteStore {
             runtime,
             concurrency,
             listed: Default::default(),
+            top: Default::default(),
+            full_listing_every: settings
+                .full_listing_every
+                .filter(|&n| n > 0)
+                .unwrap_or(super::settings::DEFAULT_FULL_LISTING_EVERY),
         })
     }
 
@@ -102,9 +110,51 @@ impl RemoteStore {
         } else {
             prefix
         };
+        self.list_with(path, true, None)
+    }
+
+    /// Whether a listing can start after a key (S3 and GCS can; Azure
+    /// cannot, so there every poll lists the whole bucket).
+    pub fn lists_after(&self) -> bool {
+        self.op.info().capability().list_with_start_after
+    }
+
+    /// The objects and folders directly in the folder `dir_key` (a key
+    /// relative to the bucket, ending in `/`; empty: the bucket's top) whose
+    /// keys sort after `after`, all pages. Folders end in `/`.
+    pub fn list_dir(
+        &self,
+        dir_key: &str,
+        after: Option<&str>,
+    ) -> Result<Vec<ObjectInfo>, RemoteError> {
+        let path = if dir_key.is_empty() {
+            "/".to_string()
+        } else {
+            dir_key.to_string()
+        };
+        let after = after.filter(|_| self.lists_after()).map(str::to_string);
+        let mut found = self.list_with(path.clone(), false, after.clone())?;
+        // The folder itself comes back as an entry of a delimited listing.
+        found.retain(|o| o.key != path.trim_start_matches('/'));
+        if let Some(after) = after {
+            found.retain(|o| o.key > after);
+        }
+        Ok(found)
+    }
+
+    fn list_with(
+        &self,
+        path: String,
+        recursive: bool,
+        after: Option<String>,
+    ) -> Result<Vec<ObjectInfo>, RemoteError> {
         let op = self.op.clone();
         let listed = self.runtime.block_on(async move {
-            let mut lister = op.lister_with(&path).recursive(true).await?;
+            let mut list = op.lister_with(&path).recursive(recursive);
+            if let Some(after) = &after {
+                list = list.start_after(after);
+            }
+            let mut lister = list.await?;
             let mut out = Vec::new();
             while let Some(entry) = lister.try_next().await? {
                 let meta = entry.metadata();
@@ -399,9 +449,30 @@ impl RemoteStore {
     pub fn remember_listed(
         &self,
         files: &std::collections::BTreeMap<std::path::PathBuf, Fingerprint>,
+        top: std::collections::BTreeSet<String>,
     ) {
         if let Ok(mut l) = self.listed.lock() {
             l.clone_from(files);
+        }
+        if let Ok(mut t) = self.top.lock() {
+            *t = top;
+        }
+    }
+
+    /// The folder names at the top of the last full listing.
+    pub fn top_dirs(&self) -> std::collections::BTreeSet<String> {
+        self.top.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// Every how many polls the bucket is listed whole.
+    pub fn full_listing_every(&self) -> u32 {
+        self.full_listing_every
+    }
+
+    /// Add the fingerprints of objects a partial listing found.
+    pub fn remember_more(&self, files: &[(std::path::PathBuf, Fingerprint)]) {
+        if let Ok(mut l) = self.listed.lock() {
+            l.extend(files.iter().cloned());
         }
     }
 

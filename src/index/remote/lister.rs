@@ -59,6 +59,11 @@ impl KeyTree {
         &self.files
     }
 
+    /// Every folder, the root included.
+    pub fn dirs(&self) -> impl Iterator<Item = &PathBuf> {
+        self.dirs.iter()
+    }
+
     /// How many objects (files) the tree holds.
     pub fn file_count(&self) -> usize {
         self.files.len()

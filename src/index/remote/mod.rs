@@ -7,10 +7,12 @@
 //! of remote entries are object URLs; fingerprints carry a hash of the
 //! ETag, so the persistent cache serves unchanged objects without a GET.
 //! Read-only: only list and get requests. The live index follows a bucket
-//! by polling its listing (`live::source`).
+//! by polling (`live::source`): mostly cheap polls that ask only for keys
+//! after the newest known uuid7 (`poll`), a full listing every few polls.
 
 mod client;
 mod lister;
+mod poll;
 mod reader;
 mod records;
 mod settings;
@@ -25,6 +27,7 @@ use std::time::{Duration, Instant};
 use crate::index::scan::{Layout, Listing, ScanError};
 
 pub use client::RemoteStore;
+pub use poll::{poll_recent, Polled};
 pub use reader::{projects, snapshots};
 pub use settings::{set_remote_settings, settings_for, RemoteSettings, DEFAULT_CONCURRENCY};
 pub use url::{is_remote, normalized_root, RemoteUrl, UrlError};
@@ -83,7 +86,8 @@ pub fn list(store: &RemoteStore) -> Result<(Layout, Listing), ScanError> {
         )
         .into());
     }
-    store.remember_listed(tree.files());
+    let top = poll::top_dirs_of(&url.root_path(), tree.dirs());
+    store.remember_listed(tree.files(), top);
     Ok(lister::listing(&tree, &url.root_path()))
 }
 

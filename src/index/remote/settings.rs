@@ -1,6 +1,6 @@
 //! Per-URL settings of object stores, from the configuration file's
 //! `[remote."s3://bucket/prefix"]` tables: endpoint, region, allow-http,
-//! concurrency, poll interval. The binary hands them over once at start
+//! concurrency, poll interval, full-listing period. The binary hands them over once at start
 //! ([`set_remote_settings`]); a URL takes the table with the longest prefix
 //! of it. Credentials are never part of these: they come from the
 //! environment and the standard files of each cloud.
@@ -22,9 +22,16 @@ pub struct RemoteSettings {
     pub allow_http: Option<bool>,
     /// Requests in flight at once (default [`DEFAULT_CONCURRENCY`]).
     pub concurrency: Option<usize>,
-    /// Seconds between polls when following a bucket (not used yet).
+    /// Seconds between polls when following a bucket.
     pub poll_interval: Option<f64>,
+    /// Every how many polls the whole bucket is listed again, to catch
+    /// rewritten and deleted objects (default [`DEFAULT_FULL_LISTING_EVERY`]);
+    /// the polls between only ask for keys after the newest known one.
+    pub full_listing_every: Option<u32>,
 }
+
+/// Every how many polls a bucket is listed whole unless configured.
+pub const DEFAULT_FULL_LISTING_EVERY: u32 = 10;
 
 static SETTINGS: OnceLock<Vec<(String, RemoteSettings)>> = OnceLock::new();
 

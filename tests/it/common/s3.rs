@@ -37,8 +37,11 @@ pub struct Faults {
     pub slow_down_gets: AtomicUsize,
 }
 
-/// Requests the server saw: (method, kind) → count, kind being `list`,
-/// `list-page2+`, `get-object`, `head`, or the path for anything else.
+/// Requests the server saw: (method, kind) → count, kind being `list` (the
+/// first page of a listing), `list-page2+` (a later page), `list-after` (the
+/// first page of a listing that starts after a key), `list-top` (the first
+/// page of a delimited listing of one folder), `get-object`, `head`, or the
+/// path for anything else.
 #[derive(Debug, Default)]
 pub struct Requests {
     seen: Mutex<BTreeMap<(String, String), usize>>,
@@ -57,11 +60,15 @@ impl Requests {
     pub fn gets(&self) -> usize {
         self.count("GET", "get-object")
     }
-    /// Listing requests so far (all pages).
+    /// Listing requests so far (all pages, all kinds).
     pub fn lists(&self) -> usize {
-        self.count("GET", "list") + self.count("GET", "list-page2+")
+        ["list", "list-page2+", "list-after", "list-top"]
+            .iter()
+            .map(|k| self.count("GET", k))
+            .sum::<usize>()
     }
-    fn count(&self, method: &str, kind: &str) -> usize {
+    /// Requests of one method and kind so far.
+    pub fn count(&self, method: &str, kind: &str) -> usize {
         self.counts()
             .get(&(method.to_string(), kind.to_string()))
             .copied()
@@ -215,6 +222,10 @@ async fn handle(
         query.contains("list-type=") || (path.trim_matches('/') == BUCKET && method == "GET");
     let kind = if is_list && query.contains("continuation-token=") {
         "list-page2+".to_string()
+    } else if is_list && query.contains("start-after=") {
+        "list-after".to_string()
+    } else if is_list && query.contains("delimiter=") {
+        "list-top".to_string()
     } else if is_list {
         "list".to_string()
     } else if method == "GET" && path.trim_matches('/').contains('/') {
