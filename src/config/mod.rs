@@ -367,7 +367,7 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
 }
 
 /// One `[remote."URL-PREFIX"]` table: endpoint, region, allow-http,
-/// concurrency, poll-interval, full-listing-every. Unknown keys are warnings, bad values errors.
+/// concurrency, poll-interval, full-listing-every, list-page-keys. Unknown keys are warnings, bad values errors.
 fn remote_settings(
     prefix: &str,
     table: &toml::Value,
@@ -415,6 +415,16 @@ fn remote_settings(
                     .filter(|s| s.is_finite() && *s > 0.0)
                     .ok_or_else(|| format!("remote.{shown:?}.{key}: expected seconds"))?;
                 s.poll_interval = Some(secs);
+            }
+            "list-page-keys" | "list_page_keys" => {
+                s.list_page_keys = Some(
+                    v.as_integer()
+                        .filter(|n| (1..=1_000_000).contains(n))
+                        .map(|n| n as u32)
+                        .ok_or_else(|| {
+                            format!("remote.{shown:?}.{key}: expected a number of keys, 1 or more")
+                        })?,
+                )
             }
             "full-listing-every" | "full_listing_every" => {
                 s.full_listing_every = Some(
@@ -496,6 +506,9 @@ impl Config {
             if let Some(v) = s.full_listing_every {
                 r.insert("full-listing-every".into(), i64::from(v).into());
             }
+            if let Some(v) = s.list_page_keys {
+                r.insert("list-page-keys".into(), i64::from(v).into());
+            }
             remote.insert(prefix.clone(), r.into());
         }
         if !remote.is_empty() {
@@ -522,7 +535,7 @@ mod tests {
             "tz = \"Europe/Berlin\"\ntheme = \"light\"\nmarker = \"dot\"\npoll_interval = 5\n\
              max_file_size = \"1G\"\n[keys]\nquit = \"x\"\ntrends = [\"t\", \"F2\"]\n\
              [remote.\"s3://bkt/ws\"]\nendpoint = \"http://127.0.0.1:9000\"\nregion = \"eu-west-1\"\n\
-             allow-http = true\nconcurrency = 4\npoll-interval = 30\nfull-listing-every = 5\n",
+             allow-http = true\nconcurrency = 4\npoll-interval = 30\nfull-listing-every = 5\nlist-page-keys = 7\n",
         )
         .unwrap();
         let (back, w) = parse(&c.to_toml()).unwrap();
@@ -541,6 +554,7 @@ mod tests {
                     concurrency: Some(4),
                     poll_interval: Some(30.0),
                     full_listing_every: Some(5),
+                    list_page_keys: Some(7),
                 }
             )]
         );

@@ -16,7 +16,7 @@ use serde_json::Value;
 
 use crate::common::pty::{scaled, Pty};
 use crate::common::run;
-use crate::common::s3::{S3Server, ACCESS_KEY, BUCKET, SECRET};
+use crate::common::s3::{S3Server, ACCESS_KEY, BUCKET, PAGE, SECRET};
 use crate::remote::{upload, url, with_server};
 
 /// The project "Diabetes progression regressor" of `sample_snapshots/`.
@@ -122,6 +122,14 @@ fn watch_follows_new_rewritten_and_deleted_objects_and_rides_out_an_outage() {
     eprintln!("idle: {lists} listing requests, {gets} GETs");
     assert!(lists > 0, "it polls: {:?}", server.requests.counts());
     assert_eq!(gets, 0, "{:?}", server.requests.counts());
+    // 47 objects are one page of S3's 1,000 keys: less than a cheap poll of
+    // 4 projects (5 requests), so every poll lists the bucket whole.
+    assert_eq!(
+        server.requests.count("GET", "list-after"),
+        0,
+        "{:?}",
+        server.requests.counts()
+    );
 
     let dir = snapshots(&server);
     std::fs::copy(
@@ -286,7 +294,7 @@ fn idle_polls_ask_only_for_keys_after_the_newest_and_list_whole_every_nth() {
     let cfg = cfg_dir.path().join("config.toml");
     std::fs::write(
         &cfg,
-        format!("[remote.\"s3://{BUCKET}/ws\"]\nfull-listing-every = 4\n"),
+        format!("[remote.\"s3://{BUCKET}/ws\"]\nfull-listing-every = 4\nlist-page-keys = {PAGE}\n"),
     )
     .unwrap();
     let (mut child, ev) =

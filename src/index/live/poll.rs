@@ -1,9 +1,11 @@
 //! A poll tick of a bucket. Most polls are cheap ([`remote::poll_recent`]):
 //! they ask only for the snapshot keys created since about the newest known
 //! one, so an idle poll costs `1 + projects` LIST requests and no GET. Every
-//! `full-listing-every`-th poll, the first after a failure, and whenever a
-//! cheap poll cannot tell, the bucket is listed whole and reconciled, which
-//! also catches rewritten and deleted objects.
+//! `full-listing-every`-th poll, the first after a failure, whenever a
+//! cheap poll cannot tell, and whenever a full listing would cost no more
+//! requests (`objects / list-page-keys` pages: few objects, many projects),
+//! the bucket is listed whole and reconciled, which also catches rewritten
+//! and deleted objects.
 
 use std::collections::HashMap;
 use std::ffi::OsStr;
@@ -13,6 +15,7 @@ use super::files::FileKind;
 use super::indexer::Indexer;
 use super::source::Source;
 use crate::index::remote::{self, Polled};
+use crate::index::scan::Layout;
 
 impl Indexer {
     /// One poll of a bucket (a folder: a rescan).
@@ -24,7 +27,16 @@ impl Indexer {
         let (store, down) = (store.clone(), down.clone());
         self.polls = self.polls.wrapping_add(1);
         let every = store.full_listing_every().max(1);
-        if self.scan_error.is_some() || self.polls.is_multiple_of(every) {
+        // A cheap poll costs one listing per project (and one of the top);
+        // when a full listing costs no more, list whole.
+        let cheap = match self.layout {
+            Layout::Workspace => 1 + self.projects.len(),
+            Layout::Project | Layout::Flat => 1,
+        };
+        if self.scan_error.is_some()
+            || self.polls.is_multiple_of(every)
+            || cheap >= store.full_listing_pages()
+        {
             self.rescan();
             return;
         }

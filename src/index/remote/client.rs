@@ -42,6 +42,7 @@ pub struct RemoteStore {
     /// The folder names at the top of the last full listing.
     top: std::sync::Mutex<std::collections::BTreeSet<String>>,
     full_listing_every: u32,
+    list_page_keys: u32,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -98,6 +99,10 @@ impl RemoteStore {
                 .full_listing_every
                 .filter(|&n| n > 0)
                 .unwrap_or(super::settings::DEFAULT_FULL_LISTING_EVERY),
+            list_page_keys: settings
+                .list_page_keys
+                .filter(|&n| n > 0)
+                .unwrap_or(super::settings::DEFAULT_LIST_PAGE_KEYS),
         })
     }
 
@@ -462,6 +467,13 @@ impl RemoteStore {
     /// The folder names at the top of the last full listing.
     pub fn top_dirs(&self) -> std::collections::BTreeSet<String> {
         self.top.lock().map(|t| t.clone()).unwrap_or_default()
+    }
+
+    /// About how many requests a full listing takes now: the objects of the
+    /// last one over the keys per page.
+    pub fn full_listing_pages(&self) -> usize {
+        let objects = self.listed.lock().map(|l| l.len()).unwrap_or(0);
+        objects.div_ceil(self.list_page_keys as usize).max(1)
     }
 
     /// Every how many polls the bucket is listed whole.

@@ -28,7 +28,14 @@ pub struct RemoteSettings {
     /// rewritten and deleted objects (default [`DEFAULT_FULL_LISTING_EVERY`]);
     /// the polls between only ask for keys after the newest known one.
     pub full_listing_every: Option<u32>,
+    /// Keys per page of the store's listings (default [`DEFAULT_LIST_PAGE_KEYS`],
+    /// as S3 and GCS): a poll lists the whole bucket when that costs no more
+    /// requests than a cheap poll.
+    pub list_page_keys: Option<u32>,
 }
+
+/// Keys per listing page unless configured (S3's and GCS's page).
+pub const DEFAULT_LIST_PAGE_KEYS: u32 = 1000;
 
 /// Every how many polls a bucket is listed whole unless configured.
 pub const DEFAULT_FULL_LISTING_EVERY: u32 = 10;

@@ -95,11 +95,31 @@ pub struct S3Server {
     pub requests: Arc<Requests>,
     pub faults: Arc<Faults>,
     runtime: Option<tokio::runtime::Runtime>,
+    listing: Listing,
+}
+
+/// How the server lists.
+#[derive(Debug, Clone, Copy)]
+pub struct Listing {
+    /// Keys per page at most (S3's own: 1000).
+    pub page: i32,
+    /// ETags hashed from the bytes (as real servers: a rewrite changes it);
+    /// else from size and modification time (cheap for big workspaces).
+    pub content_etags: bool,
 }
 
 impl S3Server {
-    /// Serve a fresh temp folder with an empty bucket [`BUCKET`].
+    /// Serve a fresh temp folder with an empty bucket [`BUCKET`], listing
+    /// pages of [`PAGE`] keys, ETags hashed from each object's bytes.
     pub fn start() -> S3Server {
+        S3Server::start_with(Listing {
+            page: PAGE,
+            content_etags: true,
+        })
+    }
+
+    /// Serve a fresh temp folder with an empty bucket [`BUCKET`], listing as told.
+    pub fn start_with(listing: Listing) -> S3Server {
         let root = tempfile::Builder::new()
             .prefix("snapscope-s3-")
             .tempdir()
@@ -107,13 +127,14 @@ impl S3Server {
         std::fs::create_dir(root.path().join(BUCKET)).unwrap();
         let requests = Arc::new(Requests::default());
         let faults = Arc::new(Faults::default());
-        let (addr, runtime) = serve(root.path(), "127.0.0.1:0", &requests, &faults);
+        let (addr, runtime) = serve(root.path(), "127.0.0.1:0", &requests, &faults, listing);
         S3Server {
             addr,
             root,
             requests,
             faults,
             runtime: Some(runtime),
+            listing,
         }
     }
 
@@ -121,7 +142,13 @@ impl S3Server {
     pub fn restart(&mut self) {
         self.stop();
         let addr = self.addr.to_string();
-        let (_, runtime) = serve(self.root.path(), &addr, &self.requests, &self.faults);
+        let (_, runtime) = serve(
+            self.root.path(),
+            &addr,
+            &self.requests,
+            &self.faults,
+            self.listing,
+        );
         self.runtime = Some(runtime);
     }
 
@@ -151,6 +178,7 @@ fn serve(
     bind: &str,
     requests: &Arc<Requests>,
     faults: &Arc<Faults>,
+    listing: Listing,
 ) -> (SocketAddr, tokio::runtime::Runtime) {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -165,6 +193,7 @@ fn serve(
     let wrapped = Paged {
         inner: fs,
         root: root.to_path_buf(),
+        listing,
     };
     let mut b = s3s::service::S3ServiceBuilder::new(wrapped);
     b.set_auth(s3s::auth::SimpleAuth::from_single(ACCESS_KEY, SECRET));
@@ -254,13 +283,19 @@ async fn handle(
 struct Paged {
     inner: s3s_fs::FileSystem,
     root: PathBuf,
+    listing: Listing,
 }
 
-/// An ETag for a file's bytes (what a real server lists).
-fn etag_of(path: &Path) -> Option<ETag> {
-    let bytes = std::fs::read(path).ok()?;
+/// An ETag for a file: of its bytes (what a real server lists), or of its
+/// size and modification time.
+fn etag_of(path: &Path, content: bool) -> Option<ETag> {
     let mut h = std::collections::hash_map::DefaultHasher::new();
-    bytes.hash(&mut h);
+    if content {
+        std::fs::read(path).ok()?.hash(&mut h);
+    } else {
+        let m = std::fs::metadata(path).ok()?;
+        (m.len(), m.modified().ok()).hash(&mut h);
+    }
     Some(ETag::Strong(format!("{:016x}", h.finish())))
 }
 
@@ -270,12 +305,16 @@ impl S3 for Paged {
         &self,
         mut req: S3Request<ListObjectsV2Input>,
     ) -> S3Result<S3Response<ListObjectsV2Output>> {
-        req.input.max_keys = Some(req.input.max_keys.unwrap_or(PAGE).min(PAGE));
+        let page = self.listing.page;
+        req.input.max_keys = Some(req.input.max_keys.unwrap_or(page).min(page));
         let bucket = req.input.bucket.clone();
         let mut resp = self.inner.list_objects_v2(req).await?;
         for o in resp.output.contents.iter_mut().flatten() {
             if let Some(key) = &o.key {
-                o.e_tag = etag_of(&self.root.join(&bucket).join(key));
+                o.e_tag = etag_of(
+                    &self.root.join(&bucket).join(key),
+                    self.listing.content_etags,
+                );
             }
         }
         Ok(resp)

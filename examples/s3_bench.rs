@@ -1,0 +1,209 @@
+//! Figures for workspaces in object storage (issue 15): a workspace served
+//! by a real S3 server on loopback (`s3s-fs`, the tests' server, with S3's
+//! own 1,000-key listing pages) against the same folder on disk, with the
+//! number of requests the server saw.
+//!
+//! ```sh
+//! cargo build --release
+//! cargo run --release --example s3_bench -- /tmp/ws1k [--runs 3] [--polls 6]
+//! ```
+//!
+//! Prints one Markdown table: cold `projects` from disk, cold from the
+//! bucket (no cache), the cold run that writes the cache, warm (cache
+//! fresh), each with its median wall time and requests; then the requests
+//! of one idle poll (cheap) and of one full listing, from `watch --json
+//! --poll-interval 1`. The workspace is hard-linked into the server's
+//! folder (same file system), never written.
+
+#![allow(clippy::unwrap_used, clippy::expect_used)]
+
+#[allow(dead_code)]
+#[path = "../tests/it/common/s3.rs"]
+mod s3;
+
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+use s3::{Listing, S3Server, ACCESS_KEY, BUCKET, SECRET};
+
+fn snapscope() -> PathBuf {
+    std::env::var_os("SNAPSCOPE_BIN")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from("target/release/snapscope"))
+}
+
+fn command(server: &S3Server, xdg: &Path) -> Command {
+    let mut c = Command::new(snapscope());
+    c.env("AWS_ACCESS_KEY_ID", ACCESS_KEY)
+        .env("AWS_SECRET_ACCESS_KEY", SECRET)
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ENDPOINT_URL", server.endpoint())
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .env("XDG_CACHE_HOME", xdg)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    c
+}
+
+/// Wall time of one run (must succeed).
+fn timed(mut c: Command) -> Duration {
+    let t = Instant::now();
+    let status = c.status().expect("snapscope runs");
+    assert!(status.success(), "{c:?}: {status}");
+    t.elapsed()
+}
+
+fn median(mut v: Vec<Duration>) -> Duration {
+    v.sort();
+    v[v.len() / 2]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+}
+
+fn requests(server: &S3Server) -> String {
+    let r = &server.requests;
+    let lists = r.lists();
+    let gets = r.gets();
+    let other: usize = r.counts().values().sum::<usize>() - lists - gets;
+    let mut s = format!("{lists} LIST + {gets} GET");
+    if other > 0 {
+        s.push_str(&format!(" + {other} other"));
+    }
+    s
+}
+
+/// Requests per poll of `watch`, with a full listing every `every` polls:
+/// (requests, polls) over `polls` polls after the first scan.
+fn poll_requests(server: &S3Server, url: &str, every: u32, polls: u32) -> (usize, u32) {
+    let cfg = tempfile::tempdir().unwrap();
+    let file = cfg.path().join("config.toml");
+    std::fs::write(
+        &file,
+        format!("[remote.\"{url}\"]\nfull-listing-every = {every}\n"),
+    )
+    .unwrap();
+    let xdg = tempfile::tempdir().unwrap();
+    let mut c = command(server, xdg.path());
+    c.env("SNAPSCOPE_CONFIG", &file)
+        .args(["--no-cache", "watch", "--json", "--poll-interval", "1", url])
+        .stdout(Stdio::piped());
+    let mut child = c.spawn().unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    // The summary line ends the first scan.
+    for l in lines.by_ref() {
+        if l.unwrap().contains("\"summary\"") {
+            break;
+        }
+    }
+    std::thread::sleep(Duration::from_millis(500));
+    server.requests.reset();
+    std::thread::sleep(Duration::from_secs(u64::from(polls)));
+    let seen = server.requests.counts().values().sum();
+    let _ = child.kill();
+    let _ = child.wait();
+    (seen, polls)
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let mut ws = None;
+    let (mut runs, mut polls) = (3, 6);
+    while let Some(a) = args.next() {
+        match a.as_str() {
+            "--runs" => runs = args.next().unwrap().parse().unwrap(),
+            "--polls" => polls = args.next().unwrap().parse().unwrap(),
+            _ => ws = Some(PathBuf::from(a)),
+        }
+    }
+    let ws = ws.expect("usage: s3_bench WORKSPACE [--runs N] [--polls N]");
+    let server = S3Server::start_with(Listing {
+        page: 1000,
+        content_etags: false,
+    });
+    let served = server.root.path().join(BUCKET).join("ws");
+    let cp = Command::new("cp")
+        .arg("-al")
+        .arg(&ws)
+        .arg(&served)
+        .status()
+        .unwrap();
+    assert!(cp.success(), "cp -al {} (same file system?)", ws.display());
+    let url = format!("s3://{BUCKET}/ws");
+    let objects = walkdir::WalkDir::new(&served)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_file())
+        .count();
+    println!("workspace {} ({objects} objects)\n", ws.display());
+    println!("| run | wall (median of {runs}) | requests |");
+    println!("| --- | --- | --- |");
+
+    let xdg = tempfile::tempdir().unwrap();
+    let disk = (0..runs)
+        .map(|_| {
+            let mut c = command(&server, xdg.path());
+            c.arg("--no-cache").arg("projects").arg(&ws);
+            timed(c)
+        })
+        .collect();
+    println!("| disk, no cache | {} | - |", ms(median(disk)));
+
+    let mut cold = Vec::new();
+    for _ in 0..runs {
+        server.requests.reset();
+        let mut c = command(&server, xdg.path());
+        c.args(["--no-cache", "projects", &url]);
+        cold.push(timed(c));
+    }
+    println!(
+        "| bucket, no cache | {} | {} |",
+        ms(median(cold)),
+        requests(&server)
+    );
+
+    let mut writes = Vec::new();
+    for _ in 0..runs {
+        let fresh = tempfile::tempdir().unwrap();
+        server.requests.reset();
+        let mut c = command(&server, fresh.path());
+        c.args(["projects", &url]);
+        writes.push(timed(c));
+    }
+    println!(
+        "| bucket, cold, writes the cache | {} | {} |",
+        ms(median(writes)),
+        requests(&server)
+    );
+
+    let mut c = command(&server, xdg.path());
+    c.args(["projects", &url]);
+    timed(c);
+    let mut warm = Vec::new();
+    for _ in 0..runs {
+        server.requests.reset();
+        let mut c = command(&server, xdg.path());
+        c.args(["projects", &url]);
+        warm.push(timed(c));
+    }
+    println!(
+        "| bucket, warm (cache fresh) | {} | {} |",
+        ms(median(warm)),
+        requests(&server)
+    );
+
+    let (cheap, n) = poll_requests(&server, &url, 1_000_000, polls);
+    println!(
+        "| idle poll, cheap | - | {:.1} requests a poll ({cheap} in {n} polls) |",
+        cheap as f64 / f64::from(n)
+    );
+    let (full, n) = poll_requests(&server, &url, 1, polls);
+    println!(
+        "| idle poll, full listing | - | {:.1} requests a poll ({full} in {n} polls) |",
+        full as f64 / f64::from(n)
+    );
+}
