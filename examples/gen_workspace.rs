@@ -1,9 +1,11 @@
 //! Generate a large Evidently workspace for benchmarks by cloning the real
-//! files in `sample_snapshots/` (2 legacy + 2 v2 projects, read once).
+//! files of a workspace: `sample_snapshots/` (2 legacy + 2 v2 projects) unless
+//! `--from DIR` names another (any workspace of project folders, of either
+//! generation or both, e.g. `../shared/evidently-workspaces/heavy-0.7`), read once.
 //!
 //! ```sh
 //! cargo run --release --example gen_workspace -- OUT --snapshots 10000 --projects 20 \
-//!     [--generation both|legacy|v2] [--source DIR] [--seed N]
+//!     [--generation both|legacy|v2] [--from DIR] [--seed N]
 //! ```
 //!
 //! Project `i` clones source project `i % sources` (so with `both` half the
@@ -43,7 +45,7 @@ struct Args {
 fn usage() -> ExitCode {
     eprintln!(
         "usage: gen_workspace OUT --snapshots N --projects P [--generation both|legacy|v2] \
-         [--source DIR] [--seed N]"
+         [--from DIR] [--seed N]"
     );
     ExitCode::from(2)
 }
@@ -64,7 +66,7 @@ fn parse_args() -> Option<Args> {
             "--snapshots" => a.snapshots = it.next()?.parse().ok()?,
             "--projects" => a.projects = it.next()?.parse().ok()?,
             "--generation" => a.generation = it.next()?,
-            "--source" => a.source = it.next()?.into(),
+            "--from" | "--source" => a.source = it.next()?.into(),
             "--seed" => a.seed = it.next()?.parse().ok()?,
             s if !s.starts_with("--") && out.is_none() => out = Some(PathBuf::from(s)),
             _ => return None,

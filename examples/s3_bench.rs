@@ -13,7 +13,8 @@
 //! fresh), each with its median wall time and requests; then the requests
 //! of one idle poll (cheap) and of one full listing, from `watch --json
 //! --poll-interval 1`. The workspace is hard-linked into the server's
-//! folder (same file system), never written.
+//! folder (same file system), never written. `--serve` only serves it (and
+//! prints the request counts every 5 s), for profiling the client alone.
 
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
@@ -112,15 +113,16 @@ fn poll_requests(server: &S3Server, url: &str, every: u32, polls: u32) -> (usize
 fn main() {
     let mut args = std::env::args().skip(1);
     let mut ws = None;
-    let (mut runs, mut polls) = (3, 6);
+    let (mut runs, mut polls, mut serve_only) = (3, 6, false);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--runs" => runs = args.next().unwrap().parse().unwrap(),
             "--polls" => polls = args.next().unwrap().parse().unwrap(),
+            "--serve" => serve_only = true,
             _ => ws = Some(PathBuf::from(a)),
         }
     }
-    let ws = ws.expect("usage: s3_bench WORKSPACE [--runs N] [--polls N]");
+    let ws = ws.expect("usage: s3_bench WORKSPACE [--runs N] [--polls N] [--serve]");
     let server = S3Server::start_with(Listing {
         page: 1000,
         content_etags: false,
@@ -140,6 +142,18 @@ fn main() {
         .filter(|e| e.file_type().is_file())
         .count();
     println!("workspace {} ({objects} objects)\n", ws.display());
+    if serve_only {
+        println!(
+            "serving {url} at {} until interrupted:\n  AWS_ACCESS_KEY_ID={ACCESS_KEY} AWS_SECRET_ACCESS_KEY=... \
+             AWS_ENDPOINT_URL={} AWS_REGION=us-east-1",
+            server.endpoint(),
+            server.endpoint()
+        );
+        loop {
+            std::thread::sleep(Duration::from_secs(5));
+            eprintln!("{:?}", server.requests.counts());
+        }
+    }
     println!("| run | wall (median of {runs}) | requests |");
     println!("| --- | --- | --- |");
 

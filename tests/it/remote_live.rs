@@ -17,7 +17,10 @@ use serde_json::Value;
 use crate::common::pty::{scaled, Pty};
 use crate::common::run;
 use crate::common::s3::{S3Server, ACCESS_KEY, BUCKET, PAGE, SECRET};
+use crate::common::tools::{samples, value};
+use crate::metrics::{assert_figures_match, promtool_accepts};
 use crate::remote::{upload, url, with_server};
+use crate::serve::{scrape, serve_with};
 
 /// The project "Diabetes progression regressor" of `sample_snapshots/`.
 const P: &str = "01a2230d-b8d2-7113-98bf-36daa2d1f948";
@@ -337,5 +340,46 @@ fn idle_polls_ask_only_for_keys_after_the_newest_and_list_whole_every_nth() {
     });
     let _ = child.kill();
     let _ = child.wait();
+    assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
+}
+
+/// `serve s3://…`: `/metrics` from a bucket gives the figures the files
+/// say (read independently from `sample_snapshots/`), in a format promtool
+/// accepts, and follows a new object within a poll or two.
+#[test]
+fn serve_on_a_bucket_scrapes_the_files_figures_and_follows_it() {
+    let server = S3Server::start();
+    upload(Path::new("sample_snapshots"), &server.folder("ws"));
+    let u = url("ws");
+    let s = serve_with(
+        with_server(run::snapscope(), &server),
+        std::ffi::OsStr::new(&u),
+        &["--no-cache", "--poll-interval", "1"],
+    );
+    let body = scrape(&s);
+    promtool_accepts(&body, "serve s3://");
+    let got = samples(&body);
+    assert_figures_match(Path::new("sample_snapshots"), &got);
+    let of_p = |got: &[crate::common::tools::Sample]| {
+        value(got, "snapscope_project_snapshots", &[("project_id", P)])
+    };
+    let before = of_p(&got).expect("project P has a snapshot count");
+    let dir = snapshots(&server);
+    std::fs::copy(
+        dir.join(format!("{A}.json")),
+        dir.join(format!("{NEW}.json")),
+    )
+    .unwrap();
+    let deadline = Instant::now() + scaled(Duration::from_secs(20));
+    loop {
+        let got = samples(&scrape(&s));
+        if of_p(&got) == Some(before + 1.0) {
+            assert_eq!(value(&got, "snapscope_index_snapshots", &[]), Some(41.0));
+            break;
+        }
+        assert!(Instant::now() < deadline, "no new snapshot: {:?}", of_p(&got));
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    drop(s);
     assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
 }

@@ -34,7 +34,7 @@ const TUMOR: &str = "01a2230c-81ae-78e6-8ae0-202ec1933101";
 const TUMOR_FAIL: &str = "01a2230c-a504-7ad4-9122-aaa2787bd481";
 
 /// A started `snapscope serve` and the address it said it serves.
-struct Serve {
+pub(crate) struct Serve {
     child: Running,
     addr: String,
 }
@@ -49,11 +49,19 @@ impl Drop for Serve {
 /// `snapscope serve WS --listen 127.0.0.1:0` (the kernel picks the port; the
 /// first line says which), polling the folder.
 fn serve(ws: &Path, extra: &[&str]) -> Serve {
-    let mut child = run::snapscope()
+    let extra: Vec<&str> = ["--watch", "poll", "--poll-interval", "0.3"]
+        .into_iter()
+        .chain(extra.iter().copied())
+        .collect();
+    serve_with(run::snapscope(), ws.as_os_str(), &extra)
+}
+
+/// `snapscope serve TARGET --listen 127.0.0.1:0 --tz utc EXTRA...` from `run`.
+pub(crate) fn serve_with(run: run::Run, target: &std::ffi::OsStr, extra: &[&str]) -> Serve {
+    let mut child = run
         .arg("serve")
-        .arg(ws)
-        .args(["--listen", "127.0.0.1:0", "--tz", "utc", "--watch", "poll"])
-        .args(["--poll-interval", "0.3"])
+        .arg(target)
+        .args(["--listen", "127.0.0.1:0", "--tz", "utc"])
         .args(extra)
         .stdout(Stdio::piped())
         .stderr(Stdio::inherit())
@@ -98,7 +106,7 @@ fn get(url: &str) -> (u16, String, String) {
 }
 
 /// `/metrics` once the first scan is done (503 before), within 60 s.
-fn scrape(s: &Serve) -> String {
+pub(crate) fn scrape(s: &Serve) -> String {
     let url = format!("http://{}/metrics", s.addr);
     let start = Instant::now();
     loop {

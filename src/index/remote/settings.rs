@@ -8,7 +8,7 @@
 use std::sync::OnceLock;
 
 /// How many GETs run at once unless configured.
-pub const DEFAULT_CONCURRENCY: usize = 16;
+pub const DEFAULT_CONCURRENCY: usize = 32;
 
 /// The settings for the URLs under one prefix. `None`: not set.
 #[derive(Debug, Clone, PartialEq, Default)]
