@@ -49,21 +49,42 @@ fn command(server: &S3Server, xdg: &Path) -> Command {
     c
 }
 
-/// Wall time of one run (must succeed).
-fn timed(mut c: Command) -> Duration {
-    let t = Instant::now();
-    let status = c.status().expect("snapscope runs");
+/// Wall time and snapscope's own CPU time (user + system, by GNU time) of
+/// one run (must succeed).
+fn timed(c: Command) -> (Duration, Duration) {
+    let out = tempfile::NamedTempFile::new().unwrap();
+    let mut t = Command::new("/usr/bin/time");
+    t.arg("-f").arg("%U %S").arg("-o").arg(out.path());
+    t.arg(c.get_program()).args(c.get_args());
+    for (k, v) in c.get_envs() {
+        match v {
+            Some(v) => t.env(k, v),
+            None => t.env_remove(k),
+        };
+    }
+    t.stdout(Stdio::null()).stderr(Stdio::null());
+    let start = Instant::now();
+    let status = t.status().expect("/usr/bin/time runs snapscope");
+    let wall = start.elapsed();
     assert!(status.success(), "{c:?}: {status}");
-    t.elapsed()
+    let text = std::fs::read_to_string(out.path()).unwrap();
+    let cpu: f64 = text
+        .split_whitespace()
+        .filter_map(|x| x.parse::<f64>().ok())
+        .sum();
+    (wall, Duration::from_secs_f64(cpu))
 }
 
-fn median(mut v: Vec<Duration>) -> Duration {
-    v.sort();
-    v[v.len() / 2]
-}
-
-fn ms(d: Duration) -> String {
-    format!("{:.0} ms", d.as_secs_f64() * 1000.0)
+/// Median wall time and median CPU time.
+fn median(v: Vec<(Duration, Duration)>) -> String {
+    let (mut wall, mut cpu): (Vec<_>, Vec<_>) = v.into_iter().unzip();
+    wall.sort();
+    cpu.sort();
+    format!(
+        "{:.0} ms | {:.0} ms",
+        wall[wall.len() / 2].as_secs_f64() * 1000.0,
+        cpu[cpu.len() / 2].as_secs_f64() * 1000.0
+    )
 }
 
 fn requests(server: &S3Server) -> String {
@@ -78,16 +99,13 @@ fn requests(server: &S3Server) -> String {
     s
 }
 
-/// Requests per poll of `watch`, with a full listing every `every` polls:
-/// (requests, polls) over `polls` polls after the first scan.
-fn poll_requests(server: &S3Server, url: &str, every: u32, polls: u32) -> (usize, u32) {
+/// Requests of `watch` over `polls` polls after the first scan, with the
+/// `[remote."URL"]` settings `table` (TOML lines).
+/// Gives (requests, polls).
+fn poll_requests(server: &S3Server, url: &str, table: &str, polls: u32) -> (usize, usize) {
     let cfg = tempfile::tempdir().unwrap();
     let file = cfg.path().join("config.toml");
-    std::fs::write(
-        &file,
-        format!("[remote.\"{url}\"]\nfull-listing-every = {every}\n"),
-    )
-    .unwrap();
+    std::fs::write(&file, format!("[remote.\"{url}\"]\n{table}\n")).unwrap();
     let xdg = tempfile::tempdir().unwrap();
     let mut c = command(server, xdg.path());
     c.env("SNAPSCOPE_CONFIG", &file)
@@ -104,7 +122,11 @@ fn poll_requests(server: &S3Server, url: &str, every: u32, polls: u32) -> (usize
     std::thread::sleep(Duration::from_millis(500));
     server.requests.reset();
     std::thread::sleep(Duration::from_secs(u64::from(polls)));
-    let seen = server.requests.counts().values().sum();
+    let r = &server.requests;
+    let seen = r.counts().values().sum();
+    // Each poll starts with one of these: a cheap poll's listing of the
+    // top, or a full listing's first page.
+    let polls = r.count("GET", "list-top") + r.count("GET", "list");
     let _ = child.kill();
     let _ = child.wait();
     (seen, polls)
@@ -154,8 +176,8 @@ fn main() {
             eprintln!("{:?}", server.requests.counts());
         }
     }
-    println!("| run | wall (median of {runs}) | requests |");
-    println!("| --- | --- | --- |");
+    println!("| run | wall (median of {runs}) | snapscope CPU | requests |");
+    println!("| --- | --- | --- | --- |");
 
     let xdg = tempfile::tempdir().unwrap();
     let disk = (0..runs)
@@ -165,7 +187,7 @@ fn main() {
             timed(c)
         })
         .collect();
-    println!("| disk, no cache | {} | - |", ms(median(disk)));
+    println!("| disk, no cache | {} | - |", median(disk));
 
     let mut cold = Vec::new();
     for _ in 0..runs {
@@ -176,7 +198,7 @@ fn main() {
     }
     println!(
         "| bucket, no cache | {} | {} |",
-        ms(median(cold)),
+        median(cold),
         requests(&server)
     );
 
@@ -190,7 +212,7 @@ fn main() {
     }
     println!(
         "| bucket, cold, writes the cache | {} | {} |",
-        ms(median(writes)),
+        median(writes),
         requests(&server)
     );
 
@@ -206,18 +228,29 @@ fn main() {
     }
     println!(
         "| bucket, warm (cache fresh) | {} | {} |",
-        ms(median(warm)),
+        median(warm),
         requests(&server)
     );
 
-    let (cheap, n) = poll_requests(&server, &url, 1_000_000, polls);
-    println!(
-        "| idle poll, cheap | - | {:.1} requests a poll ({cheap} in {n} polls) |",
-        cheap as f64 / f64::from(n)
-    );
-    let (full, n) = poll_requests(&server, &url, 1, polls);
-    println!(
-        "| idle poll, full listing | - | {:.1} requests a poll ({full} in {n} polls) |",
-        full as f64 / f64::from(n)
-    );
+    let runs = [
+        (
+            "idle poll, default (cheap unless a full listing costs no more)",
+            "",
+        ),
+        (
+            "idle poll, always cheap (`list-page-keys = 1`)",
+            "list-page-keys = 1\nfull-listing-every = 1000000",
+        ),
+        (
+            "idle poll, always a full listing (`full-listing-every = 1`)",
+            "full-listing-every = 1",
+        ),
+    ];
+    for (what, table) in runs {
+        let (n, polls) = poll_requests(&server, &url, table, polls);
+        println!(
+            "| {what} | - | - | {:.1} LIST a poll ({n} requests in {polls} polls) |",
+            n as f64 / polls.max(1) as f64
+        );
+    }
 }

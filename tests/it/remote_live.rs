@@ -377,9 +377,44 @@ fn serve_on_a_bucket_scrapes_the_files_figures_and_follows_it() {
             assert_eq!(value(&got, "snapscope_index_snapshots", &[]), Some(41.0));
             break;
         }
-        assert!(Instant::now() < deadline, "no new snapshot: {:?}", of_p(&got));
+        assert!(
+            Instant::now() < deadline,
+            "no new snapshot: {:?}",
+            of_p(&got)
+        );
         std::thread::sleep(Duration::from_millis(200));
     }
     drop(s);
+    assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
+}
+
+/// Every object under the prefix deleted while `watch` follows it: once a
+/// listing has found objects, an empty one means they are gone, and every
+/// project goes (at first an empty prefix is an error: a wrong prefix).
+#[test]
+fn a_bucket_emptied_while_followed_empties_the_view() {
+    let server = S3Server::start();
+    upload(Path::new("sample_snapshots"), &server.folder("ws"));
+    let (mut child, ev) = watch_json(&server);
+    let mut seen = Vec::new();
+    let t = scaled(Duration::from_secs(20));
+    ev.until(t, &mut seen, |v| v["snapshots"] == 40);
+    let ws = server.folder("ws");
+    for e in std::fs::read_dir(&ws).unwrap() {
+        let p = e.unwrap().path();
+        if p.is_dir() {
+            std::fs::remove_dir_all(p).unwrap();
+        } else {
+            std::fs::remove_file(p).unwrap();
+        }
+    }
+    // The 4 project folders of sample_snapshots/.
+    let mut gone = 0;
+    ev.until(t, &mut seen, |v| {
+        gone += usize::from(v["event"] == "project_removed");
+        gone == 4
+    });
+    let _ = child.kill();
+    let _ = child.wait();
     assert_eq!(server.requests.writes(), Vec::new(), "only GET and HEAD");
 }

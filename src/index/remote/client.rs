@@ -43,6 +43,7 @@ pub struct RemoteStore {
     top: std::sync::Mutex<std::collections::BTreeSet<String>>,
     full_listing_every: u32,
     list_page_keys: u32,
+    has_listed: std::sync::atomic::AtomicBool,
 }
 
 impl std::fmt::Debug for RemoteStore {
@@ -99,6 +100,7 @@ impl RemoteStore {
                 .full_listing_every
                 .filter(|&n| n > 0)
                 .unwrap_or(super::settings::DEFAULT_FULL_LISTING_EVERY),
+            has_listed: Default::default(),
             list_page_keys: settings
                 .list_page_keys
                 .filter(|&n| n > 0)
@@ -462,6 +464,13 @@ impl RemoteStore {
         if let Ok(mut t) = self.top.lock() {
             *t = top;
         }
+        self.has_listed
+            .store(true, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Whether a listing succeeded before.
+    pub fn has_listed(&self) -> bool {
+        self.has_listed.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// The folder names at the top of the last full listing.

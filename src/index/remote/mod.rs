@@ -74,12 +74,15 @@ pub fn connect(root: &Path) -> Result<RemoteStore, ScanError> {
 
 /// List the bucket under the store's root as a folder: layout, projects,
 /// snapshot objects. A root with no objects at all is an error (a wrong
-/// prefix), not an empty workspace.
+/// prefix), not an empty workspace, unless an earlier listing of this
+/// store found objects: then they were deleted.
 pub fn list(store: &RemoteStore) -> Result<(Layout, Listing), ScanError> {
     let objects = store.list()?;
     let url = store.url();
     let tree = lister::KeyTree::new(url, &objects);
-    if tree.file_count() == 0 {
+    // Empty at once: a wrong bucket or prefix. Empty after a listing that
+    // found objects (a live view): every object was deleted.
+    if tree.file_count() == 0 && !store.has_listed() {
         return Err(RemoteError::fatal(
             url,
             "no objects under this prefix (check the bucket and the prefix)".into(),
