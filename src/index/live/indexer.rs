@@ -20,6 +20,7 @@ use super::handle::{LiveOptions, Stats};
 use super::pending::{FileState, Tracked};
 use super::project::ProjectState;
 use super::source::{Listed, Source};
+use super::tracking::read_snapshot_from;
 use super::REMOTE_UNREACHABLE;
 use crate::index::cache::{self, IndexCache};
 use crate::index::catalog::{SnapshotEntry, Unreadable};
@@ -374,35 +375,56 @@ impl Indexer {
                     .ok()
             })
             .flatten();
+        let Some(pool) = pool else {
+            for f in &files {
+                let outcome = self.read_snapshot(&f.path, &f.project_id, &f.id);
+                self.record_snapshot(f, outcome);
+            }
+            return cached;
+        };
+        // The pool parses all files, newest first, without waiting for this
+        // thread, which records each outcome as it arrives.
+        let files: Arc<[SnapshotFile]> = files.into();
+        let (tx, rx) = crossbeam_channel::bounded(threads * 8);
+        {
+            let (files, source, opts) = (files.clone(), self.source.clone(), self.opts);
+            let (stats, stop) = (self.stats.clone(), self.stop.clone());
+            pool.spawn(move || {
+                // Taken one by one from the front (not split in halves), so
+                // the newest are parsed first.
+                (0..files.len()).par_bridge().for_each_with(tx, |tx, i| {
+                    if stop.load(Ordering::Relaxed) {
+                        return;
+                    }
+                    let f = &files[i];
+                    let outcome =
+                        read_snapshot_from(&source, &opts, &stats, &f.path, &f.project_id, &f.id);
+                    let _ = tx.send((i, outcome));
+                });
+            });
+        }
         let mut last_progress = Instant::now();
-        let mut chunk_len = threads;
-        let mut rest: &[SnapshotFile] = &files;
-        while !rest.is_empty() {
+        for (i, outcome) in rx {
             if self.stopped() {
                 return cached;
             }
-            let (chunk, tail) = rest.split_at(chunk_len.min(rest.len()));
-            rest = tail;
-            chunk_len = threads * 4;
-            let read = |f: &SnapshotFile| self.read_snapshot(&f.path, &f.project_id, &f.id);
-            let outcomes: Vec<Result<Good, Failure>> = match &pool {
-                Some(pool) => pool.install(|| chunk.par_iter().map(read).collect()),
-                None => chunk.iter().map(read).collect(),
-            };
-            for (f, outcome) in chunk.iter().zip(outcomes) {
-                let kind = FileKind::Snapshot {
-                    project_id: f.project_id.clone(),
-                    id: f.id.clone(),
-                };
-                self.record(&f.path, kind, outcome, None);
-            }
-            done += chunk.len();
+            self.record_snapshot(&files[i], outcome);
+            done += 1;
             if done == total || last_progress.elapsed() >= Duration::from_millis(100) {
                 last_progress = Instant::now();
                 self.emit(IndexEvent::ScanProgress { done, total });
             }
         }
         cached
+    }
+
+    /// Record the outcome of reading snapshot file `f` of the first scan.
+    fn record_snapshot(&mut self, f: &SnapshotFile, outcome: Result<Good, Failure>) {
+        let kind = FileKind::Snapshot {
+            project_id: f.project_id.clone(),
+            id: f.id.clone(),
+        };
+        self.record(&f.path, kind, outcome, None);
     }
 
     /// Track cached entries already sent to consumers as good files, as

@@ -11,8 +11,10 @@ use std::time::Instant;
 use super::files::{
     index_one_file, read_dashboard, read_metadata, too_large, Failure, FileKind, Good,
 };
+use super::handle::{LiveOptions, Stats};
 use super::indexer::Indexer;
 use super::pending::{FileState, Settle, Tracked};
+use super::source::Source;
 use crate::index::catalog::{Fingerprint, Unreadable};
 use crate::index::events::IndexEvent;
 
@@ -25,11 +27,7 @@ impl Indexer {
         project_id: &str,
         id: &str,
     ) -> Result<Good, Failure> {
-        if let Some(e) = too_large(&self.source, path, self.opts.max_file_size) {
-            return Err(e);
-        }
-        self.stats.parses.fetch_add(1, Ordering::Relaxed);
-        index_one_file(&self.source, path, project_id, id, &self.opts.parse).map(Good::Snapshot)
+        read_snapshot_from(&self.source, &self.opts, &self.stats, path, project_id, id)
     }
 
     pub(super) fn read(&self, path: &Path, kind: &FileKind) -> Result<Good, Failure> {
@@ -313,4 +311,21 @@ impl Indexer {
             self.record(&path, kind, outcome, final_fp);
         }
     }
+}
+
+/// Read and parse one snapshot file (any thread): what
+/// [`Indexer::read_snapshot`] does, without the indexer.
+pub(super) fn read_snapshot_from(
+    source: &Source,
+    opts: &LiveOptions,
+    stats: &Stats,
+    path: &Path,
+    project_id: &str,
+    id: &str,
+) -> Result<Good, Failure> {
+    if let Some(e) = too_large(source, path, opts.max_file_size) {
+        return Err(e);
+    }
+    stats.parses.fetch_add(1, Ordering::Relaxed);
+    index_one_file(source, path, project_id, id, &opts.parse).map(Good::Snapshot)
 }
