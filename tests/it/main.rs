@@ -33,6 +33,7 @@ mod parse;
 mod proptest_parse;
 mod python_json;
 mod remote;
+mod remote_azure;
 mod remote_live;
 mod series_keys;
 mod serve;

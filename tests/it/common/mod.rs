@@ -3,6 +3,7 @@
 //! limit), copying a fixture folder, and for the TUI tests the fixture
 //! workspace, a fixed clock, and an `App` filled from a one-shot scan.
 
+pub mod azurite;
 pub mod deadline;
 pub mod pty;
 pub mod run;

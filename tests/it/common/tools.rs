@@ -1,5 +1,6 @@
 //! External tools the tests drive (Debian's `prometheus` package for
-//! `promtool` and `prometheus`, `libxml2-utils` for `xmllint`), and a
+//! `promtool` and `prometheus`, `libxml2-utils` for `xmllint`; npm's
+//! `azurite` and `@azure/storage-blob` in a project-local folder), and a
 //! reader of the Prometheus text format for checking what `snapscope`
 //! printed. `.ci/run` installs the tools, so in CI (`CI` set) a missing
 //! one fails the test; elsewhere the test says SKIPPED and why.
@@ -23,6 +24,43 @@ pub fn tool(name: &str, package: &str, test: &str) -> Option<PathBuf> {
         eprintln!("SKIPPED {test}: `{name}` is absent (apt-get install {package})");
     }
     found
+}
+
+/// The npm packages `.ci/run` installs into [`npm_dir`]: Azurite (the
+/// Azure Storage emulator) and the Azure SDK for JS. The newest that run on
+/// Node 20.
+pub const NPM_PACKAGES: &str = "azurite@3.35.0 @azure/storage-blob@12.32.0";
+
+/// The folder npm installed [`NPM_PACKAGES`] into: `SNAPSCOPE_AZURITE_DIR`
+/// (`.ci/run` exports it), else `.ci/node` in the package root. Its
+/// `node_modules/.bin` has `azurite-blob`.
+pub fn npm_dir() -> PathBuf {
+    std::env::var_os("SNAPSCOPE_AZURITE_DIR")
+        .filter(|d| !d.is_empty())
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(".ci/node"))
+}
+
+/// The program `name` of [`npm_dir`]'s `node_modules/.bin`. Absent: a
+/// panic in CI, else `None` after a SKIPPED line naming `test` and the
+/// command that installs it.
+pub fn npm_tool(name: &str, test: &str) -> Option<PathBuf> {
+    let dir = npm_dir();
+    let path = dir.join("node_modules/.bin").join(name);
+    if path.is_file() {
+        return Some(path);
+    }
+    let install = format!("npm install --prefix {} {NPM_PACKAGES}", dir.display());
+    assert!(
+        std::env::var_os("CI").is_none(),
+        "{test}: `{}` is not installed; .ci/run must run `{install}`",
+        path.display()
+    );
+    eprintln!(
+        "SKIPPED {test}: `{}` is absent (bash .ci/run installs it, or `{install}`)",
+        path.display()
+    );
+    None
 }
 
 /// One sample of a text exposition: name, labels, value.
