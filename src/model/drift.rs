@@ -64,14 +64,42 @@ impl Snapshot {
     /// Drifted columns of this run, from the dataset-level drift metric when the
     /// run has one, else from the per-column rows with a known verdict.
     pub fn drift_count(&self) -> Option<DriftCount> {
+        // The first value of each (metric, field) below, found in one pass
+        // over the series (this runs for many snapshots at every refresh).
+        const FIELDS: [(&str, &str); 8] = [
+            ("DatasetDriftMetric", ".number_of_drifted_columns"),
+            ("DatasetDriftMetric", ".number_of_columns"),
+            ("DatasetDriftMetric", ".share_of_drifted_columns"),
+            ("DataDriftTable", ".number_of_drifted_columns"),
+            ("DataDriftTable", ".number_of_columns"),
+            ("DataDriftTable", ".share_of_drifted_columns"),
+            ("DriftedColumnsCount", ".count"),
+            ("DriftedColumnsCount", ".share"),
+        ];
+        let mut found: [Option<f64>; 8] = [None; 8];
+        for s in &self.series {
+            let Some(v) = s.value else { continue };
+            let k: &str = &s.key;
+            if !k.starts_with('D') {
+                continue;
+            }
+            let Some((m, rest)) = k.split_once(['{', '.']) else {
+                continue;
+            };
+            if rest.contains("by_columns") {
+                continue;
+            }
+            for (slot, (metric, field)) in found.iter_mut().zip(FIELDS) {
+                if slot.is_none() && m == metric && k.ends_with(field) {
+                    *slot = Some(v);
+                }
+            }
+        }
         let value = |metric: &str, field: &str| {
-            self.series.iter().find_map(|s| {
-                let k: &str = &s.key;
-                let (m, rest) = k.split_once(['{', '.'])?;
-                (m == metric && k.ends_with(field) && !rest.contains("by_columns"))
-                    .then_some(s.value)
-                    .flatten()
-            })
+            FIELDS
+                .iter()
+                .position(|f| *f == (metric, field))
+                .and_then(|i| found[i])
         };
         for metric in ["DatasetDriftMetric", "DataDriftTable"] {
             let drifted = value(metric, ".number_of_drifted_columns").and_then(whole);

@@ -3,7 +3,6 @@
 //! each distinct string is stored once and shared.
 
 use std::cell::RefCell;
-use std::collections::HashSet;
 use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
 
@@ -61,7 +60,9 @@ pub type FxBuild = BuildHasherDefault<FxHasher>;
 /// Independent locks, so parser threads rarely wait on each other.
 const SHARDS: usize = 32;
 
-type Set = HashSet<Arc<str>, FxBuild>;
+/// Interned strings by their Fx hash (computed once per lookup: it picks
+/// the shard and finds the slot).
+type Set = hashbrown::HashTable<Arc<str>>;
 
 struct Table {
     shards: Vec<Mutex<Set>>,
@@ -74,22 +75,23 @@ fn table() -> &'static Table {
     })
 }
 
-fn shard(s: &str) -> &'static Mutex<Set> {
-    // High bits: the set itself uses the low ones.
-    let h = FxBuild::default().hash_one(s);
-    &table().shards[(h >> 58) as usize % SHARDS]
+fn hash(s: &str) -> u64 {
+    FxBuild::default().hash_one(s)
 }
 
 /// The shared copy of `s`.
 pub fn intern(s: &str) -> Arc<str> {
+    let h = hash(s);
+    // High bits pick the shard: the table itself uses the low ones.
+    let shard = &table().shards[(h >> 58) as usize % SHARDS];
     // A poisoned lock only means another thread panicked mid-insert; the set
     // itself is still valid.
-    let mut t = shard(s).lock().unwrap_or_else(|e| e.into_inner());
-    if let Some(a) = t.get(s) {
+    let mut t = shard.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(a) = t.find(h, |a| &**a == s) {
         return a.clone();
     }
     let a: Arc<str> = Arc::from(s);
-    t.insert(a.clone());
+    t.insert_unique(h, a.clone(), |a| hash(a));
     a
 }
 

@@ -100,6 +100,12 @@ pub struct App {
     pub dirty: bool,
     /// When the screen was last drawn (relative ages are refreshed once a minute).
     pub last_draw: Option<DateTime<Utc>>,
+    /// When the Now panel and the open views were last recomputed, and
+    /// whether the catalog changed since (during the first scan they are
+    /// recomputed at most every `SCAN_REFRESH_GAP_MS` ms: each refresh
+    /// walks every project's history).
+    pub views_refreshed_at: Option<DateTime<Utc>>,
+    pub views_stale: bool,
     /// Time window of the trend and test-history views.
     pub window: TimeWindow,
     /// The Now panel's data (recomputed when the index changes).
@@ -145,6 +151,8 @@ impl App {
             notice: None,
             dirty: true,
             last_draw: None,
+            views_refreshed_at: None,
+            views_stale: false,
             window: TimeWindow::All,
             now: NowState::default(),
             trend: None,

@@ -61,6 +61,12 @@ impl App {
                 Vec::new()
             }
             Msg::Tick => {
+                // A refresh held back during the scan, with no batch since.
+                if self.views_stale {
+                    self.refresh_views(now);
+                    self.fix_selection();
+                    self.dirty = true;
+                }
                 if let Some((_, at)) = &self.message {
                     if (now - *at).num_seconds() >= MESSAGE_SECS {
                         self.message = None;

@@ -21,6 +21,10 @@ use crate::tui::state::trend::TrendState;
 /// Deepest Esc history kept.
 const MAX_BACK: usize = 16;
 
+/// During the first scan, the least time between two recomputations of
+/// the Now panel and the open views (milliseconds).
+pub(crate) const SCAN_REFRESH_GAP_MS: i64 = 250;
+
 impl App {
     /// Apply what a screen's key handling asked for.
     pub(crate) fn apply(&mut self, o: Outcome, now: DateTime<Utc>) -> Vec<Effect> {
@@ -366,8 +370,18 @@ impl App {
         self.browse.arrived(&self.catalog, &self.filters, arrived);
         if changed {
             // Derived from the catalog alone (and the Now panel's age notes
-            // only with a maximum age, which it does not use).
-            self.refresh_views(now);
+            // only with a maximum age, which it does not use). While the
+            // first scan runs, at most every SCAN_REFRESH_GAP_MS: each
+            // refresh costs a walk over all histories, and batches of new
+            // files arrive faster than that.
+            let recent = self
+                .views_refreshed_at
+                .is_some_and(|t| (now - t).num_milliseconds() < SCAN_REFRESH_GAP_MS);
+            if !self.scan.finished && recent {
+                self.views_stale = true;
+            } else {
+                self.refresh_views(now);
+            }
         }
         self.fix_selection();
         // Keep the selected snapshot where it was on screen.
@@ -410,5 +424,7 @@ impl App {
     pub(crate) fn refresh_views(&mut self, now: DateTime<Utc>) {
         self.now.refresh(&self.catalog, now);
         self.with_views(None, |v, cx| v.refresh(cx));
+        self.views_refreshed_at = Some(now);
+        self.views_stale = false;
     }
 }
