@@ -30,12 +30,12 @@ pub(crate) fn url(prefix: &str) -> String {
     format!("s3://{BUCKET}/{prefix}")
 }
 
-fn text(b: &[u8]) -> String {
+pub(crate) fn text(b: &[u8]) -> String {
     String::from_utf8_lossy(b).into_owned()
 }
 
 /// Timings differ from run to run: `in 12 ms`, `"elapsed_ms": 12`.
-fn untimed(s: &str) -> String {
+pub(crate) fn untimed(s: &str) -> String {
     s.lines()
         .map(|l| {
             let t = l.trim_start();
@@ -56,7 +56,7 @@ fn untimed(s: &str) -> String {
 }
 
 /// The same text, or the first line that differs.
-fn same_lines(remote: &str, local: &str, what: &str) {
+pub(crate) fn same_lines(remote: &str, local: &str, what: &str) {
     for (i, (r, l)) in remote.lines().zip(local.lines()).enumerate() {
         assert_eq!(r, l, "{what}: line {}", i + 1);
     }

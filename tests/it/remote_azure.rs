@@ -9,18 +9,16 @@
 //! every poll is a full listing). Without Azurite installed the tests say
 //! SKIPPED (and fail in CI, where `.ci/run` installs it).
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Output, Stdio};
-use std::sync::mpsc;
-use std::time::{Duration, Instant};
-
-use serde_json::Value;
+use std::process::Output;
+use std::time::Duration;
 
 use crate::common::azurite::{reads_only, since, url, Azurite, ACCOUNT, CONTAINER, KEY};
 use crate::common::copy_dir;
 use crate::common::pty::scaled;
 use crate::common::run::{self, Run};
+use crate::remote::{same_lines, text, untimed};
+use crate::remote_live::{event, watch_json_with};
 
 /// The project "Diabetes progression regressor" of `sample_snapshots/`.
 const P: &str = "01a2230d-b8d2-7113-98bf-36daa2d1f948";
@@ -37,40 +35,6 @@ fn with_azurite(run: Run, az: &Azurite) -> Run {
         .env("AZURE_STORAGE_ENDPOINT", az.endpoint())
         .env_remove("AZURE_STORAGE_ACCOUNT")
         .env_remove("AZURE_STORAGE_KEY")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
-
-/// Timings differ from run to run: `in 12 ms`, `"elapsed_ms": 12`
-/// (as `remote::untimed`).
-fn untimed(s: &str) -> String {
-    s.lines()
-        .map(|l| {
-            let t = l.trim_start();
-            if t.starts_with("\"elapsed_ms\"") || t.starts_with("\"checked_at\"") {
-                t.split(':').next().unwrap_or("").to_string()
-            } else if l.starts_with("snapscope_index_scan_duration_seconds ")
-                || l.starts_with("snapscope_index_updated_timestamp_seconds ")
-            {
-                l.split(' ').next().unwrap_or("").to_string()
-            } else if let Some(i) = l.find(" in ").filter(|_| l.ends_with(" ms")) {
-                format!("{} in _ ms", &l[..i])
-            } else {
-                l.to_string()
-            }
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
-}
-
-/// The same text, or the first line that differs.
-fn same_lines(remote: &str, local: &str, what: &str) {
-    for (i, (r, l)) in remote.lines().zip(local.lines()).enumerate() {
-        assert_eq!(r, l, "{what}: line {}", i + 1);
-    }
-    assert_eq!(remote.lines().count(), local.lines().count(), "{what}");
 }
 
 /// The command lines to compare, with `{}` for PATH.
@@ -292,33 +256,6 @@ fn faults_end_in_one_clear_line_and_the_endpoint_may_come_from_the_config() {
     );
 }
 
-/// The next event of `rx` matching `want` within `timeout`, every event
-/// seen on the way collected into `seen`.
-fn until(
-    rx: &mpsc::Receiver<Value>,
-    timeout: Duration,
-    seen: &mut Vec<Value>,
-    mut want: impl FnMut(&Value) -> bool,
-) {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match rx.recv_timeout(deadline.saturating_duration_since(Instant::now())) {
-            Ok(v) => {
-                let hit = want(&v);
-                seen.push(v);
-                if hit {
-                    return;
-                }
-            }
-            Err(_) => panic!("no matching event in {timeout:?}; seen: {seen:#?}"),
-        }
-    }
-}
-
-fn event(v: &Value, name: &str, id: &str) -> bool {
-    v["event"] == name && v["snapshot_id"] == id
-}
-
 #[test]
 fn watch_sees_a_new_and_a_rewritten_blob() {
     let test = "remote_azure::watch_sees_a_new_and_a_rewritten_blob";
@@ -336,28 +273,14 @@ fn watch_sees_a_new_and_a_rewritten_blob() {
         format!("[remote.\"az://{CONTAINER}/ws\"]\nlist-page-keys = 7\n"),
     )
     .unwrap();
-    let mut child = with_azurite(run::snapscope(), &az)
-        .env("SNAPSCOPE_CONFIG", &cfg)
-        .args(["--no-cache", "watch", "--json", "--poll-interval", "1"])
-        .arg(url("ws"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let (tx, rx) = mpsc::channel();
-    let stdout = child.stdout.take().unwrap();
-    std::thread::spawn(move || {
-        for l in BufReader::new(stdout).lines() {
-            let Ok(l) = l else { return };
-            if let Ok(v) = serde_json::from_str::<Value>(&l) {
-                let _ = tx.send(v);
-            }
-        }
-    });
+    let (mut child, ev) = watch_json_with(
+        with_azurite(run::snapscope(), &az).env("SNAPSCOPE_CONFIG", &cfg),
+        &url("ws"),
+    );
     let mut seen = Vec::new();
     let t = scaled(Duration::from_secs(30));
     // The summary first: 40 snapshots (`ls sample_snapshots/*/snapshots | grep -c json`).
-    until(&rx, t, &mut seen, |v| v["snapshots"] == 40);
+    ev.until(t, &mut seen, |v| v["snapshots"] == 40);
 
     // Idle polls are listings only, and each one lists the prefix whole.
     let before = az.operations();
@@ -371,11 +294,11 @@ fn watch_sees_a_new_and_a_rewritten_blob() {
     let snaps = Path::new("sample_snapshots").join(P).join("snapshots");
     let key = |id: &str| format!("ws/{P}/snapshots/{id}.json");
     az.upload(&key(NEW), &snaps.join(format!("{A}.json")));
-    until(&rx, t, &mut seen, |v| event(v, "added", NEW));
+    ev.until(t, &mut seen, |v| event(v, "added", NEW));
 
     // B rewritten with C's bytes: another ETag, another size.
     az.upload(&key(B), &snaps.join(format!("{C}.json")));
-    until(&rx, t, &mut seen, |v| event(v, "updated", B));
+    ev.until(t, &mut seen, |v| event(v, "updated", B));
     let _ = child.kill();
     let _ = child.wait();
     assert!(

@@ -32,14 +32,14 @@ const NEW: &str = "01a2230e-0000-7000-8000-000000000001";
 const NEW2: &str = "01a2230e-0000-7000-8000-000000000002";
 
 /// The events of a running `watch --json`, as parsed lines.
-struct Events {
+pub(crate) struct Events {
     rx: mpsc::Receiver<Value>,
 }
 
 impl Events {
     /// The next event matching `want` within `timeout`, collecting every event
     /// seen on the way into `seen`.
-    fn until(
+    pub(crate) fn until(
         &self,
         timeout: Duration,
         seen: &mut Vec<Value>,
@@ -76,13 +76,14 @@ impl Events {
 /// `watch --json --poll-interval 1` on the server's `ws` prefix, its
 /// stdout parsed line by line on a thread.
 fn watch_json(server: &S3Server) -> (run::Running, Events) {
-    watch_json_with(with_server(run::snapscope(), server))
+    watch_json_with(with_server(run::snapscope(), server), &url("ws"))
 }
 
-fn watch_json_with(run: run::Run) -> (run::Running, Events) {
+/// `watch --json --poll-interval 1 TARGET` from `run`.
+pub(crate) fn watch_json_with(run: run::Run, target: &str) -> (run::Running, Events) {
     let mut child = run
         .args(["--no-cache", "watch", "--json", "--poll-interval", "1"])
-        .arg(url("ws"))
+        .arg(target)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
@@ -100,7 +101,7 @@ fn watch_json_with(run: run::Run) -> (run::Running, Events) {
     (child, Events { rx })
 }
 
-fn event(v: &Value, name: &str, id: &str) -> bool {
+pub(crate) fn event(v: &Value, name: &str, id: &str) -> bool {
     v["event"] == name && v["snapshot_id"] == id
 }
 
@@ -300,8 +301,10 @@ fn idle_polls_ask_only_for_keys_after_the_newest_and_list_whole_every_nth() {
         format!("[remote.\"s3://{BUCKET}/ws\"]\nfull-listing-every = 4\nlist-page-keys = {PAGE}\n"),
     )
     .unwrap();
-    let (mut child, ev) =
-        watch_json_with(with_server(run::snapscope(), &server).env("SNAPSCOPE_CONFIG", &cfg));
+    let (mut child, ev) = watch_json_with(
+        with_server(run::snapscope(), &server).env("SNAPSCOPE_CONFIG", &cfg),
+        &url("ws"),
+    );
     let mut seen = Vec::new();
     let t = scaled(Duration::from_secs(20));
     ev.until(t, &mut seen, |v| v["snapshots"] == 30);

@@ -6,7 +6,7 @@
 //! [`super::pending`]. A root that became another kind of folder (its
 //! layout changed) is listed anew.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -404,12 +404,20 @@ impl Indexer {
             });
         }
         let mut last_progress = Instant::now();
+        // Recorded (and so announced) in file order, newest first, whatever
+        // order the threads finish in: an outcome waits for those before it.
+        let mut early: BTreeMap<usize, Result<Good, Failure>> = BTreeMap::new();
+        let mut next = 0;
         for (i, outcome) in rx {
             if self.stopped() {
                 return cached;
             }
-            self.record_snapshot(&files[i], outcome);
-            done += 1;
+            early.insert(i, outcome);
+            while let Some(outcome) = early.remove(&next) {
+                self.record_snapshot(&files[next], outcome);
+                next += 1;
+                done += 1;
+            }
             if done == total || last_progress.elapsed() >= Duration::from_millis(100) {
                 last_progress = Instant::now();
                 self.emit(IndexEvent::ScanProgress { done, total });
