@@ -388,6 +388,13 @@ fn remote_settings(
             .map(str::to_string)
             .ok_or_else(|| format!("remote.{shown:?}.{key}: expected a string"))
     };
+    // A whole number from 1 to `max`.
+    let count = |key: &str, v: &toml::Value, max: i64, expected: &str| {
+        v.as_integer()
+            .filter(|n| (1..=max).contains(n))
+            .and_then(|n| u32::try_from(n).ok())
+            .ok_or_else(|| format!("remote.{shown:?}.{key}: expected {expected}"))
+    };
     for (key, v) in t {
         match key.as_str() {
             "endpoint" => s.endpoint = Some(text(key, v)?),
@@ -399,14 +406,7 @@ fn remote_settings(
                 )
             }
             "concurrency" => {
-                s.concurrency = Some(
-                    v.as_integer()
-                        .filter(|n| (1..=1024).contains(n))
-                        .map(|n| n as usize)
-                        .ok_or_else(|| {
-                            format!("remote.{shown:?}.{key}: expected a number from 1 to 1024")
-                        })?,
-                )
+                s.concurrency = Some(count(key, v, 1024, "a number from 1 to 1024")? as usize)
             }
             "poll-interval" | "poll_interval" => {
                 let secs = v
@@ -417,24 +417,11 @@ fn remote_settings(
                 s.poll_interval = Some(secs);
             }
             "list-page-keys" | "list_page_keys" => {
-                s.list_page_keys = Some(
-                    v.as_integer()
-                        .filter(|n| (1..=1_000_000).contains(n))
-                        .map(|n| n as u32)
-                        .ok_or_else(|| {
-                            format!("remote.{shown:?}.{key}: expected a number of keys, 1 or more")
-                        })?,
-                )
+                s.list_page_keys = Some(count(key, v, 1_000_000, "a number of keys, 1 or more")?)
             }
             "full-listing-every" | "full_listing_every" => {
-                s.full_listing_every = Some(
-                    v.as_integer()
-                        .filter(|n| (1..=1_000_000).contains(n))
-                        .map(|n| n as u32)
-                        .ok_or_else(|| {
-                            format!("remote.{shown:?}.{key}: expected a number of polls, 1 or more")
-                        })?,
-                )
+                s.full_listing_every =
+                    Some(count(key, v, 1_000_000, "a number of polls, 1 or more")?)
             }
             other => warnings.push(format!(
                 "config: unknown key remote.{shown:?}.{} ignored",

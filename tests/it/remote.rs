@@ -117,24 +117,31 @@ fn command_lines(project: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn run_with(server: &S3Server, line: &[String], path: &str, cache: &Path) -> Output {
-    let args: Vec<String> = line.iter().map(|a| a.replace("{}", path)).collect();
-    with_server(run::snapscope(), server)
-        .args(["--tz", "utc", "--no-cache"])
-        .args(&args)
-        .env("XDG_CACHE_HOME", cache)
-        .output()
-        .unwrap()
-}
-
-/// Every command line gives the same exit code, stdout and stderr for the
-/// bucket as for the folder (paths aside).
-fn assert_same_answers(server: &S3Server, local: &Path, remote: &str, project: &str) {
+/// Every command line of `lines` (`{}` for PATH) gives the same exit code,
+/// stdout and stderr for `remote` as for the folder `local` (paths aside),
+/// each run from `run` (the binary with the store's credentials); returns
+/// every remote output.
+pub(crate) fn assert_same_answers_with(
+    lines: Vec<Vec<String>>,
+    local: &Path,
+    remote: &str,
+    run: impl Fn() -> Run,
+) -> Vec<Output> {
     let cache = tempfile::tempdir().unwrap();
     let local_s = local.to_str().unwrap();
-    for line in command_lines(project) {
-        let l = run_with(server, &line, local_s, cache.path());
-        let r = run_with(server, &line, remote, cache.path());
+    let run_line = |line: &[String], path: &str| {
+        let args: Vec<String> = line.iter().map(|a| a.replace("{}", path)).collect();
+        run()
+            .args(["--tz", "utc", "--no-cache"])
+            .args(&args)
+            .env("XDG_CACHE_HOME", cache.path())
+            .output()
+            .unwrap()
+    };
+    let mut outputs = Vec::new();
+    for line in lines {
+        let l = run_line(&line, local_s);
+        let r = run_line(&line, remote);
         let shown = line.join(" ");
         assert_eq!(
             r.status.code(),
@@ -152,7 +159,15 @@ fn assert_same_answers(server: &S3Server, local: &Path, remote: &str, project: &
             text(&l.stderr).replace(local_s, remote),
             "{shown} on {remote}"
         );
+        outputs.push(r);
     }
+    outputs
+}
+
+fn assert_same_answers(server: &S3Server, local: &Path, remote: &str, project: &str) {
+    assert_same_answers_with(command_lines(project), local, remote, || {
+        with_server(run::snapscope(), server)
+    });
 }
 
 #[test]
@@ -192,28 +207,19 @@ fn the_shared_workspaces_answer_the_same_from_a_bucket() {
         any = true;
         upload(&src, &server.folder(ws));
         let local = server.root.path().join(BUCKET).join(ws);
-        let cache = tempfile::tempdir().unwrap();
-        for line in [
+        let lines = [
             vec!["projects", "--json", "{}"],
             vec!["check", "{}"],
             vec!["scan", "--json", "{}"],
             vec!["metrics", "{}"],
-        ] {
-            let line: Vec<String> = line.into_iter().map(str::to_string).collect();
-            let l = run_with(&server, &line, local.to_str().unwrap(), cache.path());
-            let r = run_with(&server, &line, &url(ws), cache.path());
-            assert_eq!(
-                r.status.code(),
-                l.status.code(),
-                "{ws}: {}",
-                text(&r.stderr)
-            );
-            same_lines(
-                &untimed(&text(&r.stdout)),
-                &untimed(&text(&l.stdout).replace(local.to_str().unwrap(), &url(ws))),
-                &format!("{ws} {line:?}"),
-            );
-        }
+        ];
+        let lines = lines
+            .into_iter()
+            .map(|l| l.into_iter().map(str::to_string).collect())
+            .collect();
+        assert_same_answers_with(lines, &local, &url(ws), || {
+            with_server(run::snapscope(), &server)
+        });
     }
     if any {
         assert!(server.requests.writes().is_empty());
@@ -320,6 +326,12 @@ fn a_warm_start_is_a_listing_only_and_a_rewritten_object_is_fetched_again() {
 
 /// Exit 2 with one line on stderr that names `url` and says `what`.
 fn assert_fails(out: &Output, url: &str, what: &str) {
+    assert_fails_without(out, url, what, &[SECRET]);
+}
+
+/// Exit 2 with one line on stderr that names `url`, says `what` and holds
+/// none of `secrets`; nothing on stdout.
+pub(crate) fn assert_fails_without(out: &Output, url: &str, what: &str, secrets: &[&str]) {
     let err = text(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "stderr: {err}");
     assert!(
@@ -330,7 +342,9 @@ fn assert_fails(out: &Output, url: &str, what: &str) {
     assert_eq!(err.lines().count(), 1, "one line: {err}");
     assert!(err.contains(url), "{err}");
     assert!(err.contains(what), "{err}");
-    assert!(!err.contains(SECRET), "{err}");
+    for secret in secrets {
+        assert!(!err.contains(secret), "{err}");
+    }
 }
 
 #[test]

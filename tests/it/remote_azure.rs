@@ -17,7 +17,7 @@ use crate::common::azurite::{reads_only, since, url, Azurite, ACCOUNT, CONTAINER
 use crate::common::copy_dir;
 use crate::common::pty::scaled;
 use crate::common::run::{self, Run};
-use crate::remote::{same_lines, text, untimed};
+use crate::remote::{assert_fails_without, assert_same_answers_with, text};
 use crate::remote_live::{event, watch_json_with};
 
 /// The project "Diabetes progression regressor" of `sample_snapshots/`.
@@ -64,41 +64,17 @@ fn command_lines(project: &str) -> Vec<Vec<String>> {
         .collect()
 }
 
-fn run_line(az: &Azurite, line: &[String], path: &str, cache: &Path) -> Output {
-    let args: Vec<String> = line.iter().map(|a| a.replace("{}", path)).collect();
-    with_azurite(run::snapscope(), az)
-        .args(["--tz", "utc", "--no-cache"])
-        .args(&args)
-        .env("XDG_CACHE_HOME", cache)
-        .output()
-        .unwrap()
-}
-
 /// Every command line gives the same exit code, stdout and stderr for the
-/// container as for the folder (paths aside), and never prints the key.
+/// container as for the folder (paths aside), prints something, and never
+/// prints the key.
 fn assert_same_answers(az: &Azurite, local: &Path, remote: &str, project: &str) {
-    let cache = tempfile::tempdir().unwrap();
-    let local_s = local.to_str().unwrap();
-    for line in command_lines(project) {
-        let l = run_line(az, &line, local_s, cache.path());
-        let r = run_line(az, &line, remote, cache.path());
-        let shown = line.join(" ");
-        assert_eq!(
-            r.status.code(),
-            l.status.code(),
-            "{shown} on {remote}: {}",
-            text(&r.stderr)
-        );
-        assert!(!r.stdout.is_empty(), "{shown} on {remote} printed nothing");
-        same_lines(
-            &untimed(&text(&r.stdout)),
-            &untimed(&text(&l.stdout).replace(local_s, remote)),
-            &format!("{shown} on {remote}"),
-        );
-        assert_eq!(
-            text(&r.stderr),
-            text(&l.stderr).replace(local_s, remote),
-            "{shown} on {remote}"
+    let outputs = assert_same_answers_with(command_lines(project), local, remote, || {
+        with_azurite(run::snapscope(), az)
+    });
+    for r in outputs {
+        assert!(
+            !r.stdout.is_empty(),
+            "a command on {remote} printed nothing"
         );
         assert!(!text(&r.stdout).contains(KEY) && !text(&r.stderr).contains(KEY));
     }
@@ -138,10 +114,13 @@ fn every_headless_command_answers_for_a_container_as_for_the_folder() {
 
     // abfs:// names the same container.
     let cache = tempfile::tempdir().unwrap();
-    let line = vec!["projects".to_string(), "{}".to_string()];
-    let az_out = run_line(&az, &line, &url("ws"), cache.path());
+    let run_line = |path: &str| {
+        let run = with_azurite(run::snapscope(), &az).env("XDG_CACHE_HOME", cache.path());
+        projects(run, path)
+    };
+    let az_out = run_line(&url("ws"));
     let abfs = format!("abfs://{CONTAINER}/ws");
-    let abfs_out = run_line(&az, &line, &abfs, cache.path());
+    let abfs_out = run_line(&abfs);
     assert_eq!(
         abfs_out.status.code(),
         Some(0),
@@ -162,17 +141,7 @@ fn every_headless_command_answers_for_a_container_as_for_the_folder() {
 /// Exit 2 with one line on stderr that names `url` and says `what`, and
 /// holds neither key.
 fn assert_fails(out: &Output, url: &str, what: &str, wrong_key: &str) {
-    let err = text(&out.stderr);
-    assert_eq!(out.status.code(), Some(2), "stderr: {err}");
-    assert!(
-        out.stdout.is_empty(),
-        "no partial answer: {}",
-        text(&out.stdout)
-    );
-    assert_eq!(err.lines().count(), 1, "one line: {err}");
-    assert!(err.contains(url), "{err}");
-    assert!(err.contains(what), "{err}");
-    assert!(!err.contains(KEY) && !err.contains(wrong_key), "{err}");
+    assert_fails_without(out, url, what, &[KEY, wrong_key]);
 }
 
 fn projects(run: Run, path: &str) -> Output {
