@@ -73,9 +73,11 @@ impl Indexer {
         let now = Instant::now();
         let prev = self.files.get(path).cloned();
         let had_good = prev.as_ref().is_some_and(|t| t.has_good);
-        let was_unreadable = prev
+        // Reported unreadable or pending: consumers hold that until Cleared
+        // (also after unreadable → pending, a read while it was rewritten).
+        let was_reported = prev
             .as_ref()
-            .is_some_and(|t| matches!(t.state, FileState::Unreadable));
+            .is_some_and(|t| !matches!(t.state, FileState::Good));
         match outcome {
             Ok(good) => {
                 self.files.insert(
@@ -103,7 +105,7 @@ impl Indexer {
                         })
                     }
                     Good::Metadata(meta, _) => {
-                        if was_unreadable {
+                        if was_reported {
                             self.emit(IndexEvent::Cleared {
                                 path: path.to_path_buf(),
                             });
@@ -114,7 +116,7 @@ impl Indexer {
                         self.update_project_record(kind.project_id(), false);
                     }
                     Good::Dashboard(_, dashboard) => {
-                        if was_unreadable {
+                        if was_reported {
                             self.emit(IndexEvent::Cleared {
                                 path: path.to_path_buf(),
                             });
