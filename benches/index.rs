@@ -14,7 +14,12 @@
 //! the folder in `SNAPSCOPE_BENCH_WS` (e.g. one made by
 //! `cargo run --release --example gen_workspace`).
 //!
-//! Run: `cargo bench --bench index` (or `SNAPSCOPE_BENCH_WS=/tmp/ws1k cargo bench --bench index`).
+//! * The same three for the heavy case: `SNAPSCOPE_BENCH_HEAVY_WS` (e.g. a
+//!   `gen_workspace --from` clone of the heavy shared workspaces), else the
+//!   shared `heavy-0.7` when present (target ratio >= 2.5).
+//!
+//! Run: `cargo bench --bench index` (or `SNAPSCOPE_BENCH_WS=/tmp/ws1k
+//! SNAPSCOPE_BENCH_HEAVY_WS=/tmp/heavy1k cargo bench --bench index`).
 
 // Tools and tests may stop at the first surprise; the library may not.
 #![allow(clippy::unwrap_used, clippy::expect_used)]
@@ -128,9 +133,10 @@ fn bench_sample(c: &mut Criterion) {
     group.finish();
 }
 
-fn bench_floor_ratio(c: &mut Criterion) {
-    let (name, root) = workspace();
-    let files = snapshot_files(&root);
+/// Floor, cold and warm index of the workspace `root`, and the ratio of
+/// cold-index throughput to the floor's against `target`.
+fn floor_ratio(c: &mut Criterion, name: &str, root: &Path, target: f64) {
+    let files = snapshot_files(root);
     let bytes = floor(&files);
     let cache = tempfile::tempdir().expect("temp dir");
     let o = opts();
@@ -138,41 +144,45 @@ fn bench_floor_ratio(c: &mut Criterion) {
     let mut group = c.benchmark_group("floor");
     group.throughput(Throughput::Bytes(bytes));
     group.sample_size(10);
-    let mut f = timed("floor", || floor(&files));
-    group.bench_function(&name, |b| b.iter(&mut f));
+    let mut f = timed(&format!("floor/{name}"), || floor(&files));
+    group.bench_function(name, |b| b.iter(&mut f));
     group.finish();
 
     let mut group = c.benchmark_group("cold_index");
     group.throughput(Throughput::Bytes(bytes));
     group.sample_size(10);
-    let mut f = timed("cold", || {
-        index_path(&root, &o)
+    let mut f = timed(&format!("cold/{name}"), || {
+        index_path(root, &o)
             .expect("indexing succeeds")
             .0
             .snapshot_count()
     });
-    group.bench_function(&name, |b| b.iter(&mut f));
+    group.bench_function(name, |b| b.iter(&mut f));
     group.finish();
 
     // Fill the cache once, then measure warm starts.
-    let _ = index_path_with_cache(&root, &o, Some(cache.path()));
+    let _ = index_path_with_cache(root, &o, Some(cache.path()));
     let mut group = c.benchmark_group("warm_index");
     group.throughput(Throughput::Bytes(bytes));
     group.sample_size(10);
-    let mut f = timed("warm", || {
-        index_path_with_cache(&root, &o, Some(cache.path()))
+    let mut f = timed(&format!("warm/{name}"), || {
+        index_path_with_cache(root, &o, Some(cache.path()))
             .expect("indexing succeeds")
             .0
             .snapshot_count()
     });
-    group.bench_function(&name, |b| b.iter(&mut f));
+    group.bench_function(name, |b| b.iter(&mut f));
     group.finish();
 
-    if let (Some(fl), Some(cold), Some(warm)) = (mean("floor"), mean("cold"), mean("warm")) {
+    if let (Some(fl), Some(cold), Some(warm)) = (
+        mean(&format!("floor/{name}")),
+        mean(&format!("cold/{name}")),
+        mean(&format!("warm/{name}")),
+    ) {
         let threads = rayon::current_num_threads();
         println!(
             "\n{name}: {} files, {:.1} MB; floor {:.1} MB/s (1 thread), cold index {:.1} MB/s \
-             ({threads} threads), warm {:.1} ms\nratio cold index / floor throughput = {:.2} (target >= 1.5)\n",
+             ({threads} threads), warm {:.1} ms\nratio cold index / floor throughput = {:.2} (target >= {target})\n",
             files.len(),
             bytes as f64 / 1e6,
             bytes as f64 / 1e6 / fl.as_secs_f64(),
@@ -183,5 +193,35 @@ fn bench_floor_ratio(c: &mut Criterion) {
     }
 }
 
-criterion_group!(benches, bench_sample, bench_floor_ratio);
+fn bench_floor_ratio(c: &mut Criterion) {
+    let (name, root) = workspace();
+    floor_ratio(c, &name, &root, 1.5);
+}
+
+/// The heavy case (issue 16): wide data projects and LLM text evals, about
+/// 650 series values a snapshot. `SNAPSCOPE_BENCH_HEAVY_WS` (e.g. made by
+/// `gen_workspace OUT --from DIR` of the heavy shared workspaces), else the
+/// shared `heavy-0.7` when it is there.
+fn bench_heavy(c: &mut Criterion) {
+    let root = match std::env::var_os("SNAPSCOPE_BENCH_HEAVY_WS") {
+        Some(p) => PathBuf::from(p),
+        None => {
+            Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/evidently-workspaces/heavy-0.7")
+        }
+    };
+    if !root.is_dir() {
+        println!(
+            "heavy: SKIPPED, {} is absent (set SNAPSCOPE_BENCH_HEAVY_WS)",
+            root.display()
+        );
+        return;
+    }
+    let name = root
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "heavy".into());
+    floor_ratio(c, &name, &root, 2.5);
+}
+
+criterion_group!(benches, bench_sample, bench_floor_ratio, bench_heavy);
 criterion_main!(benches);
