@@ -533,3 +533,31 @@ fn a_report_without_tests_opens_on_metrics() {
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.detail.tab, chosen);
 }
+
+/// During the first scan the views are recomputed at most every 250 ms; one
+/// held back is done when the scan ends, even by a batch that changes
+/// nothing else (here `ScanFinished` alone).
+#[test]
+fn views_held_back_during_the_scan_are_recomputed_when_it_ends() {
+    let mut a = app((80, 24));
+    a.scan.finished = false;
+    let base = a.selected_snapshot_id().unwrap().to_string();
+    let t0 = now() + Duration::seconds(1);
+    let first = clone_entry(&a, LEGACY, &base, "01a2230c-ffff-7000-8000-00000000aaa1", 2);
+    a.apply_events(vec![IndexEvent::SnapshotAdded(first)], t0);
+    let after_first = a.now.newest;
+    // The fixture's newest run is 2024-04-02T02:28 (its file), `now` 14:00:
+    // +2 h, then +4 h, each the newest run and not future-dated.
+    let second = clone_entry(&a, LEGACY, &base, "01a2230c-ffff-7000-8000-00000000aaa2", 4);
+    let newest = second.snapshot.timestamp;
+    a.apply_events(
+        vec![IndexEvent::SnapshotAdded(second)],
+        t0 + Duration::milliseconds(10),
+    );
+    assert_eq!(a.now.newest, after_first, "held back: less than 250 ms");
+    a.apply_events(
+        vec![IndexEvent::ScanFinished { elapsed_ms: 1 }],
+        t0 + Duration::milliseconds(20),
+    );
+    assert_eq!(a.now.newest, Some(newest));
+}

@@ -368,20 +368,19 @@ impl App {
         self.browse
             .follow_newest(&self.catalog, &self.filters, follow_newest);
         self.browse.arrived(&self.catalog, &self.filters, arrived);
-        if changed {
-            // Derived from the catalog alone (and the Now panel's age notes
-            // only with a maximum age, which it does not use). While the
-            // first scan runs, at most every SCAN_REFRESH_GAP_MS: each
-            // refresh costs a walk over all histories, and batches of new
-            // files arrive faster than that.
-            let recent = self
+        // Derived from the catalog alone (and the Now panel's age notes
+        // only with a maximum age, which it does not use). While the first
+        // scan runs, at most every SCAN_REFRESH_GAP_MS: each refresh costs a
+        // walk over all histories, and batches of new files arrive faster
+        // than that. A refresh held back is done with the next batch, the
+        // one that ends the scan included, or at the next tick.
+        self.views_stale |= changed;
+        let held_back = !self.scan.finished
+            && self
                 .views_refreshed_at
                 .is_some_and(|t| (now - t).num_milliseconds() < SCAN_REFRESH_GAP_MS);
-            if !self.scan.finished && recent {
-                self.views_stale = true;
-            } else {
-                self.refresh_views(now);
-            }
+        if self.views_stale && !held_back {
+            self.refresh_views(now);
         }
         self.fix_selection();
         // Keep the selected snapshot where it was on screen.
