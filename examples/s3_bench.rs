@@ -99,6 +99,21 @@ fn requests(server: &S3Server) -> String {
     s
 }
 
+/// One table row: `runs` runs of `snapscope ARGS` against the bucket, the
+/// requests counted afresh for each (the last run's are shown), the cache
+/// in `xdg` or in a fresh folder per run.
+fn bucket_row(server: &S3Server, label: &str, runs: usize, xdg: Option<&Path>, args: &[&str]) {
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let fresh = tempfile::tempdir().unwrap();
+        server.requests.reset();
+        let mut c = command(server, xdg.unwrap_or(fresh.path()));
+        c.args(args);
+        times.push(timed(c));
+    }
+    println!("| {label} | {} | {} |", median(times), requests(server));
+}
+
 /// Requests of `watch` over `polls` polls after the first scan, with the
 /// `[remote."URL"]` settings `table` (TOML lines).
 /// Gives (requests, polls).
@@ -189,47 +204,30 @@ fn main() {
         .collect();
     println!("| disk, no cache | {} | - |", median(disk));
 
-    let mut cold = Vec::new();
-    for _ in 0..runs {
-        server.requests.reset();
-        let mut c = command(&server, xdg.path());
-        c.args(["--no-cache", "projects", &url]);
-        cold.push(timed(c));
-    }
-    println!(
-        "| bucket, no cache | {} | {} |",
-        median(cold),
-        requests(&server)
+    bucket_row(
+        &server,
+        "bucket, no cache",
+        runs,
+        Some(xdg.path()),
+        &["--no-cache", "projects", &url],
     );
-
-    let mut writes = Vec::new();
-    for _ in 0..runs {
-        let fresh = tempfile::tempdir().unwrap();
-        server.requests.reset();
-        let mut c = command(&server, fresh.path());
-        c.args(["projects", &url]);
-        writes.push(timed(c));
-    }
-    println!(
-        "| bucket, cold, writes the cache | {} | {} |",
-        median(writes),
-        requests(&server)
+    bucket_row(
+        &server,
+        "bucket, cold, writes the cache",
+        runs,
+        None,
+        &["projects", &url],
     );
-
-    let mut c = command(&server, xdg.path());
-    c.args(["projects", &url]);
-    timed(c);
-    let mut warm = Vec::new();
-    for _ in 0..runs {
-        server.requests.reset();
-        let mut c = command(&server, xdg.path());
-        c.args(["projects", &url]);
-        warm.push(timed(c));
-    }
-    println!(
-        "| bucket, warm (cache fresh) | {} | {} |",
-        median(warm),
-        requests(&server)
+    // Fill the cache, then measure warm starts.
+    let mut fill = command(&server, xdg.path());
+    fill.args(["projects", &url]);
+    timed(fill);
+    bucket_row(
+        &server,
+        "bucket, warm (cache fresh)",
+        runs,
+        Some(xdg.path()),
+        &["projects", &url],
     );
 
     let runs = [

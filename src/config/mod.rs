@@ -367,7 +367,8 @@ pub fn parse(text: &str) -> Result<(Config, Vec<String>), String> {
 }
 
 /// One `[remote."URL-PREFIX"]` table: endpoint, region, allow-http,
-/// concurrency, poll-interval, full-listing-every, list-page-keys. Unknown keys are warnings, bad values errors.
+/// concurrency, poll-interval, full-listing-every, list-page-keys. Unknown
+/// keys are warnings, bad values errors.
 fn remote_settings(
     prefix: &str,
     table: &toml::Value,

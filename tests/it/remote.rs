@@ -26,6 +26,15 @@ pub(crate) fn with_server(run: Run, server: &S3Server) -> Run {
         .env("AWS_EC2_METADATA_DISABLED", "true")
 }
 
+/// A configuration file holding one `[remote."PREFIX"]` table of `lines`
+/// (TOML), for `SNAPSCOPE_CONFIG`; it lasts as long as the folder returned.
+pub(crate) fn remote_config(prefix: &str, lines: &str) -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("config.toml");
+    std::fs::write(&file, format!("[remote.\"{prefix}\"]\n{lines}\n")).unwrap();
+    (dir, file)
+}
+
 pub(crate) fn url(prefix: &str) -> String {
     format!("s3://{BUCKET}/{prefix}")
 }

@@ -17,7 +17,7 @@ use crate::common::azurite::{reads_only, since, url, Azurite, ACCOUNT, CONTAINER
 use crate::common::copy_dir;
 use crate::common::pty::scaled;
 use crate::common::run::{self, Run};
-use crate::remote::{assert_fails_without, assert_same_answers_with, text};
+use crate::remote::{assert_fails_without, assert_same_answers_with, remote_config, text};
 use crate::remote_live::{event, watch_json_with};
 
 /// The project "Diabetes progression regressor" of `sample_snapshots/`.
@@ -191,16 +191,10 @@ fn faults_end_in_one_clear_line_and_the_endpoint_may_come_from_the_config() {
     );
 
     // The endpoint from `[remote."az://…"] endpoint`, none in the environment.
-    let cfg_dir = tempfile::tempdir().unwrap();
-    let cfg = cfg_dir.path().join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!(
-            "[remote.\"az://{CONTAINER}\"]\nendpoint = \"{}\"\n",
-            az.endpoint()
-        ),
-    )
-    .unwrap();
+    let (_cfg_dir, cfg) = remote_config(
+        &format!("az://{CONTAINER}"),
+        &format!("endpoint = \"{}\"", az.endpoint()),
+    );
     let configured = projects(
         with_azurite(run::snapscope(), &az)
             .env_remove("AZURE_STORAGE_ENDPOINT")
@@ -235,13 +229,7 @@ fn watch_sees_a_new_and_a_rewritten_blob() {
     // Were its listings pages of 7 keys, 47 keys would be 7 requests and a
     // cheap poll of 4 projects 5: S3 would poll cheaply here. Azure cannot
     // list after a key, so it lists whole all the same.
-    let cfg_dir = tempfile::tempdir().unwrap();
-    let cfg = cfg_dir.path().join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!("[remote.\"az://{CONTAINER}/ws\"]\nlist-page-keys = 7\n"),
-    )
-    .unwrap();
+    let (_cfg_dir, cfg) = remote_config(&format!("az://{CONTAINER}/ws"), "list-page-keys = 7");
     let (mut child, ev) = watch_json_with(
         with_azurite(run::snapscope(), &az).env("SNAPSCOPE_CONFIG", &cfg),
         &url("ws"),

@@ -19,7 +19,7 @@ use crate::common::run;
 use crate::common::s3::{S3Server, ACCESS_KEY, BUCKET, PAGE, SECRET};
 use crate::common::tools::{samples, value};
 use crate::metrics::{assert_figures_match, promtool_accepts};
-use crate::remote::{upload, url, with_server};
+use crate::remote::{remote_config, upload, url, with_server};
 use crate::serve::{scrape, serve_with};
 
 /// The project "Diabetes progression regressor" of `sample_snapshots/`.
@@ -294,13 +294,10 @@ fn idle_polls_ask_only_for_keys_after_the_newest_and_list_whole_every_nth() {
         std::fs::write(snaps.join(format!("{id}.json")), &bytes).unwrap();
     }
     // Full listing: metadata.json + 30 snapshots = 31 keys = 5 pages of 7.
-    let cfg_dir = tempfile::tempdir().unwrap();
-    let cfg = cfg_dir.path().join("config.toml");
-    std::fs::write(
-        &cfg,
-        format!("[remote.\"s3://{BUCKET}/ws\"]\nfull-listing-every = 4\nlist-page-keys = {PAGE}\n"),
-    )
-    .unwrap();
+    let (_cfg_dir, cfg) = remote_config(
+        &format!("s3://{BUCKET}/ws"),
+        &format!("full-listing-every = 4\nlist-page-keys = {PAGE}"),
+    );
     let (mut child, ev) = watch_json_with(
         with_server(run::snapscope(), &server).env("SNAPSCOPE_CONFIG", &cfg),
         &url("ws"),

@@ -26,7 +26,7 @@ impl Indexer {
         };
         let (store, down) = (store.clone(), down.clone());
         self.polls = self.polls.wrapping_add(1);
-        let every = store.full_listing_every().max(1);
+        let every = store.full_listing_every();
         // A cheap poll costs one listing per project (and one of the top);
         // when a full listing costs no more, list whole.
         let cheap = match self.layout {

@@ -41,8 +41,11 @@ pub struct RemoteStore {
     listed: std::sync::Mutex<std::collections::BTreeMap<std::path::PathBuf, Fingerprint>>,
     /// The folder names at the top of the last full listing.
     top: std::sync::Mutex<std::collections::BTreeSet<String>>,
+    /// Every how many polls the bucket is listed whole (at least 1).
     full_listing_every: u32,
+    /// Keys per listing page (at least 1).
     list_page_keys: u32,
+    /// A listing succeeded before: an empty one now means all was deleted.
     has_listed: std::sync::atomic::AtomicBool,
 }
 
@@ -100,11 +103,11 @@ impl RemoteStore {
                 .full_listing_every
                 .filter(|&n| n > 0)
                 .unwrap_or(super::settings::DEFAULT_FULL_LISTING_EVERY),
-            has_listed: Default::default(),
             list_page_keys: settings
                 .list_page_keys
                 .filter(|&n| n > 0)
                 .unwrap_or(super::settings::DEFAULT_LIST_PAGE_KEYS),
+            has_listed: Default::default(),
         })
     }
 

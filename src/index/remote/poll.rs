@@ -87,8 +87,8 @@ pub fn poll_recent<'a>(
         asks.push((pd, dir, after));
     }
     if layout == Layout::Workspace {
-        let top = store.list_dir(&url.list_prefix(), None)?;
         let prefix = url.list_prefix();
+        let top = store.list_dir(&prefix, None)?;
         let dirs: BTreeSet<String> = top
             .iter()
             .filter_map(|o| o.key.strip_prefix(&prefix)?.strip_suffix('/'))

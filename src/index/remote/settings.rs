@@ -1,8 +1,8 @@
 //! Per-URL settings of object stores, from the configuration file's
 //! `[remote."s3://bucket/prefix"]` tables: endpoint, region, allow-http,
-//! concurrency, poll interval, full-listing period. The binary hands them over once at start
-//! ([`set_remote_settings`]); a URL takes the table with the longest prefix
-//! of it. Credentials are never part of these: they come from the
+//! concurrency, poll interval, full-listing period, keys per listing page.
+//! The binary hands them over once at start ([`set_remote_settings`]); a
+//! URL takes the table with the longest prefix of it. Credentials are never part of these: they come from the
 //! environment and the standard files of each cloud.
 
 use std::sync::OnceLock;
