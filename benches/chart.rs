@@ -15,7 +15,9 @@ use ratatui::crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyEventState, 
 use ratatui::Terminal;
 use snapscope::index::IndexEvent;
 use snapscope::index::{Fingerprint, SnapshotEntry};
-use snapscope::model::{Generation, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus};
+use snapscope::model::{
+    Generation, SeriesSet, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
+};
 use snapscope::parse::TimeZoneChoice;
 use snapscope::tui::app::App;
 use snapscope::tui::msg::Msg;
@@ -60,10 +62,10 @@ fn entry(i: usize, key: &Arc<str>) -> SnapshotEntry {
                 value: None,
                 condition: None,
             }],
-            series: vec![SeriesValue {
+            series: SeriesSet::from_values(vec![SeriesValue {
                 key: key.clone(),
                 value: Some(((i as f64) / 37.0).sin() * 0.4 + 0.5 + (i % 7) as f64 * 0.01),
-            }],
+            }]),
             drift: vec![],
         }),
     }

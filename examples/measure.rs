@@ -127,6 +127,20 @@ fn main() {
         .flat_map(|p| p.snapshots.iter())
         .map(|s| s.snapshot.series.len())
         .sum();
+    let (mut tests, mut desc, mut cond, mut drift, mut meta) =
+        (0usize, 0usize, 0usize, 0usize, 0usize);
+    for s in catalog.projects().iter().flat_map(|p| p.snapshots.iter()) {
+        tests += s.snapshot.tests.len();
+        drift += s.snapshot.drift.len();
+        meta += s.snapshot.metadata.len() + s.snapshot.tags.len();
+        for t in &s.snapshot.tests {
+            desc += t.description.len();
+            cond += t.condition.as_ref().map_or(0, |c| c.len());
+        }
+    }
+    println!(
+        "tests {tests} description_bytes {desc} condition_bytes {cond} drift_rows {drift} metadata_and_tags {meta}"
+    );
     println!(
         "snapshots {} projects {} unreadable {} series_values {} bytes_read {:.1} MB \
          parsed {} elapsed_ms {} cpu_ms {} VmHWM {} VmRSS {}",
@@ -141,5 +155,12 @@ fn main() {
         status("VmHWM:"),
         status("VmRSS:"),
     );
+    if let Some(ms) = std::env::var("MEASURE_SETTLE_MS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+    {
+        std::thread::sleep(std::time::Duration::from_millis(ms));
+        println!("after {ms} ms: VmRSS {}", status("VmRSS:"));
+    }
     drop(catalog);
 }

@@ -380,7 +380,7 @@ pub(crate) mod tests {
                 generation: Generation::V2,
                 kind: SnapshotKind::Run,
                 tests,
-                series: vec![],
+                series: Default::default(),
                 drift: drift
                     .into_iter()
                     .map(|(c, s, d)| DriftRow {

@@ -12,7 +12,7 @@ use chrono::{DateTime, Utc};
 use crate::analysis::dashboard::used_series;
 use crate::analysis::triage::{self, CheckOptions, ProjectHealth};
 use crate::index::{Catalog, ProjectEntry};
-use crate::model::{SeriesValue, TestCounts, TestStatus};
+use crate::model::{SeriesRef, TestCounts, TestStatus};
 
 /// Which series values to export.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,7 +177,7 @@ fn chosen_keys(p: &ProjectEntry, choice: &SeriesChoice) -> Vec<String> {
         let mut matched: Vec<&str> = Vec::new();
         for e in &p.snapshots {
             for v in &e.snapshot.series {
-                let k: &str = &v.key;
+                let k: &str = v.key;
                 if !seen.contains(k)
                     && choice
                         .patterns
@@ -198,14 +198,14 @@ fn chosen_keys(p: &ProjectEntry, choice: &SeriesChoice) -> Vec<String> {
 /// For each key (in order), its value in the newest snapshot of `p` that
 /// has it; walks back only until every key is found.
 fn latest_values(p: &ProjectEntry, keys: &[String]) -> Vec<SeriesFigure> {
-    let mut found: HashMap<&str, (&SeriesValue, DateTime<Utc>)> = HashMap::new();
+    let mut found: HashMap<&str, (SeriesRef<'_>, DateTime<Utc>)> = HashMap::new();
     let wanted: HashSet<&str> = keys.iter().map(String::as_str).collect();
     for e in p.snapshots.iter().rev() {
         if found.len() == wanted.len() {
             break;
         }
         for v in &e.snapshot.series {
-            let k: &str = &v.key;
+            let k: &str = v.key;
             if wanted.contains(k) && !found.contains_key(k) {
                 found.insert(k, (v, e.snapshot.timestamp));
             }

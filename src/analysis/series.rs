@@ -119,7 +119,7 @@ pub fn rank(project: &ProjectEntry) -> Vec<RankedSeries> {
     for e in &project.snapshots {
         let s = &e.snapshot;
         for v in &s.series {
-            let x = seen.entry(&v.key).or_insert(Seen {
+            let x = seen.entry(v.key).or_insert(Seen {
                 lo: f64::INFINITY,
                 hi: f64::NEG_INFINITY,
                 ..Seen::default()

@@ -3,6 +3,8 @@
 //! prefix, the snapshots in `--since` / `--until` carrying every `--tag`, a
 //! test's condition.
 
+use std::mem::ManuallyDrop;
+use std::ops::Deref;
 use std::path::Path;
 
 use chrono::{DateTime, Utc};
@@ -20,11 +22,24 @@ pub use crate::text::time::BoundKind;
 
 /// Index PATH with the command line's options (`--no-cache`: the cache
 /// of PATH is neither read nor written, and removed if there is one).
-pub(crate) fn load(path: &Path, global: &GlobalOpts) -> Result<(Catalog, ScanReport)> {
+pub(crate) fn load(path: &Path, global: &GlobalOpts) -> Result<(Indexed, ScanReport)> {
     if global.no_cache {
         index::discard_cache(path);
     }
-    Ok(index::index_path(path, &global.index_options())?)
+    let (catalog, report) = index::index_path(path, &global.index_options())?;
+    Ok((Indexed(ManuallyDrop::new(catalog)), report))
+}
+
+/// The index a one-shot command answers from. It is never freed: the
+/// process ends right after the command, and freeing every snapshot one by
+/// one took a tenth of a warm `projects` on 10,000 wide snapshots.
+pub(crate) struct Indexed(ManuallyDrop<Catalog>);
+
+impl Deref for Indexed {
+    type Target = Catalog;
+    fn deref(&self) -> &Catalog {
+        &self.0
+    }
 }
 
 /// Find a project by id, or else by the first of these that matches exactly one

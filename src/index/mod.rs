@@ -13,6 +13,7 @@ mod cache;
 mod catalog;
 mod events;
 mod live;
+pub mod memory;
 mod one_shot;
 mod open;
 mod read;

@@ -441,6 +441,7 @@ pub fn index_path_with_cache(
             tracing::info!("index cache not written: {e}");
         }
     }
+    crate::index::memory::return_free_memory();
 
     let report = ScanReport {
         root,

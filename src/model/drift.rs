@@ -79,7 +79,7 @@ impl Snapshot {
         let mut found: [Option<f64>; 8] = [None; 8];
         for s in &self.series {
             let Some(v) = s.value else { continue };
-            let k: &str = &s.key;
+            let k: &str = s.key;
             if !k.starts_with('D') {
                 continue;
             }

@@ -4,8 +4,10 @@
 pub mod dashboard;
 pub mod drift;
 pub mod intern;
+pub mod series;
 
 pub use drift::{DriftCount, DriftSource};
+pub use series::{SeriesRef, SeriesSet};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -261,7 +263,8 @@ pub struct Snapshot {
     pub generation: Generation,
     pub kind: SnapshotKind,
     pub tests: Vec<TestOutcome>,
-    pub series: Vec<SeriesValue>,
+    /// The numeric values, in file order.
+    pub series: SeriesSet,
     pub drift: Vec<DriftRow>,
 }
 
@@ -276,8 +279,8 @@ impl Snapshot {
     }
 
     /// Look up a series value by key.
-    pub fn series_value(&self, key: &str) -> Option<&SeriesValue> {
-        self.series.iter().find(|s| &*s.key == key)
+    pub fn series_value(&self, key: &str) -> Option<SeriesRef<'_>> {
+        self.series.get(key)
     }
 
     /// Share of drifted columns: the share of [`Snapshot::drift_count`].

@@ -9,7 +9,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use super::pruned::{Pruned, Text, Val};
 use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
 use crate::model::intern::intern;
-use crate::model::{DriftRow, Snapshot, TestOutcome, TestStatus};
+use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
 
 /// The parts of `suite` that snapscope reads (a key written twice keeps
 /// its last value, as Python reads it).
@@ -69,7 +69,12 @@ fn effective_test_config<'v, 'a>(config: &'v Val<'a>) -> &'v Val<'a> {
     }
 }
 
-pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite<'_>, metrics_ids: &[usize]) {
+pub(crate) fn fill(
+    s: &mut Snapshot,
+    series: &mut Vec<SeriesValue>,
+    suite: RawSuite<'_>,
+    metrics_ids: &[usize],
+) {
     // Series: the report's top-level metrics only (dependencies are not "the report").
     for &i in metrics_ids {
         let (Some(config), Some(result)) = (suite.metrics.get(i), suite.metric_results.get(i))
@@ -83,7 +88,7 @@ pub(crate) fn fill(s: &mut Snapshot, suite: RawSuite<'_>, metrics_ids: &[usize])
         let Some(key) = metric_key(effective_config(&config.0), ParamsFor::Series) else {
             continue;
         };
-        numeric_leaves(&result.0, &key, &mut s.series);
+        numeric_leaves(&result.0, &key, series);
     }
     s.drift = drift_rows(&suite);
     s.tests = suite

@@ -9,7 +9,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::pruned::{FullList, Pruned, Text, Val};
 use super::{legacy, time, v2, widgets, ParseError, ParseOptions};
-use crate::model::{Generation, Snapshot, SnapshotKind};
+use crate::model::{Generation, SeriesSet, SeriesValue, Snapshot, SnapshotKind};
 
 /// Fields of both generations; everything else (widgets, report items,
 /// options, links) is skipped by serde without being built. A key written
@@ -142,9 +142,10 @@ pub(crate) fn parse(
         generation,
         kind: SnapshotKind::Run,
         tests: Vec::new(),
-        series: Vec::new(),
+        series: SeriesSet::default(),
         drift: Vec::new(),
     };
+    let mut series: Vec<SeriesValue> = Vec::new();
     match generation {
         Generation::Legacy => {
             let metrics_ids: Vec<usize> = raw
@@ -161,7 +162,7 @@ pub(crate) fn parse(
                 SnapshotKind::Report
             };
             if let Some(suite) = raw.suite {
-                legacy::fill(&mut snapshot, suite, &metrics_ids);
+                legacy::fill(&mut snapshot, &mut series, suite, &metrics_ids);
             }
         }
         Generation::V2 => {
@@ -173,27 +174,27 @@ pub(crate) fn parse(
                     .iter()
                     .filter_map(|v| v.as_str().map(str::to_string))
                     .collect();
-                v2::fill(&mut snapshot, results, &order);
+                v2::fill(&mut snapshot, &mut series, results, &order);
                 if let Some(w) = raw.widgets {
                     v2::merge_drift_table(&mut snapshot, w.0);
                 }
             }
         }
     }
-    dedupe_series(&mut snapshot);
+    snapshot.series = SeriesSet::from_values(dedupe_series(series));
     Ok(snapshot)
 }
 
 /// Keep one value per key: the first; a later different value under the
 /// same key gets a `#2`, `#3` suffix so nothing is silently lost.
-fn dedupe_series(s: &mut Snapshot) {
+fn dedupe_series(series: Vec<SeriesValue>) -> Vec<SeriesValue> {
     use crate::model::intern::FxBuild;
     // Keys are interned: the same text is the same allocation, so the
     // address identifies the key (cheap to hash).
     let mut seen: HashMap<*const u8, (Option<f64>, u32), FxBuild> =
-        HashMap::with_capacity_and_hasher(s.series.len(), FxBuild::default());
-    let mut out = Vec::with_capacity(s.series.len());
-    for mut v in std::mem::take(&mut s.series) {
+        HashMap::with_capacity_and_hasher(series.len(), FxBuild::default());
+    let mut out = Vec::with_capacity(series.len());
+    for mut v in series {
         match seen.get_mut(&v.key.as_ptr()) {
             None => {
                 seen.insert(v.key.as_ptr(), (v.value, 1));
@@ -209,7 +210,7 @@ fn dedupe_series(s: &mut Snapshot) {
             }
         }
     }
-    s.series = out;
+    out
 }
 
 fn same(a: Option<f64>, b: Option<f64>) -> bool {

@@ -303,7 +303,12 @@ fn test_outcome(
     }
 }
 
-pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) {
+pub(crate) fn fill(
+    s: &mut Snapshot,
+    series: &mut Vec<SeriesValue>,
+    results: RawResults,
+    top_level: &[String],
+) {
     let mut results = results.0;
     // Report order first (top_level_metrics), then anything else in file order.
     results.sort_by_key(|(id, _)| top_level.iter().position(|t| t == id).unwrap_or(usize::MAX));
@@ -319,7 +324,7 @@ pub(crate) fn fill(s: &mut Snapshot, results: RawResults, top_level: &[String]) 
             .unwrap_or_else(|| format!("Metric[{metric_id}]"));
         let values = result_values(result);
         for (path, value) in &values {
-            s.series.push(SeriesValue {
+            series.push(SeriesValue {
                 key: crate::model::intern::intern_joined(&series_key, '.', path),
                 value: *value,
             });

@@ -55,7 +55,7 @@ fn only_series<'a>(
     s: &'a Snapshot,
     prefix: &str,
     suffix: &str,
-) -> Option<&'a snapscope::model::SeriesValue> {
+) -> Option<snapscope::model::SeriesRef<'a>> {
     let found: Vec<_> = s
         .series
         .iter()

@@ -201,6 +201,6 @@ fn long_metric_lists_are_read_whole() {
     );
     let s = parse_snapshot(doc.as_bytes(), "x", "p", &utc()).unwrap();
     assert_eq!(s.series.len(), n);
-    let last = s.series.iter().find(|v| &*v.key == "M99.value").unwrap();
+    let last = s.series.iter().find(|v| v.key() == "M99.value").unwrap();
     assert_eq!(last.value, Some(99.0));
 }

@@ -142,7 +142,7 @@ fn no_two_metrics_of_a_snapshot_share_a_key() {
         // The program's keys: one value each.
         let mut values: BTreeMap<&str, Option<f64>> = BTreeMap::new();
         for v in &s.series {
-            if let Some(old) = values.insert(&v.key, v.value) {
+            if let Some(old) = values.insert(v.key, v.value) {
                 let same = old == v.value
                     || (old.is_some_and(f64::is_nan) && v.value.is_some_and(f64::is_nan));
                 assert!(

@@ -10,7 +10,8 @@
 //! Prints the time from spawn to the first frame (the title bar) and to the
 //! complete first screen (the status bar says "<N> snapshots": the scan
 //! finished and every run is in). Extra arguments (e.g. `--no-cache`) come
-//! from `SNAPSCOPE_BENCH_ARGS`, split on spaces. The index cache is kept in
+//! from `SNAPSCOPE_BENCH_ARGS`, split on spaces. Also prints the explorer's
+//! resident memory 1.5 s after the first screen (Linux). The index cache is kept in
 //! `$CARGO_TARGET_TMPDIR/tui_startup-cache`, so a second run starts warm.
 
 use crate::common;
@@ -54,10 +55,26 @@ fn explorer_start_up_times() {
     let first = t0.elapsed();
     pty.wait_for_text(&format!("{n} snapshots"), Duration::from_secs(600));
     let complete = t0.elapsed();
+    // Resident memory once the first scan is over (and the cache written).
+    std::thread::sleep(Duration::from_millis(1500));
+    let status = pty
+        .pid()
+        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/status")).ok())
+        .unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find(|l| l.starts_with(name))
+            .map_or("?", |l| l[name.len()..].trim())
+            .to_string()
+    };
     println!(
-        "explorer on {ws} {extra}: first frame {} ms, complete first screen {} ms",
+        "explorer on {ws} {extra}: first frame {} ms, complete first screen {} ms, \
+         VmRSS {} (peak VmHWM {}) 1.5 s after",
         first.as_millis(),
-        complete.as_millis()
+        complete.as_millis(),
+        field("VmRSS:"),
+        field("VmHWM:")
     );
     pty.send("q");
     pty.wait_exit(Duration::from_secs(30));

@@ -191,7 +191,7 @@ fn lines_for_value(
             continue;
         }
         for sv in &s.series {
-            let Some(k) = SeriesKey::parse(&sv.key) else {
+            let Some(k) = SeriesKey::parse(sv.key) else {
                 continue;
             };
             let hit = match &v.selector {
@@ -206,7 +206,7 @@ fn lines_for_value(
             if !hit {
                 continue;
             }
-            let i = match lines.iter().position(|l| *l.key == *sv.key) {
+            let i = match lines.iter().position(|l| *l.key == **sv.key) {
                 Some(i) => i,
                 None => {
                     lines.push(Line {

@@ -14,7 +14,7 @@ pub fn used_series(dashboard: &Dashboard, project: &ProjectEntry) -> BTreeSet<St
     let mut keys: BTreeSet<&str> = BTreeSet::new();
     for entry in &project.snapshots {
         for v in &entry.snapshot.series {
-            keys.insert(&v.key);
+            keys.insert(v.key);
         }
     }
     let parsed: Vec<(&str, SeriesKey<'_>)> = keys

@@ -1,5 +1,6 @@
-//! Decoding a cache payload back into entries: string tables first (keys
-//! interned once), then the blocks in parallel. Any malformed byte is a
+//! Decoding a cache file back into entries: the blocks checked against
+//! the trailer's checksum, their tables read in order (keys interned once,
+//! key lists shared), then their entries decoded in parallel. Any malformed byte is a
 //! [`CacheError::Corrupt`], never a panic.
 
 use std::path::Path;
@@ -11,8 +12,9 @@ use rayon::prelude::*;
 
 use crate::index::catalog::{ChangeStamp, Fingerprint, SnapshotEntry};
 use crate::model::intern::intern;
+use crate::model::series::{self, KeyList};
 use crate::model::{
-    DriftRow, Generation, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
+    DriftRow, Generation, SeriesSet, Snapshot, SnapshotKind, TestOutcome, TestStatus,
 };
 
 use super::format::*;
@@ -81,10 +83,12 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// The string tables while decoding: keys interned, texts borrowed.
+/// The tables while decoding: keys interned, texts borrowed, key lists shared.
+#[derive(Default)]
 struct Table<'a> {
     keys: Vec<Arc<str>>,
     texts: Vec<&'a str>,
+    lists: Vec<KeyList>,
 }
 
 impl<'a> Table<'a> {
@@ -114,6 +118,39 @@ impl<'a> Table<'a> {
             self.str(i).map(|s| Some(s.to_string()))
         }
     }
+    fn list(&self, i: u32) -> R<Option<&KeyList>> {
+        if i == NONE_U32 {
+            return Ok(None);
+        }
+        self.lists
+            .get(i as usize)
+            .map(Some)
+            .ok_or(CacheError::Corrupt("key list index"))
+    }
+
+    /// Read the strings and key lists a block numbers first.
+    fn read_fresh(&mut self, r: &mut Reader<'a>) -> R<()> {
+        let n = r.count(4)?;
+        self.keys.reserve(n);
+        for _ in 0..n {
+            self.keys.push(intern(r.str()?));
+        }
+        let n = r.count(4)?;
+        self.texts.reserve(n);
+        for _ in 0..n {
+            self.texts.push(r.str()?);
+        }
+        let n = r.count(4)?;
+        for _ in 0..n {
+            let len = r.count(4)?;
+            let mut keys = Vec::with_capacity(len);
+            for _ in 0..len {
+                keys.push(self.arc(r.u32()?)?);
+            }
+            self.lists.push(series::share(keys));
+        }
+        Ok(())
+    }
 }
 
 pub(super) fn decode(
@@ -127,52 +164,53 @@ pub(super) fn decode(
     if !bytes.starts_with(key) {
         return Err(CacheError::Stale);
     }
+    // The blocks, checked against the trailer before anything is decoded.
     let mut r = Reader {
         buf: bytes,
         pos: key.len(),
     };
-    let payload_len = r.u64()?;
+    let mut h = Hasher::new();
+    let mut blocks: Vec<&[u8]> = Vec::new();
+    loop {
+        let len_bytes: [u8; 4] = r.array()?;
+        let len = u32::from_le_bytes(len_bytes);
+        if len == END_MARK {
+            break;
+        }
+        let block = r.take(len as usize)?;
+        h.update(&len_bytes);
+        h.update(block);
+        blocks.push(block);
+    }
+    let total = r.u64()?;
     let checksum = r.u64()?;
-    let payload = &bytes[r.pos..];
-    if payload.len() as u64 != payload_len {
+    if r.pos != bytes.len() {
+        return Err(CacheError::Corrupt("trailing bytes"));
+    }
+    if total != (bytes.len() - key.len() - 20) as u64 {
         return Err(CacheError::Corrupt("length mismatch"));
     }
-    let mut h = Hasher::new();
-    h.update(payload);
     if h.finish() != checksum {
         return Err(CacheError::Corrupt("checksum mismatch"));
     }
-    let mut r = Reader {
-        buf: payload,
-        pos: 0,
-    };
-    let n = r.count(4)?;
-    let mut keys = Vec::with_capacity(n);
-    for _ in 0..n {
-        keys.push(intern(r.str()?));
-    }
-    let n = r.count(4)?;
-    let mut texts = Vec::with_capacity(n);
-    for _ in 0..n {
-        texts.push(r.str()?);
-    }
-    let table = Table { keys, texts };
-    let n = r.count(8)?;
-    let mut blocks = Vec::with_capacity(n);
-    for _ in 0..n {
+    // Tables in order (a block may use what earlier ones numbered), then
+    // the entries of every block in parallel.
+    let mut table = Table::default();
+    let mut bodies = Vec::with_capacity(blocks.len());
+    for block in blocks {
+        let mut r = Reader { buf: block, pos: 0 };
+        table.read_fresh(&mut r)?;
         let count = r.u32()? as usize;
-        blocks.push((count, r.bytes_with_len()?));
+        bodies.push((count, &block[r.pos..]));
     }
-    if r.pos != payload.len() {
-        return Err(CacheError::Corrupt("trailing bytes"));
-    }
-    let decoded: Vec<Vec<SnapshotEntry>> = blocks
+    let table = &table;
+    let decoded: Vec<Vec<SnapshotEntry>> = bodies
         .par_iter()
         .map(|&(count, buf)| {
             let mut r = Reader { buf, pos: 0 };
             let mut out = Vec::with_capacity(count.min(BLOCK));
             for _ in 0..count {
-                out.push(decode_entry(&mut r, &table, root)?);
+                out.push(decode_entry(&mut r, table, root)?);
             }
             if r.pos != buf.len() {
                 return Err(CacheError::Corrupt("block length"));
@@ -266,13 +304,22 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
             condition,
         });
     }
-    let n = r.count(12)?;
-    let mut series = Vec::with_capacity(n);
-    for _ in 0..n {
-        let key = t.arc(r.u32()?)?;
-        let value = r.f64()?;
-        series.push(SeriesValue { key, value });
-    }
+    let series = match t.list(r.u32()?)? {
+        None => SeriesSet::default(),
+        Some(keys) => {
+            let raw = r.take(keys.len().saturating_mul(8))?;
+            let values = raw
+                .chunks_exact(8)
+                .map(|c| {
+                    let mut a = [0u8; 8];
+                    a.copy_from_slice(c);
+                    f64::from_le_bytes(a)
+                })
+                .collect();
+            SeriesSet::from_stored(keys.clone(), values)
+                .ok_or(CacheError::Corrupt("series length"))?
+        }
+    };
     let n = r.count(30)?;
     let mut drift = Vec::with_capacity(n);
     for _ in 0..n {

@@ -1,11 +1,16 @@
-//! Encoding a workspace's entries into the cache payload: string tables
-//! numbered in order of first use, then blocks of entries.
+//! Encoding a workspace's entries into the cache file, block by block:
+//! each block carries the strings and key lists first used in it, then
+//! its entries.
 
 use std::collections::HashMap;
+use std::io::{self, Write};
 use std::path::Path;
+use std::sync::Arc;
 use std::time::UNIX_EPOCH;
 
 use crate::index::catalog::{ChangeStamp, SnapshotEntry};
+use crate::model::intern::FxBuild;
+use crate::model::series::KeyList;
 use crate::model::{Generation, Snapshot, SnapshotKind};
 use crate::parse::{ParseOptions, TimeZoneChoice};
 
@@ -55,11 +60,13 @@ impl Writer {
     }
 }
 
-/// Strings shared across entries, numbered in order of first use.
+/// Strings shared across entries, numbered in order of first use; those
+/// numbered since the last block was written are `fresh`.
 #[derive(Default)]
 struct Strings<'a> {
-    index: HashMap<&'a str, u32>,
-    list: Vec<&'a str>,
+    index: HashMap<&'a str, u32, FxBuild>,
+    len: u32,
+    fresh: Vec<&'a str>,
 }
 
 impl<'a> Strings<'a> {
@@ -67,9 +74,10 @@ impl<'a> Strings<'a> {
         if let Some(&i) = self.index.get(s) {
             return i;
         }
-        let i = self.list.len() as u32;
+        let i = self.len;
+        self.len += 1;
         self.index.insert(s, i);
-        self.list.push(s);
+        self.fresh.push(s);
         i
     }
     fn opt(&mut self, s: Option<&'a str>) -> u32 {
@@ -77,46 +85,95 @@ impl<'a> Strings<'a> {
     }
 }
 
-/// The two string tables: `keys` become shared `Arc<str>` (interned once
-/// at load), `texts` plain strings.
+/// The tables: `keys` become shared `Arc<str>` (interned once at load),
+/// `texts` plain strings, `lists` the shared key lists of series values
+/// (each a list of key numbers; told apart by address: they are shared).
 #[derive(Default)]
 struct Tables<'a> {
     keys: Strings<'a>,
     texts: Strings<'a>,
+    lists: HashMap<*const Arc<str>, u32, FxBuild>,
+    lists_len: u32,
+    fresh_lists: Vec<Vec<u32>>,
 }
 
-pub(super) fn encode(key: &[u8], root: &Path, entries: &[&SnapshotEntry]) -> Vec<u8> {
+impl<'a> Tables<'a> {
+    fn list(&mut self, keys: &'a KeyList) -> u32 {
+        if keys.is_empty() {
+            return NONE_U32;
+        }
+        // The address of the first key slot names the shared list (with its
+        // length: a list is never a prefix of another allocation).
+        let at = keys.as_ptr();
+        if let Some(&i) = self.lists.get(&at) {
+            return i;
+        }
+        let ids = keys.iter().map(|k| self.keys.id(k)).collect();
+        let i = self.lists_len;
+        self.lists_len += 1;
+        self.lists.insert(at, i);
+        self.fresh_lists.push(ids);
+        i
+    }
+
+    /// Write what was numbered since the last block, and forget it.
+    fn write_fresh(&mut self, w: &mut Writer) {
+        for table in [&mut self.keys, &mut self.texts] {
+            w.u32(table.fresh.len() as u32);
+            for s in table.fresh.drain(..) {
+                w.str(s);
+            }
+        }
+        w.u32(self.fresh_lists.len() as u32);
+        for ids in self.fresh_lists.drain(..) {
+            w.u32(ids.len() as u32);
+            for i in ids {
+                w.u32(i);
+            }
+        }
+    }
+}
+
+/// Encode `entries` into `out` as they are encoded, one block at a time
+/// (never the whole cache in memory): the header `key`, then each block's
+/// length and bytes, then an end mark, the blocks' total length and their
+/// checksum. Returns the bytes written.
+pub(super) fn encode(
+    key: &[u8],
+    root: &Path,
+    entries: &[&SnapshotEntry],
+    out: &mut impl Write,
+) -> io::Result<u64> {
+    out.write_all(key)?;
+    let mut written = key.len() as u64;
     let mut st = Tables::default();
-    let mut body = Writer::default();
-    let blocks: Vec<&[&SnapshotEntry]> = entries.chunks(BLOCK).collect();
-    body.u32(blocks.len() as u32);
-    for block in blocks {
-        let mut w = Writer::default();
-        for e in block {
-            encode_entry(&mut w, &mut st, root, e);
-        }
-        body.u32(block.len() as u32);
-        body.bytes_with_len(&w.buf);
-    }
-    let mut payload = Writer::default();
-    for table in [&st.keys, &st.texts] {
-        payload.u32(table.list.len() as u32);
-        for s in &table.list {
-            payload.str(s);
-        }
-    }
-    let mut payload = payload.buf;
-    payload.extend_from_slice(&body.buf);
-    drop(body);
     let mut h = Hasher::new();
-    h.update(&payload);
-    let mut out = Writer::default();
-    out.buf.reserve(key.len() + 16 + payload.len());
-    out.bytes(key);
-    out.u64(payload.len() as u64);
-    out.u64(h.finish());
-    out.bytes(&payload);
-    out.buf
+    let mut body = Writer::default();
+    let mut head = Writer::default();
+    for chunk in entries.chunks(BLOCK) {
+        body.buf.clear();
+        for e in chunk {
+            encode_entry(&mut body, &mut st, root, e);
+        }
+        // The block: its tables and entry count (`head`), then the entries.
+        head.buf.clear();
+        st.write_fresh(&mut head);
+        head.u32(chunk.len() as u32);
+        let len = u32::try_from(head.buf.len() + body.buf.len())
+            .map_err(|_| io::Error::other("cache block over 4 GiB"))?
+            .to_le_bytes();
+        for part in [&len[..], &head.buf, &body.buf] {
+            h.update(part);
+            out.write_all(part)?;
+        }
+        written += 4 + (head.buf.len() + body.buf.len()) as u64;
+    }
+    let mut end = Writer::default();
+    end.u32(END_MARK);
+    end.u64(written - key.len() as u64);
+    end.u64(h.finish());
+    out.write_all(&end.buf)?;
+    Ok(written + end.buf.len() as u64)
 }
 
 fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a SnapshotEntry) {
@@ -192,10 +249,9 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
         w.u8(status_code(t.status));
         w.f64(t.value);
     }
-    w.u32(s.series.len() as u32);
-    for v in &s.series {
-        let i = st.keys.id(&v.key);
-        w.u32(i);
+    let list = st.list(s.series.keys());
+    w.u32(list);
+    for v in s.series.iter() {
         w.f64(v.value);
     }
     w.u32(s.drift.len() as u32);

@@ -9,10 +9,13 @@ use crate::model::TestStatus;
 
 pub(super) const MAGIC: &[u8; 8] = b"SNSCIDX\0";
 /// Bumped whenever the layout below or the parser's output changes meaning.
-pub(super) const FORMAT_VERSION: u32 = 7;
+pub(super) const FORMAT_VERSION: u32 = 8;
 pub(super) const NONE_U32: u32 = u32::MAX;
 /// Entries per block; blocks are decoded in parallel.
-pub(super) const BLOCK: usize = 512;
+pub(super) const BLOCK: usize = 128;
+/// Where a block's length would be: the blocks have ended (a block is never
+/// empty: it holds its table and entry counts).
+pub(super) const END_MARK: u32 = 0;
 
 /// Why a cache file was not used (or not written). Never fatal to a scan.
 #[derive(Debug, thiserror::Error)]
@@ -70,10 +73,14 @@ pub(super) fn hash64(b: &[u8]) -> u64 {
 }
 
 /// A fast 64-bit checksum over 8-byte words (detects truncation and bit rot,
-/// not tampering).
+/// not tampering). Streaming: the bytes may come in pieces of any size, the
+/// sum is that of their concatenation.
 pub(super) struct Hasher {
     h: u64,
     len: u64,
+    /// The bytes of a word not complete yet.
+    tail: [u8; 8],
+    tail_len: usize,
 }
 
 impl Hasher {
@@ -81,19 +88,32 @@ impl Hasher {
         Hasher {
             h: 0x9E37_79B9_7F4A_7C15,
             len: 0,
+            tail: [0; 8],
+            tail_len: 0,
         }
     }
-    pub(super) fn update(&mut self, b: &[u8]) {
+    pub(super) fn update(&mut self, mut b: &[u8]) {
+        self.len += b.len() as u64;
+        if self.tail_len > 0 {
+            let n = (8 - self.tail_len).min(b.len());
+            self.tail[self.tail_len..self.tail_len + n].copy_from_slice(&b[..n]);
+            self.tail_len += n;
+            b = &b[n..];
+            if self.tail_len < 8 {
+                return;
+            }
+            self.mix(u64::from_le_bytes(self.tail));
+            self.tail_len = 0;
+        }
         let mut chunks = b.chunks_exact(8);
         for c in &mut chunks {
             let mut a = [0u8; 8];
             a.copy_from_slice(c);
             self.mix(u64::from_le_bytes(a));
         }
-        for &x in chunks.remainder() {
-            self.mix(u64::from(x) | 0x100);
-        }
-        self.len += b.len() as u64;
+        let rest = chunks.remainder();
+        self.tail[..rest.len()].copy_from_slice(rest);
+        self.tail_len = rest.len();
     }
     fn mix(&mut self, w: u64) {
         self.h = (self.h ^ w)
@@ -101,7 +121,13 @@ impl Hasher {
             .rotate_left(29);
     }
     pub(super) fn finish(&self) -> u64 {
-        let mut h = self.h ^ self.len;
+        let mut h = self.h;
+        for &x in &self.tail[..self.tail_len] {
+            h = (h ^ (u64::from(x) | 0x100))
+                .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
+                .rotate_left(29);
+        }
+        h ^= self.len;
         h ^= h >> 33;
         h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
         h ^ (h >> 33)
@@ -117,4 +143,26 @@ pub(super) fn canonical_root(root: &Path) -> PathBuf {
     root.canonicalize()
         .or_else(|_| std::path::absolute(root))
         .unwrap_or_else(|_| root.to_path_buf())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Hasher;
+
+    #[test]
+    fn the_checksum_of_pieces_is_that_of_the_whole() {
+        let data: Vec<u8> = (0..100u8).collect();
+        let mut whole = Hasher::new();
+        whole.update(&data);
+        for cuts in [[1, 2], [7, 8], [3, 50], [0, 99], [13, 13]] {
+            let mut h = Hasher::new();
+            h.update(&data[..cuts[0]]);
+            h.update(&data[cuts[0]..cuts[1]]);
+            h.update(&data[cuts[1]..]);
+            assert_eq!(h.finish(), whole.finish(), "{cuts:?}");
+        }
+        let mut other = Hasher::new();
+        other.update(&data[1..]);
+        assert_ne!(other.finish(), whole.finish());
+    }
 }

@@ -21,12 +21,17 @@
 //! [`MAX_CACHE_BYTES`]; anything else is discarded like a corrupt cache.
 //!
 //! Format (little endian): header (magic, versions, options key, root),
-//! payload length and checksum, then the payload: two string tables (keys,
-//! interned once at load: series keys, identities, test names, columns;
-//! texts: descriptions, conditions, tags, project ids) and blocks of entries
-//! decoded in parallel. Each entry starts with its path and fingerprint;
-//! each snapshot's values are `(u32 key index, f64)` pairs (NaN = no
-//! value); its metadata is JSON text.
+//! then blocks of entries, each with its length, written as they are
+//! encoded (the cache is never whole in memory), then an end mark, the
+//! blocks' total length and their checksum. A block starts with what it
+//! numbers first: strings of two tables (keys, interned once at load:
+//! series keys, identities, test names, columns; texts: descriptions,
+//! conditions, tags, project ids) and key lists (the shared key list of a
+//! snapshot's series values, as key numbers). Blocks are decoded in
+//! parallel once their tables are read. Each entry starts with its path and
+//! fingerprint; a snapshot's values are its key list's number and one
+//! `f64` per key (NaN = no value), 8 bytes a value; its metadata is JSON
+//! text.
 //!
 //! Files: `format` (constants, error, checksum), `encode`, `decode`.
 
@@ -37,7 +42,7 @@ mod format;
 use std::collections::HashMap;
 use std::ffi::OsStr;
 use std::fs;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -208,7 +213,6 @@ pub fn save<'a>(
     entries.sort_by(|a, b| {
         (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
     });
-    let bytes = encode(&header_key(root, opts), root, &entries);
     open::create_private_dir(dir)?;
     secure(dir);
     let file = cache_file(dir, root);
@@ -221,7 +225,7 @@ pub fn save<'a>(
     ));
     let written = (|| {
         // A leftover of a crashed run with the same pid is replaced.
-        let mut f = match open::create_private_file(&tmp) {
+        let f = match open::create_private_file(&tmp) {
             Err(e) if e.kind() == io::ErrorKind::AlreadyExists => {
                 fs::remove_file(&tmp)?;
                 open::create_private_file(&tmp)?
@@ -230,8 +234,9 @@ pub fn save<'a>(
         };
         // No fsync: a file cut short by a crash fails its length or checksum
         // test on the next load and is discarded.
-        f.write_all(&bytes)?;
-        drop(f);
+        let mut out = io::BufWriter::with_capacity(1 << 16, f);
+        encode(&header_key(root, opts), root, &entries, &mut out)?;
+        out.into_inner().map_err(io::IntoInnerError::into_error)?;
         fs::rename(&tmp, &file)
     })();
     if let Err(e) = written {

@@ -134,6 +134,7 @@ impl Indexer {
         // Consumers have all they need: only now track what came from the cache.
         self.adopt_cached(&cached);
         self.save_cache();
+        crate::index::memory::return_free_memory();
         self.handle_signals(queued);
 
         while !self.stopped() {

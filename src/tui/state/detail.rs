@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::path::PathBuf;
 
 use crate::index::SnapshotEntry;
-use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
+use crate::model::{DriftRow, SeriesRef, Snapshot, TestOutcome, TestStatus};
 use crate::tui::fmt;
 use crate::tui::keymap::Action;
 use crate::tui::raw::RawDoc;
@@ -118,13 +118,13 @@ impl DetailState {
             return Vec::new();
         };
         let f = filter_lc(filters, FilterTarget::Metrics);
-        let mut groups: Vec<(&str, Vec<(&SeriesValue, &str)>)> = Vec::new();
+        let mut groups: Vec<(&str, Vec<(SeriesRef<'_>, &str)>)> = Vec::new();
         let mut index: HashMap<&str, usize> = HashMap::new();
         for v in &s.snapshot.series {
-            if !f.is_empty() && !lc_contains(&v.key, &f) {
+            if !f.is_empty() && !lc_contains(v.key, &f) {
                 continue;
             }
-            let (g, field) = metric_group(&v.key);
+            let (g, field) = metric_group(v.key);
             let i = *index.entry(g).or_insert_with(|| {
                 groups.push((g, Vec::new()));
                 groups.len() - 1
@@ -503,7 +503,7 @@ pub enum MetricRow<'a> {
     /// A metric (the series key up to its field path) with its number of values.
     Group(&'a str, usize),
     /// One value: the full series and its field path inside the group.
-    Value(&'a SeriesValue, &'a str),
+    Value(SeriesRef<'a>, &'a str),
 }
 
 /// State of the Raw tab.

@@ -140,7 +140,7 @@ impl TrendState {
             project_id: project_id.to_string(),
             keys,
             picker: Some(Picker::default()),
-            series: Vec::new(),
+            series: Default::default(),
             active: 0,
             cursor_id: None,
         });
