@@ -221,8 +221,54 @@ pub(super) fn decode(
     Ok(decoded.into_iter().flatten().collect())
 }
 
+/// `n` series values as `encode::encode_values` wrote them (NaN for none).
+fn decode_values(r: &mut Reader, n: usize) -> R<Box<[f64]>> {
+    const SIZE: [usize; 4] = [0, 2, 4, 8];
+    let tags = r.take(n.div_ceil(4))?;
+    let tag = |i: usize| (tags[i / 4] >> (2 * (i % 4))) & 3;
+    let len: usize = (0..n).map(|i| SIZE[usize::from(tag(i))]).sum();
+    let mut data = r.take(len)?;
+    let short = || CacheError::Corrupt("series values");
+    let mut out = Vec::with_capacity(n);
+    for i in 0..n {
+        let v = match tag(i) {
+            VALUE_NONE => f64::NAN,
+            VALUE_I16 => {
+                let (b, rest) = data.split_first_chunk::<2>().ok_or_else(short)?;
+                data = rest;
+                f64::from(i16::from_le_bytes(*b))
+            }
+            VALUE_F32 => {
+                let (b, rest) = data.split_first_chunk::<4>().ok_or_else(short)?;
+                data = rest;
+                f64::from(f32::from_le_bytes(*b))
+            }
+            _ => {
+                let (b, rest) = data.split_first_chunk::<8>().ok_or_else(short)?;
+                data = rest;
+                f64::from_le_bytes(*b)
+            }
+        };
+        out.push(v);
+    }
+    Ok(out.into_boxed_slice())
+}
+
 fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
-    let path = root.join(path_from_bytes(r.bytes_with_len()?));
+    let id = r.str()?.to_string();
+    let path = match r.u8()? {
+        PATH_USUAL => {
+            let folder = t.str(r.u32()?)?;
+            let name = format!("{id}.json");
+            if folder.is_empty() {
+                root.join(name)
+            } else {
+                root.join(folder).join(name)
+            }
+        }
+        PATH_BYTES => root.join(path_from_bytes(r.bytes_with_len()?)),
+        _ => return Err(CacheError::Corrupt("path kind")),
+    };
     let len = r.u64()?;
     let secs = r.u64()?;
     let nanos = r.u32()?;
@@ -242,7 +288,6 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
         },
         _ => return Err(CacheError::Corrupt("change stamp")),
     };
-    let id = r.str()?.to_string();
     let inner_id_mismatch = r.opt_str()?.map(str::to_string);
     let project_id = t.str(r.u32()?)?.to_string();
     let ts_secs = r.i64()?;
@@ -307,15 +352,7 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
     let series = match t.list(r.u32()?)? {
         None => SeriesSet::default(),
         Some(keys) => {
-            let raw = r.take(keys.len().saturating_mul(8))?;
-            let values = raw
-                .chunks_exact(8)
-                .map(|c| {
-                    let mut a = [0u8; 8];
-                    a.copy_from_slice(c);
-                    f64::from_le_bytes(a)
-                })
-                .collect();
+            let values = decode_values(r, keys.len())?;
             SeriesSet::from_stored(keys.clone(), values)
                 .ok_or(CacheError::Corrupt("series length"))?
         }

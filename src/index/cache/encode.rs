@@ -177,9 +177,26 @@ pub(super) fn encode(
 }
 
 fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a SnapshotEntry) {
-    // Paths relative to the root: the same workspace named another way still hits.
+    let s: &'a Snapshot = &e.snapshot;
+    w.str(&s.id);
+    // Paths relative to the root: the same workspace named another way still
+    // hits. Mostly `<folder>/<id>.json`: the folder from the texts table.
     let rel = e.path.strip_prefix(root).unwrap_or(&e.path);
-    w.bytes_with_len(path_bytes(rel).as_ref());
+    let folder = rel.parent().and_then(Path::to_str);
+    let usual = rel
+        .file_name()
+        .and_then(|n| n.to_str())
+        .is_some_and(|n| n.strip_suffix(".json") == Some(s.id.as_str()));
+    match folder {
+        Some(folder) if usual => {
+            w.u8(PATH_USUAL);
+            w.u32(st.texts.id(folder));
+        }
+        _ => {
+            w.u8(PATH_BYTES);
+            w.bytes_with_len(path_bytes(rel).as_ref());
+        }
+    }
     w.u64(e.fingerprint.len);
     let (secs, nanos) = e
         .fingerprint
@@ -205,8 +222,6 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
             w.u64(etag_hash);
         }
     }
-    let s: &'a Snapshot = &e.snapshot;
-    w.str(&s.id);
     w.opt_str(s.inner_id_mismatch.as_deref());
     let pid = st.texts.id(&s.project_id);
     w.u32(pid);
@@ -251,9 +266,7 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
     }
     let list = st.list(s.series.keys());
     w.u32(list);
-    for v in s.series.iter() {
-        w.f64(v.value);
-    }
+    encode_values(w, s.series.iter().map(|v| v.value));
     w.u32(s.drift.len() as u32);
     for d in &s.drift {
         for i in [
@@ -271,6 +284,36 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
             Some(true) => 2,
         });
         w.u8(u8::from(d.inferred));
+    }
+}
+
+/// Series values, each as short as it can be exactly: a 2-bit tag per value
+/// (four to a byte, first the tags of all values), then each value's bytes:
+/// none for no value, 2 for a whole number that fits an `i16`, 4 for one an
+/// `f32` holds exactly, else 8. Bit for bit: `-0.0` is not `0`.
+fn encode_values(w: &mut Writer, values: impl ExactSizeIterator<Item = Option<f64>> + Clone) {
+    let tag = |v: Option<f64>| match v {
+        None => VALUE_NONE,
+        Some(x) if f64::from(x as i16).to_bits() == x.to_bits() => VALUE_I16,
+        Some(x) if f64::from(x as f32).to_bits() == x.to_bits() => VALUE_F32,
+        Some(_) => VALUE_F64,
+    };
+    let mut byte = 0u8;
+    let n = values.len();
+    for (i, v) in values.clone().enumerate() {
+        byte |= tag(v) << (2 * (i % 4));
+        if i % 4 == 3 || i + 1 == n {
+            w.u8(byte);
+            byte = 0;
+        }
+    }
+    for v in values {
+        match (tag(v), v) {
+            (VALUE_I16, Some(x)) => w.bytes(&(x as i16).to_le_bytes()),
+            (VALUE_F32, Some(x)) => w.bytes(&(x as f32).to_le_bytes()),
+            (VALUE_F64, Some(x)) => w.bytes(&x.to_le_bytes()),
+            _ => {}
+        }
     }
 }
 

@@ -28,10 +28,11 @@
 //! series keys, identities, test names, columns; texts: descriptions,
 //! conditions, tags, project ids) and key lists (the shared key list of a
 //! snapshot's series values, as key numbers). Blocks are decoded in
-//! parallel once their tables are read. Each entry starts with its path and
-//! fingerprint; a snapshot's values are its key list's number and one
-//! `f64` per key (NaN = no value), 8 bytes a value; its metadata is JSON
-//! text.
+//! parallel once their tables are read. Each entry starts with its id, its
+//! path (mostly the folder's number and `<id>.json`) and fingerprint; a
+//! snapshot's values are its key list's number, a 2-bit tag per value and
+//! each value in as few bytes as hold it exactly (none, an `i16`, an `f32`
+//! or an `f64`); its metadata is JSON text.
 //!
 //! Files: `format` (constants, error, checksum), `encode`, `decode`.
 
@@ -281,5 +282,89 @@ fn prune(dir: &Path, keep: &Path) {
     let excess = files.len() + 1 - MAX_CACHE_FILES;
     for (_, p) in files.into_iter().take(excess) {
         let _ = fs::remove_file(p);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::index::catalog::ChangeStamp;
+    use crate::model::intern::intern;
+    use crate::model::{Generation, SeriesSet, SeriesValue, Snapshot, SnapshotKind};
+    use chrono::TimeZone;
+    use std::sync::Arc;
+
+    /// Every kind of value the short encodings could get wrong comes back
+    /// bit for bit: signed zero, both ends of `i16` and just past them,
+    /// what `f32` holds exactly and what it does not, tiny and huge values.
+    #[test]
+    fn series_values_come_back_bit_for_bit() {
+        let values = [
+            Some(0.0),
+            Some(-0.0),
+            Some(1.0),
+            Some(-32768.0),
+            Some(32767.0),
+            Some(32768.0),
+            Some(-32769.0),
+            Some(0.5),
+            Some(0.1),
+            Some(16_777_217.0),
+            Some(1e300),
+            Some(-1e-310),
+            Some(f64::from(f32::MAX)),
+            None,
+            Some(2.5e-8),
+        ];
+        let root = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let path = root.path().join("p/snapshots/s1.json");
+        let series = SeriesSet::from_values(
+            values
+                .iter()
+                .enumerate()
+                .map(|(i, v)| SeriesValue {
+                    key: intern(&format!("M.v{i}")),
+                    value: *v,
+                })
+                .collect(),
+        );
+        let entry = SnapshotEntry {
+            path: path.clone(),
+            fingerprint: Fingerprint {
+                len: 10,
+                mtime: Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
+                stamp: ChangeStamp::None,
+            },
+            snapshot: Arc::new(Snapshot {
+                id: "s1".into(),
+                inner_id_mismatch: None,
+                project_id: "p".into(),
+                timestamp: chrono::Utc.with_ymd_and_hms(2024, 3, 1, 2, 0, 0).unwrap(),
+                timestamp_naive: false,
+                name: None,
+                tags: vec![],
+                metadata: Default::default(),
+                generation: Generation::V2,
+                kind: SnapshotKind::Run,
+                tests: vec![],
+                series,
+                drift: vec![],
+            }),
+        };
+        let opts = ParseOptions::default();
+        save(dir.path(), root.path(), &opts, [&entry]).unwrap();
+        let loaded = IndexCache::load(dir.path(), root.path(), &opts);
+        assert_eq!(loaded.len(), 1);
+        let back = &loaded.entries[0];
+        assert_eq!(back.path, path);
+        let got: Vec<Option<u64>> = back
+            .snapshot
+            .series
+            .iter()
+            .map(|v| v.value.map(f64::to_bits))
+            .collect();
+        let want: Vec<Option<u64>> = values.iter().map(|v| v.map(f64::to_bits)).collect();
+        assert_eq!(got, want);
     }
 }
