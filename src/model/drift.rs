@@ -60,41 +60,50 @@ fn whole(v: f64) -> Option<u32> {
     (v.is_finite() && v >= 0.0 && v.fract() == 0.0 && v <= f64::from(u32::MAX)).then_some(v as u32)
 }
 
+/// The (metric, field) pairs a dataset-level drift count is read from.
+pub(super) const FIELDS: [(&str, &str); 8] = [
+    ("DatasetDriftMetric", ".number_of_drifted_columns"),
+    ("DatasetDriftMetric", ".number_of_columns"),
+    ("DatasetDriftMetric", ".share_of_drifted_columns"),
+    ("DataDriftTable", ".number_of_drifted_columns"),
+    ("DataDriftTable", ".number_of_columns"),
+    ("DataDriftTable", ".share_of_drifted_columns"),
+    ("DriftedColumnsCount", ".count"),
+    ("DriftedColumnsCount", ".share"),
+];
+
+/// For each of [`FIELDS`], the positions in a key list of the keys that
+/// can give it, in order (the first with a value counts). Found once per
+/// shared key list, so a drift count costs a few lookups per snapshot
+/// (views count drift for every run at every refresh).
+pub(super) fn field_positions(keys: &[std::sync::Arc<str>]) -> [Box<[u32]>; 8] {
+    let mut found: [Vec<u32>; 8] = Default::default();
+    for (i, key) in keys.iter().enumerate() {
+        let k: &str = key;
+        if !k.starts_with('D') {
+            continue;
+        }
+        let Some((m, rest)) = k.split_once(['{', '.']) else {
+            continue;
+        };
+        if rest.contains("by_columns") {
+            continue;
+        }
+        for (slot, (metric, field)) in found.iter_mut().zip(FIELDS) {
+            if m == metric && k.ends_with(field) {
+                slot.push(u32::try_from(i).unwrap_or(u32::MAX));
+            }
+        }
+    }
+    found.map(Vec::into_boxed_slice)
+}
+
 impl Snapshot {
     /// Drifted columns of this run, from the dataset-level drift metric when the
     /// run has one, else from the per-column rows with a known verdict.
     pub fn drift_count(&self) -> Option<DriftCount> {
-        // The first value of each (metric, field) below, found in one pass
-        // over the series (this runs for many snapshots at every refresh).
-        const FIELDS: [(&str, &str); 8] = [
-            ("DatasetDriftMetric", ".number_of_drifted_columns"),
-            ("DatasetDriftMetric", ".number_of_columns"),
-            ("DatasetDriftMetric", ".share_of_drifted_columns"),
-            ("DataDriftTable", ".number_of_drifted_columns"),
-            ("DataDriftTable", ".number_of_columns"),
-            ("DataDriftTable", ".share_of_drifted_columns"),
-            ("DriftedColumnsCount", ".count"),
-            ("DriftedColumnsCount", ".share"),
-        ];
-        let mut found: [Option<f64>; 8] = [None; 8];
-        for s in &self.series {
-            let Some(v) = s.value else { continue };
-            let k: &str = s.key;
-            if !k.starts_with('D') {
-                continue;
-            }
-            let Some((m, rest)) = k.split_once(['{', '.']) else {
-                continue;
-            };
-            if rest.contains("by_columns") {
-                continue;
-            }
-            for (slot, (metric, field)) in found.iter_mut().zip(FIELDS) {
-                if slot.is_none() && m == metric && k.ends_with(field) {
-                    *slot = Some(v);
-                }
-            }
-        }
+        // The first value of each (metric, field) of FIELDS.
+        let found: [Option<f64>; 8] = self.series.drift_fields();
         let value = |metric: &str, field: &str| {
             FIELDS
                 .iter()

@@ -15,8 +15,34 @@ use serde::ser::{Serialize, SerializeSeq, Serializer};
 use super::intern::{FxBuild, FxHasher};
 use super::SeriesValue;
 
-/// A shared key list (its keys are interned strings).
-pub type KeyList = Arc<[Arc<str>]>;
+/// A shared key list: its keys (interned strings) and what is worked out
+/// once per list.
+pub type KeyList = Arc<Keys>;
+
+/// The keys of a [`KeyList`].
+#[derive(Debug)]
+pub struct Keys {
+    keys: Box<[Arc<str>]>,
+    /// Where the fields of a dataset-level drift count are (`drift::FIELDS`).
+    drift_fields: [Box<[u32]>; 8],
+}
+
+impl Keys {
+    fn new(keys: Vec<Arc<str>>) -> Keys {
+        let drift_fields = super::drift::field_positions(&keys);
+        Keys {
+            keys: keys.into_boxed_slice(),
+            drift_fields,
+        }
+    }
+}
+
+impl std::ops::Deref for Keys {
+    type Target = [Arc<str>];
+    fn deref(&self) -> &[Arc<str>] {
+        &self.keys
+    }
+}
 
 /// The numeric values of one snapshot, in file order; see the module doc.
 #[derive(Clone)]
@@ -61,7 +87,9 @@ impl Default for SeriesSet {
 
 fn empty_keys() -> KeyList {
     static EMPTY: OnceLock<KeyList> = OnceLock::new();
-    EMPTY.get_or_init(|| Arc::from(Vec::new())).clone()
+    EMPTY
+        .get_or_init(|| Arc::new(Keys::new(Vec::new())))
+        .clone()
 }
 
 impl SeriesSet {
@@ -111,6 +139,14 @@ impl SeriesSet {
     /// The first value under `key`.
     pub fn get(&self, key: &str) -> Option<SeriesRef<'_>> {
         self.iter().find(|v| &**v.key == key)
+    }
+
+    /// The first value of each dataset-level drift field (`drift::FIELDS`).
+    pub(super) fn drift_fields(&self) -> [Option<f64>; 8] {
+        self.keys.drift_fields.each_ref().map(|at| {
+            at.iter()
+                .find_map(|&i| self.values.get(i as usize).copied().and_then(from_stored))
+        })
     }
 
     /// Heap bytes this set owns alone (the shared key list not counted).
@@ -225,7 +261,7 @@ pub fn share(keys: Vec<Arc<str>>) -> KeyList {
     if let Some(found) = t.find(h, |l| same_list(l, &keys)) {
         return found.clone();
     }
-    let list: KeyList = Arc::from(keys);
+    let list: KeyList = Arc::new(Keys::new(keys));
     t.insert_unique(h, list.clone(), |l| list_hash(l));
     list
 }
