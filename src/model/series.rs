@@ -72,7 +72,7 @@ fn to_stored(v: Option<f64>) -> f64 {
     v.filter(|x| !x.is_nan()).unwrap_or(f64::NAN)
 }
 
-fn from_stored(v: f64) -> Option<f64> {
+fn read_stored(v: f64) -> Option<f64> {
     (!v.is_nan()).then_some(v)
 }
 
@@ -145,13 +145,8 @@ impl SeriesSet {
     pub(super) fn drift_fields(&self) -> [Option<f64>; 8] {
         self.keys.drift_fields.each_ref().map(|at| {
             at.iter()
-                .find_map(|&i| self.values.get(i as usize).copied().and_then(from_stored))
+                .find_map(|&i| self.values.get(i as usize).copied().and_then(read_stored))
         })
-    }
-
-    /// Heap bytes this set owns alone (the shared key list not counted).
-    pub fn own_bytes(&self) -> usize {
-        self.values.len() * std::mem::size_of::<f64>()
     }
 }
 
@@ -170,7 +165,7 @@ impl<'a> Iterator for SeriesIter<'a> {
         let v = *self.values.next()?;
         Some(SeriesRef {
             key,
-            value: from_stored(v),
+            value: read_stored(v),
         })
     }
     fn size_hint(&self) -> (usize, Option<usize>) {

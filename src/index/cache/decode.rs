@@ -223,15 +223,12 @@ pub(super) fn decode(
 
 /// `n` series values as `encode::encode_values` wrote them (NaN for none).
 fn decode_values(r: &mut Reader, n: usize) -> R<Box<[f64]>> {
-    const SIZE: [usize; 4] = [0, 2, 4, 8];
     let tags = r.take(n.div_ceil(4))?;
-    let tag = |i: usize| (tags[i / 4] >> (2 * (i % 4))) & 3;
-    let len: usize = (0..n).map(|i| SIZE[usize::from(tag(i))]).sum();
-    let mut data = r.take(len)?;
+    let mut data = &r.buf[r.pos..];
     let short = || CacheError::Corrupt("series values");
     let mut out = Vec::with_capacity(n);
     for i in 0..n {
-        let v = match tag(i) {
+        let v = match (tags[i / 4] >> (2 * (i % 4))) & 3 {
             VALUE_NONE => f64::NAN,
             VALUE_I16 => {
                 let (b, rest) = data.split_first_chunk::<2>().ok_or_else(short)?;
@@ -251,6 +248,7 @@ fn decode_values(r: &mut Reader, n: usize) -> R<Box<[f64]>> {
         };
         out.push(v);
     }
+    r.pos = r.buf.len() - data.len();
     Ok(out.into_boxed_slice())
 }
 

@@ -291,29 +291,27 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
 /// (four to a byte, first the tags of all values), then each value's bytes:
 /// none for no value, 2 for a whole number that fits an `i16`, 4 for one an
 /// `f32` holds exactly, else 8. Bit for bit: `-0.0` is not `0`.
-fn encode_values(w: &mut Writer, values: impl ExactSizeIterator<Item = Option<f64>> + Clone) {
-    let tag = |v: Option<f64>| match v {
-        None => VALUE_NONE,
-        Some(x) if f64::from(x as i16).to_bits() == x.to_bits() => VALUE_I16,
-        Some(x) if f64::from(x as f32).to_bits() == x.to_bits() => VALUE_F32,
-        Some(_) => VALUE_F64,
-    };
-    let mut byte = 0u8;
-    let n = values.len();
-    for (i, v) in values.clone().enumerate() {
-        byte |= tag(v) << (2 * (i % 4));
-        if i % 4 == 3 || i + 1 == n {
-            w.u8(byte);
-            byte = 0;
-        }
-    }
-    for v in values {
-        match (tag(v), v) {
-            (VALUE_I16, Some(x)) => w.bytes(&(x as i16).to_le_bytes()),
-            (VALUE_F32, Some(x)) => w.bytes(&(x as f32).to_le_bytes()),
-            (VALUE_F64, Some(x)) => w.bytes(&x.to_le_bytes()),
-            _ => {}
-        }
+fn encode_values(w: &mut Writer, values: impl ExactSizeIterator<Item = Option<f64>>) {
+    // The tag bytes are reserved first and filled in as the values are written.
+    let tags_at = w.buf.len();
+    w.buf.resize(tags_at + values.len().div_ceil(4), 0);
+    for (i, v) in values.enumerate() {
+        let tag = match v {
+            None => VALUE_NONE,
+            Some(x) if f64::from(x as i16).to_bits() == x.to_bits() => {
+                w.bytes(&(x as i16).to_le_bytes());
+                VALUE_I16
+            }
+            Some(x) if f64::from(x as f32).to_bits() == x.to_bits() => {
+                w.bytes(&(x as f32).to_le_bytes());
+                VALUE_F32
+            }
+            Some(x) => {
+                w.bytes(&x.to_le_bytes());
+                VALUE_F64
+            }
+        };
+        w.buf[tags_at + i / 4] |= tag << (2 * (i % 4));
     }
 }
 

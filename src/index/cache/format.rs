@@ -84,6 +84,7 @@ pub(super) fn hash64(b: &[u8]) -> u64 {
 /// A fast 64-bit checksum over 8-byte words (detects truncation and bit rot,
 /// not tampering). Streaming: the bytes may come in pieces of any size, the
 /// sum is that of their concatenation.
+#[derive(Clone, Copy)]
 pub(super) struct Hasher {
     h: u64,
     len: u64,
@@ -130,13 +131,12 @@ impl Hasher {
             .rotate_left(29);
     }
     pub(super) fn finish(&self) -> u64 {
-        let mut h = self.h;
+        // The bytes of an incomplete last word go in one by one, marked.
+        let mut last = *self;
         for &x in &self.tail[..self.tail_len] {
-            h = (h ^ (u64::from(x) | 0x100))
-                .wrapping_mul(0xFF51_AFD7_ED55_8CCD)
-                .rotate_left(29);
+            last.mix(u64::from(x) | 0x100);
         }
-        h ^= self.len;
+        let mut h = last.h ^ self.len;
         h ^= h >> 33;
         h = h.wrapping_mul(0xC4CE_B9FE_1A85_EC53);
         h ^ (h >> 33)
