@@ -16,7 +16,7 @@ use ratatui::Terminal;
 use snapscope::index::IndexEvent;
 use snapscope::index::{Fingerprint, SnapshotEntry};
 use snapscope::model::{
-    Generation, SeriesSet, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
+    Generation, SeriesSet, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestSpec, TestStatus,
 };
 use snapscope::parse::TimeZoneChoice;
 use snapscope::tui::app::App;
@@ -53,12 +53,15 @@ fn entry(i: usize, key: &Arc<str>) -> SnapshotEntry {
             generation: Generation::V2,
             kind: SnapshotKind::Run,
             tests: vec![TestOutcome {
-                identity: "T{}".into(),
-                test_type: "T".into(),
-                name: "t".into(),
+                spec: TestSpec {
+                    identity: "T{}".into(),
+                    test_type: "T".into(),
+                    name: "t".into(),
+                    column: None,
+                }
+                .shared(),
                 description: "d".into(),
                 status,
-                column: None,
                 value: None,
                 condition: None,
             }],

@@ -98,7 +98,12 @@ fn worst_by_identity(s: &Snapshot) -> TestsById<'_> {
                     e.0 = t.status;
                 }
             })
-            .or_insert((t.status, label, base, t.condition.clone()));
+            .or_insert((
+                t.status,
+                label,
+                base,
+                t.condition.as_deref().map(String::from),
+            ));
     }
     m
 }
@@ -310,7 +315,7 @@ pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
             });
         }
     }
-    let keys: BTreeSet<&String> = a.metadata.keys().chain(b.metadata.keys()).collect();
+    let keys: BTreeSet<&str> = a.metadata.keys().chain(b.metadata.keys()).collect();
     for k in keys {
         let (x, y) = (
             a.metadata.get(k).map(meta_string),
@@ -319,7 +324,7 @@ pub fn compare(a: &Snapshot, b: &Snapshot) -> Comparison {
         if x != y {
             tags_metadata.push(MetaDiff {
                 kind: "metadata",
-                key: k.clone(),
+                key: k.to_string(),
                 a: x,
                 b: y,
             });

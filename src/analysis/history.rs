@@ -144,7 +144,7 @@ pub fn test_history(project: &ProjectEntry, window: Window) -> Vec<TestHistory> 
             h.latest_snapshot_id.clone_from(&s.id);
             h.latest_timestamp = s.timestamp;
             if window.contains(s.timestamp) && t.status.is_failure() {
-                h.latest_failure = Some(t.description.clone());
+                h.latest_failure = Some(t.description.to_string());
             }
         }
     }
@@ -333,7 +333,7 @@ pub fn drift_history(
 pub(crate) mod tests {
     use super::*;
     use crate::index::{Catalog, Fingerprint, SnapshotEntry};
-    use crate::model::{DriftRow, Generation, Snapshot, SnapshotKind, TestOutcome};
+    use crate::model::{DriftRow, Generation, Snapshot, SnapshotKind, TestOutcome, TestSpec};
     use chrono::TimeZone;
     use std::sync::Arc;
 
@@ -344,12 +344,15 @@ pub(crate) mod tests {
         status: TestStatus,
     ) -> TestOutcome {
         TestOutcome {
-            identity: identity.into(),
-            test_type: "T".into(),
-            name: name.into(),
-            description: format!("{name} is {status}"),
+            spec: TestSpec {
+                identity: identity.into(),
+                test_type: "T".into(),
+                name: name.into(),
+                column: column.map(Into::into),
+            }
+            .shared(),
+            description: format!("{name} is {status}").into(),
             status,
-            column: column.map(Into::into),
             value: None,
             condition: None,
         }

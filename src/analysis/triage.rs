@@ -259,12 +259,12 @@ pub fn project_health(
             failing.push(FailingTest {
                 name: t.name.clone(),
                 status: t.status,
-                description: t.description.clone(),
+                description: t.description.to_string(),
                 failing_since: since,
                 identity: t.identity.clone(),
                 column: t.column.clone(),
                 value: t.value,
-                condition: t.condition.clone(),
+                condition: t.condition.as_deref().map(String::from),
             });
         }
     }

@@ -60,7 +60,7 @@ pub struct ShowJson {
     pub generation: &'static str,
     pub kind: &'static str,
     pub tags: Vec<String>,
-    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub metadata: crate::model::Metadata,
     pub path: String,
     pub inner_id_mismatch: Option<String>,
     pub test_counts: TestCounts,
@@ -106,12 +106,12 @@ pub fn show(
             .map(|t| TestJson {
                 name: t.name.clone(),
                 status: t.status,
-                description: t.description.clone(),
+                description: t.description.to_string(),
                 column: t.column.clone(),
                 test_type: t.test_type.clone(),
                 identity: t.identity.clone(),
                 value: finite(t.value),
-                condition: t.condition.clone(),
+                condition: t.condition.as_deref().map(String::from),
             })
             .collect(),
         series: snap

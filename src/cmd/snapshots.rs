@@ -28,7 +28,7 @@ pub struct SnapshotJson {
     pub generation: &'static str,
     pub kind: &'static str,
     pub tags: Vec<String>,
-    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub metadata: crate::model::Metadata,
     pub tests: TestCounts,
     pub path: String,
     pub timestamp_naive: bool,

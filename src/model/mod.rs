@@ -4,10 +4,14 @@
 pub mod dashboard;
 pub mod drift;
 pub mod intern;
+pub mod metadata;
 pub mod series;
+mod test_outcome;
 
 pub use drift::{DriftCount, DriftSource};
+pub use metadata::Metadata;
 pub use series::{SeriesRef, SeriesSet};
+pub use test_outcome::{TestOutcome, TestSpec};
 
 use std::fmt;
 use std::path::PathBuf;
@@ -165,28 +169,6 @@ impl TestCounts {
     }
 }
 
-/// One test's outcome inside a snapshot.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct TestOutcome {
-    /// Stable identity across snapshots: short test type plus canonical
-    /// configuration (legacy), or metric fingerprint + test id + canonical
-    /// test config (v2). Display names are not unique; this is.
-    pub identity: Arc<str>,
-    /// Short test type, e.g. `TestColumnDrift` or `LessThanMetricTest`.
-    pub test_type: Arc<str>,
-    /// Display name as written by Evidently.
-    pub name: Arc<str>,
-    /// Description as written by Evidently (holds measured value and condition).
-    pub description: String,
-    pub status: TestStatus,
-    /// The column the test is about, where there is one.
-    pub column: Option<Arc<str>>,
-    /// The measured value, where the file states it.
-    pub value: Option<f64>,
-    /// The condition in readable form (e.g. `gt 0.5`, `eq 0.97 ± 0.19`), where known.
-    pub condition: Option<String>,
-}
-
 /// A test's display label: its name, with the column added when the name
 /// does not mention it (`Mean Value (age)`). Test names are not unique.
 pub fn test_label(name: &str, column: Option<&str>) -> String {
@@ -259,7 +241,7 @@ pub struct Snapshot {
     pub name: Option<String>,
     pub tags: Vec<String>,
     /// Metadata as written (values are strings, lists or objects).
-    pub metadata: serde_json::Map<String, serde_json::Value>,
+    pub metadata: Metadata,
     pub generation: Generation,
     pub kind: SnapshotKind,
     pub tests: Vec<TestOutcome>,

@@ -9,7 +9,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 use super::pruned::{Pruned, Text, Val};
 use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
 use crate::model::intern::intern;
-use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
+use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestStatus};
 
 /// The parts of `suite` that snapscope reads (a key written twice keeps
 /// its last value, as Python reads it).
@@ -312,14 +312,17 @@ fn test_outcome(config: Option<&Val>, result: &Val) -> TestOutcome {
         _ => description,
     };
     TestOutcome {
-        identity: intern(&identity),
-        test_type: intern(&test_type),
-        name: intern(&name),
-        description,
+        spec: TestSpec {
+            identity: intern(&identity),
+            test_type: intern(&test_type),
+            name: intern(&name),
+            column: column.as_deref().map(intern),
+        }
+        .shared(),
+        description: intern(&description),
         status,
-        column: column.as_deref().map(intern),
         value,
-        condition,
+        condition: condition.as_deref().map(intern),
     }
 }
 

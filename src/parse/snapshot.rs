@@ -9,7 +9,7 @@ use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::pruned::{FullList, Pruned, Text, Val};
 use super::{legacy, time, v2, widgets, ParseError, ParseOptions};
-use crate::model::{Generation, SeriesSet, SeriesValue, Snapshot, SnapshotKind};
+use crate::model::{Generation, Metadata, SeriesSet, SeriesValue, Snapshot, SnapshotKind};
 
 /// Fields of both generations; everything else (widgets, report items,
 /// options, links) is skipped by serde without being built. A key written
@@ -117,9 +117,9 @@ pub(crate) fn parse(
             .collect(),
         _ => Vec::new(),
     };
-    let metadata = match raw.metadata.map(|p| p.0.to_value()) {
-        Some(serde_json::Value::Object(m)) => m,
-        _ => serde_json::Map::new(),
+    let metadata = match raw.metadata.map(|p| p.0) {
+        Some(Val::Object(o)) => o.iter().map(|(k, v)| (k, v.to_value())).collect(),
+        _ => Metadata::default(),
     };
     let name = match raw.name.map(|p| p.0) {
         Some(Val::String(s)) => Some(s.into_owned()),
@@ -182,6 +182,10 @@ pub(crate) fn parse(
         }
     }
     snapshot.series = SeriesSet::from_values(dedupe_series(series));
+    // Kept for the life of the index: no spare capacity.
+    snapshot.tests.shrink_to_fit();
+    snapshot.drift.shrink_to_fit();
+    snapshot.tags.shrink_to_fit();
     Ok(snapshot)
 }
 

@@ -13,7 +13,7 @@ use super::legacy::fmt_num;
 use super::pruned::{Pruned, Text, Val, NULL};
 use super::series::{canonical, metric_key, plain, short_type, ParamsFor};
 use crate::model::intern::intern;
-use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestStatus};
+use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestStatus};
 
 /// `metric_results` in file order: (metric id, pruned result).
 pub(crate) struct RawResults<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
@@ -288,17 +288,20 @@ fn test_outcome(
         (c, None) => c,
     };
     TestOutcome {
-        identity: intern(&identity),
-        condition,
-        test_type: intern(&test_type),
-        name: intern(&name),
-        description,
+        spec: TestSpec {
+            identity: intern(&identity),
+            test_type: intern(&test_type),
+            name: intern(&name),
+            column: metric_params
+                .get("column")
+                .and_then(plain)
+                .as_deref()
+                .map(intern),
+        }
+        .shared(),
+        condition: condition.as_deref().map(intern),
+        description: intern(&description),
         status,
-        column: metric_params
-            .get("column")
-            .and_then(plain)
-            .as_deref()
-            .map(intern),
         value,
     }
 }

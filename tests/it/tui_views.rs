@@ -315,7 +315,7 @@ fn now_enter_jumps_to_the_failing_test() {
     // "Mean Absolute Error (MAE)" (suite.test_results[2] in the file).
     let t = a.test_rows()[a.detail.tests.sel];
     assert_eq!(
-        t.description,
+        &*t.description,
         "The MAE is 69.1. The test threshold is eq=45.1 ± 4.51"
     );
     // Esc goes back to the Now panel.

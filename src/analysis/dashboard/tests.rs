@@ -11,7 +11,7 @@ use super::key::{
 use super::*;
 use crate::index::{Fingerprint, ProjectEntry, SnapshotEntry};
 use crate::model::{
-    Generation, Project, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestStatus,
+    Generation, Project, SeriesValue, Snapshot, SnapshotKind, TestOutcome, TestSpec, TestStatus,
 };
 
 fn ts(s: &str) -> DateTime<Utc> {
@@ -27,7 +27,7 @@ fn snap(id: &str, at: &str, kind: SnapshotKind, series: &[(&str, f64)]) -> Snaps
         timestamp_naive: true,
         name: None,
         tags: Vec::new(),
-        metadata: serde_json::Map::new(),
+        metadata: Default::default(),
         generation: Generation::Legacy,
         kind,
         tests: Vec::new(),
@@ -44,12 +44,15 @@ fn snap(id: &str, at: &str, kind: SnapshotKind, series: &[(&str, f64)]) -> Snaps
 
 fn test(identity: &str, test_type: &str, status: TestStatus) -> TestOutcome {
     TestOutcome {
-        identity: identity.into(),
-        test_type: test_type.into(),
-        name: format!("name of {identity}").into(),
-        description: String::new(),
+        spec: TestSpec {
+            identity: identity.into(),
+            test_type: test_type.into(),
+            name: format!("name of {identity}").into(),
+            column: None,
+        }
+        .shared(),
+        description: "".into(),
         status,
-        column: None,
         value: None,
         condition: None,
     }
@@ -264,10 +267,13 @@ fn v2_values_match_metric_labels() {
 fn filters_need_all_tags_and_metadata_pairs() {
     let mut s = snap("a", "2024-03-05T02:00:00Z", SnapshotKind::Report, &[]);
     s.tags = vec!["prod".into(), "nightly".into()];
-    s.metadata.insert("pipeline".into(), json!("nightly-batch"));
-    s.metadata
-        .insert("owners".into(), json!(["ml-platform", "oncall"]));
-    s.metadata.insert("n".into(), json!("5"));
+    s.metadata = [
+        ("pipeline", json!("nightly-batch")),
+        ("owners", json!(["ml-platform", "oncall"])),
+        ("n", json!("5")),
+    ]
+    .into_iter()
+    .collect();
     let f = |tags: &[&str], md: Vec<(&str, Value)>| SnapshotFilter {
         tags: tags.iter().map(|t| t.to_string()).collect(),
         metadata: md.into_iter().map(|(k, v)| (k.to_string(), v)).collect(),

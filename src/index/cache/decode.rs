@@ -14,7 +14,7 @@ use crate::index::catalog::{ChangeStamp, Fingerprint, SnapshotEntry};
 use crate::model::intern::intern;
 use crate::model::series::{self, KeyList};
 use crate::model::{
-    DriftRow, Generation, SeriesSet, Snapshot, SnapshotKind, TestOutcome, TestStatus,
+    DriftRow, Generation, SeriesSet, Snapshot, SnapshotKind, TestOutcome, TestSpec, TestStatus,
 };
 
 use super::format::*;
@@ -109,13 +109,6 @@ impl<'a> Table<'a> {
             Ok(None)
         } else {
             self.arc(i).map(Some)
-        }
-    }
-    fn opt_string(&self, i: u32) -> R<Option<String>> {
-        if i == NONE_U32 {
-            Ok(None)
-        } else {
-            self.str(i).map(|s| Some(s.to_string()))
         }
     }
     fn list(&self, i: u32) -> R<Option<&KeyList>> {
@@ -303,7 +296,7 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
     }
     let meta_text = r.bytes_with_len()?;
     let metadata = if meta_text.is_empty() {
-        serde_json::Map::new()
+        Default::default()
     } else {
         serde_json::from_slice(meta_text).map_err(|_| CacheError::Corrupt("metadata"))?
     };
@@ -324,9 +317,9 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
         let identity = t.arc(r.u32()?)?;
         let test_type = t.arc(r.u32()?)?;
         let name = t.arc(r.u32()?)?;
-        let description = t.str(r.u32()?)?.to_string();
+        let description = t.arc(r.u32()?)?;
         let column = t.opt_arc(r.u32()?)?;
-        let condition = t.opt_string(r.u32()?)?;
+        let condition = t.opt_arc(r.u32()?)?;
         let status = match r.u8()? {
             0 => TestStatus::Fail,
             1 => TestStatus::Error,
@@ -337,12 +330,15 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
         };
         let value = r.f64()?;
         tests.push(TestOutcome {
-            identity,
-            test_type,
-            name,
+            spec: TestSpec {
+                identity,
+                test_type,
+                name,
+                column,
+            }
+            .shared(),
             description,
             status,
-            column,
             value,
             condition,
         });

@@ -255,9 +255,9 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
             st.keys.id(&t.identity),
             st.keys.id(&t.test_type),
             st.keys.id(&t.name),
-            st.texts.id(&t.description),
+            st.keys.id(&t.description),
             st.keys.opt(t.column.as_deref()),
-            st.texts.opt(t.condition.as_deref()),
+            st.keys.opt(t.condition.as_deref()),
         ] {
             w.u32(i);
         }

@@ -9,7 +9,7 @@ use crate::model::TestStatus;
 
 pub(super) const MAGIC: &[u8; 8] = b"SNSCIDX\0";
 /// Bumped whenever the layout below or the parser's output changes meaning.
-pub(super) const FORMAT_VERSION: u32 = 9;
+pub(super) const FORMAT_VERSION: u32 = 10;
 pub(super) const NONE_U32: u32 = u32::MAX;
 /// Entries per block; blocks are decoded in parallel.
 pub(super) const BLOCK: usize = 128;

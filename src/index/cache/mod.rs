@@ -25,8 +25,8 @@
 //! encoded (the cache is never whole in memory), then an end mark, the
 //! blocks' total length and their checksum. A block starts with what it
 //! numbers first: strings of two tables (keys, interned once at load:
-//! series keys, identities, test names, columns; texts: descriptions,
-//! conditions, tags, project ids) and key lists (the shared key list of a
+//! series keys, identities, test names, columns, test descriptions and
+//! conditions; texts: tags, project ids, folders) and key lists (the shared key list of a
 //! snapshot's series values, as key numbers). Blocks are decoded in
 //! parallel once their tables are read. Each entry starts with its id, its
 //! path (mostly the folder's number and `<id>.json`) and fingerprint; a
