@@ -107,6 +107,17 @@ impl SeriesSet {
         }
     }
 
+    /// A set of `values` whose keys are those of `keys`, in order (the same
+    /// interned strings); `None` when they are not.
+    pub fn with_keys(keys: &KeyList, values: &[SeriesValue]) -> Option<SeriesSet> {
+        let same = keys.len() == values.len()
+            && keys.iter().zip(values).all(|(k, v)| Arc::ptr_eq(k, &v.key));
+        same.then(|| SeriesSet {
+            keys: keys.clone(),
+            values: values.iter().map(|v| to_stored(v.value)).collect(),
+        })
+    }
+
     /// A set from a key list (shared as it is) and one stored value per key
     /// (any NaN is "no value"). `None` when the lengths differ.
     pub fn from_stored(keys: KeyList, values: Box<[f64]>) -> Option<SeriesSet> {

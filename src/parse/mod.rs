@@ -9,6 +9,7 @@
 
 pub mod dashboard;
 mod json;
+mod keys;
 mod legacy;
 mod project;
 mod pruned;

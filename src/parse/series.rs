@@ -236,11 +236,11 @@ fn leaves_under(v: &Val, path: &mut String, out: &mut Vec<SeriesValue>) {
         path.push_str(k);
         match child {
             Val::Number(n) => out.push(SeriesValue {
-                key: crate::model::intern::intern(path),
+                key: super::keys::key(out.len(), path),
                 value: n.as_f64(),
             }),
             Val::Bool(b) => out.push(SeriesValue {
-                key: crate::model::intern::intern(path),
+                key: super::keys::key(out.len(), path),
                 value: Some(if *b { 1.0 } else { 0.0 }),
             }),
             Val::Object(_) => leaves_under(child, path, out),

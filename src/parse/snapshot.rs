@@ -8,7 +8,7 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
 use super::pruned::{FullList, Pruned, Text, Val};
-use super::{legacy, time, v2, widgets, ParseError, ParseOptions};
+use super::{keys, legacy, time, v2, widgets, ParseError, ParseOptions};
 use crate::model::{Generation, Metadata, SeriesSet, SeriesValue, Snapshot, SnapshotKind};
 
 /// Fields of both generations; everything else (widgets, report items,
@@ -146,6 +146,7 @@ pub(crate) fn parse(
         drift: Vec::new(),
     };
     let mut series: Vec<SeriesValue> = Vec::new();
+    keys::begin(project_id);
     match generation {
         Generation::Legacy => {
             let metrics_ids: Vec<usize> = raw
@@ -181,7 +182,7 @@ pub(crate) fn parse(
             }
         }
     }
-    snapshot.series = SeriesSet::from_values(dedupe_series(series));
+    snapshot.series = keys::finish(project_id, series, dedupe_series);
     // Kept for the life of the index: no spare capacity.
     snapshot.tests.shrink_to_fit();
     snapshot.drift.shrink_to_fit();
@@ -190,14 +191,16 @@ pub(crate) fn parse(
 }
 
 /// Keep one value per key: the first; a later different value under the
-/// same key gets a `#2`, `#3` suffix so nothing is silently lost.
-fn dedupe_series(series: Vec<SeriesValue>) -> Vec<SeriesValue> {
+/// same key gets a `#2`, `#3` suffix so nothing is silently lost. True
+/// when a key came more than once.
+fn dedupe_series(series: Vec<SeriesValue>) -> (Vec<SeriesValue>, bool) {
     use crate::model::intern::FxBuild;
     // Keys are interned: the same text is the same allocation, so the
     // address identifies the key (cheap to hash).
     let mut seen: HashMap<*const u8, (Option<f64>, u32), FxBuild> =
         HashMap::with_capacity_and_hasher(series.len(), FxBuild::default());
     let mut out = Vec::with_capacity(series.len());
+    let mut repeated = false;
     for mut v in series {
         match seen.get_mut(&v.key.as_ptr()) {
             None => {
@@ -205,6 +208,7 @@ fn dedupe_series(series: Vec<SeriesValue>) -> Vec<SeriesValue> {
                 out.push(v);
             }
             Some((first, n)) => {
+                repeated = true;
                 if same(*first, v.value) {
                     continue;
                 }
@@ -214,7 +218,7 @@ fn dedupe_series(series: Vec<SeriesValue>) -> Vec<SeriesValue> {
             }
         }
     }
-    out
+    (out, repeated)
 }
 
 fn same(a: Option<f64>, b: Option<f64>) -> bool {

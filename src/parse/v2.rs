@@ -328,7 +328,7 @@ pub(crate) fn fill(
         let values = result_values(result);
         for (path, value) in &values {
             series.push(SeriesValue {
-                key: crate::model::intern::intern_joined(&series_key, '.', path),
+                key: super::keys::key_joined(series.len(), &series_key, '.', path),
                 value: *value,
             });
         }
