@@ -35,7 +35,7 @@ fn entry(i: usize, key: &Arc<str>) -> SnapshotEntry {
         TestStatus::Success
     };
     SnapshotEntry {
-        path: PathBuf::from(format!("/ws/p/snapshots/{id}.json")),
+        path: PathBuf::from(format!("/ws/p/snapshots/{id}.json")).into(),
         fingerprint: Fingerprint {
             len: 1,
             mtime: None,

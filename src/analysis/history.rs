@@ -365,7 +365,7 @@ pub(crate) mod tests {
     ) -> SnapshotEntry {
         let id = format!("00000000-0000-0000-0000-0000000000{day:02}");
         SnapshotEntry {
-            path: format!("/ws/p/snapshots/{id}.json").into(),
+            path: std::path::Path::new(&format!("/ws/p/snapshots/{id}.json")).into(),
             fingerprint: Fingerprint {
                 len: 1,
                 mtime: None,

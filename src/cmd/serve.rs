@@ -155,11 +155,11 @@ fn apply_events(
                     changed = true;
                 }
                 IndexEvent::SnapshotAdded(e) | IndexEvent::SnapshotUpdated(e) => {
-                    pending.remove(&e.path);
+                    pending.remove(&*e.path);
                 }
                 IndexEvent::SnapshotsAdded(es) => {
                     for e in es.iter() {
-                        pending.remove(&e.path);
+                        pending.remove(&*e.path);
                     }
                 }
                 IndexEvent::SnapshotRemoved { path, .. } | IndexEvent::Cleared { path } => {

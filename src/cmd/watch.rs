@@ -119,11 +119,11 @@ impl Printer {
                 self.pending.insert(path.clone());
             }
             IndexEvent::SnapshotAdded(e) | IndexEvent::SnapshotUpdated(e) => {
-                self.pending.remove(&e.path);
+                self.pending.remove(&*e.path);
             }
             IndexEvent::SnapshotsAdded(es) => {
                 for e in es.iter() {
-                    self.pending.remove(&e.path);
+                    self.pending.remove(&*e.path);
                 }
             }
             IndexEvent::SnapshotRemoved { path, .. } | IndexEvent::Cleared { path } => {

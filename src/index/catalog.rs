@@ -9,6 +9,7 @@ use std::time::SystemTime;
 
 use chrono::{DateTime, Utc};
 
+use crate::model::intern::intern;
 use crate::model::{Project, Snapshot};
 
 /// What tells one version of a file from another without reading it: size,
@@ -45,7 +46,8 @@ pub enum ChangeStamp {
 /// A parsed snapshot and where it came from.
 #[derive(Debug, Clone)]
 pub struct SnapshotEntry {
-    pub path: PathBuf,
+    /// Shared with the catalog's path lookup (one copy of the text).
+    pub path: Arc<Path>,
     pub fingerprint: Fingerprint,
     pub snapshot: Arc<Snapshot>,
 }
@@ -104,8 +106,9 @@ pub struct Catalog {
     projects: BTreeMap<String, ProjectEntry>,
     /// Unreadable files keyed by path.
     unreadable: BTreeMap<PathBuf, Unreadable>,
-    /// Which project holds the snapshot read from a path.
-    by_path: HashMap<PathBuf, String>,
+    /// Which project holds the snapshot read from a path (the entry's own
+    /// path and the interned project id: no copies per snapshot).
+    by_path: HashMap<Arc<Path>, Arc<str>>,
 }
 
 impl Catalog {
@@ -181,11 +184,12 @@ impl Catalog {
     /// exist (it is created with a placeholder record otherwise). Clears any
     /// unreadable record for that path. Returns true when it replaced an entry.
     pub fn upsert_snapshot(&mut self, entry: SnapshotEntry) -> bool {
-        self.unreadable.remove(&entry.path);
+        self.unreadable.remove(&*entry.path);
         let replaced = self.remove_snapshot_path(&entry.path).is_some();
         let pid = entry.snapshot.project_id.clone();
-        self.by_path.insert(entry.path.clone(), pid.clone());
-        self.project_for(pid, &entry.path).insert_sorted(entry);
+        self.by_path.insert(entry.path.clone(), intern(&pid));
+        let path = entry.path.clone();
+        self.project_for(pid, &path).insert_sorted(entry);
         replaced
     }
 
@@ -197,18 +201,18 @@ impl Catalog {
         self.by_path.reserve(entries.size_hint().0);
         // The new entries of each project (and the path a placeholder
         // record would be made from: the project's first new entry).
-        let mut added: HashMap<String, (PathBuf, Vec<SnapshotEntry>)> = HashMap::new();
+        let mut added: HashMap<String, (Arc<Path>, Vec<SnapshotEntry>)> = HashMap::new();
         for entry in entries {
             if !self.unreadable.is_empty() {
-                self.unreadable.remove(&entry.path);
+                self.unreadable.remove(&*entry.path);
             }
             let pid = &entry.snapshot.project_id;
-            if let Some(old) = self.by_path.insert(entry.path.clone(), pid.clone()) {
+            if let Some(old) = self.by_path.insert(entry.path.clone(), intern(pid)) {
                 // A replacement: drop the entry read before from that path.
-                if let Some(p) = self.projects.get_mut(&old) {
+                if let Some(p) = self.projects.get_mut(&*old) {
                     p.snapshots.retain(|s| s.path != entry.path);
                 }
-                if let Some((_, v)) = added.get_mut(&old) {
+                if let Some((_, v)) = added.get_mut(&*old) {
                     v.retain(|s| s.path != entry.path);
                 }
             }
@@ -253,11 +257,20 @@ impl Catalog {
         })
     }
 
+    /// Drop the spare capacity of the entry lists (grown one entry at a
+    /// time while a scan comes in): kept for the life of the index.
+    pub fn shrink_to_fit(&mut self) {
+        for p in self.projects.values_mut() {
+            p.snapshots.shrink_to_fit();
+        }
+        self.by_path.shrink_to_fit();
+    }
+
     /// Remove the snapshot read from `path`; returns it.
     pub fn remove_snapshot_path(&mut self, path: &Path) -> Option<SnapshotEntry> {
         let pid = self.by_path.remove(path)?;
-        let p = self.projects.get_mut(&pid)?;
-        let i = p.snapshots.iter().position(|s| s.path == path)?;
+        let p = self.projects.get_mut(&*pid)?;
+        let i = p.snapshots.iter().position(|s| *s.path == *path)?;
         Some(p.snapshots.remove(i))
     }
 
@@ -265,10 +278,10 @@ impl Catalog {
     pub fn snapshot_by_path(&self, path: &Path) -> Option<&SnapshotEntry> {
         let pid = self.by_path.get(path)?;
         self.projects
-            .get(pid)?
+            .get(&**pid)?
             .snapshots
             .iter()
-            .find(|s| s.path == path)
+            .find(|s| *s.path == *path)
     }
 
     /// Record a file that could not be read.

@@ -75,9 +75,13 @@ pub fn apply(catalog: &mut Catalog, event: &IndexEvent) -> bool {
             true
         }
         IndexEvent::Cleared { path } => catalog.clear_unreadable(path).is_some(),
+        IndexEvent::ScanFinished { .. } => {
+            // The bulk of the entries is in: no spare room kept for more.
+            catalog.shrink_to_fit();
+            false
+        }
         IndexEvent::Pending { .. }
         | IndexEvent::ScanProgress { .. }
-        | IndexEvent::ScanFinished { .. }
         | IndexEvent::WatcherStatus { .. } => false,
     }
 }

@@ -202,7 +202,7 @@ fn index_file_counted(
     })?;
     Ok((
         SnapshotEntry {
-            path: path.to_path_buf(),
+            path: path.into(),
             fingerprint,
             snapshot: Arc::new(snapshot),
         },
@@ -441,6 +441,7 @@ pub fn index_path_with_cache(
             tracing::info!("index cache not written: {e}");
         }
     }
+    catalog.shrink_to_fit();
     crate::index::memory::return_free_memory();
 
     let report = ScanReport {

@@ -5,6 +5,7 @@ pub mod dashboard;
 pub mod drift;
 pub mod intern;
 pub mod metadata;
+pub mod packed;
 pub mod series;
 mod test_outcome;
 

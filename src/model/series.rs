@@ -1,11 +1,12 @@
-//! A snapshot's numeric values, stored compactly: one `f64` per value
-//! against a key list that every snapshot with the same keys shares.
+//! A snapshot's numeric values, stored compactly: packed values (one byte
+//! for a small whole number, see [`PackedValues`]) against a key list that
+//! every snapshot with the same keys shares.
 //!
 //! The runs of one project mostly carry the same metrics, so most
 //! snapshots of a workspace have one of a few key lists. Each distinct
 //! list is kept once (process-wide, like interned strings) and a snapshot
-//! holds only its values: 8 bytes a value instead of a key pointer and an
-//! `Option<f64>` (32 bytes) per value.
+//! holds only its values: 1 to 9 bytes a value (about 2 on real
+//! workspaces) instead of a key pointer and an `Option<f64>` (32 bytes).
 
 use std::hash::{BuildHasher, Hasher};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -13,6 +14,7 @@ use std::sync::{Arc, Mutex, OnceLock};
 use serde::ser::{Serialize, SerializeSeq, Serializer};
 
 use super::intern::{FxBuild, FxHasher};
+use super::packed::{PackedIter, PackedValues};
 use super::SeriesValue;
 
 /// A shared key list: its keys (interned strings) and what is worked out
@@ -48,9 +50,8 @@ impl std::ops::Deref for Keys {
 #[derive(Clone)]
 pub struct SeriesSet {
     keys: KeyList,
-    /// One per key; NaN stands for "no value" (null, NaN or Infinity in the
-    /// file: series values are never NaN otherwise).
-    values: Box<[f64]>,
+    /// One per key.
+    values: PackedValues,
 }
 
 /// One value of a [`SeriesSet`], borrowed.
@@ -68,19 +69,11 @@ impl<'a> SeriesRef<'a> {
     }
 }
 
-fn to_stored(v: Option<f64>) -> f64 {
-    v.filter(|x| !x.is_nan()).unwrap_or(f64::NAN)
-}
-
-fn read_stored(v: f64) -> Option<f64> {
-    (!v.is_nan()).then_some(v)
-}
-
 impl Default for SeriesSet {
     fn default() -> Self {
         SeriesSet {
             keys: empty_keys(),
-            values: Box::new([]),
+            values: PackedValues::default(),
         }
     }
 }
@@ -99,7 +92,7 @@ impl SeriesSet {
         if values.is_empty() {
             return SeriesSet::default();
         }
-        let stored: Box<[f64]> = values.iter().map(|v| to_stored(v.value)).collect();
+        let stored = PackedValues::pack(values.iter().map(|v| v.value));
         let keys: Vec<Arc<str>> = values.into_iter().map(|v| v.key).collect();
         SeriesSet {
             keys: share(keys),
@@ -114,14 +107,22 @@ impl SeriesSet {
             && keys.iter().zip(values).all(|(k, v)| Arc::ptr_eq(k, &v.key));
         same.then(|| SeriesSet {
             keys: keys.clone(),
-            values: values.iter().map(|v| to_stored(v.value)).collect(),
+            values: PackedValues::pack(values.iter().map(|v| v.value)),
         })
     }
 
     /// A set from a key list (shared as it is) and one stored value per key
     /// (any NaN is "no value"). `None` when the lengths differ.
-    pub fn from_stored(keys: KeyList, values: Box<[f64]>) -> Option<SeriesSet> {
-        (keys.len() == values.len()).then_some(SeriesSet { keys, values })
+    pub fn from_stored(keys: KeyList, values: &[f64]) -> Option<SeriesSet> {
+        (keys.len() == values.len()).then(|| SeriesSet {
+            keys,
+            values: PackedValues::pack(values.iter().map(|&x| Some(x))),
+        })
+    }
+
+    /// Bytes the values take (the key list is shared, not counted).
+    pub fn value_bytes(&self) -> usize {
+        self.values.heap_bytes()
     }
 
     /// The shared key list.
@@ -131,12 +132,12 @@ impl SeriesSet {
 
     /// Number of values.
     pub fn len(&self) -> usize {
-        self.values.len()
+        self.keys.len()
     }
 
     /// True when the snapshot has no numeric value.
     pub fn is_empty(&self) -> bool {
-        self.values.is_empty()
+        self.keys.is_empty()
     }
 
     /// The values in file order.
@@ -149,15 +150,19 @@ impl SeriesSet {
 
     /// The first value under `key`.
     pub fn get(&self, key: &str) -> Option<SeriesRef<'_>> {
-        self.iter().find(|v| &**v.key == key)
+        let i = self.keys.iter().position(|k| &**k == key)?;
+        Some(SeriesRef {
+            key: self.keys.get(i)?,
+            value: self.values.get(i),
+        })
     }
 
     /// The first value of each dataset-level drift field (`drift::FIELDS`).
     pub(super) fn drift_fields(&self) -> [Option<f64>; 8] {
-        self.keys.drift_fields.each_ref().map(|at| {
-            at.iter()
-                .find_map(|&i| self.values.get(i as usize).copied().and_then(read_stored))
-        })
+        self.keys
+            .drift_fields
+            .each_ref()
+            .map(|at| at.iter().find_map(|&i| self.values.get(i as usize)))
     }
 }
 
@@ -165,7 +170,7 @@ impl SeriesSet {
 #[derive(Clone)]
 pub struct SeriesIter<'a> {
     keys: std::slice::Iter<'a, Arc<str>>,
-    values: std::slice::Iter<'a, f64>,
+    values: PackedIter<'a>,
 }
 
 impl<'a> Iterator for SeriesIter<'a> {
@@ -173,11 +178,8 @@ impl<'a> Iterator for SeriesIter<'a> {
     #[inline]
     fn next(&mut self) -> Option<SeriesRef<'a>> {
         let key = self.keys.next()?;
-        let v = *self.values.next()?;
-        Some(SeriesRef {
-            key,
-            value: read_stored(v),
-        })
+        let value = self.values.next()?;
+        Some(SeriesRef { key, value })
     }
     fn size_hint(&self) -> (usize, Option<usize>) {
         self.values.size_hint()

@@ -95,7 +95,7 @@ fn entries(
     c.projects()
         .into_iter()
         .flat_map(|p| p.snapshots.iter())
-        .map(|e| (e.path.clone(), e.fingerprint, (*e.snapshot).clone()))
+        .map(|e| (e.path.to_path_buf(), e.fingerprint, (*e.snapshot).clone()))
         .collect()
 }
 
@@ -353,7 +353,8 @@ fn live_index_tracks_cached_entries_after_a_warm_start() {
     set_mtime(&touched, Duration::from_secs(60));
     fs::remove_file(&gone).unwrap();
     live.rescan_handle()();
-    let updated = |e: &IndexEvent| matches!(e, IndexEvent::SnapshotUpdated(x) if x.path == touched);
+    let updated =
+        |e: &IndexEvent| matches!(e, IndexEvent::SnapshotUpdated(x) if *x.path == *touched);
     let removed =
         |e: &IndexEvent| matches!(e, IndexEvent::SnapshotRemoved { path, .. } if *path == gone);
     let evs = events_until(&rx, |evs| {
@@ -389,7 +390,7 @@ fn bulk_insert_equals_one_by_one() {
         all.push(again);
     }
     let unreadable = snapscope::index::Unreadable {
-        path: all[5].path.clone(),
+        path: all[5].path.to_path_buf(),
         project_id: Some(all[5].snapshot.project_id.clone()),
         reason: "broken".into(),
     };

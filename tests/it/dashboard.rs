@@ -54,7 +54,7 @@ fn load_project(dir: &Path) -> ProjectEntry {
         let snapshot = parse_snapshot(&std::fs::read(&path).unwrap(), &sid, &id, &opts)
             .unwrap_or_else(|e| panic!("{}: {e}", path.display()));
         catalog.upsert_snapshot(SnapshotEntry {
-            path,
+            path: path.into(),
             fingerprint: Fingerprint {
                 len: 0,
                 mtime: None,

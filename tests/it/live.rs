@@ -327,7 +327,7 @@ fn two_halves(mode: WatchMode) {
         ev.summary()
     );
     assert_eq!(
-        ev.count(|e| matches!(e, IndexEvent::SnapshotAdded(s) | IndexEvent::SnapshotUpdated(s) if s.path == path)),
+        ev.count(|e| matches!(e, IndexEvent::SnapshotAdded(s) | IndexEvent::SnapshotUpdated(s) if *s.path == *path)),
         1
     );
 }
@@ -570,7 +570,7 @@ fn good_snapshot_being_rewritten_keeps_its_entry() {
     drop(f);
     let e = ev.wait(
         "updated",
-        |e| matches!(e, IndexEvent::SnapshotUpdated(s) if s.path == path),
+        |e| matches!(e, IndexEvent::SnapshotUpdated(s) if *s.path == *path),
     );
     let IndexEvent::SnapshotUpdated(e) = e else {
         unreachable!()

@@ -32,7 +32,7 @@ fn clone_entry(app: &App, project: &str, id: &str, new_id: &str, hours: i64) -> 
     s.id = new_id.to_string();
     s.timestamp += Duration::hours(hours);
     SnapshotEntry {
-        path: e.path.with_file_name(format!("{new_id}.json")),
+        path: e.path.with_file_name(format!("{new_id}.json")).into(),
         fingerprint: e.fingerprint,
         snapshot: Arc::new(s),
     }
@@ -226,7 +226,7 @@ fn live_insertions_keep_the_selection_on_the_same_snapshot() {
     assert_eq!(a.screen, Screen::Detail);
     assert_eq!(a.selected_snapshot_id(), Some(sel.as_str()));
     // Removing the open snapshot falls back to the timeline without panicking.
-    let path = a.current_snapshot().unwrap().path.clone();
+    let path = a.current_snapshot().unwrap().path.to_path_buf();
     a.update(
         Msg::Index(IndexEvent::SnapshotRemoved {
             path,
@@ -318,10 +318,7 @@ fn raw_tab_requests_a_load_and_ignores_stale_replies() {
         [Effect::LoadRaw { request, path }] => (*request, path.clone()),
         other => panic!("expected one LoadRaw, got {other:?}"),
     };
-    assert_eq!(
-        Some(path.as_path()),
-        a.current_snapshot().map(|s| s.path.as_path())
-    );
+    assert_eq!(Some(path.as_path()), a.current_snapshot().map(|s| &*s.path));
     // Moving to another snapshot issues a new request; the old reply is ignored.
     let fx = key(&mut a, KeyCode::Char('['));
     assert!(matches!(fx.as_slice(), [Effect::LoadRaw { .. }]));

@@ -60,7 +60,7 @@ fn newer_wine_run(a: &App, new_id: &str) -> IndexEvent {
     s.id = new_id.to_string();
     s.timestamp += chrono::Duration::days(days);
     IndexEvent::SnapshotAdded(snapscope::index::SnapshotEntry {
-        path: e.path.with_file_name(format!("{new_id}.json")),
+        path: e.path.with_file_name(format!("{new_id}.json")).into(),
         fingerprint: e.fingerprint,
         snapshot: std::sync::Arc::new(s),
     })

@@ -62,7 +62,7 @@ fn project(snaps: Vec<Snapshot>) -> ProjectEntry {
     let mut snapshots: Vec<SnapshotEntry> = snaps
         .into_iter()
         .map(|s| SnapshotEntry {
-            path: PathBuf::from(format!("{}.json", s.id)),
+            path: std::path::Path::new(&format!("{}.json", s.id)).into(),
             fingerprint: Fingerprint {
                 len: 0,
                 mtime: None,

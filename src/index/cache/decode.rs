@@ -347,7 +347,7 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
         None => SeriesSet::default(),
         Some(keys) => {
             let values = decode_values(r, keys.len())?;
-            SeriesSet::from_stored(keys.clone(), values)
+            SeriesSet::from_stored(keys.clone(), &values)
                 .ok_or(CacheError::Corrupt("series length"))?
         }
     };
@@ -377,7 +377,7 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
         });
     }
     Ok(SnapshotEntry {
-        path,
+        path: path.into(),
         fingerprint: Fingerprint { len, mtime, stamp },
         snapshot: Arc::new(Snapshot {
             id,

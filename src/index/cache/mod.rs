@@ -330,7 +330,7 @@ mod tests {
                 .collect(),
         );
         let entry = SnapshotEntry {
-            path: path.clone(),
+            path: path.as_path().into(),
             fingerprint: Fingerprint {
                 len: 10,
                 mtime: Some(UNIX_EPOCH + Duration::from_secs(1_700_000_000)),
@@ -357,7 +357,7 @@ mod tests {
         let loaded = IndexCache::load(dir.path(), root.path(), &opts);
         assert_eq!(loaded.len(), 1);
         let back = &loaded.entries[0];
-        assert_eq!(back.path, path);
+        assert_eq!(*back.path, *path);
         let got: Vec<Option<u64>> = back
             .snapshot
             .series

@@ -105,7 +105,7 @@ pub(super) fn index_one_file(
             .map_err(|e| Failure::parse(&e, fp))
     })?;
     Ok(SnapshotEntry {
-        path: path.to_path_buf(),
+        path: path.into(),
         fingerprint: fp,
         snapshot: Arc::new(snapshot),
     })

@@ -7,7 +7,7 @@
 //! layout changed) is listed anew.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -36,7 +36,7 @@ pub(super) struct Indexer {
     pub(super) tx: Sender<IndexEvent>,
     pub(super) stop: Arc<AtomicBool>,
     pub(super) stats: Arc<Stats>,
-    pub(super) files: HashMap<PathBuf, Tracked>,
+    pub(super) files: HashMap<Arc<Path>, Tracked>,
     pub(super) projects: HashMap<String, ProjectState>,
     /// Listing problems reported as unreadable, by path.
     pub(super) problems: HashMap<PathBuf, Unreadable>,
@@ -47,7 +47,7 @@ pub(super) struct Indexer {
     /// Where the index cache is kept (`None`: no cache).
     pub(super) cache_dir: Option<PathBuf>,
     /// The good snapshot entries by path (kept only with a cache, to write it).
-    pub(super) entries: HashMap<PathBuf, SnapshotEntry>,
+    pub(super) entries: HashMap<Arc<Path>, SnapshotEntry>,
     /// `entries` changed since the cache was last written.
     pub(super) cache_dirty: bool,
     /// Where the files come from: disk or a bucket.
@@ -629,7 +629,7 @@ impl Indexer {
     /// can fail part-way.
     fn confirm_missing(&mut self, scope: Option<&str>) {
         let gen = self.generation;
-        let missing: Vec<(PathBuf, FileKind)> = self
+        let missing: Vec<(Arc<Path>, FileKind)> = self
             .files
             .iter()
             .filter(|(_, t)| {
@@ -666,7 +666,7 @@ impl Indexer {
     fn on_changed(&mut self, events: Vec<(PathBuf, Instant)>) {
         let mut paths = Vec::with_capacity(events.len());
         for (path, at) in events {
-            if let Some(t) = self.files.get_mut(&path) {
+            if let Some(t) = self.files.get_mut(path.as_path()) {
                 t.saw_event(at);
             }
             paths.push(path);

@@ -4,8 +4,9 @@
 //! old entry or record, so the live index equals a fresh one), forgetting a
 //! file that is gone, and retrying pending files ([`super::pending`]).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::Ordering;
+use std::sync::Arc;
 use std::time::Instant;
 
 use super::files::{
@@ -61,6 +62,13 @@ impl Indexer {
         self.record(path, kind, outcome, None);
     }
 
+    /// The key `path` has in the tracked files, or a new one.
+    fn path_key(&self, path: &Path) -> Arc<Path> {
+        self.files
+            .get_key_value(path)
+            .map_or_else(|| path.into(), |(k, _)| k.clone())
+    }
+
     /// Apply the outcome of reading a file. `final_fp`: this was the final
     /// attempt for a file that had settled with that fingerprint.
     pub(super) fn record(
@@ -80,8 +88,14 @@ impl Indexer {
             .is_some_and(|t| !matches!(t.state, FileState::Good));
         match outcome {
             Ok(good) => {
+                // Keyed by the entry's own path (one copy of the text).
+                let key = match &good {
+                    Good::Snapshot(entry) => entry.path.clone(),
+                    _ => self.path_key(path),
+                };
+                self.files.remove(path);
                 self.files.insert(
-                    path.to_path_buf(),
+                    key,
                     Tracked {
                         kind: kind.clone(),
                         seen: good.fingerprint(),
@@ -95,7 +109,8 @@ impl Indexer {
                 match good {
                     Good::Snapshot(entry) => {
                         if self.cache_dir.is_some() {
-                            self.entries.insert(path.to_path_buf(), entry.clone());
+                            self.entries.remove(path);
+                            self.entries.insert(entry.path.clone(), entry.clone());
                             self.cache_dirty = true;
                         }
                         self.emit(if had_good {
@@ -151,8 +166,9 @@ impl Indexer {
                 // Broken for good: what the file held is shown no more (a
                 // pending file keeps its last good content until it settles).
                 let lost_good = had_good && !pending;
+                let key = self.path_key(path);
                 self.files.insert(
-                    path.to_path_buf(),
+                    key,
                     Tracked {
                         kind: kind.clone(),
                         seen: fp,
@@ -288,7 +304,7 @@ impl Indexer {
     /// Retry pending files that changed, give a final attempt to those that settled.
     pub(super) fn process_due(&mut self, now: Instant) {
         let settle = self.settle();
-        let due: Vec<PathBuf> = self
+        let due: Vec<Arc<Path>> = self
             .files
             .iter()
             .filter(|(_, t)| settle.deadline(t).is_some_and(|d| d <= now))
@@ -298,7 +314,7 @@ impl Indexer {
             if self.stopped() {
                 return;
             }
-            let Some(t) = self.files.get_mut(&path) else {
+            let Some(t) = self.files.get_mut(&*path) else {
                 continue;
             };
             let kind = t.kind.clone();

@@ -221,7 +221,7 @@ impl DetailState {
 
     /// Ask for a snapshot's raw JSON unless it is already loaded (or `force`).
     pub fn request_raw(&mut self, s: Option<&SnapshotEntry>, force: bool) -> Vec<Effect> {
-        let Some(path) = s.map(|s| s.path.clone()) else {
+        let Some(path) = s.map(|s| s.path.to_path_buf()) else {
             return Vec::new();
         };
         let same = match &self.raw {

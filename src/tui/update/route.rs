@@ -311,7 +311,7 @@ impl App {
         for ev in evs {
             match &ev {
                 IndexEvent::SnapshotAdded(e) => {
-                    self.pending.remove(&e.path);
+                    self.pending.remove(&*e.path);
                     if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
                         self.new_ids.insert(e.snapshot.id.clone());
                         arrived.push((e.snapshot.project_id.clone(), e.snapshot.id.clone()));
@@ -320,7 +320,7 @@ impl App {
                 IndexEvent::SnapshotsAdded(es) => {
                     for e in es.iter() {
                         if !self.pending.is_empty() {
-                            self.pending.remove(&e.path);
+                            self.pending.remove(&*e.path);
                         }
                         if self.scan.finished && self.catalog.snapshot_by_path(&e.path).is_none() {
                             self.new_ids.insert(e.snapshot.id.clone());
@@ -329,7 +329,7 @@ impl App {
                     }
                 }
                 IndexEvent::SnapshotUpdated(e) => {
-                    self.pending.remove(&e.path);
+                    self.pending.remove(&*e.path);
                 }
                 IndexEvent::SnapshotRemoved {
                     path, snapshot_id, ..

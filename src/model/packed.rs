@@ -1,0 +1,262 @@
+//! The values of one series set, packed: most monitoring values are small
+//! whole numbers (counts, flags, column indices), so each value takes one
+//! code byte that is the value itself when it is a whole number in
+//! `-125..=127`; other values follow the codes as an `f32` (when that
+//! holds them exactly) or an `f64`. One allocation per set:
+//!
+//! ```text
+//! [n: u32][code × n][offset: u32 × ceil(n / 64)][f32 and f64 values]
+//! ```
+//!
+//! `offset[b]` is where the values of codes `64 b ..` start among the
+//! trailing values, so reading value `i` adds up at most 63 code sizes.
+//! All numbers are little-endian and read unaligned.
+
+/// The value is in the trailing values, as an `f64`.
+const F64: i8 = -128;
+/// The value is in the trailing values, as an `f32`.
+const F32: i8 = -127;
+/// No value (null, NaN or Infinity in the file).
+const NONE: i8 = -126;
+/// Codes in `SMALL_MIN..=127` are the value itself.
+const SMALL_MIN: i8 = -125;
+
+/// Codes per offset entry.
+const BLOCK: usize = 64;
+const HEADER: usize = 4;
+
+/// Packed values; see the module doc.
+#[derive(Clone, Default, PartialEq)]
+pub struct PackedValues {
+    bytes: Box<[u8]>,
+}
+
+fn code_of(v: Option<f64>) -> i8 {
+    let Some(x) = v.filter(|x| !x.is_nan()) else {
+        return NONE;
+    };
+    // `as` saturates; the bit comparison keeps -0.0 out of the small codes.
+    let c = x as i8;
+    if c >= SMALL_MIN && f64::from(c).to_bits() == x.to_bits() {
+        c
+    } else if f64::from(x as f32).to_bits() == x.to_bits() {
+        F32
+    } else {
+        F64
+    }
+}
+
+fn trailing_size(code: i8) -> usize {
+    match code {
+        F64 => 8,
+        F32 => 4,
+        _ => 0,
+    }
+}
+
+impl PackedValues {
+    /// Pack `values` (walked twice: sizes, then bytes).
+    pub fn pack<I>(values: I) -> PackedValues
+    where
+        I: ExactSizeIterator<Item = Option<f64>> + Clone,
+    {
+        let n = values.len();
+        if n == 0 {
+            return PackedValues::default();
+        }
+        let Ok(n32) = u32::try_from(n) else {
+            // Four billion values in one snapshot cannot be read anyway.
+            return PackedValues::default();
+        };
+        let blocks = n.div_ceil(BLOCK);
+        let trailing: usize = values.clone().map(|v| trailing_size(code_of(v))).sum();
+        let codes_at = HEADER;
+        let offsets_at = codes_at + n;
+        let trailing_at = offsets_at + 4 * blocks;
+        let mut bytes = vec![0u8; trailing_at + trailing];
+        bytes[..HEADER].copy_from_slice(&n32.to_le_bytes());
+        let mut at = 0usize;
+        for (i, v) in values.enumerate() {
+            if i % BLOCK == 0 {
+                let o = offsets_at + 4 * (i / BLOCK);
+                // `at` < `trailing` ≤ 8 × n, which fits: n fits in u32 / 8
+                // for any set that fits in memory.
+                let off = u32::try_from(at).unwrap_or(u32::MAX);
+                bytes[o..o + 4].copy_from_slice(&off.to_le_bytes());
+            }
+            let code = code_of(v);
+            bytes[codes_at + i] = code as u8;
+            let x = v.unwrap_or(f64::NAN);
+            let t = trailing_at + at;
+            match code {
+                F64 => bytes[t..t + 8].copy_from_slice(&x.to_le_bytes()),
+                F32 => bytes[t..t + 4].copy_from_slice(&(x as f32).to_le_bytes()),
+                _ => {}
+            }
+            at += trailing_size(code);
+        }
+        PackedValues {
+            bytes: bytes.into_boxed_slice(),
+        }
+    }
+
+    /// Number of values.
+    pub fn len(&self) -> usize {
+        self.bytes
+            .first_chunk::<HEADER>()
+            .map_or(0, |b| u32::from_le_bytes(*b) as usize)
+    }
+
+    /// True when there is no value.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Bytes held (the one allocation).
+    pub fn heap_bytes(&self) -> usize {
+        self.bytes.len()
+    }
+
+    fn codes(&self) -> &[u8] {
+        self.bytes.get(HEADER..HEADER + self.len()).unwrap_or(&[])
+    }
+
+    fn trailing_at(&self) -> usize {
+        let n = self.len();
+        HEADER + n + 4 * n.div_ceil(BLOCK)
+    }
+
+    /// Value `i`: `None` for "no value" and past the end.
+    pub fn get(&self, i: usize) -> Option<f64> {
+        let codes = self.codes();
+        let code = *codes.get(i)? as i8;
+        if code >= SMALL_MIN {
+            return Some(f64::from(code));
+        }
+        if code == NONE {
+            return None;
+        }
+        let block = i / BLOCK;
+        let o = HEADER + codes.len() + 4 * block;
+        let start = u32::from_le_bytes(*self.bytes.get(o..o + 4)?.first_chunk::<4>()?) as usize;
+        let before: usize = codes[block * BLOCK..i]
+            .iter()
+            .map(|&c| trailing_size(c as i8))
+            .sum();
+        read_trailing(&self.bytes, self.trailing_at() + start + before, code)
+    }
+
+    /// The values in order.
+    pub fn iter(&self) -> PackedIter<'_> {
+        PackedIter {
+            codes: self.codes().iter(),
+            bytes: &self.bytes,
+            at: self.trailing_at(),
+        }
+    }
+}
+
+fn read_trailing(bytes: &[u8], at: usize, code: i8) -> Option<f64> {
+    let x = match code {
+        F64 => f64::from_le_bytes(*bytes.get(at..)?.first_chunk::<8>()?),
+        F32 => f64::from(f32::from_le_bytes(*bytes.get(at..)?.first_chunk::<4>()?)),
+        _ => return None,
+    };
+    Some(x)
+}
+
+impl std::fmt::Debug for PackedValues {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+/// The values of [`PackedValues`] in order.
+#[derive(Clone)]
+pub struct PackedIter<'a> {
+    codes: std::slice::Iter<'a, u8>,
+    bytes: &'a [u8],
+    /// Where the next trailing value is.
+    at: usize,
+}
+
+impl Iterator for PackedIter<'_> {
+    type Item = Option<f64>;
+    #[inline]
+    fn next(&mut self) -> Option<Option<f64>> {
+        let code = *self.codes.next()? as i8;
+        if code >= SMALL_MIN {
+            return Some(Some(f64::from(code)));
+        }
+        let v = read_trailing(self.bytes, self.at, code);
+        self.at += trailing_size(code);
+        Some(v)
+    }
+    fn size_hint(&self) -> (usize, Option<usize>) {
+        self.codes.size_hint()
+    }
+}
+
+impl ExactSizeIterator for PackedIter<'_> {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bits(v: Option<f64>) -> Option<u64> {
+        v.map(f64::to_bits)
+    }
+
+    #[test]
+    fn every_kind_of_value_comes_back_bit_for_bit() {
+        let mut values = vec![
+            Some(0.0),
+            Some(-0.0),
+            Some(1.0),
+            Some(-125.0),
+            Some(-126.0),
+            Some(127.0),
+            Some(128.0),
+            Some(0.5),
+            Some(0.1),
+            Some(1e300),
+            Some(-3.25),
+            None,
+            Some(f64::NAN),
+            Some(65536.0),
+            Some(f64::MIN_POSITIVE),
+        ];
+        // Long enough for several offset blocks, with wide values in each.
+        for i in 0..300 {
+            values.push(Some(match i % 4 {
+                0 => i as f64,
+                1 => i as f64 / 7.0,
+                2 => -(i as f64),
+                _ => 0.25 * i as f64,
+            }));
+        }
+        let p = PackedValues::pack(values.iter().copied());
+        assert_eq!(p.len(), values.len());
+        let expect: Vec<Option<u64>> = values
+            .iter()
+            .map(|v| bits(v.filter(|x| !x.is_nan())))
+            .collect();
+        let got: Vec<Option<u64>> = p.iter().map(bits).collect();
+        assert_eq!(got, expect);
+        for (i, e) in expect.iter().enumerate() {
+            assert_eq!(bits(p.get(i)), *e, "value {i}");
+        }
+        assert_eq!(p.get(values.len()), None);
+    }
+
+    #[test]
+    fn small_whole_numbers_take_one_byte() {
+        let values: Vec<Option<f64>> = (0..100).map(|i| Some(f64::from(i % 50))).collect();
+        let p = PackedValues::pack(values.iter().copied());
+        assert_eq!(p.heap_bytes(), HEADER + 100 + 4 * 2);
+        let empty = PackedValues::pack(std::iter::empty::<Option<f64>>());
+        assert!(empty.is_empty());
+        assert_eq!(empty.get(0), None);
+        assert_eq!(empty.iter().count(), 0);
+    }
+}
