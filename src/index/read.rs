@@ -186,11 +186,16 @@ pub fn index_file(
     project_id: &str,
     opts: &IndexOptions,
 ) -> Result<SnapshotEntry, FileError> {
-    index_file_counted(path, id, project_id, opts).map(|(e, _)| e)
+    index_file_counted(&path.into(), id, project_id, opts).map(|(e, _)| e)
 }
 
+/// [`index_file`] sharing `path` with the entry; also says how many bytes
+/// it read.
+/// Files parsed between two hand-overs to the catalog by the headless index.
+const PARSE_CHUNK: usize = 512;
+
 fn index_file_counted(
-    path: &Path,
+    path: &Arc<Path>,
     id: &str,
     project_id: &str,
     opts: &IndexOptions,
@@ -202,7 +207,7 @@ fn index_file_counted(
     })?;
     Ok((
         SnapshotEntry {
-            path: path.into(),
+            path: path.clone(),
             fingerprint,
             snapshot: Arc::new(snapshot),
         },
@@ -411,27 +416,42 @@ pub fn index_path_with_cache(
     let cache_dirty = !cache.is_empty() || !todo.is_empty() || !had_cache;
     drop(cache);
     let parsed = todo.len();
-    let results: Vec<_> = match &store {
-        Some(s) => remote::snapshots(s, &todo, opts)?,
-        None => todo
-            .par_iter()
-            .map(|f| (*f, index_file_counted(&f.path, &f.id, &f.project_id, opts)))
-            .collect(),
-    };
-    for (f, result) in results {
-        match result {
+    let mut record =
+        |f: &scan::SnapshotFile, result: Result<(SnapshotEntry, u64), FileError>| match result {
             Ok((entry, n)) => {
                 bytes_read += n;
                 catalog.upsert_snapshot(entry);
             }
             Err(e) => catalog.set_unreadable(Unreadable {
-                path: f.path.clone(),
-                project_id: Some(f.project_id.clone()),
+                path: f.path.to_path_buf(),
+                project_id: Some(f.project_id.to_string()),
                 reason: e.to_string(),
             }),
+        };
+    match &store {
+        Some(s) => {
+            for (f, result) in remote::snapshots(s, &todo, opts)? {
+                record(f, result);
+            }
+        }
+        // In chunks, so that only a chunk's results wait to go in.
+        None => {
+            for chunk in todo.chunks(PARSE_CHUNK) {
+                let results: Vec<_> = chunk
+                    .par_iter()
+                    .map(|f| index_file_counted(&f.path, &f.id, &f.project_id, opts))
+                    .collect();
+                for (f, result) in chunk.iter().zip(results) {
+                    record(f, result);
+                }
+            }
         }
     }
 
+    // The listing is not needed any more: its memory goes before the cache
+    // write's, keeping the peak near the steady state.
+    drop(todo);
+    drop(listing.files);
     if let (Some(dir), true) = (cache_dir, cache_dirty) {
         let entries = catalog
             .projects()

@@ -6,6 +6,7 @@
 use std::ffi::OsStr;
 use std::fs;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::SystemTime;
 
 use walkdir::WalkDir;
@@ -44,11 +45,12 @@ pub struct ProjectDir {
 /// A snapshot file found on disk.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SnapshotFile {
-    pub path: PathBuf,
+    /// Shared with the entry read from it (one copy of the text).
+    pub path: Arc<Path>,
     /// Snapshot id: the file stem.
     pub id: String,
-    /// Owning project's id (its folder name).
-    pub project_id: String,
+    /// Owning project's id (its folder name), one copy per project.
+    pub project_id: Arc<str>,
     pub fingerprint: Fingerprint,
 }
 
@@ -484,6 +486,7 @@ pub fn snapshot_files(
     problems: &mut Vec<Unreadable>,
 ) -> Vec<SnapshotFile> {
     let mut files = Vec::new();
+    let project_id: Arc<str> = pd.id.as_str().into();
     if pd.unlistable {
         return files;
     }
@@ -543,9 +546,9 @@ pub fn snapshot_files(
         }
         match entry.metadata() {
             Ok(m) => files.push(SnapshotFile {
-                path: entry.path().to_path_buf(),
+                path: entry.path().into(),
                 id,
-                project_id: pd.id.clone(),
+                project_id: project_id.clone(),
                 fingerprint: fingerprint(&m),
             }),
             Err(err) => problems.push(walk_problem(&pd.snapshots_dir, Some(&pd.id), &err)),

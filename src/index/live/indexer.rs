@@ -430,7 +430,7 @@ impl Indexer {
     /// Record the outcome of reading snapshot file `f` of the first scan.
     fn record_snapshot(&mut self, f: &SnapshotFile, outcome: Result<Good, Failure>) {
         let kind = FileKind::Snapshot {
-            project_id: f.project_id.clone(),
+            project_id: f.project_id.to_string(),
             id: f.id.clone(),
         };
         self.record(&f.path, kind, outcome, None);
@@ -617,7 +617,7 @@ impl Indexer {
         self.sync_project_record(pd);
         for f in files {
             let kind = FileKind::Snapshot {
-                project_id: f.project_id,
+                project_id: f.project_id.to_string(),
                 id: f.id,
             };
             self.observe(&f.path, kind, Some(f.fingerprint));

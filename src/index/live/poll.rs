@@ -59,7 +59,7 @@ impl Indexer {
                 self.listing_succeeded();
                 for f in files {
                     let kind = FileKind::Snapshot {
-                        project_id: f.project_id,
+                        project_id: f.project_id.to_string(),
                         id: f.id,
                     };
                     self.observe(&f.path, kind, Some(f.fingerprint));

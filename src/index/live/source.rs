@@ -119,7 +119,10 @@ impl Source {
 fn group(listing: scan::Listing) -> Listed {
     let mut by_project: HashMap<String, Vec<SnapshotFile>> = HashMap::new();
     for f in listing.files {
-        by_project.entry(f.project_id.clone()).or_default().push(f);
+        by_project
+            .entry(f.project_id.to_string())
+            .or_default()
+            .push(f);
     }
     let projects = listing
         .projects

@@ -115,9 +115,9 @@ pub fn listing(tree: &KeyTree, root: &Path) -> (Layout, Listing) {
             };
             match scan::name_role(layout, name) {
                 NameRole::Snapshot(id) => files.push(SnapshotFile {
-                    path,
+                    path: path.into(),
                     id,
-                    project_id: pd.id.clone(),
+                    project_id: pd.id.as_str().into(),
                     fingerprint,
                 }),
                 NameRole::Misnamed => problems.push(Unreadable {
@@ -172,8 +172,8 @@ mod tests {
         assert_eq!(l.projects[0].id, P);
         assert_eq!(l.files.len(), 1);
         assert_eq!(
-            l.files[0].path,
-            PathBuf::from(format!("s3://b/ws/{P}/snapshots/{S}.json"))
+            *l.files[0].path,
+            *PathBuf::from(format!("s3://b/ws/{P}/snapshots/{S}.json"))
         );
         assert_eq!(l.problems.len(), 1, "the misnamed notes.json");
 

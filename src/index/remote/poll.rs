@@ -110,9 +110,9 @@ pub fn poll_recent<'a>(
             if let NameRole::Snapshot(id) = scan::name_role(layout, OsStr::new(name)) {
                 seen.push((path.clone(), o.fingerprint));
                 found.push(SnapshotFile {
-                    path,
+                    path: path.into(),
                     id,
-                    project_id: pd.id.clone(),
+                    project_id: pd.id.as_str().into(),
                     fingerprint: o.fingerprint,
                 });
             }

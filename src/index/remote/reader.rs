@@ -182,7 +182,7 @@ fn entry(
     let snapshot = parse::parse_snapshot(bytes, &f.id, &f.project_id, &opts.parse)?;
     Ok((
         SnapshotEntry {
-            path: f.path.as_path().into(),
+            path: f.path.clone(),
             fingerprint: f.fingerprint,
             snapshot: Arc::new(snapshot),
         },
