@@ -232,7 +232,9 @@ fn initial_scan_streams_projects_first_then_newest_snapshots() {
         .filter(|e| {
             matches!(
                 e,
-                IndexEvent::ProjectAdded(_) | IndexEvent::SnapshotAdded(_)
+                IndexEvent::ProjectAdded(_)
+                    | IndexEvent::SnapshotAdded(_)
+                    | IndexEvent::SnapshotsAdded(_)
             )
         })
         .collect();
@@ -241,21 +243,33 @@ fn initial_scan_streams_projects_first_then_newest_snapshots() {
         "{}",
         ev.summary()
     );
-    let snap_order: Vec<&str> = order[1..]
+    // Parsed files go out in batches (every 100 ms of the scan), the newest
+    // files first; three small files make one batch, oldest run first.
+    let batches: Vec<Vec<&str>> = order[1..]
         .iter()
         .filter_map(|e| match e {
-            IndexEvent::SnapshotAdded(s) => Some(s.snapshot.id.as_str()),
+            IndexEvent::SnapshotsAdded(es) => {
+                Some(es.iter().map(|s| s.snapshot.id.as_str()).collect())
+            }
             _ => None,
         })
         .collect();
-    // newest mtime first
+    assert!(
+        !order[1..]
+            .iter()
+            .any(|e| matches!(e, IndexEvent::SnapshotAdded(_))),
+        "{}",
+        ev.summary()
+    );
+    // Run times (read from the fixtures): suite 2024-03-11, v2 run
+    // 2024-03-20, report 2024-03-27.
     assert_eq!(
-        snap_order,
-        [
-            ids["legacy_report.json"].as_str(),
+        batches,
+        [[
+            ids["legacy_suite.json"].as_str(),
             ids["v2_run.json"].as_str(),
-            ids["legacy_suite.json"].as_str()
-        ]
+            ids["legacy_report.json"].as_str(),
+        ]]
     );
     let p = ev.catalog.project(PROJECT).unwrap();
     assert_eq!(p.snapshots.len(), 3);

@@ -117,7 +117,8 @@ impl LiveIndex {
     /// Start indexing and watching `root`. Events arrive on the returned
     /// channel: projects first, then (with the cache) the cached snapshots in
     /// one [`IndexEvent::SnapshotsAdded`], then the other snapshots newest
-    /// first (by file mtime) with [`IndexEvent::ScanProgress`], then
+    /// file (by mtime) first, in an [`IndexEvent::SnapshotsAdded`] every
+    /// 100 ms with [`IndexEvent::ScanProgress`], then
     /// [`IndexEvent::ScanFinished`], then changes as they happen.
     pub fn start(
         root: &Path,
@@ -236,6 +237,7 @@ fn spawn(
         source,
         first_listing,
         polls: 0,
+        added: None,
     };
     let thread = std::thread::Builder::new()
         .name("snapscope-index".into())

@@ -56,6 +56,9 @@ pub(super) struct Indexer {
     pub(super) first_listing: Option<Listed>,
     /// Polls of a bucket so far (every few is a full listing).
     pub(super) polls: u32,
+    /// During the first scan: new snapshots held back to go out together
+    /// (one event, one catalog merge, every 100 ms) rather than one by one.
+    pub(super) added: Option<Vec<SnapshotEntry>>,
 }
 
 impl Indexer {
@@ -68,6 +71,29 @@ impl Indexer {
             // Nobody listens any more.
             self.stop.store(true, Ordering::Relaxed);
         }
+    }
+
+    /// Announce a new snapshot: at once, or with its batch in the first scan.
+    pub(super) fn announce_added(&mut self, entry: SnapshotEntry) {
+        match &mut self.added {
+            Some(batch) => batch.push(entry),
+            None => self.emit(IndexEvent::SnapshotAdded(entry)),
+        }
+    }
+
+    /// Send the held-back new snapshots as one event, oldest run first.
+    fn flush_added(&mut self) {
+        let Some(batch) = &mut self.added else {
+            return;
+        };
+        if batch.is_empty() {
+            return;
+        }
+        let mut batch = std::mem::take(batch);
+        batch.sort_by(|a, b| {
+            (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
+        });
+        self.emit(IndexEvent::SnapshotsAdded(batch.into()));
     }
 
     pub(super) fn run(mut self, stop_rx: Receiver<()>, rescan_rx: Receiver<()>) {
@@ -84,7 +110,16 @@ impl Indexer {
         } else {
             crossbeam_channel::never()
         };
-        // Watch first, so nothing written during the scan is missed.
+        let t0 = Instant::now();
+        let cached = self.initial_scan();
+        if self.stopped() {
+            return;
+        }
+        // The watcher starts after the first scan: running during it, the
+        // native one would hear each of the scan's own file opens (inotify
+        // reports opens, and notify cannot be told not to), costing the
+        // scan a few percent. What changed while the scan ran is found by
+        // the rescan queued below, once the watcher runs.
         let started = if remote {
             Err(None)
         } else {
@@ -101,11 +136,6 @@ impl Indexer {
                 (None, crossbeam_channel::never())
             }
         };
-        let t0 = Instant::now();
-        let cached = self.initial_scan();
-        if self.stopped() {
-            return;
-        }
         // Report the watch mode before the scan is declared finished.
         let mut queued = Vec::new();
         if remote {
@@ -120,12 +150,17 @@ impl Indexer {
         }
         if watcher.is_some() {
             let deadline = Instant::now() + Duration::from_secs(2);
+            let mut watching = true;
             while let Ok(sig) = signals.recv_deadline(deadline) {
                 if let WatchSignal::Status { mode, message } = sig {
+                    watching = mode != "off";
                     self.emit(IndexEvent::WatcherStatus { mode, message });
                     break;
                 }
                 queued.push(sig);
+            }
+            if watching {
+                queued.push(WatchSignal::Rescan);
             }
         }
         self.emit(IndexEvent::ScanFinished {
@@ -409,8 +444,10 @@ impl Indexer {
         // order the threads finish in: an outcome waits for those before it.
         let mut early: BTreeMap<usize, Result<Good, Failure>> = BTreeMap::new();
         let mut next = 0;
+        self.added = Some(Vec::new());
         for (i, outcome) in rx {
             if self.stopped() {
+                self.added = None;
                 return cached;
             }
             early.insert(i, outcome);
@@ -421,9 +458,12 @@ impl Indexer {
             }
             if done == total || last_progress.elapsed() >= Duration::from_millis(100) {
                 last_progress = Instant::now();
+                self.flush_added();
                 self.emit(IndexEvent::ScanProgress { done, total });
             }
         }
+        self.flush_added();
+        self.added = None;
         cached
     }
 

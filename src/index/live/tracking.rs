@@ -113,11 +113,11 @@ impl Indexer {
                             self.entries.insert(entry.path.clone(), entry.clone());
                             self.cache_dirty = true;
                         }
-                        self.emit(if had_good {
-                            IndexEvent::SnapshotUpdated(entry)
+                        if had_good {
+                            self.emit(IndexEvent::SnapshotUpdated(entry));
                         } else {
-                            IndexEvent::SnapshotAdded(entry)
-                        })
+                            self.announce_added(entry);
+                        }
                     }
                     Good::Metadata(meta, _) => {
                         if was_reported {
