@@ -12,6 +12,8 @@
 //! trailing values, so reading value `i` adds up at most 63 code sizes.
 //! All numbers are little-endian and read unaligned.
 
+use std::cell::RefCell;
+
 /// The value is in the trailing values, as an `f64`.
 const F64: i8 = -128;
 /// The value is in the trailing values, as an `f32`.
@@ -55,49 +57,16 @@ fn trailing_size(code: i8) -> usize {
 }
 
 impl PackedValues {
-    /// Pack `values` (walked twice: sizes, then bytes).
-    pub fn pack<I>(values: I) -> PackedValues
-    where
-        I: ExactSizeIterator<Item = Option<f64>> + Clone,
-    {
-        let n = values.len();
-        if n == 0 {
-            return PackedValues::default();
+    /// Pack `values`, in one pass (through this thread's scratch buffers,
+    /// then copied into one allocation of the exact size).
+    pub fn pack(values: impl IntoIterator<Item = Option<f64>>) -> PackedValues {
+        thread_local! {
+            static SCRATCH: RefCell<Scratch> = RefCell::default();
         }
-        let Ok(n32) = u32::try_from(n) else {
-            // Four billion values in one snapshot cannot be read anyway.
-            return PackedValues::default();
-        };
-        let blocks = n.div_ceil(BLOCK);
-        let trailing: usize = values.clone().map(|v| trailing_size(code_of(v))).sum();
-        let codes_at = HEADER;
-        let offsets_at = codes_at + n;
-        let trailing_at = offsets_at + 4 * blocks;
-        let mut bytes = vec![0u8; trailing_at + trailing];
-        bytes[..HEADER].copy_from_slice(&n32.to_le_bytes());
-        let mut at = 0usize;
-        for (i, v) in values.enumerate() {
-            if i % BLOCK == 0 {
-                let o = offsets_at + 4 * (i / BLOCK);
-                // `at` < `trailing` ≤ 8 × n, which fits: n fits in u32 / 8
-                // for any set that fits in memory.
-                let off = u32::try_from(at).unwrap_or(u32::MAX);
-                bytes[o..o + 4].copy_from_slice(&off.to_le_bytes());
-            }
-            let code = code_of(v);
-            bytes[codes_at + i] = code as u8;
-            let x = v.unwrap_or(f64::NAN);
-            let t = trailing_at + at;
-            match code {
-                F64 => bytes[t..t + 8].copy_from_slice(&x.to_le_bytes()),
-                F32 => bytes[t..t + 4].copy_from_slice(&(x as f32).to_le_bytes()),
-                _ => {}
-            }
-            at += trailing_size(code);
-        }
-        PackedValues {
-            bytes: bytes.into_boxed_slice(),
-        }
+        SCRATCH.with(|s| match s.try_borrow_mut() {
+            Ok(mut s) => s.pack(values),
+            Err(_) => Scratch::default().pack(values),
+        })
     }
 
     /// Number of values.
@@ -152,6 +121,52 @@ impl PackedValues {
             codes: self.codes().iter(),
             bytes: &self.bytes,
             at: self.trailing_at(),
+        }
+    }
+}
+
+/// The parts of a packed set while it is built.
+#[derive(Default)]
+struct Scratch {
+    codes: Vec<u8>,
+    offsets: Vec<u8>,
+    trailing: Vec<u8>,
+}
+
+impl Scratch {
+    fn pack(&mut self, values: impl IntoIterator<Item = Option<f64>>) -> PackedValues {
+        self.codes.clear();
+        self.offsets.clear();
+        self.trailing.clear();
+        for v in values {
+            if self.codes.len().is_multiple_of(BLOCK) {
+                // Fits: more than 4 GiB of values in one snapshot cannot be read.
+                let at = u32::try_from(self.trailing.len()).unwrap_or(u32::MAX);
+                self.offsets.extend_from_slice(&at.to_le_bytes());
+            }
+            let code = code_of(v);
+            self.codes.push(code as u8);
+            let x = v.unwrap_or(f64::NAN);
+            match code {
+                F64 => self.trailing.extend_from_slice(&x.to_le_bytes()),
+                F32 => self.trailing.extend_from_slice(&(x as f32).to_le_bytes()),
+                _ => {}
+            }
+        }
+        let n = self.codes.len();
+        if n == 0 {
+            return PackedValues::default();
+        }
+        let Ok(n32) = u32::try_from(n) else {
+            return PackedValues::default();
+        };
+        let mut bytes = Vec::with_capacity(HEADER + n + self.offsets.len() + self.trailing.len());
+        bytes.extend_from_slice(&n32.to_le_bytes());
+        bytes.extend_from_slice(&self.codes);
+        bytes.extend_from_slice(&self.offsets);
+        bytes.extend_from_slice(&self.trailing);
+        PackedValues {
+            bytes: bytes.into_boxed_slice(),
         }
     }
 }
