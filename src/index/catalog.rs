@@ -52,6 +52,13 @@ pub struct SnapshotEntry {
     pub snapshot: Arc<Snapshot>,
 }
 
+impl SnapshotEntry {
+    /// The order of runs everywhere: by timestamp, then id.
+    pub fn run_order(&self) -> (DateTime<Utc>, &str) {
+        (self.snapshot.timestamp, &self.snapshot.id)
+    }
+}
+
 /// A file that looked like a snapshot (or project record) but could not be read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Unreadable {
@@ -91,10 +98,8 @@ impl ProjectEntry {
     }
 
     fn insert_sorted(&mut self, entry: SnapshotEntry) {
-        let key = (entry.snapshot.timestamp, entry.snapshot.id.as_str());
-        let pos = self
-            .snapshots
-            .partition_point(|s| (s.snapshot.timestamp, s.snapshot.id.as_str()) < key);
+        let key = entry.run_order();
+        let pos = self.snapshots.partition_point(|s| s.run_order() < key);
         self.snapshots.insert(pos, entry);
     }
 }
@@ -226,10 +231,8 @@ impl Catalog {
         for (pid, (first_path, new)) in added {
             let p = self.project_for(pid, &first_path);
             p.snapshots.extend(new);
-            p.snapshots.sort_by(|a, b| {
-                (a.snapshot.timestamp, a.snapshot.id.as_str())
-                    .cmp(&(b.snapshot.timestamp, b.snapshot.id.as_str()))
-            });
+            p.snapshots
+                .sort_by(|a, b| a.run_order().cmp(&b.run_order()));
         }
     }
 

@@ -189,11 +189,11 @@ pub fn index_file(
     index_file_counted(&path.into(), id, project_id, opts).map(|(e, _)| e)
 }
 
-/// [`index_file`] sharing `path` with the entry; also says how many bytes
-/// it read.
 /// Files parsed between two hand-overs to the catalog by the headless index.
 const PARSE_CHUNK: usize = 512;
 
+/// [`index_file`] sharing `path` with the entry; also says how many bytes
+/// it read.
 fn index_file_counted(
     path: &Arc<Path>,
     id: &str,

@@ -120,11 +120,6 @@ impl SeriesSet {
         })
     }
 
-    /// Bytes the values take (the key list is shared, not counted).
-    pub fn value_bytes(&self) -> usize {
-        self.values.heap_bytes()
-    }
-
     /// The shared key list.
     pub fn keys(&self) -> &KeyList {
         &self.keys

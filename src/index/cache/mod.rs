@@ -211,9 +211,7 @@ pub fn save<'a>(
         .filter(|e| e.fingerprint.mtime.is_some_and(|m| m <= limit))
         .collect();
     // Oldest run first: the order entries are taken out in at load.
-    entries.sort_by(|a, b| {
-        (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
-    });
+    entries.sort_by(|a, b| a.run_order().cmp(&b.run_order()));
     open::create_private_dir(dir)?;
     secure(dir);
     let file = cache_file(dir, root);

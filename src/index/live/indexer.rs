@@ -90,9 +90,7 @@ impl Indexer {
             return;
         }
         let mut batch = std::mem::take(batch);
-        batch.sort_by(|a, b| {
-            (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
-        });
+        batch.sort_by(|a, b| a.run_order().cmp(&b.run_order()));
         self.emit(IndexEvent::SnapshotsAdded(batch.into()));
     }
 
@@ -379,9 +377,7 @@ impl Indexer {
             let mut listed = found.iter();
             files.retain(|_| listed.next() != Some(&true));
             // Saved oldest first already (this costs one pass then).
-            hits.sort_by(|a, b| {
-                (a.snapshot.timestamp, &a.snapshot.id).cmp(&(b.snapshot.timestamp, &b.snapshot.id))
-            });
+            hits.sort_by(|a, b| a.run_order().cmp(&b.run_order()));
             done = hits.len();
             cached = hits.into();
             if !cached.is_empty() {
