@@ -15,10 +15,10 @@ use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestS
 /// its last value, as Python reads it).
 #[derive(Default)]
 pub(crate) struct RawSuite<'a> {
-    metrics: Vec<Pruned<'a>>,
-    metric_results: Vec<Pruned<'a>>,
-    tests: Vec<Pruned<'a>>,
-    test_results: Vec<Pruned<'a>>,
+    pub metrics: Vec<Pruned<'a>>,
+    pub metric_results: Vec<Pruned<'a>>,
+    pub tests: Vec<Pruned<'a>>,
+    pub test_results: Vec<Pruned<'a>>,
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for RawSuite<'a> {

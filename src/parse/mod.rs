@@ -1,13 +1,15 @@
 //! Parsing Evidently files (both generations) into the domain model.
 //! Pure functions over bytes: no I/O, no UI.
 //!
-//! A snapshot is read in two steps: `skim` drops, at byte level, the values
-//! indexing never reads (plot data, rendered widgets: most of a file), then
-//! serde reads what is left into borrowed values (`pruned`) that `legacy` /
-//! `v2` turn into the model. If either step fails, the whole file goes
-//! through serde instead, so errors carry their real position.
+//! A snapshot is read in one pass by `direct`: it passes over the values
+//! indexing never reads (plot data, rendered widgets: most of a file) by
+//! bracket matching, and builds the rest into borrowed values (`pruned`)
+//! that `legacy` / `v2` turn into the model. If anything there is unusual,
+//! the whole file goes through serde instead (the same values, the same
+//! pruning), so errors carry their real position.
 
 pub mod dashboard;
+mod direct;
 mod json;
 mod keys;
 mod legacy;
@@ -126,27 +128,12 @@ pub fn parse_snapshot(
     }
 }
 
-/// The fast path: serde reads only what indexing needs (see `skim`).
-/// `None` when anything fails there: the full path then reports it exactly.
+/// The fast path: one pass that builds only what indexing reads (see
+/// `direct`). `None` when anything is unusual there: the full path then
+/// reports it exactly.
 fn parse_fast(body: &[u8], id: &str, project_id: &str, opts: &ParseOptions) -> Option<Snapshot> {
-    thread_local! {
-        static COMPACT: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
-    }
-    COMPACT.with(|cell| {
-        let mut buf = cell.try_borrow_mut().ok()?;
-        // One UTF-8 check of the whole compact text is cheaper than one
-        // per string; invalid text takes the full path.
-        let parsed = skim::skim_into(body, &mut buf)
-            .then(|| std::str::from_utf8(&buf).ok())
-            .flatten()
-            .and_then(|text| {
-                snapshot::parse(snapshot::Json::Text(text), id, project_id, opts).ok()
-            });
-        if buf.capacity() > 16 << 20 {
-            *buf = Vec::new();
-        }
-        parsed
-    })
+    let raw = direct::read_snapshot(body)?;
+    snapshot::build(raw, id, project_id, opts).ok()
 }
 
 /// The whole file through serde (heavy parts still skipped unbuilt).
@@ -157,7 +144,7 @@ fn parse_full(
     opts: &ParseOptions,
 ) -> Result<Snapshot, ParseError> {
     let text = json::replace_non_finite(body);
-    snapshot::parse(snapshot::Json::Bytes(&text), id, project_id, opts)
+    snapshot::parse(&text, id, project_id, opts)
 }
 
 /// Whether a drift method's score is a p-value or a distance (format doc §6.8).

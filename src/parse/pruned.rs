@@ -66,10 +66,10 @@ pub(crate) fn is_heavy(k: &[u8]) -> bool {
 
 /// Arrays longer than this keep only their first elements (lists in configs
 /// and tags are short; long arrays are plot data).
-const MAX_ARRAY: usize = 64;
+pub(crate) const MAX_ARRAY: usize = 64;
 
 /// Maximum nesting kept; deeper values are skipped (no stack exhaustion).
-const MAX_DEPTH: usize = 48;
+pub(crate) const MAX_DEPTH: usize = 48;
 
 /// A pruned JSON value (see module doc), borrowing its strings from the
 /// document where it can.
@@ -95,29 +95,136 @@ pub(crate) enum Val<'a> {
 #[derive(Debug, Clone, Default, PartialEq)]
 pub(crate) struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
 
+/// The byte order of two keys (`str::cmp`'s), eight bytes at a time as
+/// integers: keys are short, and a call to `memcmp` costs more than that.
+#[inline(always)]
+fn key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    let mut i = 0;
+    loop {
+        let (x, y) = (word_at(a, i), word_at(b, i));
+        if x != y {
+            return x.cmp(&y);
+        }
+        i += 8;
+        // Equal so far, zero padding included: the shorter is a prefix.
+        if i >= a.len() || i >= b.len() {
+            return a.len().cmp(&b.len());
+        }
+    }
+}
+
+/// Bytes `i..i + 8` of `s`, zero-padded, as a big-endian integer (so that
+/// integer order is byte order).
+#[inline(always)]
+fn word_at(s: &[u8], i: usize) -> u64 {
+    let rest = s.get(i..).unwrap_or_default();
+    if let Some(head) = rest.first_chunk::<8>() {
+        return u64::from_be_bytes(*head);
+    }
+    // A short tail: the last eight bytes of the key shifted up, when the
+    // key is that long; else pieces of four, two and one bytes.
+    let n = rest.len();
+    if let Some(last) = s.last_chunk::<8>() {
+        return u64::from_be_bytes(*last)
+            .checked_shl(8 * (8 - n) as u32)
+            .unwrap_or(0);
+    }
+    let (mut w, mut at) = (0u64, 0);
+    if let Some(four) = rest.first_chunk::<4>() {
+        w = u64::from(u32::from_be_bytes(*four)) << 32;
+        at = 4;
+    }
+    if let Some(two) = rest.get(at..).and_then(|r| r.first_chunk::<2>()) {
+        w |= u64::from(u16::from_be_bytes(*two)) << (48 - 8 * at);
+        at += 2;
+    }
+    if let Some(&one) = rest.get(at) {
+        w |= u64::from(one) << (56 - 8 * at);
+    }
+    w
+}
+
 /// `&NULL` stands for a missing value.
 pub(crate) static NULL: Val<'static> = Val::Null;
 
 impl<'a> Obj<'a> {
-    fn from_members(mut members: Vec<(Cow<'a, str>, Val<'a>)>) -> Obj<'a> {
-        if !members.is_sorted_by(|a, b| a.0 < b.0) {
-            members.sort_by(|a, b| a.0.cmp(&b.0));
-            // Keep the last of equal keys (the sort is stable).
-            let mut out: Vec<(Cow<'a, str>, Val<'a>)> = Vec::with_capacity(members.len());
-            for m in members {
-                match out.last_mut() {
-                    Some(last) if last.0 == m.0 => *last = m,
-                    _ => out.push(m),
-                }
-            }
-            members = out;
+    /// An object from its members in file order: sorted by key, and of
+    /// keys written more than once the last value kept.
+    pub(crate) fn from_members(mut members: Vec<(Cow<'a, str>, Val<'a>)>) -> Obj<'a> {
+        if members.is_sorted_by(|a, b| key_cmp(&a.0, &b.0).is_lt()) {
+            return Obj(members);
         }
+        Obj::take_sorted(&mut members, &mut Vec::new())
+    }
+
+    /// An object from members in file order, taken out of `members` (left
+    /// holding empty placeholders) in key order, the last of equal keys
+    /// winning. What is sorted is (first sixteen key bytes, position):
+    /// small, and compared as integers (wide objects are column names that
+    /// share a prefix such as `feature_`); the members move once. `order`
+    /// is scratch.
+    pub(crate) fn take_sorted(
+        members: &mut [(Cow<'a, str>, Val<'a>)],
+        order: &mut Vec<(u64, u64, u32)>,
+    ) -> Obj<'a> {
+        order.clear();
+        order.extend(members.iter().enumerate().map(|(i, (k, _))| {
+            let k = k.as_bytes();
+            (word_at(k, 0), word_at(k, 8), i as u32)
+        }));
+        if order.len() <= 16 {
+            // Most objects are this small: insertion is cheapest.
+            for i in 1..order.len() {
+                let x = order[i];
+                let mut j = i;
+                while j > 0 && order[j - 1] > x {
+                    order[j] = order[j - 1];
+                    j -= 1;
+                }
+                order[j] = x;
+            }
+        } else {
+            order.sort_unstable();
+        }
+        // Keys that share their first sixteen bytes, by the whole key
+        // (position breaks ties: the last comes last).
+        for run in order.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
+            if run.len() > 1 {
+                run.sort_unstable_by(|a, b| {
+                    key_cmp(&members[a.2 as usize].0, &members[b.2 as usize].0).then(a.2.cmp(&b.2))
+                });
+            }
+        }
+        let mut out: Vec<(Cow<'a, str>, Val<'a>)> = Vec::with_capacity(members.len());
+        for &(_, _, i) in order.iter() {
+            let m = std::mem::take(&mut members[i as usize]);
+            match out.last_mut() {
+                Some(last) if key_cmp(&last.0, &m.0).is_eq() => *last = m,
+                _ => out.push(m),
+            }
+        }
+        Obj(out)
+    }
+
+    /// Members already in strictly increasing key order.
+    pub(crate) fn is_sorted(members: &[(Cow<'a, str>, Val<'a>)]) -> bool {
+        members.is_sorted_by(|a, b| key_cmp(&a.0, &b.0).is_lt())
+    }
+
+    /// An object of members in strictly increasing key order.
+    pub(crate) fn from_sorted(members: Vec<(Cow<'a, str>, Val<'a>)>) -> Obj<'a> {
+        debug_assert!(Obj::is_sorted(&members));
         Obj(members)
     }
 
     pub fn get(&self, key: &str) -> Option<&Val<'a>> {
+        let head = word_at(key.as_bytes(), 0);
         self.0
-            .binary_search_by(|(k, _)| k.as_ref().cmp(key))
+            .binary_search_by(|(k, _)| match word_at(k.as_bytes(), 0).cmp(&head) {
+                std::cmp::Ordering::Equal => key_cmp(k, key),
+                other => other,
+            })
             .ok()
             .map(|i| &self.0[i].1)
     }
@@ -421,6 +528,49 @@ mod tests {
         let v: Value = serde_json::from_str(src).unwrap();
         assert_eq!(p.0.to_value(), v);
         assert_eq!(p.0.to_string(), v.to_string());
+    }
+
+    #[test]
+    fn key_order_is_byte_order() {
+        let keys = [
+            "",
+            "a",
+            "a\0",
+            "a\0b",
+            "ab",
+            "abcdefgh",
+            "abcdefgh\0",
+            "abcdefghi",
+            "abcdefgg",
+            "b",
+            "é",
+            "zz",
+            "abcdefgh_2",
+            "abcdefgh_10",
+            "abcdefghijklmnop",
+            "abcdefghijklmnoq",
+            "abcdefghijklmnop\0",
+            "abcdefghijklmno",
+            "abcdefgh\0\0\0\0\0\0\0\0",
+        ];
+        for a in keys {
+            for b in keys {
+                assert_eq!(key_cmp(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+        // Every tail length, on keys long and short.
+        let text = "abcdefghijklmnopqrstuvwxyz";
+        for len in 0..text.len() {
+            for at in (0..=len).step_by(8) {
+                let mut want = [0u8; 8];
+                let tail = &text.as_bytes()[at..len.min(at + 8)];
+                want[..tail.len()].copy_from_slice(tail);
+                assert_eq!(
+                    word_at(&text.as_bytes()[..len], at),
+                    u64::from_be_bytes(want)
+                );
+            }
+        }
     }
 
     #[test]

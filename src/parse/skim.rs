@@ -1,24 +1,23 @@
-//! The fast path of snapshot parsing: one byte-level pass that drops what
-//! indexing never reads before serde sees the file.
+//! Byte-level passes over snapshot text that never build what they pass.
 //!
-//! Most of a snapshot's bytes are plot data: rendered widgets, histograms,
-//! curves (see [`super::pruned::is_heavy`]). serde_json would tokenise every
-//! number in them only to throw it away. This pass instead finds the end of
-//! such a value by matching brackets and strings, and writes `null` in its
-//! place; it also replaces Python's bare `NaN` / `Infinity` tokens in what it
-//! keeps. The output is a much smaller JSON document with the same shape.
+//! [`skip_value`] finds the end of a value by matching brackets and strings
+//! (64 bytes at a time): the fast path ([`super::direct`]) passes over
+//! unread keys, heavy values and the tails of long arrays with it.
 //!
-//! What is dropped, by position:
-//! * top level: every key that [`super::snapshot::RawSnapshot`] does not read;
-//! * inside the top-level `widgets` list: every key the drift-table walker
-//!   ([`super::widgets`]) does not read;
-//! * anywhere else: the heavy keys.
+//! [`skim_widgets_into`] compacts a v2 `widgets` list for the drift-table
+//! walker ([`super::widgets`]): inside it, every key the walker does not
+//! read has its value replaced by `null` (found with the same bracket
+//! matching), and so do Python's bare `NaN` / `Infinity` tokens. The output
+//! is a much smaller JSON document with the same shape. (The same pass over
+//! a whole document, `skim`, keeps every top-level key that
+//! [`super::snapshot::RawSnapshot`] reads and drops the heavy keys
+//! elsewhere; only tests use it now.)
 //!
 //! A skipped value is checked loosely: its strings end and its brackets
 //! balance, nothing more (damage inside plot data goes unnoticed; a
-//! truncated file does not). Whenever this pass or serde on its output fails, the caller
-//! parses the whole file the slow way, so every error is reported exactly as
-//! before, with its real line and column.
+//! truncated file does not). Whenever this pass fails, the caller parses the
+//! whole file the slow way, so every error is reported exactly as before,
+//! with its real line and column.
 
 use super::pruned::is_heavy;
 
@@ -71,13 +70,13 @@ fn decide(ctx: Ctx, key: &[u8]) -> Option<Ctx> {
     }
 }
 
-const LO: u64 = 0x0101_0101_0101_0101;
-const HI: u64 = 0x8080_8080_8080_8080;
+pub(crate) const LO: u64 = 0x0101_0101_0101_0101;
+pub(crate) const HI: u64 = 0x8080_8080_8080_8080;
 
 /// High bit set in each byte of `w` that equals `byte` (exact, no false
 /// positives: the classic "has zero byte" test with carries masked).
 #[inline(always)]
-fn eq_mask(w: u64, byte: u8) -> u64 {
+pub(crate) fn eq_mask(w: u64, byte: u8) -> u64 {
     let x = w ^ (LO * byte as u64);
     // A byte of x is zero iff its low 7 bits plus 0x7f do not carry into
     // bit 7 and its own bit 7 is clear.
@@ -167,7 +166,7 @@ fn skip_ws(b: &[u8], mut i: usize) -> usize {
 
 /// Index just past the value starting at `i` (after whitespace), checked
 /// loosely: strings end, brackets balance (see module doc).
-fn skip_value(b: &[u8], i: usize) -> Option<usize> {
+pub(crate) fn skip_value(b: &[u8], i: usize) -> Option<usize> {
     let mut i = skip_ws(b, i);
     match *b.get(i)? {
         b'"' => string_end(b, i),
@@ -358,19 +357,28 @@ pub(crate) fn skim(b: &[u8]) -> Option<Vec<u8>> {
 
 /// [`skim`] into a caller's buffer (cleared first); false when the caller
 /// must take the full path.
+#[cfg(test)]
 pub(crate) fn skim_into(b: &[u8], out: &mut Vec<u8>) -> bool {
     out.clear();
-    skim_to(b, out).is_some()
+    skim_to(b, out, Ctx::Root).is_some()
 }
 
-fn skim_to(b: &[u8], out: &mut Vec<u8>) -> Option<()> {
+/// The value of a v2 snapshot's top-level `widgets` key, compacted as
+/// [`skim`] compacts it inside a whole document (into `out`, cleared first).
+pub(crate) fn skim_widgets_into(b: &[u8], out: &mut Vec<u8>) -> bool {
+    out.clear();
+    skim_to(b, out, Ctx::Widgets).is_some()
+}
+
+/// Compact `b`, a whole document (`Root`) or one value in context `root`.
+fn skim_to(b: &[u8], out: &mut Vec<u8>, root: Ctx) -> Option<()> {
     let mut copied_to = 0;
     // Open containers: (closing byte, context of their values).
     let mut frames: Vec<(u8, Ctx)> = Vec::with_capacity(32);
     // Context for the next container opened as an object member.
-    let mut member_ctx = Ctx::Root;
+    let mut member_ctx = root;
     let mut i = skip_ws(b, 0);
-    if b.get(i) != Some(&b'{') {
+    if root == Ctx::Root && b.get(i) != Some(&b'{') {
         return None;
     }
     loop {
@@ -387,8 +395,7 @@ fn skim_to(b: &[u8], out: &mut Vec<u8>) -> Option<()> {
                 let ctx = match frames.last() {
                     Some(&(b']', ctx)) => ctx,
                     Some(_) => member_ctx,
-                    None if c == b'{' => Ctx::Root,
-                    None => return None,
+                    None => root,
                 };
                 frames.push((if c == b'{' { b'}' } else { b']' }, ctx));
                 i += 1;

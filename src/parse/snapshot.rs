@@ -68,25 +68,24 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawSnapshot<'a> {
     }
 }
 
-/// A document to parse: bytes, or text already known to be UTF-8 (serde
-/// then skips validating each string).
-#[derive(Clone, Copy)]
-pub(crate) enum Json<'a> {
-    Bytes(&'a [u8]),
-    Text(&'a str),
-}
-
+/// A whole document through serde, then into the model.
 pub(crate) fn parse(
-    json: Json<'_>,
+    json: &[u8],
     id: &str,
     project_id: &str,
     opts: &ParseOptions,
 ) -> Result<Snapshot, ParseError> {
-    let raw: RawSnapshot = match json {
-        Json::Bytes(b) => serde_json::from_slice(b),
-        Json::Text(t) => serde_json::from_str(t),
-    }
-    .map_err(|e| ParseError::from_serde(&e))?;
+    let raw: RawSnapshot = serde_json::from_slice(json).map_err(|e| ParseError::from_serde(&e))?;
+    build(raw, id, project_id, opts)
+}
+
+/// The model of a snapshot from its raw fields.
+pub(crate) fn build(
+    raw: RawSnapshot<'_>,
+    id: &str,
+    project_id: &str,
+    opts: &ParseOptions,
+) -> Result<Snapshot, ParseError> {
     let generation = match (&raw.suite, &raw.metric_results) {
         (Some(_), _) => Generation::Legacy,
         (None, Some(_)) => Generation::V2,

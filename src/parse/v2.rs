@@ -38,6 +38,13 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawResults<'a> {
     }
 }
 
+impl<'a> RawResults<'a> {
+    /// From (metric id, result) pairs in file order.
+    pub(crate) fn from_entries(entries: Vec<(Cow<'a, str>, Val<'a>)>) -> RawResults<'a> {
+        RawResults(last_value_wins(entries))
+    }
+}
+
 /// A metric id written twice keeps its first place and its last value, as
 /// a Python dict read by `json` does. One hash per metric; rebuilt only
 /// when there is a repeat.
