@@ -86,6 +86,38 @@ impl PackedValues {
         self.bytes.len()
     }
 
+    /// The packed bytes as they are held (the layout of the module doc),
+    /// e.g. to store them; [`PackedValues::from_bytes`] takes them back.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.bytes
+    }
+
+    /// Packed values from bytes [`PackedValues::as_bytes`] gave, checked in
+    /// one pass over the codes: the count, every offset and the total length
+    /// must be what the codes imply. `None` for any other bytes.
+    pub fn from_bytes(bytes: &[u8]) -> Option<PackedValues> {
+        if bytes.is_empty() {
+            return Some(PackedValues::default());
+        }
+        let n = u32::from_le_bytes(*bytes.first_chunk::<HEADER>()?) as usize;
+        let codes = bytes.get(HEADER..HEADER.checked_add(n)?)?;
+        let offsets_at = HEADER + n;
+        let trailing_at = offsets_at.checked_add(4 * n.div_ceil(BLOCK))?;
+        let offsets = bytes.get(offsets_at..trailing_at)?;
+        let mut trailing = 0usize;
+        for (block, at) in codes.chunks(BLOCK).zip(offsets.chunks_exact(4)) {
+            let at = u32::from_le_bytes(*at.first_chunk::<4>()?) as usize;
+            if at != trailing {
+                return None;
+            }
+            trailing += block.iter().map(|&c| trailing_size(c as i8)).sum::<usize>();
+        }
+        // An empty set is held as no bytes at all (what `pack` gives).
+        (n > 0 && bytes.len() == trailing_at.checked_add(trailing)?).then(|| PackedValues {
+            bytes: bytes.into(),
+        })
+    }
+
     fn codes(&self) -> &[u8] {
         self.bytes.get(HEADER..HEADER + self.len()).unwrap_or(&[])
     }
@@ -262,6 +294,38 @@ mod tests {
             assert_eq!(bits(p.get(i)), *e, "value {i}");
         }
         assert_eq!(p.get(values.len()), None);
+    }
+
+    #[test]
+    fn bytes_come_back_only_when_they_are_what_pack_gives() {
+        let values: Vec<Option<f64>> = (0..200)
+            .map(|i| match i % 5 {
+                0 => None,
+                1 => Some(f64::from(i) / 3.0),
+                2 => Some(f64::from(i) * 0.5),
+                _ => Some(f64::from(i % 100)),
+            })
+            .collect();
+        let p = PackedValues::pack(values.iter().copied());
+        let back = PackedValues::from_bytes(p.as_bytes()).expect("valid bytes");
+        assert_eq!(back, p);
+        assert_eq!(PackedValues::from_bytes(&[]), Some(PackedValues::default()));
+        let b = p.as_bytes();
+        // Cut short, one byte too many, an empty set spelled out, a changed
+        // count, a changed offset, a code that changes the trailing size.
+        assert_eq!(PackedValues::from_bytes(&b[..b.len() - 1]), None);
+        assert_eq!(PackedValues::from_bytes(&[b, &[0]].concat()), None);
+        assert_eq!(PackedValues::from_bytes(&0u32.to_le_bytes()), None);
+        let mut wrong = b.to_vec();
+        wrong[0] = wrong[0].wrapping_add(1);
+        assert_eq!(PackedValues::from_bytes(&wrong), None);
+        let mut wrong = b.to_vec();
+        wrong[HEADER + 200 + 4] ^= 1;
+        assert_eq!(PackedValues::from_bytes(&wrong), None);
+        let mut wrong = b.to_vec();
+        wrong[HEADER + 3] = F64 as u8;
+        assert_eq!(PackedValues::from_bytes(&wrong), None);
+        assert_eq!(PackedValues::from_bytes(&b[..3]), None);
     }
 
     #[test]

@@ -111,13 +111,15 @@ impl SeriesSet {
         })
     }
 
-    /// A set from a key list (shared as it is) and one stored value per key
-    /// (any NaN is "no value"). `None` when the lengths differ.
-    pub fn from_stored(keys: KeyList, values: &[f64]) -> Option<SeriesSet> {
-        (keys.len() == values.len()).then(|| SeriesSet {
-            keys,
-            values: PackedValues::pack(values.iter().map(|&x| Some(x))),
-        })
+    /// A set from a key list (shared as it is) and its packed values.
+    /// `None` when the counts differ.
+    pub fn from_packed(keys: KeyList, values: PackedValues) -> Option<SeriesSet> {
+        (keys.len() == values.len()).then_some(SeriesSet { keys, values })
+    }
+
+    /// The values, packed.
+    pub fn packed(&self) -> &PackedValues {
+        &self.values
     }
 
     /// The shared key list.

@@ -12,6 +12,7 @@ use rayon::prelude::*;
 
 use crate::index::catalog::{ChangeStamp, Fingerprint, SnapshotEntry};
 use crate::model::intern::intern;
+use crate::model::packed::PackedValues;
 use crate::model::series::{self, KeyList};
 use crate::model::{
     DriftRow, Generation, SeriesSet, Snapshot, SnapshotKind, TestOutcome, TestSpec, TestStatus,
@@ -214,37 +215,6 @@ pub(super) fn decode(
     Ok(decoded.into_iter().flatten().collect())
 }
 
-/// `n` series values as `encode::encode_values` wrote them (NaN for none).
-fn decode_values(r: &mut Reader, n: usize) -> R<Box<[f64]>> {
-    let tags = r.take(n.div_ceil(4))?;
-    let mut data = &r.buf[r.pos..];
-    let short = || CacheError::Corrupt("series values");
-    let mut out = Vec::with_capacity(n);
-    for i in 0..n {
-        let v = match (tags[i / 4] >> (2 * (i % 4))) & 3 {
-            VALUE_NONE => f64::NAN,
-            VALUE_I16 => {
-                let (b, rest) = data.split_first_chunk::<2>().ok_or_else(short)?;
-                data = rest;
-                f64::from(i16::from_le_bytes(*b))
-            }
-            VALUE_F32 => {
-                let (b, rest) = data.split_first_chunk::<4>().ok_or_else(short)?;
-                data = rest;
-                f64::from(f32::from_le_bytes(*b))
-            }
-            _ => {
-                let (b, rest) = data.split_first_chunk::<8>().ok_or_else(short)?;
-                data = rest;
-                f64::from_le_bytes(*b)
-            }
-        };
-        out.push(v);
-    }
-    r.pos = r.buf.len() - data.len();
-    Ok(out.into_boxed_slice())
-}
-
 fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
     let id = r.str()?.to_string();
     let path = match r.u8()? {
@@ -345,11 +315,9 @@ fn decode_entry(r: &mut Reader, t: &Table, root: &Path) -> R<SnapshotEntry> {
     }
     let series = match t.list(r.u32()?)? {
         None => SeriesSet::default(),
-        Some(keys) => {
-            let values = decode_values(r, keys.len())?;
-            SeriesSet::from_stored(keys.clone(), &values)
-                .ok_or(CacheError::Corrupt("series length"))?
-        }
+        Some(keys) => PackedValues::from_bytes(r.bytes_with_len()?)
+            .and_then(|values| SeriesSet::from_packed(keys.clone(), values))
+            .ok_or(CacheError::Corrupt("series values"))?,
     };
     let n = r.count(30)?;
     let mut drift = Vec::with_capacity(n);

@@ -266,7 +266,10 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
     }
     let list = st.list(s.series.keys());
     w.u32(list);
-    encode_values(w, s.series.iter().map(|v| v.value));
+    if list != NONE_U32 {
+        // The values exactly as they are held (`model::packed`).
+        w.bytes_with_len(s.series.packed().as_bytes());
+    }
     w.u32(s.drift.len() as u32);
     for d in &s.drift {
         for i in [
@@ -284,34 +287,6 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
             Some(true) => 2,
         });
         w.u8(u8::from(d.inferred));
-    }
-}
-
-/// Series values, each as short as it can be exactly: a 2-bit tag per value
-/// (four to a byte, first the tags of all values), then each value's bytes:
-/// none for no value, 2 for a whole number that fits an `i16`, 4 for one an
-/// `f32` holds exactly, else 8. Bit for bit: `-0.0` is not `0`.
-fn encode_values(w: &mut Writer, values: impl ExactSizeIterator<Item = Option<f64>>) {
-    // The tag bytes are reserved first and filled in as the values are written.
-    let tags_at = w.buf.len();
-    w.buf.resize(tags_at + values.len().div_ceil(4), 0);
-    for (i, v) in values.enumerate() {
-        let tag = match v {
-            None => VALUE_NONE,
-            Some(x) if f64::from(x as i16).to_bits() == x.to_bits() => {
-                w.bytes(&(x as i16).to_le_bytes());
-                VALUE_I16
-            }
-            Some(x) if f64::from(x as f32).to_bits() == x.to_bits() => {
-                w.bytes(&(x as f32).to_le_bytes());
-                VALUE_F32
-            }
-            Some(x) => {
-                w.bytes(&x.to_le_bytes());
-                VALUE_F64
-            }
-        };
-        w.buf[tags_at + i / 4] |= tag << (2 * (i % 4));
     }
 }
 

@@ -9,7 +9,7 @@ use crate::model::TestStatus;
 
 pub(super) const MAGIC: &[u8; 8] = b"SNSCIDX\0";
 /// Bumped whenever the layout below or the parser's output changes meaning.
-pub(super) const FORMAT_VERSION: u32 = 10;
+pub(super) const FORMAT_VERSION: u32 = 11;
 pub(super) const NONE_U32: u32 = u32::MAX;
 /// Entries per block; blocks are decoded in parallel.
 pub(super) const BLOCK: usize = 128;
@@ -17,11 +17,6 @@ pub(super) const BLOCK: usize = 128;
 /// from the texts table, or the relative path's bytes.
 pub(super) const PATH_USUAL: u8 = 0;
 pub(super) const PATH_BYTES: u8 = 1;
-/// The tags of series values in a cache entry (see `encode::encode_values`).
-pub(super) const VALUE_NONE: u8 = 0;
-pub(super) const VALUE_I16: u8 = 1;
-pub(super) const VALUE_F32: u8 = 2;
-pub(super) const VALUE_F64: u8 = 3;
 /// Where a block's length would be: the blocks have ended (a block is never
 /// empty: it holds its table and entry counts).
 pub(super) const END_MARK: u32 = 0;

@@ -30,9 +30,10 @@
 //! snapshot's series values, as key numbers). Blocks are decoded in
 //! parallel once their tables are read. Each entry starts with its id, its
 //! path (mostly the folder's number and `<id>.json`) and fingerprint; a
-//! snapshot's values are its key list's number, a 2-bit tag per value and
-//! each value in as few bytes as hold it exactly (none, an `i16`, an `f32`
-//! or an `f64`); its metadata is JSON text.
+//! snapshot's values are its key list's number and the values' bytes exactly
+//! as they are held in memory (`model::packed`: a code byte per value,
+//! which is the value for a small whole number, offsets, then the `f32` and
+//! `f64` values), checked in one pass at load; its metadata is JSON text.
 //!
 //! Files: `format` (constants, error, checksum), `encode`, `decode`.
 
