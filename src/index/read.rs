@@ -160,7 +160,9 @@ pub fn read_limited_into(
 
 /// Run `f` with this thread's reusable file buffer. Reusing it keeps the
 /// allocator from fetching (and the kernel from zeroing) fresh pages for
-/// every file; a buffer grown past 16 MiB is released afterwards.
+/// every file; a buffer grown past 16 MiB is released afterwards. What `f`
+/// read counts towards this thread's next return of free pages
+/// ([`crate::index::memory::parsed`]).
 pub fn with_read_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
     thread_local! {
         static BUFFER: std::cell::RefCell<Vec<u8>> = const { std::cell::RefCell::new(Vec::new()) };
@@ -171,6 +173,7 @@ pub fn with_read_buffer<R>(f: impl FnOnce(&mut Vec<u8>) -> R) -> R {
             return f(&mut Vec::new());
         };
         let r = f(&mut buf);
+        crate::index::memory::parsed(buf.len() as u64);
         if buf.capacity() > 16 << 20 {
             *buf = Vec::new();
         }
@@ -452,6 +455,7 @@ pub fn index_path_with_cache(
     // write's, keeping the peak near the steady state.
     drop(todo);
     drop(listing.files);
+    crate::index::memory::return_free_memory();
     if let (Some(dir), true) = (cache_dir, cache_dirty) {
         let entries = catalog
             .projects()
