@@ -1,9 +1,11 @@
 //! Series keys as the parser makes them. Most runs of a project have the
-//! keys of its previous run, in the same order: each key is first compared
-//! with the key at the same position of the last key list this thread made
-//! for the project (no hashing, no lock, no table probe); only a key that
-//! differs is interned. When every key matched, the values take that key
-//! list as it is: no duplicate check and no lookup of the list either.
+//! keys of one of its recent runs, in the same order (a project often
+//! alternates between a few kinds of report): each key is first compared
+//! with the key at the same position of the key list this thread last made
+//! for the project, then of the project's other recent lists (no hashing,
+//! no lock, no table probe); only a key that none has there is interned.
+//! When every key matched one list, the values take that list as it is: no
+//! duplicate check and no lookup of the list either.
 
 use std::cell::RefCell;
 use std::collections::HashMap;
@@ -13,29 +15,43 @@ use crate::model::intern::{intern, intern_joined, FxBuild};
 use crate::model::series::KeyList;
 use crate::model::{SeriesSet, SeriesValue};
 
+/// Key lists kept per project and thread, most recently used first.
+const RECENT_LISTS: usize = 4;
+
 thread_local! {
-    /// Per project: the last key list this thread made without duplicates.
-    static LAST: RefCell<HashMap<Box<str>, KeyList, FxBuild>> = RefCell::default();
-    /// The guess for the snapshot being parsed on this thread.
-    static GUESS: RefCell<Option<KeyList>> = const { RefCell::new(None) };
+    /// Per project: the key lists this thread made without duplicates,
+    /// most recently used first.
+    static RECENT: RefCell<HashMap<Box<str>, Vec<KeyList>, FxBuild>> = RefCell::default();
+    /// The guesses for the snapshot being parsed on this thread: its
+    /// project's recent lists, the one its keys matched last first.
+    static GUESS: RefCell<Vec<KeyList>> = const { RefCell::new(Vec::new()) };
 }
 
-/// Start a snapshot of `project_id`: its keys are guessed from the last one.
+/// Start a snapshot of `project_id`: its keys are guessed from its recent runs.
 pub(crate) fn begin(project_id: &str) {
-    let guess = LAST.with(|l| l.try_borrow().ok()?.get(project_id).cloned());
+    let lists = RECENT.with(|r| {
+        r.try_borrow()
+            .ok()
+            .and_then(|r| r.get(project_id).cloned())
+            .unwrap_or_default()
+    });
     GUESS.with(|g| {
         if let Ok(mut g) = g.try_borrow_mut() {
-            *g = guess;
+            *g = lists;
         }
     });
 }
 
-/// The guessed key at `pos` when `matches` says it is the one.
-fn guessed(pos: usize, matches: impl FnOnce(&str) -> bool) -> Option<Arc<str>> {
+/// The guessed key at `pos` when `matches` says it is the one: that of the
+/// current guess, else of another recent list, which becomes the guess.
+fn guessed(pos: usize, matches: impl Fn(&str) -> bool) -> Option<Arc<str>> {
     GUESS.with(|g| {
-        let g = g.try_borrow().ok()?;
-        let k = g.as_ref()?.get(pos)?;
-        matches(k).then(|| k.clone())
+        let mut g = g.try_borrow_mut().ok()?;
+        let at = g
+            .iter()
+            .position(|list| list.get(pos).is_some_and(|k| matches(k)))?;
+        g.swap(0, at);
+        g.first()?.get(pos).cloned()
     })
 }
 
@@ -63,25 +79,41 @@ pub(crate) fn finish(
     values: Vec<SeriesValue>,
     dedupe: impl FnOnce(Vec<SeriesValue>) -> (Vec<SeriesValue>, bool),
 ) -> SeriesSet {
-    let guess = GUESS.with(|g| g.try_borrow_mut().ok().and_then(|mut g| g.take()));
+    let guess = GUESS.with(|g| {
+        g.try_borrow_mut()
+            .ok()
+            .and_then(|mut g| std::mem::take(&mut *g).into_iter().next())
+    });
     if let Some(set) = guess.and_then(|list| SeriesSet::with_keys(&list, &values)) {
+        remember(project_id, set.keys());
         return set;
     }
     let (values, had_duplicates) = dedupe(values);
     let set = SeriesSet::from_values(values);
     if !had_duplicates && !set.is_empty() {
-        LAST.with(|l| {
-            if let Ok(mut l) = l.try_borrow_mut() {
-                match l.get_mut(project_id) {
-                    Some(last) => *last = set.keys().clone(),
-                    None => {
-                        l.insert(project_id.into(), set.keys().clone());
-                    }
-                }
-            }
-        });
+        remember(project_id, set.keys());
     }
     set
+}
+
+/// Make `list` the project's most recently used one on this thread.
+fn remember(project_id: &str, list: &KeyList) {
+    RECENT.with(|r| {
+        let Ok(mut r) = r.try_borrow_mut() else {
+            return;
+        };
+        let lists = match r.get_mut(project_id) {
+            Some(lists) => lists,
+            None => r.entry(project_id.into()).or_default(),
+        };
+        match lists.iter().position(|l| Arc::ptr_eq(l, list)) {
+            Some(at) => lists[..=at].rotate_right(1),
+            None => {
+                lists.truncate(RECENT_LISTS - 1);
+                lists.insert(0, list.clone());
+            }
+        }
+    });
 }
 
 #[cfg(test)]
@@ -122,6 +154,32 @@ mod tests {
         // Another project does not guess from this one's lists.
         let e = finish("q", values(&["A.x", "A.w"], "q"), no_dupes);
         assert!(Arc::ptr_eq(d.keys(), e.keys()), "shared all the same");
+    }
+
+    #[test]
+    fn a_project_alternating_between_kinds_of_run_guesses_each() {
+        let report = ["R.a", "R.b", "S.c"];
+        let suite = ["R.a", "T.x", "T.y", "T.z"];
+        let a = finish("alt", values(&report, "alt"), no_dupes);
+        let b = finish("alt", values(&suite, "alt"), no_dupes);
+        let dedupes = std::cell::Cell::new(0);
+        let counting = |v: Vec<SeriesValue>| {
+            dedupes.set(dedupes.get() + 1);
+            (v, false)
+        };
+        for _ in 0..3 {
+            let c = finish("alt", values(&report, "alt"), counting);
+            let d = finish("alt", values(&suite, "alt"), counting);
+            assert!(Arc::ptr_eq(a.keys(), c.keys()));
+            assert!(Arc::ptr_eq(b.keys(), d.keys()));
+        }
+        assert_eq!(dedupes.get(), 0, "every run took a recent list");
+        // A list fewer keys long than a recent one that it starts like is a
+        // list of its own, with the right keys.
+        let e = finish("alt", values(&["R.a", "T.x"], "alt"), counting);
+        let keys: Vec<&str> = e.iter().map(|v| v.key()).collect();
+        assert_eq!(keys, ["R.a", "T.x"]);
+        assert_eq!(dedupes.get(), 1);
     }
 
     #[test]
