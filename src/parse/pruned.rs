@@ -148,6 +148,65 @@ fn word_at(s: &[u8], i: usize) -> u64 {
 /// `&NULL` stands for a missing value.
 pub(crate) static NULL: Val<'static> = Val::Null;
 
+/// Wide objects seen last on this thread whose keys all differ in their
+/// first sixteen bytes, with their member order: an object with the same
+/// keys in the same file order (the characteristics of each column, the
+/// columns of each run) takes that order instead of being sorted.
+#[derive(Default)]
+struct RecentOrders {
+    kept: Vec<KeptOrder>,
+    /// The next slot to overwrite once `kept` is full.
+    next: usize,
+}
+
+/// One kept order: (first sixteen key bytes of each member in file order,
+/// the members' positions in key order).
+type KeptOrder = (Vec<(u64, u64)>, Vec<u32>);
+
+/// Orders kept per thread.
+const RECENT_ORDERS_KEPT: usize = 8;
+
+thread_local! {
+    static RECENT_ORDERS: std::cell::RefCell<RecentOrders> = std::cell::RefCell::default();
+}
+
+impl RecentOrders {
+    /// Put `order` (in file order) into key order when an object with the
+    /// same keys was sorted before; false when none was.
+    fn reuse(&mut self, order: &mut [(u64, u64, u32)]) -> bool {
+        let Some((words, sorted)) = self.kept.iter().find(|(words, _)| {
+            words.len() == order.len()
+                && words
+                    .iter()
+                    .zip(order.iter())
+                    .all(|(w, o)| *w == (o.0, o.1))
+        }) else {
+            return false;
+        };
+        // The same words: the kept ones stand for this object's.
+        for (slot, &at) in order.iter_mut().zip(sorted) {
+            let (w0, w1) = words.get(at as usize).copied().unwrap_or_default();
+            *slot = (w0, w1, at);
+        }
+        true
+    }
+
+    /// Keep the key order of an object just sorted (`order`, sorted).
+    fn keep(&mut self, order: &[(u64, u64, u32)]) {
+        let mut words = vec![(0, 0); order.len()];
+        for o in order {
+            words[o.2 as usize] = (o.0, o.1);
+        }
+        let sorted = order.iter().map(|o| o.2).collect();
+        if self.kept.len() < RECENT_ORDERS_KEPT {
+            self.kept.push((words, sorted));
+        } else {
+            self.kept[self.next] = (words, sorted);
+            self.next = (self.next + 1) % RECENT_ORDERS_KEPT;
+        }
+    }
+}
+
 impl<'a> Obj<'a> {
     /// An object from its members in file order: sorted by key, and of
     /// keys written more than once the last value kept.
@@ -184,8 +243,14 @@ impl<'a> Obj<'a> {
                 }
                 order[j] = x;
             }
-        } else {
+        } else if !RECENT_ORDERS.with(|r| r.borrow_mut().reuse(order)) {
             order.sort_unstable();
+            let ties = order
+                .windows(2)
+                .any(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1));
+            if !ties {
+                RECENT_ORDERS.with(|r| r.borrow_mut().keep(order));
+            }
         }
         // Keys that share their first sixteen bytes, by the whole key
         // (position breaks ties: the last comes last).
@@ -528,6 +593,43 @@ mod tests {
         let v: Value = serde_json::from_str(src).unwrap();
         assert_eq!(p.0.to_value(), v);
         assert_eq!(p.0.to_string(), v.to_string());
+    }
+
+    #[test]
+    fn wide_objects_sort_the_same_when_their_order_is_reused() {
+        // 20 keys in a shuffled file order: short ones, and long ones that
+        // share their first sixteen bytes (sorted by the whole key).
+        let short: Vec<String> = (0..20).map(|i| format!("k{:02}", (i * 7) % 20)).collect();
+        let long: Vec<String> = (0..20)
+            .map(|i| format!("feature_column_name_{:02}", (i * 11) % 20))
+            .collect();
+        for keys in [&short, &long, &short, &long, &short] {
+            for round in 0..3 {
+                let body: Vec<String> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| format!("\"{k}\": {}", i + round))
+                    .collect();
+                let src = format!("{{{}}}", body.join(", "));
+                let p: Pruned = serde_json::from_str(&src).unwrap();
+                let Val::Object(o) = &p.0 else { panic!() };
+                let got: Vec<(&str, u64)> = o
+                    .iter()
+                    .map(|(k, v)| (k, v.as_u64().unwrap_or(u64::MAX)))
+                    .collect();
+                let mut want: Vec<(&str, u64)> = keys
+                    .iter()
+                    .enumerate()
+                    .map(|(i, k)| (k.as_str(), (i + round) as u64))
+                    .collect();
+                want.sort_unstable();
+                assert_eq!(got, want, "{src}");
+                assert_eq!(
+                    p.0.get(&keys[3]).and_then(Val::as_u64),
+                    Some(3 + round as u64)
+                );
+            }
+        }
     }
 
     #[test]
