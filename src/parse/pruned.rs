@@ -191,19 +191,25 @@ impl RecentOrders {
         true
     }
 
-    /// Keep the key order of an object just sorted (`order`, sorted).
+    /// Keep the key order of an object just sorted (`order`, sorted), in a
+    /// free slot or, once all are taken, over the oldest (its buffers reused).
     fn keep(&mut self, order: &[(u64, u64, u32)]) {
-        let mut words = vec![(0, 0); order.len()];
+        let at = if self.kept.len() < RECENT_ORDERS_KEPT {
+            self.kept.push(KeptOrder::default());
+            self.kept.len() - 1
+        } else {
+            let at = self.next;
+            self.next = (at + 1) % RECENT_ORDERS_KEPT;
+            at
+        };
+        let (words, sorted) = &mut self.kept[at];
+        words.clear();
+        words.resize(order.len(), (0, 0));
         for o in order {
             words[o.2 as usize] = (o.0, o.1);
         }
-        let sorted = order.iter().map(|o| o.2).collect();
-        if self.kept.len() < RECENT_ORDERS_KEPT {
-            self.kept.push((words, sorted));
-        } else {
-            self.kept[self.next] = (words, sorted);
-            self.next = (self.next + 1) % RECENT_ORDERS_KEPT;
-        }
+        sorted.clear();
+        sorted.extend(order.iter().map(|o| o.2));
     }
 }
 
@@ -232,8 +238,12 @@ impl<'a> Obj<'a> {
             let k = k.as_bytes();
             (word_at(k, 0), word_at(k, 8), i as u32)
         }));
-        if order.len() <= 16 {
-            // Most objects are this small: insertion is cheapest.
+        // Most objects are small, and insertion is cheapest for them; a wide
+        // one takes the order of a recent one with the same keys if it can.
+        let wide = order.len() > 16;
+        let reused =
+            wide && RECENT_ORDERS.with(|r| r.try_borrow_mut().is_ok_and(|mut r| r.reuse(order)));
+        if !wide {
             for i in 1..order.len() {
                 let x = order[i];
                 let mut j = i;
@@ -243,23 +253,27 @@ impl<'a> Obj<'a> {
                 }
                 order[j] = x;
             }
-        } else if !RECENT_ORDERS.with(|r| r.borrow_mut().reuse(order)) {
+        } else if !reused {
             order.sort_unstable();
-            let ties = order
-                .windows(2)
-                .any(|w| (w[0].0, w[0].1) == (w[1].0, w[1].1));
-            if !ties {
-                RECENT_ORDERS.with(|r| r.borrow_mut().keep(order));
-            }
         }
         // Keys that share their first sixteen bytes, by the whole key
         // (position breaks ties: the last comes last).
+        let mut ties = false;
         for run in order.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
             if run.len() > 1 {
+                ties = true;
                 run.sort_unstable_by(|a, b| {
                     key_cmp(&members[a.2 as usize].0, &members[b.2 as usize].0).then(a.2.cmp(&b.2))
                 });
             }
+        }
+        // Only an order the words alone decide can be reused.
+        if wide && !reused && !ties {
+            RECENT_ORDERS.with(|r| {
+                if let Ok(mut r) = r.try_borrow_mut() {
+                    r.keep(order);
+                }
+            });
         }
         let mut out: Vec<(Cow<'a, str>, Val<'a>)> = Vec::with_capacity(members.len());
         for &(_, _, i) in order.iter() {
