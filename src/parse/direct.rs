@@ -22,7 +22,7 @@ use std::borrow::Cow;
 
 use serde_json::Number;
 
-use super::legacy::RawSuite;
+use super::legacy::{result_is_read, RawSuite};
 use super::pruned::{is_heavy, FullList, Obj, Pruned, Val, MAX_ARRAY, MAX_DEPTH};
 use super::skim::{self, eq_mask, HI, LO};
 use super::snapshot::RawSnapshot;
@@ -37,6 +37,7 @@ pub(crate) fn read_snapshot(b: &[u8]) -> Option<RawSnapshot<'_>> {
     let mut r = Reader::new(text);
     r.ws();
     let mut raw = RawSnapshot::default();
+    let mut later = Later::default();
     r.members(|r, key| {
         match key.as_ref() {
             "id" => raw.id = r.optional(|r| r.value(0).map(Pruned))?,
@@ -46,7 +47,7 @@ pub(crate) fn read_snapshot(b: &[u8]) -> Option<RawSnapshot<'_>> {
             "tags" => raw.tags = r.optional(|r| r.value(0).map(Pruned))?,
             "metrics_ids" => raw.metrics_ids = r.optional(Reader::full_list)?,
             "top_level_metrics" => raw.top_level_metrics = r.optional(Reader::full_list)?,
-            "suite" => raw.suite = r.optional(Reader::suite)?,
+            "suite" => raw.suite = r.optional(|r| r.suite(&mut later))?,
             "metric_results" => raw.metric_results = r.optional(Reader::results)?,
             "widgets" => raw.widgets = r.optional(Reader::widgets)?,
             _ => r.skip()?,
@@ -55,7 +56,24 @@ pub(crate) fn read_snapshot(b: &[u8]) -> Option<RawSnapshot<'_>> {
     })?;
     // Only whitespace may follow the document.
     r.ws();
-    (r.i == b.len()).then_some(raw)
+    if r.i != b.len() {
+        return None;
+    }
+    if let Some(suite) = raw.suite.as_mut() {
+        r.build_later(suite, later, raw.metrics_ids.as_ref())?;
+    }
+    Some(raw)
+}
+
+/// Where the legacy suite's metrics and results sit in the text, with each
+/// result's `type`: they are built once `metrics_ids` (which follows
+/// `suite` in Evidently's files) says which are read.
+#[derive(Default)]
+struct Later<'a> {
+    /// (start, end) of each metric configuration.
+    metrics: Vec<(usize, usize)>,
+    /// (start, end, type) of each metric result.
+    results: Vec<(usize, usize, Option<Cow<'a, str>>)>,
 }
 
 /// A position in the document, and scratch stacks shared by all levels of
@@ -191,13 +209,18 @@ impl<'a> Reader<'a> {
         Some(FullList::default())
     }
 
-    /// Legacy `suite`: its four aligned lists (each must be a list).
-    fn suite(&mut self) -> Option<RawSuite<'a>> {
+    /// Legacy `suite`: its four aligned lists (each must be a list); the
+    /// metrics and results are passed over into `later`.
+    fn suite(&mut self, later: &mut Later<'a>) -> Option<RawSuite<'a>> {
         let mut suite = RawSuite::default();
+        *later = Later::default();
         self.members(|r, key| {
             match key.as_ref() {
-                "metrics" => suite.metrics = r.pruned_list()?,
-                "metric_results" => suite.metric_results = r.pruned_list()?,
+                "metrics" => {
+                    let spans = r.spans(Reader::skip)?;
+                    later.metrics = spans.into_iter().map(|(s, e, ())| (s, e)).collect();
+                }
+                "metric_results" => later.results = r.spans(Reader::result_type)?,
                 "tests" => suite.tests = r.pruned_list()?,
                 "test_results" => suite.test_results = r.pruned_list()?,
                 _ => r.skip()?,
@@ -205,6 +228,86 @@ impl<'a> Reader<'a> {
             Some(())
         })?;
         Some(suite)
+    }
+
+    /// The elements of a list as where each starts and ends, with what
+    /// `pass` (which moves past it) says of it.
+    fn spans<T>(
+        &mut self,
+        mut pass: impl FnMut(&mut Self) -> Option<T>,
+    ) -> Option<Vec<(usize, usize, T)>> {
+        let mut spans = Vec::new();
+        self.elements(|r| {
+            r.ws();
+            let start = r.i;
+            let seen = pass(r)?;
+            spans.push((start, r.i, seen));
+            Some(())
+        })?;
+        Some(spans)
+    }
+
+    /// A metric result passed over, read only for its `type`: the string of
+    /// the last `type` member of an object (as the built object keeps it),
+    /// else `None`.
+    fn result_type(&mut self) -> Option<Option<Cow<'a, str>>> {
+        self.ws();
+        if self.peek()? != b'{' {
+            self.skip()?;
+            return Some(None);
+        }
+        let mut found = None;
+        self.members(|r, key| {
+            if key != "type" {
+                return r.skip();
+            }
+            r.ws();
+            found = if r.peek()? == b'"' {
+                Some(r.string()?)
+            } else {
+                r.skip()?;
+                None
+            };
+            Some(())
+        })?;
+        Some(found)
+    }
+
+    /// Build the metrics and results of `suite` that legacy filling reads
+    /// (see [`result_is_read`]): each as the eager read would have built it.
+    fn build_later(
+        &mut self,
+        suite: &mut RawSuite<'a>,
+        later: Later<'a>,
+        metrics_ids: Option<&FullList<'a>>,
+    ) -> Option<()> {
+        let mut in_ids = vec![false; later.metrics.len().max(later.results.len())];
+        for v in metrics_ids.map(|l| l.0.as_slice()).unwrap_or_default() {
+            if let Some(slot) = v.as_u64().and_then(|i| in_ids.get_mut(i as usize)) {
+                *slot = true;
+            }
+        }
+        let build = |r: &mut Self, (start, end): (usize, usize), read: bool| {
+            if !read {
+                return Some(None);
+            }
+            r.i = start;
+            let v = r.value(0)?;
+            (r.i == end).then_some(Some(Pruned(v)))
+        };
+        suite.metrics = (later.metrics.iter().enumerate())
+            .map(|(i, &span)| build(self, span, in_ids[i]))
+            .collect::<Option<_>>()?;
+        suite.metric_results = (later.results.iter().enumerate())
+            .map(|(i, (start, end, ty))| {
+                build(
+                    self,
+                    (*start, *end),
+                    result_is_read(ty.as_deref(), in_ids[i]),
+                )
+            })
+            .collect::<Option<_>>()?;
+        Some(())
     }
 
     fn pruned_list(&mut self) -> Option<Vec<Pruned<'a>>> {

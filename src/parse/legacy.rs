@@ -12,11 +12,13 @@ use crate::model::intern::intern;
 use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestStatus};
 
 /// The parts of `suite` that snapscope reads (a key written twice keeps
-/// its last value, as Python reads it).
+/// its last value, as Python reads it). A metric or result is `None` when
+/// the reader left it unbuilt because [`fill`] never reads it (see
+/// [`result_is_read`]); the full path builds them all.
 #[derive(Default)]
 pub(crate) struct RawSuite<'a> {
-    pub metrics: Vec<Pruned<'a>>,
-    pub metric_results: Vec<Pruned<'a>>,
+    pub metrics: Vec<Option<Pruned<'a>>>,
+    pub metric_results: Vec<Option<Pruned<'a>>>,
     pub tests: Vec<Pruned<'a>>,
     pub test_results: Vec<Pruned<'a>>,
 }
@@ -33,8 +35,8 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawSuite<'a> {
                 let mut suite = RawSuite::default();
                 while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
                     match key.as_ref() {
-                        "metrics" => suite.metrics = map.next_value()?,
-                        "metric_results" => suite.metric_results = map.next_value()?,
+                        "metrics" => suite.metrics = all_built(map.next_value()?),
+                        "metric_results" => suite.metric_results = all_built(map.next_value()?),
                         "tests" => suite.tests = map.next_value()?,
                         "test_results" => suite.test_results = map.next_value()?,
                         _ => {
@@ -47,6 +49,25 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawSuite<'a> {
         }
         d.deserialize_map(V)
     }
+}
+
+fn all_built(list: Vec<Pruned<'_>>) -> Vec<Option<Pruned<'_>>> {
+    list.into_iter().map(Some).collect()
+}
+
+/// Whether [`fill`] reads the metric result at a position, from its `type`
+/// (the last one written, when it is a string) and whether the position is
+/// in `metrics_ids`: the report's series and the drift rows are all it reads.
+/// A test suite's results are mostly the dependencies of its tests, never read.
+pub(crate) fn result_is_read(result_type: Option<&str>, in_metrics_ids: bool) -> bool {
+    let Some(t) = result_type else {
+        return false;
+    };
+    in_metrics_ids || is_drift_result(short_type(t))
+}
+
+fn is_drift_result(short: &str) -> bool {
+    matches!(short, "DataDriftTableResults" | "ColumnDataDriftMetrics")
 }
 
 fn type_of<'v>(v: &'v Val) -> Option<&'v str> {
@@ -77,7 +98,8 @@ pub(crate) fn fill(
 ) {
     // Series: the report's top-level metrics only (dependencies are not "the report").
     for &i in metrics_ids {
-        let (Some(config), Some(result)) = (suite.metrics.get(i), suite.metric_results.get(i))
+        let (Some(Some(config)), Some(Some(result))) =
+            (suite.metrics.get(i), suite.metric_results.get(i))
         else {
             continue;
         };
@@ -132,7 +154,7 @@ fn drift_rows(suite: &RawSuite<'_>) -> Vec<DriftRow> {
             rows.push(row);
         }
     };
-    for r in &suite.metric_results {
+    for r in suite.metric_results.iter().flatten() {
         if type_of(&r.0) == Some("DataDriftTableResults") {
             if let Some(Val::Object(cols)) = r.0.get("drift_by_columns") {
                 for (col, m) in cols {
@@ -141,7 +163,7 @@ fn drift_rows(suite: &RawSuite<'_>) -> Vec<DriftRow> {
             }
         }
     }
-    for r in &suite.metric_results {
+    for r in suite.metric_results.iter().flatten() {
         if type_of(&r.0) == Some("ColumnDataDriftMetrics") {
             let col = str_of(r.0.get("column_name")).unwrap_or_default();
             push(column_drift_row(&col, &r.0), &mut rows);

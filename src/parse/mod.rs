@@ -220,6 +220,71 @@ mod fast_path_tests {
         }
     }
 
+    /// A legacy snapshot of two metrics: `first` and `second` are the
+    /// results, `ids` the `metrics_ids`.
+    fn legacy_doc(first: &str, second: &str, ids: &str) -> String {
+        format!(
+            r#"{{"id": "s", "timestamp": "2024-03-01T02:00:00", "suite": {{"metrics": [
+                {{"type": "evidently:metric:DatasetDriftMetric"}},
+                {{"type": "evidently:metric:ColumnDriftMetric", "column_name": "age"}}],
+              "metric_results": [{first}, {second}], "tests": [], "test_results": []}},
+              "metrics_ids": {ids}}}"#
+        )
+    }
+
+    /// The fast path builds only the legacy results it reads (the report's
+    /// own metrics and the drift results), decided by the last `type`
+    /// written; what it passes over cannot make it refuse a file.
+    #[test]
+    fn unread_legacy_results_are_passed_over() {
+        let opts = ParseOptions::default();
+        let deep = format!("{}1{}", "[".repeat(60), "]".repeat(60));
+        let dataset = format!(
+            r#"{{"type": "evidently:metric_result:DatasetDriftMetricResults", "share_of_drifted_columns": 0.25, "deep": {deep}}}"#
+        );
+        let column = |types: &str| {
+            format!(
+                r#"{{{types}, "column_name": "age", "stattest_name": "K-S p_value", "drift_score": 0.01, "stattest_threshold": 0.05, "drift_detected": true}}"#
+            )
+        };
+        let drift = r#""type": "evidently:metric_result:ColumnDataDriftMetrics""#;
+        let other = r#""type": "evidently:metric_result:Other""#;
+        let read = |doc: &str| {
+            let body = json::check_start(doc.as_bytes()).unwrap();
+            let full = parse_full(body, "s", "p", &opts).unwrap();
+            (parse_fast(body, "s", "p", &opts), full)
+        };
+        // The deep result is not among metrics_ids: passed over unbuilt.
+        let (fast, full) = read(&legacy_doc(&dataset, &column(drift), "[1]"));
+        assert_eq!(fast.as_ref(), Some(&full));
+        assert_eq!(full.drift.len(), 1);
+        assert_eq!(
+            full.series
+                .get("ColumnDriftMetric{column_name=age}.drift_score")
+                .and_then(|v| v.value),
+            Some(0.01)
+        );
+        // Among them it is read, and too deep for the fast path.
+        let (fast, full) = read(&legacy_doc(&dataset, &column(drift), "[0, 1]"));
+        assert_eq!(fast, None);
+        assert_eq!(
+            full.series
+                .get("DatasetDriftMetric.share_of_drifted_columns")
+                .and_then(|v| v.value),
+            Some(0.25)
+        );
+        // A type written twice: the last one decides whether it is a drift result.
+        for (types, rows) in [
+            (format!("{other}, {drift}"), 1),
+            (format!("{drift}, {other}"), 0),
+            (format!(r#"{drift}, "type": 7"#), 0),
+        ] {
+            let (fast, full) = read(&legacy_doc(&dataset, &column(&types), "[]"));
+            assert_eq!(fast.as_ref(), Some(&full), "{types}");
+            assert_eq!(full.drift.len(), rows, "{types}");
+        }
+    }
+
     /// The fast path gives exactly what the full path gives, on every
     /// snapshot bundled with the repository (real Evidently files, broken
     /// and hostile fixtures) and on ../shared when it is there.
