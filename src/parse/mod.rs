@@ -15,6 +15,7 @@ mod keys;
 mod legacy;
 mod project;
 mod pruned;
+mod reader;
 mod series;
 mod skim;
 mod snapshot;

@@ -3,6 +3,10 @@
 //! `column_type`, `stattest_name`, `drift_score`, `data_drift`). It gives the
 //! column type, and the drift verdict when no drift test ran. Everything
 //! else in `widgets` (most of a v2 file's bytes) is skipped unbuilt.
+//!
+//! Two walkers of the same rules: one over serde (the full path), and
+//! [`read_rows`] over the fast path's [`Reader`], which passes over what it
+//! does not read by bracket matching.
 
 use std::borrow::Cow;
 use std::fmt;
@@ -11,6 +15,9 @@ use serde::de::{
     Deserialize, DeserializeSeed, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor,
 };
 use serde_json::Value;
+
+use super::pruned::{Val, MAX_DEPTH};
+use super::reader::Reader;
 
 /// One row of a drift table widget.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -155,15 +162,125 @@ impl<'de> Visitor<'de> for Walk<'_> {
         }
         if self.what == What::Row && has_column {
             if let Some(v) = verdict {
-                row.drifted = match v.as_str() {
-                    "Detected" => Some(true),
-                    "Not Detected" => Some(false),
-                    _ => None,
-                };
+                row.drifted = verdict_of(&v);
                 self.rows.push(row);
             }
         }
         Ok(())
+    }
+}
+
+/// The drift rows of the `widgets` value at the reader's position, by the
+/// rules of the serde walker: the same rows from the same text, or `None`
+/// where the reader gives up (the full path then reads the file).
+pub(crate) fn read_rows(r: &mut Reader<'_>) -> Option<DriftWidgets> {
+    let mut rows = Vec::new();
+    read_walk(r, What::WidgetList, 0, &mut rows)?;
+    Some(DriftWidgets(rows))
+}
+
+/// A row field's value as the serde walker keeps it: a string, a number,
+/// or anything else (passed over).
+enum Field<'a> {
+    Text(Cow<'a, str>),
+    Number(Option<f64>),
+    Other,
+}
+
+fn read_field<'a>(r: &mut Reader<'a>) -> Option<Field<'a>> {
+    r.ws();
+    Some(match r.peek()? {
+        b'"' => Field::Text(r.string()?),
+        b'{' | b'[' => {
+            r.skip()?;
+            Field::Other
+        }
+        _ => match r.value(0)? {
+            Val::Number(n) => Field::Number(n.as_f64()),
+            _ => Field::Other,
+        },
+    })
+}
+
+fn read_walk(
+    r: &mut Reader<'_>,
+    what: What,
+    depth: usize,
+    rows: &mut Vec<DriftWidgetRow>,
+) -> Option<()> {
+    if depth >= MAX_DEPTH {
+        return None;
+    }
+    r.ws();
+    match r.peek()? {
+        b'[' => match what {
+            What::WidgetList => r.elements(|r| read_walk(r, What::Widget, depth + 1, rows)),
+            What::Rows => r.elements(|r| read_walk(r, What::Row, depth + 1, rows)),
+            _ => r.skip(),
+        },
+        b'{' => {
+            let mut is_table = false;
+            let mut row = DriftWidgetRow::default();
+            let mut verdict: Option<String> = None;
+            let mut has_column = false;
+            r.members(|r, k| {
+                let next = match (what, k.as_ref()) {
+                    (What::Widget, "type") => {
+                        is_table = matches!(read_field(r)?, Field::Text(t) if t == "big_table");
+                        return Some(());
+                    }
+                    (What::Widget, "params") if is_table => What::TableParams,
+                    (What::Widget, "widgets") => What::WidgetList,
+                    (What::TableParams, "data") => What::Rows,
+                    (
+                        What::Row,
+                        field @ ("column_name" | "column_type" | "stattest_name" | "drift_score"
+                        | "data_drift"),
+                    ) => {
+                        let v = read_field(r)?;
+                        let text = match &v {
+                            Field::Text(t) => Some(t.to_string()),
+                            _ => None,
+                        };
+                        match field {
+                            "column_name" => {
+                                has_column = text.is_some();
+                                row.column = text.unwrap_or_default();
+                            }
+                            "column_type" => row.column_type = text,
+                            "stattest_name" => row.method = text,
+                            "drift_score" => {
+                                row.score = match v {
+                                    Field::Number(x) => x,
+                                    _ => None,
+                                }
+                            }
+                            _ => verdict = text,
+                        }
+                        return Some(());
+                    }
+                    _ => return r.skip(),
+                };
+                read_walk(r, next, depth + 1, rows)
+            })?;
+            if what == What::Row && has_column {
+                if let Some(v) = verdict {
+                    row.drifted = verdict_of(&v);
+                    rows.push(row);
+                }
+            }
+            Some(())
+        }
+        _ => r.skip(),
+    }
+}
+
+/// `Detected` → true, `Not Detected` → false.
+fn verdict_of(v: &str) -> Option<bool> {
+    match v {
+        "Detected" => Some(true),
+        "Not Detected" => Some(false),
+        _ => None,
     }
 }
 
@@ -184,7 +301,7 @@ mod tests {
              {"column_name": "bmi", "data_drift": "Detected"}]}}]},
           42
         ]"#;
-        let w: DriftWidgets = serde_json::from_str(src).unwrap();
+        let w = DriftWidgets(both(src));
         let cols: Vec<(&str, Option<bool>)> =
             w.0.iter().map(|r| (r.column.as_str(), r.drifted)).collect();
         assert_eq!(
@@ -197,7 +314,61 @@ mod tests {
         );
         assert_eq!(w.0[0].column_type.as_deref(), Some("num"));
         assert_eq!(w.0[0].score, Some(0.01));
-        let odd: DriftWidgets = serde_json::from_str(r#"{"not": "a list"}"#).unwrap();
-        assert!(odd.0.is_empty());
+        assert!(both(r#"{"not": "a list"}"#).is_empty());
+    }
+
+    /// The rows both walkers read from `src` (asserted equal; serde reads
+    /// it as the full path does, non-finite tokens made null).
+    fn both(src: &str) -> Vec<DriftWidgetRow> {
+        let fixed = crate::parse::json::replace_non_finite(src.as_bytes());
+        let serde: DriftWidgets = serde_json::from_slice(&fixed).unwrap();
+        let mut r = Reader::new(src);
+        let direct = read_rows(&mut r).expect("the reader reads it");
+        r.ws();
+        assert_eq!(r.i, src.len(), "{src}");
+        assert_eq!(direct.0, serde.0, "{src}");
+        serde.0
+    }
+
+    #[test]
+    fn both_walkers_follow_the_same_rules() {
+        let row = |fields: &str| {
+            format!(r#"[{{"type": "big_table", "params": {{"data": [{{{fields}}}]}}}}]"#)
+        };
+        // `params` before `type` is not yet a table's; a type written twice
+        // counts from where it is written.
+        assert!(both(r#"[{"params": {"data": [{"column_name": "a", "data_drift": "Detected"}]}, "type": "big_table"}]"#).is_empty());
+        assert_eq!(both(r#"[{"type": "x", "type": "big_table", "params": {"data": [{"column_name": "a", "data_drift": "Detected"}]}}]"#).len(), 1);
+        // A field written twice keeps its last value; odd types read as absent.
+        let rows = both(&row(
+            r#""column_name": "a", "column_name": "b", "drift_score": "0.5", "data_drift": "Detected""#,
+        ));
+        assert_eq!((rows[0].column.as_str(), rows[0].score), ("b", None));
+        let rows = both(&row(
+            r#""column_name": "a", "drift_score": NaN, "column_type": 3, "stattest_name": {"x": 1}, "data_drift": "Not Detected""#,
+        ));
+        assert_eq!(
+            (
+                rows[0].score,
+                rows[0].column_type.as_deref(),
+                rows[0].drifted
+            ),
+            (None, None, Some(false))
+        );
+        let rows = both(&row(
+            r#""column_name": "a\u00e9", "drift_score": 1e-3, "data_drift": "Maybe""#,
+        ));
+        assert_eq!(
+            (rows[0].column.as_str(), rows[0].score, rows[0].drifted),
+            ("aé", Some(0.001), None)
+        );
+        // A column name that is not a string drops the row.
+        assert!(both(&row(r#""column_name": 1, "data_drift": "Detected""#)).is_empty());
+        // Nested tabs, and widgets of every other shape, passed over.
+        let nested = format!(
+            r#"[1, "s", null, [{{"type": "big_table"}}], {{"type": "tabs", "widgets": {}}}]"#,
+            row(r#""column_name": "n", "data_drift": "Detected""#)
+        );
+        assert_eq!(both(&nested).len(), 1);
     }
 }
