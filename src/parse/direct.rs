@@ -12,7 +12,8 @@
 
 use std::borrow::Cow;
 
-use super::legacy::{result_is_read, RawSuite};
+use super::leaves::LeafStore;
+use super::legacy::{is_drift_result, result_is_read, MetricResult, RawSuite};
 use super::pruned::{FullList, Pruned};
 use super::reader::Reader;
 use super::snapshot::RawSnapshot;
@@ -167,13 +168,22 @@ impl<'a> Reader<'a> {
         suite.metrics = (later.metrics.iter().enumerate())
             .map(|(i, &span)| build(self, span, in_ids[i]))
             .collect::<Option<_>>()?;
+        // A report's own metric that gives no drift rows is read for its
+        // numeric leaves only (see `leaves`); any other result that is read
+        // is built.
+        suite.leaves = LeafStore::take();
         suite.metric_results = (later.results.iter().enumerate())
             .map(|(i, (start, end, ty))| {
-                build(
-                    self,
-                    (*start, *end),
-                    result_is_read(ty.as_deref(), in_ids[i]),
-                )
+                let ty = ty.as_deref();
+                if !result_is_read(ty, in_ids[i]) {
+                    return Some(None);
+                }
+                if ty.is_some_and(is_drift_result) {
+                    return Some(build(self, (*start, *end), true)?.map(MetricResult::Value));
+                }
+                self.i = *start;
+                let leaves = self.result_leaves(&mut suite.leaves)?;
+                (self.i == *end).then_some(Some(MetricResult::Leaves(leaves)))
             })
             .collect::<Option<_>>()?;
         Some(())

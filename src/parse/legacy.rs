@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
+use super::keys;
+use super::leaves::{LeafStore, Leaves};
 use super::pruned::{Pruned, Text, Val};
 use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
 use crate::model::intern::intern;
@@ -18,7 +20,9 @@ use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestS
 #[derive(Default)]
 pub(crate) struct RawSuite<'a> {
     pub metrics: Vec<Option<Pruned<'a>>>,
-    pub metric_results: Vec<Option<Pruned<'a>>>,
+    pub metric_results: Vec<Option<MetricResult<'a>>>,
+    /// Where [`MetricResult::Leaves`] are.
+    pub leaves: LeafStore,
     pub tests: Vec<Pruned<'a>>,
     pub test_results: Vec<Pruned<'a>>,
 }
@@ -36,7 +40,7 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawSuite<'a> {
                 while let Some(Text(key)) = map.next_key::<Text<'de>>()? {
                     match key.as_ref() {
                         "metrics" => suite.metrics = all_built(map.next_value()?),
-                        "metric_results" => suite.metric_results = all_built(map.next_value()?),
+                        "metric_results" => suite.metric_results = all_values(map.next_value()?),
                         "tests" => suite.tests = map.next_value()?,
                         "test_results" => suite.test_results = map.next_value()?,
                         _ => {
@@ -51,8 +55,33 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawSuite<'a> {
     }
 }
 
+/// A metric result as read: the value, or (the fast path's reading of a
+/// report's own metric that is no drift result) only its numeric leaves.
+pub(crate) enum MetricResult<'a> {
+    Value(Pruned<'a>),
+    Leaves(Leaves),
+}
+
 fn all_built(list: Vec<Pruned<'_>>) -> Vec<Option<Pruned<'_>>> {
     list.into_iter().map(Some).collect()
+}
+
+fn all_values(list: Vec<Pruned<'_>>) -> Vec<Option<MetricResult<'_>>> {
+    list.into_iter()
+        .map(|p| Some(MetricResult::Value(p)))
+        .collect()
+}
+
+/// The built results (a drift result is always built).
+fn result_values<'s, 'a>(suite: &'s RawSuite<'a>) -> impl Iterator<Item = &'s Val<'a>> {
+    suite
+        .metric_results
+        .iter()
+        .flatten()
+        .filter_map(|r| match r {
+            MetricResult::Value(p) => Some(&p.0),
+            MetricResult::Leaves(_) => None,
+        })
 }
 
 /// Whether [`fill`] reads the metric result at a position, from its `type`
@@ -63,11 +92,15 @@ pub(crate) fn result_is_read(result_type: Option<&str>, in_metrics_ids: bool) ->
     let Some(t) = result_type else {
         return false;
     };
-    in_metrics_ids || is_drift_result(short_type(t))
+    in_metrics_ids || is_drift_result(t)
 }
 
-fn is_drift_result(short: &str) -> bool {
-    matches!(short, "DataDriftTableResults" | "ColumnDataDriftMetrics")
+/// Whether a result of this `type` gives drift rows (so is read whole).
+pub(crate) fn is_drift_result(result_type: &str) -> bool {
+    matches!(
+        short_type(result_type),
+        "DataDriftTableResults" | "ColumnDataDriftMetrics"
+    )
 }
 
 fn type_of<'v>(v: &'v Val) -> Option<&'v str> {
@@ -103,14 +136,27 @@ pub(crate) fn fill(
         else {
             continue;
         };
-        // Before 0.4.12 a failed metric could be stored without `type`: no values.
-        if type_of(&result.0).is_none() {
-            continue;
-        }
         let Some(key) = metric_key(effective_config(&config.0), ParamsFor::Series) else {
             continue;
         };
-        numeric_leaves(&result.0, &key, series);
+        match result {
+            MetricResult::Value(result) => {
+                // Before 0.4.12 a failed metric could be stored without
+                // `type`: no values. (Leaves are read only of typed results.)
+                if type_of(&result.0).is_some() {
+                    numeric_leaves(&result.0, &key, series);
+                }
+            }
+            MetricResult::Leaves(leaves) => {
+                for (path, value) in suite.leaves.iter(leaves) {
+                    let path = path.strip_prefix('.').unwrap_or(path);
+                    series.push(SeriesValue {
+                        key: keys::key_joined(series.len(), &key, '.', path),
+                        value,
+                    });
+                }
+            }
+        }
     }
     s.drift = drift_rows(&suite);
     s.tests = suite
@@ -119,6 +165,7 @@ pub(crate) fn fill(
         .enumerate()
         .map(|(i, r)| test_outcome(suite.tests.get(i).map(|c| &c.0), &r.0))
         .collect();
+    suite.leaves.give_back();
 }
 
 fn f64_of(v: Option<&Val>) -> Option<f64> {
@@ -154,19 +201,19 @@ fn drift_rows(suite: &RawSuite<'_>) -> Vec<DriftRow> {
             rows.push(row);
         }
     };
-    for r in suite.metric_results.iter().flatten() {
-        if type_of(&r.0) == Some("DataDriftTableResults") {
-            if let Some(Val::Object(cols)) = r.0.get("drift_by_columns") {
+    for r in result_values(suite) {
+        if type_of(r) == Some("DataDriftTableResults") {
+            if let Some(Val::Object(cols)) = r.get("drift_by_columns") {
                 for (col, m) in cols {
                     push(column_drift_row(col, m), &mut rows);
                 }
             }
         }
     }
-    for r in suite.metric_results.iter().flatten() {
-        if type_of(&r.0) == Some("ColumnDataDriftMetrics") {
-            let col = str_of(r.0.get("column_name")).unwrap_or_default();
-            push(column_drift_row(&col, &r.0), &mut rows);
+    for r in result_values(suite) {
+        if type_of(r) == Some("ColumnDataDriftMetrics") {
+            let col = str_of(r.get("column_name")).unwrap_or_default();
+            push(column_drift_row(&col, r), &mut rows);
         }
     }
     for r in &suite.test_results {

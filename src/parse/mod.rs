@@ -12,6 +12,7 @@ pub mod dashboard;
 mod direct;
 mod json;
 mod keys;
+mod leaves;
 mod legacy;
 mod project;
 mod pruned;

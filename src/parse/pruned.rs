@@ -98,7 +98,7 @@ pub(crate) struct Obj<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
 /// The byte order of two keys (`str::cmp`'s), eight bytes at a time as
 /// integers: keys are short, and a call to `memcmp` costs more than that.
 #[inline(always)]
-fn key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+pub(crate) fn key_cmp(a: &str, b: &str) -> std::cmp::Ordering {
     let (a, b) = (a.as_bytes(), b.as_bytes());
     let mut i = 0;
     loop {
@@ -213,6 +213,61 @@ impl RecentOrders {
     }
 }
 
+/// The `n` keys given by `key_of` (in file order) put in key order into
+/// `order`, as (first sixteen key bytes, position): equal keys end up next
+/// to each other, the last written last. What is sorted is small and
+/// compared as integers (wide objects are column names that share a prefix
+/// such as `feature_`); keys that share their first sixteen bytes are then
+/// compared whole.
+pub(crate) fn sort_key_order<'k>(
+    n: usize,
+    key_of: impl Fn(usize) -> &'k str,
+    order: &mut Vec<(u64, u64, u32)>,
+) {
+    order.clear();
+    order.extend((0..n).map(|i| {
+        let k = key_of(i).as_bytes();
+        (word_at(k, 0), word_at(k, 8), i as u32)
+    }));
+    // Most objects are small, and insertion is cheapest for them; a wide
+    // one takes the order of a recent one with the same keys if it can.
+    let wide = order.len() > 16;
+    let reused =
+        wide && RECENT_ORDERS.with(|r| r.try_borrow_mut().is_ok_and(|mut r| r.reuse(order)));
+    if !wide {
+        for i in 1..order.len() {
+            let x = order[i];
+            let mut j = i;
+            while j > 0 && order[j - 1] > x {
+                order[j] = order[j - 1];
+                j -= 1;
+            }
+            order[j] = x;
+        }
+    } else if !reused {
+        order.sort_unstable();
+    }
+    // Keys that share their first sixteen bytes, by the whole key
+    // (position breaks ties: the last comes last).
+    let mut ties = false;
+    for run in order.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
+        if run.len() > 1 {
+            ties = true;
+            run.sort_unstable_by(|a, b| {
+                key_cmp(key_of(a.2 as usize), key_of(b.2 as usize)).then(a.2.cmp(&b.2))
+            });
+        }
+    }
+    // Only an order the words alone decide can be reused.
+    if wide && !reused && !ties {
+        RECENT_ORDERS.with(|r| {
+            if let Ok(mut r) = r.try_borrow_mut() {
+                r.keep(order);
+            }
+        });
+    }
+}
+
 impl<'a> Obj<'a> {
     /// An object from its members in file order: sorted by key, and of
     /// keys written more than once the last value kept.
@@ -224,57 +279,13 @@ impl<'a> Obj<'a> {
     }
 
     /// An object from members in file order, taken out of `members` (left
-    /// holding empty placeholders) in key order, the last of equal keys
-    /// winning. What is sorted is (first sixteen key bytes, position):
-    /// small, and compared as integers (wide objects are column names that
-    /// share a prefix such as `feature_`); the members move once. `order`
-    /// is scratch.
+    /// holding empty placeholders) in key order ([`sort_key_order`]), the
+    /// last of equal keys winning; the members move once. `order` is scratch.
     pub(crate) fn take_sorted(
         members: &mut [(Cow<'a, str>, Val<'a>)],
         order: &mut Vec<(u64, u64, u32)>,
     ) -> Obj<'a> {
-        order.clear();
-        order.extend(members.iter().enumerate().map(|(i, (k, _))| {
-            let k = k.as_bytes();
-            (word_at(k, 0), word_at(k, 8), i as u32)
-        }));
-        // Most objects are small, and insertion is cheapest for them; a wide
-        // one takes the order of a recent one with the same keys if it can.
-        let wide = order.len() > 16;
-        let reused =
-            wide && RECENT_ORDERS.with(|r| r.try_borrow_mut().is_ok_and(|mut r| r.reuse(order)));
-        if !wide {
-            for i in 1..order.len() {
-                let x = order[i];
-                let mut j = i;
-                while j > 0 && order[j - 1] > x {
-                    order[j] = order[j - 1];
-                    j -= 1;
-                }
-                order[j] = x;
-            }
-        } else if !reused {
-            order.sort_unstable();
-        }
-        // Keys that share their first sixteen bytes, by the whole key
-        // (position breaks ties: the last comes last).
-        let mut ties = false;
-        for run in order.chunk_by_mut(|a, b| (a.0, a.1) == (b.0, b.1)) {
-            if run.len() > 1 {
-                ties = true;
-                run.sort_unstable_by(|a, b| {
-                    key_cmp(&members[a.2 as usize].0, &members[b.2 as usize].0).then(a.2.cmp(&b.2))
-                });
-            }
-        }
-        // Only an order the words alone decide can be reused.
-        if wide && !reused && !ties {
-            RECENT_ORDERS.with(|r| {
-                if let Ok(mut r) = r.try_borrow_mut() {
-                    r.keep(order);
-                }
-            });
-        }
+        sort_key_order(members.len(), |i| &members[i].0, order);
         let mut out: Vec<(Cow<'a, str>, Val<'a>)> = Vec::with_capacity(members.len());
         for &(_, _, i) in order.iter() {
             let m = std::mem::take(&mut members[i as usize]);

@@ -240,7 +240,18 @@ fn watch_sees_a_new_and_a_rewritten_blob() {
     ev.until(t, &mut seen, |v| v["snapshots"] == 40);
 
     // Idle polls are listings only, and each one lists the prefix whole.
-    let before = az.operations();
+    // Azurite writes its log behind: the first scan's downloads may still be
+    // arriving in it, so the idle count starts once their number holds.
+    let mut before = az.operations();
+    for _ in 0..20 {
+        std::thread::sleep(scaled(Duration::from_millis(300)));
+        let now = az.operations();
+        let settled = now.get("Blob_Download") == before.get("Blob_Download");
+        before = now;
+        if settled {
+            break;
+        }
+    }
     std::thread::sleep(scaled(Duration::from_millis(3500)));
     let idle = since(&before, &az.operations());
     eprintln!("idle: {idle:?}");

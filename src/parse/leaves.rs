@@ -1,0 +1,257 @@
+//! The numeric leaves of a legacy metric result read straight from the
+//! text, for the fast path: what [`super::series::numeric_leaves`] finds in
+//! the built result, in the same order, without building it.
+//!
+//! The rules are those of the built value: heavy keys are not there at all,
+//! `type` holds no leaves at any level, numbers and booleans (as 0/1) are
+//! leaves, objects are walked, everything else holds none. An object's
+//! members come in key order with the last of a repeated key winning (its
+//! leaves replace the earlier one's). Every value is read as
+//! [`Reader::value`] reads it (the same checks, the same depth limit), so
+//! the reader gives up exactly where the built path would.
+
+use std::borrow::Cow;
+
+use super::pruned::{is_heavy, key_cmp, sort_key_order, Val, MAX_DEPTH};
+use super::reader::Reader;
+
+/// The leaves of a snapshot's results: each a path relative to its
+/// metric's key (`.current.accuracy`) and its value; a result's leaves are
+/// a range of them, in key order. Its buffers are reused from file to file
+/// on a thread ([`LeafStore::take`], [`LeafStore::give_back`]).
+#[derive(Debug, Default)]
+pub(crate) struct LeafStore {
+    /// The paths, one after another.
+    paths: String,
+    /// (start, end) of the path in `paths`, and the value.
+    values: Vec<(u32, u32, Option<f64>)>,
+}
+
+/// The leaves of one result in its snapshot's [`LeafStore`].
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Leaves(std::ops::Range<usize>);
+
+thread_local! {
+    static SPARE: std::cell::RefCell<LeafStore> = std::cell::RefCell::default();
+}
+
+impl LeafStore {
+    /// This thread's spare store, empty.
+    pub(crate) fn take() -> LeafStore {
+        SPARE.with(|s| {
+            s.try_borrow_mut()
+                .map(|mut s| std::mem::take(&mut *s))
+                .unwrap_or_default()
+        })
+    }
+
+    /// Keep the buffers for the thread's next snapshot.
+    pub(crate) fn give_back(mut self) {
+        self.paths.clear();
+        self.values.clear();
+        SPARE.with(|s| {
+            if let Ok(mut s) = s.try_borrow_mut() {
+                *s = self;
+            }
+        });
+    }
+
+    /// The leaves of one result as (relative path, value).
+    pub(crate) fn iter(&self, leaves: &Leaves) -> impl Iterator<Item = (&str, Option<f64>)> {
+        let values = self.values.get(leaves.0.clone()).unwrap_or_default();
+        values.iter().map(|&(start, end, value)| {
+            (
+                self.paths.get(start as usize..end as usize).unwrap_or(""),
+                value,
+            )
+        })
+    }
+}
+
+/// Scratch of one walk: the members of the open objects (key and the range
+/// of their leaves in `store.values`), the path of the object being read.
+struct Walk<'s, 'a> {
+    store: &'s mut LeafStore,
+    members: Vec<(Cow<'a, str>, u32, u32)>,
+    prefix: String,
+    order: Vec<(u64, u64, u32)>,
+    moved: Vec<(u32, u32, Option<f64>)>,
+}
+
+impl Walk<'_, '_> {
+    fn leaf(&mut self, key: &str, value: Option<f64>) -> Option<()> {
+        let paths = &mut self.store.paths;
+        let start = u32::try_from(paths.len()).ok()?;
+        paths.push_str(&self.prefix);
+        paths.push('.');
+        paths.push_str(key);
+        let end = u32::try_from(paths.len()).ok()?;
+        self.store.values.push((start, end, value));
+        Some(())
+    }
+
+    /// Put the leaves of the object whose members start at `first` (and
+    /// whose leaves start at `leaves_from`) in key order, dropping those of
+    /// a key written again later.
+    fn order_members(&mut self, first: usize, leaves_from: usize) {
+        let members = &self.members[first..];
+        if !members.is_sorted_by(|a, b| key_cmp(&a.0, &b.0).is_lt()) {
+            sort_key_order(members.len(), |i| &members[i].0, &mut self.order);
+            self.moved.clear();
+            let values = &self.store.values;
+            let mut kept = self.order.iter().peekable();
+            while let Some(&(_, _, i)) = kept.next() {
+                let (key, start, end) = &members[i as usize];
+                // Of equal keys (next to each other, the last one last) the last wins.
+                if kept
+                    .peek()
+                    .is_some_and(|next| key_cmp(&members[next.2 as usize].0, key).is_eq())
+                {
+                    continue;
+                }
+                let run = &values[*start as usize..*end as usize];
+                // Most members hold one leaf or none: no call to copy them.
+                if run.len() <= 2 {
+                    for &leaf in run {
+                        self.moved.push(leaf);
+                    }
+                } else {
+                    self.moved.extend_from_slice(run);
+                }
+            }
+            self.store.values.truncate(leaves_from);
+            self.store.values.extend_from_slice(&self.moved);
+        }
+        self.members.truncate(first);
+    }
+}
+
+impl<'a> Reader<'a> {
+    /// The leaves of the result object at the reader's position (read as
+    /// `value(0)` reads it) into `store`, or `None` where the reader gives up.
+    pub(crate) fn result_leaves(&mut self, store: &mut LeafStore) -> Option<Leaves> {
+        self.ws();
+        if self.peek()? != b'{' {
+            return None;
+        }
+        let from = store.values.len();
+        let mut walk = Walk {
+            store,
+            members: Vec::new(),
+            prefix: String::new(),
+            order: Vec::new(),
+            moved: Vec::new(),
+        };
+        self.leaf_object(0, &mut walk)?;
+        Some(Leaves(from..walk.store.values.len()))
+    }
+
+    fn leaf_object(&mut self, depth: usize, w: &mut Walk<'_, 'a>) -> Option<()> {
+        let first = w.members.len();
+        let leaves_from = w.store.values.len();
+        self.members(|r, key| {
+            if is_heavy(key.as_bytes()) {
+                return r.skip();
+            }
+            // As `Reader::child`: past the limit the full path reads it.
+            if depth + 1 >= MAX_DEPTH {
+                return None;
+            }
+            let start = u32::try_from(w.store.values.len()).ok()?;
+            r.ws();
+            if key == "type" {
+                r.value(depth + 1)?;
+            } else if r.peek()? == b'{' {
+                let len = w.prefix.len();
+                w.prefix.push('.');
+                w.prefix.push_str(&key);
+                r.leaf_object(depth + 1, w)?;
+                w.prefix.truncate(len);
+            } else {
+                match r.value(depth + 1)? {
+                    Val::Number(n) => w.leaf(&key, n.as_f64())?,
+                    Val::Bool(b) => w.leaf(&key, Some(if b { 1.0 } else { 0.0 }))?,
+                    _ => {}
+                }
+            }
+            let end = u32::try_from(w.store.values.len()).ok()?;
+            w.members.push((key, start, end));
+            Some(())
+        })?;
+        w.order_members(first, leaves_from);
+        Some(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::parse::pruned::Pruned;
+
+    /// The leaves the built path finds in `src` (a result object), as
+    /// (relative path, value).
+    fn built(src: &str) -> Vec<(String, Option<f64>)> {
+        let v: Pruned = serde_json::from_str(src).unwrap();
+        let mut out = Vec::new();
+        crate::parse::series::numeric_leaves(&v.0, "", &mut out);
+        out.iter().map(|s| (s.key.to_string(), s.value)).collect()
+    }
+
+    fn walked(src: &str) -> Option<Vec<(String, Option<f64>)>> {
+        let mut r = Reader::new(src);
+        let mut store = LeafStore::default();
+        // Leaves of another result before: ranges are the store's.
+        Reader::new(r#"{"x": 1}"#).result_leaves(&mut store)?;
+        let leaves = r.result_leaves(&mut store)?;
+        Some(
+            store
+                .iter(&leaves)
+                .map(|(p, v)| (p.to_string(), v))
+                .collect(),
+        )
+    }
+
+    #[test]
+    fn leaves_come_as_the_built_result_gives_them() {
+        for src in [
+            r#"{"type": "x", "b": 2, "a": {"z": true, "y": 1.5, "type": 3}, "c": "s", "d": [1, 2]}"#,
+            // Repeated keys: the last wins, whatever it holds.
+            r#"{"a": {"x": 1}, "b": 2, "a": 3}"#,
+            r#"{"a": 1, "a": {"x": 1, "y": 2}, "b": {"k": 1, "k": null}}"#,
+            r#"{"b": 1, "a": 2, "b": "gone"}"#,
+            // Heavy keys hold no leaves and override nothing.
+            r#"{"plot_data": {"x": 1}, "a": 1, "widget": 2, "a": 5, "small_distribution": 3}"#,
+            // Keys that share a long prefix, escapes, `-0` and a null.
+            r#"{"feature_000000000_b": 1, "feature_000000000_a": 2, "k\u0031": -0, "n": null}"#,
+            r#"{}"#,
+        ] {
+            assert_eq!(walked(src), Some(built(src)), "{src}");
+        }
+        // A wide object, reversed, twice (the second takes the kept order).
+        let wide: Vec<String> = (0..40)
+            .rev()
+            .map(|i| format!(r#""col_{i:02}": {{"n": {i}, "share": 0.{i}}}"#))
+            .collect();
+        let src = format!(r#"{{"by_column": {{{}}}}}"#, wide.join(", "));
+        for _ in 0..2 {
+            assert_eq!(walked(&src), Some(built(&src)));
+        }
+    }
+
+    #[test]
+    fn the_walk_gives_up_where_the_reader_does() {
+        let deep = format!(r#"{{"a": {}1{}}}"#, "[".repeat(60), "]".repeat(60));
+        assert_eq!(walked(&deep), None);
+        let nested = format!("{}1{}", r#"{"k": "#.repeat(60), "}".repeat(60));
+        assert!(serde_json::from_str::<serde_json::Value>(&nested).is_ok());
+        assert_eq!(walked(&nested), None);
+        for bad in [
+            r#"{"a": 01}"#,
+            "{\"a\": \"tab\there\"}",
+            r#"{"a": 1"#,
+            "[1]",
+        ] {
+            assert_eq!(walked(bad), None, "{bad}");
+        }
+    }
+}
