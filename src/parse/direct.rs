@@ -23,8 +23,8 @@ use super::widgets::{self, DriftWidgets};
 /// The raw snapshot of a file, or `None` when the full path must read it.
 pub(crate) fn read_snapshot(b: &[u8]) -> Option<RawSnapshot<'_>> {
     // One check of the whole file (Evidently writes ASCII) instead of one
-    // per string; strings are then slices of this text.
-    let text = std::str::from_utf8(b).ok()?;
+    // per string, with SIMD; strings are then slices of this text.
+    let text = simdutf8::basic::from_utf8(b).ok()?;
     let mut r = Reader::new(text);
     r.ws();
     let mut raw = RawSnapshot::default();
