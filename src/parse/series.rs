@@ -42,12 +42,13 @@ use crate::model::SeriesValue;
 
 /// Short type name: what follows the last `:`, else the last `.`.
 pub(crate) fn short_type(t: &str) -> &str {
-    if let Some(i) = t.rfind(':') {
-        &t[i + 1..]
-    } else if let Some(i) = t.rfind('.') {
-        &t[i + 1..]
-    } else {
-        t
+    // Type names are short: a loop over the bytes, not a call to memrchr.
+    let b = t.as_bytes();
+    let after = |c: u8| b.iter().rposition(|&x| x == c).map(|i| i + 1);
+    match after(b':').or_else(|| after(b'.')) {
+        // Both are ASCII: `i + 1` is a character boundary.
+        Some(i) => t.get(i..).unwrap_or(t),
+        None => t,
     }
 }
 
