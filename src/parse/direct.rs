@@ -12,7 +12,7 @@
 
 use std::borrow::Cow;
 
-use super::leaves::LeafStore;
+use super::leaves::{LeafStore, LeafWalk};
 use super::legacy::{is_drift_result, result_is_read, MetricResult, RawSuite};
 use super::pruned::{FullList, Pruned};
 use super::reader::Reader;
@@ -171,7 +171,7 @@ impl<'a> Reader<'a> {
         // A report's own metric that gives no drift rows is read for its
         // numeric leaves only (see `leaves`); any other result that is read
         // is built.
-        suite.leaves = LeafStore::take();
+        let mut walk = LeafWalk::new(LeafStore::take());
         suite.metric_results = (later.results.iter().enumerate())
             .map(|(i, (start, end, ty))| {
                 let ty = ty.as_deref();
@@ -182,10 +182,11 @@ impl<'a> Reader<'a> {
                     return Some(build(self, (*start, *end), true)?.map(MetricResult::Value));
                 }
                 self.i = *start;
-                let leaves = self.result_leaves(&mut suite.leaves)?;
+                let leaves = self.result_leaves(&mut walk)?;
                 (self.i == *end).then_some(Some(MetricResult::Leaves(leaves)))
             })
             .collect::<Option<_>>()?;
+        suite.leaves = walk.into_store();
         Some(())
     }
 

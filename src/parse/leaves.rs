@@ -56,6 +56,11 @@ impl LeafStore {
         });
     }
 
+    /// How many leaves one result has.
+    pub(crate) fn count(&self, leaves: &Leaves) -> usize {
+        leaves.0.len()
+    }
+
     /// The leaves of one result as (relative path, value).
     pub(crate) fn iter(&self, leaves: &Leaves) -> impl Iterator<Item = (&str, Option<f64>)> {
         let values = self.values.get(leaves.0.clone()).unwrap_or_default();
@@ -68,17 +73,36 @@ impl LeafStore {
     }
 }
 
-/// Scratch of one walk: the members of the open objects (key and the range
-/// of their leaves in `store.values`), the path of the object being read.
-struct Walk<'s, 'a> {
-    store: &'s mut LeafStore,
+/// What walking a snapshot's results takes: the store the leaves go to,
+/// and scratch shared by all results (the members of the open objects with
+/// the range of their leaves in `store.values`, the path of the object
+/// being read).
+#[derive(Default)]
+pub(crate) struct LeafWalk<'a> {
+    store: LeafStore,
     members: Vec<(Cow<'a, str>, u32, u32)>,
     prefix: String,
     order: Vec<(u64, u64, u32)>,
     moved: Vec<(u32, u32, Option<f64>)>,
 }
 
-impl Walk<'_, '_> {
+impl LeafWalk<'_> {
+    /// A walk into `store` (emptied first).
+    pub(crate) fn new(store: LeafStore) -> Self {
+        let mut store = store;
+        store.paths.clear();
+        store.values.clear();
+        LeafWalk {
+            store,
+            ..LeafWalk::default()
+        }
+    }
+
+    /// The leaves of the results walked.
+    pub(crate) fn into_store(self) -> LeafStore {
+        self.store
+    }
+
     fn leaf(&mut self, key: &str, value: Option<f64>) -> Option<()> {
         let paths = &mut self.store.paths;
         let start = u32::try_from(paths.len()).ok()?;
@@ -100,13 +124,14 @@ impl Walk<'_, '_> {
             self.moved.clear();
             let values = &self.store.values;
             let mut kept = self.order.iter().peekable();
-            while let Some(&(_, _, i)) = kept.next() {
+            while let Some(&(w0, w1, i)) = kept.next() {
                 let (key, start, end) = &members[i as usize];
-                // Of equal keys (next to each other, the last one last) the last wins.
-                if kept
-                    .peek()
-                    .is_some_and(|next| key_cmp(&members[next.2 as usize].0, key).is_eq())
-                {
+                // Of equal keys (next to each other, the last one last) the
+                // last wins; keys whose first sixteen bytes differ differ.
+                if kept.peek().is_some_and(|next| {
+                    (next.0, next.1) == (w0, w1)
+                        && key_cmp(&members[next.2 as usize].0, key).is_eq()
+                }) {
                     continue;
                 }
                 let run = &values[*start as usize..*end as usize];
@@ -129,24 +154,19 @@ impl Walk<'_, '_> {
 impl<'a> Reader<'a> {
     /// The leaves of the result object at the reader's position (read as
     /// `value(0)` reads it) into `store`, or `None` where the reader gives up.
-    pub(crate) fn result_leaves(&mut self, store: &mut LeafStore) -> Option<Leaves> {
+    pub(crate) fn result_leaves(&mut self, walk: &mut LeafWalk<'a>) -> Option<Leaves> {
         self.ws();
         if self.peek()? != b'{' {
             return None;
         }
-        let from = store.values.len();
-        let mut walk = Walk {
-            store,
-            members: Vec::new(),
-            prefix: String::new(),
-            order: Vec::new(),
-            moved: Vec::new(),
-        };
-        self.leaf_object(0, &mut walk)?;
+        let from = walk.store.values.len();
+        walk.members.clear();
+        walk.prefix.clear();
+        self.leaf_object(0, walk)?;
         Some(Leaves(from..walk.store.values.len()))
     }
 
-    fn leaf_object(&mut self, depth: usize, w: &mut Walk<'_, 'a>) -> Option<()> {
+    fn leaf_object(&mut self, depth: usize, w: &mut LeafWalk<'a>) -> Option<()> {
         let first = w.members.len();
         let leaves_from = w.store.values.len();
         self.members(|r, key| {
@@ -199,12 +219,12 @@ mod tests {
 
     fn walked(src: &str) -> Option<Vec<(String, Option<f64>)>> {
         let mut r = Reader::new(src);
-        let mut store = LeafStore::default();
+        let mut walk = LeafWalk::new(LeafStore::default());
         // Leaves of another result before: ranges are the store's.
-        Reader::new(r#"{"x": 1}"#).result_leaves(&mut store)?;
-        let leaves = r.result_leaves(&mut store)?;
+        Reader::new(r#"{"x": 1}"#).result_leaves(&mut walk)?;
+        let leaves = r.result_leaves(&mut walk)?;
         Some(
-            store
+            walk.into_store()
                 .iter(&leaves)
                 .map(|(p, v)| (p.to_string(), v))
                 .collect(),

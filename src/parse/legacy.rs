@@ -148,6 +148,7 @@ pub(crate) fn fill(
                 }
             }
             MetricResult::Leaves(leaves) => {
+                series.reserve(suite.leaves.count(leaves));
                 for (path, value) in suite.leaves.iter(leaves) {
                     let path = path.strip_prefix('.').unwrap_or(path);
                     series.push(SeriesValue {

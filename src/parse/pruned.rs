@@ -287,10 +287,14 @@ impl<'a> Obj<'a> {
     ) -> Obj<'a> {
         sort_key_order(members.len(), |i| &members[i].0, order);
         let mut out: Vec<(Cow<'a, str>, Val<'a>)> = Vec::with_capacity(members.len());
-        for &(_, _, i) in order.iter() {
+        let mut last_words = None;
+        for &(w0, w1, i) in order.iter() {
             let m = std::mem::take(&mut members[i as usize]);
+            // Keys whose first sixteen bytes differ differ.
+            let same_words = last_words == Some((w0, w1));
+            last_words = Some((w0, w1));
             match out.last_mut() {
-                Some(last) if key_cmp(&last.0, &m.0).is_eq() => *last = m,
+                Some(last) if same_words && key_cmp(&last.0, &m.0).is_eq() => *last = m,
                 _ => out.push(m),
             }
         }
