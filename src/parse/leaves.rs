@@ -45,13 +45,16 @@ impl LeafStore {
         })
     }
 
-    /// Keep the buffers for the thread's next snapshot.
+    /// Keep the buffers for the thread's next snapshot (unless the spare
+    /// there is bigger: a snapshot read by the full path brings none).
     pub(crate) fn give_back(mut self) {
         self.paths.clear();
         self.values.clear();
         SPARE.with(|s| {
             if let Ok(mut s) = s.try_borrow_mut() {
-                *s = self;
+                if self.values.capacity() >= s.values.capacity() {
+                    *s = self;
+                }
             }
         });
     }
