@@ -195,27 +195,60 @@ pub(crate) fn canonical(params: &Val, purpose: ParamsFor) -> String {
     let Val::Object(obj) = params else {
         return String::new();
     };
-    let metric_type = obj.get("type").and_then(Val::as_str).map(short_type);
     let mut out = Vec::new();
     collect_params("", obj, &mut out);
-    out.retain(|(k, v)| {
+    out.sort();
+    canonical_of(&out, metric_type_of(obj), purpose)
+}
+
+fn metric_type_of<'v>(obj: &'v Obj) -> Option<&'v str> {
+    obj.get("type").and_then(Val::as_str).map(short_type)
+}
+
+/// `{k=v,...}` of sorted parameters, without what `purpose` leaves out.
+fn canonical_of(
+    params: &[(String, String)],
+    metric_type: Option<&str>,
+    purpose: ParamsFor,
+) -> String {
+    let kept = |(k, v): &&(String, String)| {
         let default_name = (k == "classification_name" || k == "regression_name") && v == "default";
         let drift_threshold =
             purpose == ParamsFor::Series && metric_type == Some("ValueDrift") && k == "threshold";
         !default_name && !drift_threshold
-    });
-    if out.is_empty() {
-        return String::new();
+    };
+    let mut body = String::new();
+    for (k, v) in params.iter().filter(kept) {
+        body.push(if body.is_empty() { '{' } else { ',' });
+        body.push_str(k);
+        body.push('=');
+        body.push_str(v);
     }
-    out.sort();
-    let body: Vec<String> = out.into_iter().map(|(k, v)| format!("{k}={v}")).collect();
-    format!("{{{}}}", body.join(","))
+    if !body.is_empty() {
+        body.push('}');
+    }
+    body
 }
 
 /// `MetricType{params}` for a configuration object with a `type`.
 pub(crate) fn metric_key(config: &Val, purpose: ParamsFor) -> Option<String> {
     let t = config.get("type")?.as_str()?;
     Some(format!("{}{}", short_type(t), canonical(config, purpose)))
+}
+
+/// [`metric_key`] for both purposes at once: (series key, identity), the
+/// parameters collected and sorted once.
+pub(crate) fn metric_keys(config: &Val) -> Option<(String, String)> {
+    let t = short_type(config.get("type")?.as_str()?);
+    let Val::Object(obj) = config else {
+        return None;
+    };
+    let mut params = Vec::new();
+    collect_params("", obj, &mut params);
+    params.sort();
+    let metric_type = metric_type_of(obj);
+    let key = |purpose| format!("{t}{}", canonical_of(&params, metric_type, purpose));
+    Some((key(ParamsFor::Series), key(ParamsFor::Identity)))
 }
 
 /// Every numeric leaf of a (pruned) legacy result object as a series value

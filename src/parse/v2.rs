@@ -11,7 +11,7 @@ use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 use super::infer_drifted;
 use super::legacy::fmt_num;
 use super::pruned::{Pruned, Text, Val, NULL};
-use super::series::{canonical, metric_key, plain, short_type, ParamsFor};
+use super::series::{canonical, metric_keys, plain, short_type, ParamsFor};
 use crate::model::intern::intern;
 use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestStatus};
 
@@ -328,10 +328,10 @@ pub(crate) fn fill(
             .and_then(|l| l.get("metric"))
             .and_then(|m| m.get("params"))
             .unwrap_or(&NULL);
-        let series_key =
-            metric_key(params, ParamsFor::Series).unwrap_or_else(|| format!("Metric[{metric_id}]"));
-        let identity = metric_key(params, ParamsFor::Identity)
-            .unwrap_or_else(|| format!("Metric[{metric_id}]"));
+        let (series_key, identity) = metric_keys(params).unwrap_or_else(|| {
+            let unnamed = format!("Metric[{metric_id}]");
+            (unnamed.clone(), unnamed)
+        });
         let values = result_values(result);
         for (path, value) in &values {
             series.push(SeriesValue {

@@ -14,6 +14,7 @@ use snapscope::index::Catalog;
 use snapscope::index::WatchMode;
 use snapscope::index::{self, IndexEvent};
 use snapscope::index::{LiveIndex, LiveOptions};
+use snapscope::model::Snapshot;
 use snapscope::model::TestCounts;
 use snapscope::parse::{ParseOptions, TimeZoneChoice};
 use tempfile::TempDir;
@@ -511,7 +512,28 @@ fn burst(mode: WatchMode) {
     let distinct: BTreeSet<String> = added.iter().map(|s| s.to_string()).collect();
     assert_eq!(distinct, written);
     assert_eq!(ev.count(|e| matches!(e, IndexEvent::Unreadable(_))), 0);
-    assert_eq!(ev.count(|e| matches!(e, IndexEvent::SnapshotUpdated(_))), 0);
+    // A file read whole before the watcher's events for its own write come
+    // in is read once more for them (a rewrite of the same size in the same
+    // mtime tick must not go unseen); on a loaded machine that happens. It
+    // may then be announced again, but only as what it already was.
+    let first: std::collections::BTreeMap<&str, &Snapshot> = ev
+        .log
+        .iter()
+        .filter_map(|e| match e {
+            IndexEvent::SnapshotAdded(s) => Some((s.snapshot.id.as_str(), &*s.snapshot)),
+            _ => None,
+        })
+        .collect();
+    for e in &ev.log {
+        if let IndexEvent::SnapshotUpdated(s) = e {
+            let id = s.snapshot.id.as_str();
+            assert_eq!(
+                first.get(id),
+                Some(&&*s.snapshot),
+                "{id} updated to something else"
+            );
+        }
+    }
     assert_eq!(ev.catalog.snapshot_count(), 501);
 }
 
