@@ -45,14 +45,23 @@ pub(crate) fn begin(project_id: &str) {
 /// The guessed key at `pos` when `matches` says it is the one: that of the
 /// current guess, else of another recent list, which becomes the guess.
 fn guessed(pos: usize, matches: impl Fn(&str) -> bool) -> Option<Arc<str>> {
-    GUESS.with(|g| {
-        let mut g = g.try_borrow_mut().ok()?;
-        let at = g
-            .iter()
-            .position(|list| list.get(pos).is_some_and(|k| matches(k)))?;
-        g.swap(0, at);
-        g.first()?.get(pos).cloned()
-    })
+    GUESS.with(|g| guessed_in(&mut g.try_borrow_mut().ok()?, pos, matches))
+}
+
+fn guessed_in(g: &mut [KeyList], pos: usize, matches: impl Fn(&str) -> bool) -> Option<Arc<str>> {
+    let at = g
+        .iter()
+        .position(|list| list.get(pos).is_some_and(|k| matches(k)))?;
+    g.swap(0, at);
+    g.first()?.get(pos).cloned()
+}
+
+/// Whether `k` is `a` + `sep` + `b`.
+fn is_joined(k: &str, a: &str, sep: char, b: &str) -> bool {
+    k.len() == a.len() + sep.len_utf8() + b.len()
+        && k.starts_with(a)
+        && k[a.len()..].starts_with(sep)
+        && k.ends_with(b)
 }
 
 /// The shared copy of key `text`, the `pos`-th of its snapshot.
@@ -62,13 +71,30 @@ pub(crate) fn key(pos: usize, text: &str) -> Arc<str> {
 
 /// [`key`] of `a` + `sep` + `b`, compared without building the text.
 pub(crate) fn key_joined(pos: usize, a: &str, sep: char, b: &str) -> Arc<str> {
-    let matches = |k: &str| {
-        k.len() == a.len() + sep.len_utf8() + b.len()
-            && k.starts_with(a)
-            && k[a.len()..].starts_with(sep)
-            && k.ends_with(b)
-    };
-    guessed(pos, matches).unwrap_or_else(|| intern_joined(a, sep, b))
+    guessed(pos, |k| is_joined(k, a, sep, b)).unwrap_or_else(|| intern_joined(a, sep, b))
+}
+
+/// Push each `(b, value)` as a value keyed [`key_joined`] of `a` + `sep` +
+/// `b` at its place in `out`, the guess taken once for them all.
+pub(crate) fn push_joined<'p>(
+    out: &mut Vec<SeriesValue>,
+    a: &str,
+    sep: char,
+    values: impl Iterator<Item = (&'p str, Option<f64>)>,
+) {
+    GUESS.with(|g| {
+        let mut g = g.try_borrow_mut().ok();
+        for (b, value) in values {
+            let pos = out.len();
+            let guess = g
+                .as_deref_mut()
+                .and_then(|g| guessed_in(g, pos, |k| is_joined(k, a, sep, b)));
+            out.push(SeriesValue {
+                key: guess.unwrap_or_else(|| intern_joined(a, sep, b)),
+                value,
+            });
+        }
+    });
 }
 
 /// The snapshot's values as a set. `dedupe` keeps one value per key and

@@ -149,13 +149,9 @@ pub(crate) fn fill(
             }
             MetricResult::Leaves(leaves) => {
                 series.reserve(suite.leaves.count(leaves));
-                for (path, value) in suite.leaves.iter(leaves) {
-                    let path = path.strip_prefix('.').unwrap_or(path);
-                    series.push(SeriesValue {
-                        key: keys::key_joined(series.len(), &key, '.', path),
-                        value,
-                    });
-                }
+                let values = (suite.leaves.iter(leaves))
+                    .map(|(path, value)| (path.strip_prefix('.').unwrap_or(path), value));
+                keys::push_joined(series, &key, '.', values);
             }
         }
     }
