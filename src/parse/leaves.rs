@@ -119,24 +119,15 @@ impl LeafWalk<'_> {
 
     /// Put the leaves of the object whose members start at `first` (and
     /// whose leaves start at `leaves_from`) in key order, dropping those of
-    /// a key written again later.
+    /// a key written again later (which [`sort_key_order`] leaves out).
     fn order_members(&mut self, first: usize, leaves_from: usize) {
         let members = &self.members[first..];
         if !members.is_sorted_by(|a, b| key_cmp(&a.0, &b.0).is_lt()) {
             sort_key_order(members.len(), |i| &members[i].0, &mut self.order);
             self.moved.clear();
             let values = &self.store.values;
-            let mut kept = self.order.iter().peekable();
-            while let Some(&(w0, w1, i)) = kept.next() {
-                let (key, start, end) = &members[i as usize];
-                // Of equal keys (next to each other, the last one last) the
-                // last wins; keys whose first sixteen bytes differ differ.
-                if kept.peek().is_some_and(|next| {
-                    (next.0, next.1) == (w0, w1)
-                        && key_cmp(&members[next.2 as usize].0, key).is_eq()
-                }) {
-                    continue;
-                }
+            for &(_, _, i) in &self.order {
+                let (_, start, end) = &members[i as usize];
                 let run = &values[*start as usize..*end as usize];
                 // Most members hold one leaf or none: no call to copy them.
                 if run.len() <= 2 {

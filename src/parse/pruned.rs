@@ -214,11 +214,11 @@ impl RecentOrders {
 }
 
 /// The `n` keys given by `key_of` (in file order) put in key order into
-/// `order`, as (first sixteen key bytes, position): equal keys end up next
-/// to each other, the last written last. What is sorted is small and
-/// compared as integers (wide objects are column names that share a prefix
-/// such as `feature_`); keys that share their first sixteen bytes are then
-/// compared whole.
+/// `order`, as (first sixteen key bytes, position); of a key written more
+/// than once only its last position stays (as Python's `json` keeps the
+/// last value). What is sorted is small and compared as integers (wide
+/// objects are column names that share a prefix such as `feature_`); keys
+/// that share their first sixteen bytes are then compared whole.
 pub(crate) fn sort_key_order<'k>(
     n: usize,
     key_of: impl Fn(usize) -> &'k str,
@@ -266,6 +266,22 @@ pub(crate) fn sort_key_order<'k>(
             }
         });
     }
+    // Equal keys share their words, so only ties can hold them: of each run
+    // of equal keys (the last written last) the last stays.
+    if ties {
+        let mut kept = 0;
+        for at in 0..order.len() {
+            let (w0, w1, i) = order[at];
+            let superseded = order.get(at + 1).is_some_and(|&(n0, n1, next)| {
+                (n0, n1) == (w0, w1) && key_cmp(key_of(next as usize), key_of(i as usize)).is_eq()
+            });
+            if !superseded {
+                order[kept] = order[at];
+                kept += 1;
+            }
+        }
+        order.truncate(kept);
+    }
 }
 
 impl<'a> Obj<'a> {
@@ -286,19 +302,10 @@ impl<'a> Obj<'a> {
         order: &mut Vec<(u64, u64, u32)>,
     ) -> Obj<'a> {
         sort_key_order(members.len(), |i| &members[i].0, order);
-        let mut out: Vec<(Cow<'a, str>, Val<'a>)> = Vec::with_capacity(members.len());
-        let mut last_words = None;
-        for &(w0, w1, i) in order.iter() {
-            let m = std::mem::take(&mut members[i as usize]);
-            // Keys whose first sixteen bytes differ differ.
-            let same_words = last_words == Some((w0, w1));
-            last_words = Some((w0, w1));
-            match out.last_mut() {
-                Some(last) if same_words && key_cmp(&last.0, &m.0).is_eq() => *last = m,
-                _ => out.push(m),
-            }
-        }
-        Obj(out)
+        Obj(order
+            .iter()
+            .map(|&(_, _, i)| std::mem::take(&mut members[i as usize]))
+            .collect())
     }
 
     /// Members already in strictly increasing key order.
@@ -622,6 +629,15 @@ mod tests {
         let v: Value = serde_json::from_str(src).unwrap();
         assert_eq!(p.0.to_value(), v);
         assert_eq!(p.0.to_string(), v.to_string());
+        // Repeated keys that share their first sixteen bytes with others,
+        // in a small object and in a wide one.
+        let long = |i: usize| format!("\"feature_column_x_{}\": {i}", i % 3);
+        for n in [5, 40] {
+            let src = format!("{{{}}}", (0..n).map(long).collect::<Vec<_>>().join(", "));
+            let p: Pruned = serde_json::from_str(&src).unwrap();
+            let v: Value = serde_json::from_str(&src).unwrap();
+            assert_eq!(p.0.to_value(), v, "{src}");
+        }
     }
 
     #[test]
