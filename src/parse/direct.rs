@@ -13,7 +13,7 @@
 use std::borrow::Cow;
 
 use super::leaves::{LeafStore, LeafWalk};
-use super::legacy::{is_drift_result, result_is_read, MetricResult, RawSuite};
+use super::legacy::{reading_of, MetricResult, RawSuite, Reading};
 use super::pruned::{FullList, Pruned};
 use super::reader::Reader;
 use super::snapshot::RawSnapshot;
@@ -144,7 +144,7 @@ impl<'a> Reader<'a> {
     }
 
     /// Build the metrics and results of `suite` that legacy filling reads
-    /// (see [`result_is_read`]): each as the eager read would have built it.
+    /// (see [`reading_of`]): each as the eager read would have built it.
     fn build_later(
         &mut self,
         suite: &mut RawSuite<'a>,
@@ -169,22 +169,22 @@ impl<'a> Reader<'a> {
             .map(|(i, &span)| build(self, span, in_ids[i]))
             .collect::<Option<_>>()?;
         // A report's own metric that gives no drift rows is read for its
-        // numeric leaves only (see `leaves`); any other result that is read
-        // is built.
+        // numeric leaves only (see `leaves`); a drift result is built.
         let mut walk = LeafWalk::new(LeafStore::take());
         suite.metric_results = (later.results.iter().enumerate())
-            .map(|(i, (start, end, ty))| {
-                let ty = ty.as_deref();
-                if !result_is_read(ty, in_ids[i]) {
-                    return Some(None);
-                }
-                if ty.is_some_and(is_drift_result) {
-                    return Some(build(self, (*start, *end), true)?.map(MetricResult::Value));
-                }
-                self.i = *start;
-                let leaves = self.result_leaves(&mut walk)?;
-                (self.i == *end).then_some(Some(MetricResult::Leaves(leaves)))
-            })
+            .map(
+                |(i, (start, end, ty))| match reading_of(ty.as_deref(), in_ids[i]) {
+                    Reading::Unread => Some(None),
+                    Reading::Value => {
+                        Some(build(self, (*start, *end), true)?.map(MetricResult::Value))
+                    }
+                    Reading::Leaves => {
+                        self.i = *start;
+                        let leaves = self.result_leaves(&mut walk)?;
+                        (self.i == *end).then_some(Some(MetricResult::Leaves(leaves)))
+                    }
+                },
+            )
             .collect::<Option<_>>()?;
         suite.leaves = walk.into_store();
         Some(())

@@ -16,7 +16,7 @@ use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestS
 /// The parts of `suite` that snapscope reads (a key written twice keeps
 /// its last value, as Python reads it). A metric or result is `None` when
 /// the reader left it unbuilt because [`fill`] never reads it (see
-/// [`result_is_read`]); the full path builds them all.
+/// [`reading_of`]); the full path builds them all.
 #[derive(Default)]
 pub(crate) struct RawSuite<'a> {
     pub metrics: Vec<Option<Pruned<'a>>>,
@@ -84,23 +84,30 @@ fn result_values<'s, 'a>(suite: &'s RawSuite<'a>) -> impl Iterator<Item = &'s Va
         })
 }
 
-/// Whether [`fill`] reads the metric result at a position, from its `type`
+/// How [`fill`] reads a metric result.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Reading {
+    /// Not at all.
+    Unread,
+    /// Whole: it gives drift rows.
+    Value,
+    /// For its numeric leaves only: a report's own metric.
+    Leaves,
+}
+
+/// How [`fill`] reads the metric result at a position, from its `type`
 /// (the last one written, when it is a string) and whether the position is
 /// in `metrics_ids`: the report's series and the drift rows are all it reads.
 /// A test suite's results are mostly the dependencies of its tests, never read.
-pub(crate) fn result_is_read(result_type: Option<&str>, in_metrics_ids: bool) -> bool {
+pub(crate) fn reading_of(result_type: Option<&str>, in_metrics_ids: bool) -> Reading {
     let Some(t) = result_type else {
-        return false;
+        return Reading::Unread;
     };
-    in_metrics_ids || is_drift_result(t)
-}
-
-/// Whether a result of this `type` gives drift rows (so is read whole).
-pub(crate) fn is_drift_result(result_type: &str) -> bool {
-    matches!(
-        short_type(result_type),
-        "DataDriftTableResults" | "ColumnDataDriftMetrics"
-    )
+    match short_type(t) {
+        "DataDriftTableResults" | "ColumnDataDriftMetrics" => Reading::Value,
+        _ if in_metrics_ids => Reading::Leaves,
+        _ => Reading::Unread,
+    }
 }
 
 fn type_of<'v>(v: &'v Val) -> Option<&'v str> {
