@@ -60,6 +60,92 @@ enum What {
     Row,
 }
 
+/// What a walker does with the value of a key, by where the object sits.
+enum Step {
+    /// A widget's `type`: read whether it is a `big_table`.
+    Type,
+    /// A row's field: read it as a string or a number.
+    Field(RowField),
+    /// Walk it as what it is there.
+    Walk(What),
+    /// Pass over it.
+    Skip,
+}
+
+/// The row fields kept.
+#[derive(Clone, Copy)]
+enum RowField {
+    Column,
+    ColumnType,
+    Method,
+    Score,
+    Verdict,
+}
+
+/// The walkers' one rule book: the value of `key` in an object at `what`
+/// (`is_table`: the widget's `type` read so far is `big_table`).
+fn step(what: What, key: &str, is_table: bool) -> Step {
+    match (what, key) {
+        (What::Widget, "type") => Step::Type,
+        (What::Widget, "params") if is_table => Step::Walk(What::TableParams),
+        (What::Widget, "widgets") => Step::Walk(What::WidgetList),
+        (What::TableParams, "data") => Step::Walk(What::Rows),
+        (What::Row, "column_name") => Step::Field(RowField::Column),
+        (What::Row, "column_type") => Step::Field(RowField::ColumnType),
+        (What::Row, "stattest_name") => Step::Field(RowField::Method),
+        (What::Row, "drift_score") => Step::Field(RowField::Score),
+        (What::Row, "data_drift") => Step::Field(RowField::Verdict),
+        _ => Step::Skip,
+    }
+}
+
+/// The elements of a list at `what` are walked as this (`None`: passed over).
+fn element_of(what: What) -> Option<What> {
+    match what {
+        What::WidgetList => Some(What::Widget),
+        What::Rows => Some(What::Row),
+        _ => None,
+    }
+}
+
+/// One object's fields as they are read (a field written twice keeps its
+/// last value), and the row they make.
+#[derive(Default)]
+struct RowFields {
+    row: DriftWidgetRow,
+    verdict: Option<String>,
+    has_column: bool,
+}
+
+impl RowFields {
+    /// A field's value: `text` when it is a string, `number` when a number.
+    fn set(&mut self, field: RowField, text: Option<String>, number: Option<f64>) {
+        match field {
+            RowField::Column => {
+                self.has_column = text.is_some();
+                self.row.column = text.unwrap_or_default();
+            }
+            RowField::ColumnType => self.row.column_type = text,
+            RowField::Method => self.row.method = text,
+            RowField::Score => self.row.score = number,
+            RowField::Verdict => self.verdict = text,
+        }
+    }
+
+    /// The row, when the object was a row with a column name and a verdict.
+    fn finish(self, what: What, rows: &mut Vec<DriftWidgetRow>) {
+        if what != What::Row || !self.has_column {
+            return;
+        }
+        if let Some(v) = self.verdict {
+            rows.push(DriftWidgetRow {
+                drifted: verdict_of(&v),
+                ..self.row
+            });
+        }
+    }
+}
+
 /// Walks one value; values of any unexpected shape are skipped, never an error.
 struct Walk<'a> {
     what: What,
@@ -94,12 +180,7 @@ impl<'de> Visitor<'de> for Walk<'_> {
     }
 
     fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
-        let element = match self.what {
-            What::WidgetList => Some(What::Widget),
-            What::Rows => Some(What::Row),
-            _ => None,
-        };
-        match element {
+        match element_of(self.what) {
             Some(what) => {
                 while seq
                     .next_element_seed(Walk {
@@ -116,56 +197,27 @@ impl<'de> Visitor<'de> for Walk<'_> {
 
     fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
         let mut is_table = false;
-        let mut row = DriftWidgetRow::default();
-        let mut verdict: Option<String> = None;
-        let mut has_column = false;
+        let mut fields = RowFields::default();
         while let Some(k) = map.next_key::<Cow<'de, str>>()? {
-            let next = match (self.what, k.as_ref()) {
-                (What::Widget, "type") => {
+            match step(self.what, &k, is_table) {
+                Step::Type => {
                     let t: Value = map.next_value()?;
                     is_table = t.as_str() == Some("big_table");
-                    continue;
                 }
-                (What::Widget, "params") if is_table => Some(What::TableParams),
-                (What::Widget, "widgets") => Some(What::WidgetList),
-                (What::TableParams, "data") => Some(What::Rows),
-                (
-                    What::Row,
-                    field @ ("column_name" | "column_type" | "stattest_name" | "drift_score"
-                    | "data_drift"),
-                ) => {
+                Step::Field(field) => {
                     let v: Value = map.next_value()?;
-                    let text = v.as_str().map(str::to_string);
-                    match field {
-                        "column_name" => {
-                            has_column = text.is_some();
-                            row.column = text.unwrap_or_default();
-                        }
-                        "column_type" => row.column_type = text,
-                        "stattest_name" => row.method = text,
-                        "drift_score" => row.score = v.as_f64(),
-                        _ => verdict = text,
-                    }
-                    continue;
+                    fields.set(field, v.as_str().map(str::to_string), v.as_f64());
                 }
-                _ => None,
-            };
-            match next {
-                Some(what) => map.next_value_seed(Walk {
+                Step::Walk(what) => map.next_value_seed(Walk {
                     what,
                     rows: &mut *self.rows,
                 })?,
-                None => {
+                Step::Skip => {
                     map.next_value::<IgnoredAny>()?;
                 }
             }
         }
-        if self.what == What::Row && has_column {
-            if let Some(v) = verdict {
-                row.drifted = verdict_of(&v);
-                self.rows.push(row);
-            }
-        }
+        fields.finish(self.what, self.rows);
         Ok(())
     }
 }
@@ -213,62 +265,30 @@ fn read_walk(
     }
     r.ws();
     match r.peek()? {
-        b'[' => match what {
-            What::WidgetList => r.elements(|r| read_walk(r, What::Widget, depth + 1, rows)),
-            What::Rows => r.elements(|r| read_walk(r, What::Row, depth + 1, rows)),
-            _ => r.skip(),
+        b'[' => match element_of(what) {
+            Some(element) => r.elements(|r| read_walk(r, element, depth + 1, rows)),
+            None => r.skip(),
         },
         b'{' => {
             let mut is_table = false;
-            let mut row = DriftWidgetRow::default();
-            let mut verdict: Option<String> = None;
-            let mut has_column = false;
-            r.members(|r, k| {
-                let next = match (what, k.as_ref()) {
-                    (What::Widget, "type") => {
-                        is_table = matches!(read_field(r)?, Field::Text(t) if t == "big_table");
-                        return Some(());
-                    }
-                    (What::Widget, "params") if is_table => What::TableParams,
-                    (What::Widget, "widgets") => What::WidgetList,
-                    (What::TableParams, "data") => What::Rows,
-                    (
-                        What::Row,
-                        field @ ("column_name" | "column_type" | "stattest_name" | "drift_score"
-                        | "data_drift"),
-                    ) => {
-                        let v = read_field(r)?;
-                        let text = match &v {
-                            Field::Text(t) => Some(t.to_string()),
-                            _ => None,
-                        };
-                        match field {
-                            "column_name" => {
-                                has_column = text.is_some();
-                                row.column = text.unwrap_or_default();
-                            }
-                            "column_type" => row.column_type = text,
-                            "stattest_name" => row.method = text,
-                            "drift_score" => {
-                                row.score = match v {
-                                    Field::Number(x) => x,
-                                    _ => None,
-                                }
-                            }
-                            _ => verdict = text,
-                        }
-                        return Some(());
-                    }
-                    _ => return r.skip(),
-                };
-                read_walk(r, next, depth + 1, rows)
-            })?;
-            if what == What::Row && has_column {
-                if let Some(v) = verdict {
-                    row.drifted = verdict_of(&v);
-                    rows.push(row);
+            let mut fields = RowFields::default();
+            r.members(|r, k| match step(what, &k, is_table) {
+                Step::Type => {
+                    is_table = matches!(read_field(r)?, Field::Text(t) if t == "big_table");
+                    Some(())
                 }
-            }
+                Step::Field(field) => {
+                    match read_field(r)? {
+                        Field::Text(t) => fields.set(field, Some(t.into_owned()), None),
+                        Field::Number(x) => fields.set(field, None, x),
+                        Field::Other => fields.set(field, None, None),
+                    }
+                    Some(())
+                }
+                Step::Walk(next) => read_walk(r, next, depth + 1, rows),
+                Step::Skip => r.skip(),
+            })?;
+            fields.finish(what, rows);
             Some(())
         }
         _ => r.skip(),
