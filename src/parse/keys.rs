@@ -69,13 +69,9 @@ pub(crate) fn key(pos: usize, text: &str) -> Arc<str> {
     guessed(pos, |k| k == text).unwrap_or_else(|| intern(text))
 }
 
-/// [`key`] of `a` + `sep` + `b`, compared without building the text.
-pub(crate) fn key_joined(pos: usize, a: &str, sep: char, b: &str) -> Arc<str> {
-    guessed(pos, |k| is_joined(k, a, sep, b)).unwrap_or_else(|| intern_joined(a, sep, b))
-}
-
-/// Push each `(b, value)` as a value keyed [`key_joined`] of `a` + `sep` +
-/// `b` at its place in `out`, the guess taken once for them all.
+/// Push each `(b, value)` as a value keyed as [`key`] keys `a` + `sep` +
+/// `b` at its place in `out` (compared without building the text), the
+/// guess taken once for them all.
 pub(crate) fn push_joined<'p>(
     out: &mut Vec<SeriesValue>,
     a: &str,
@@ -148,16 +144,20 @@ mod tests {
 
     fn values(keys: &[&str], pid: &str) -> Vec<SeriesValue> {
         begin(pid);
-        keys.iter()
-            .enumerate()
-            .map(|(i, k)| SeriesValue {
-                key: match k.split_once('.') {
-                    Some((a, b)) if i % 2 == 0 => key_joined(i, a, '.', b),
-                    _ => key(i, k),
-                },
-                value: Some(i as f64),
-            })
-            .collect()
+        let mut out = Vec::new();
+        for (i, k) in keys.iter().enumerate() {
+            let value = Some(i as f64);
+            match k.split_once('.') {
+                Some((a, b)) if i % 2 == 0 => {
+                    push_joined(&mut out, a, '.', [(b, value)].into_iter())
+                }
+                _ => out.push(SeriesValue {
+                    key: key(i, k),
+                    value,
+                }),
+            }
+        }
+        out
     }
 
     fn no_dupes(v: Vec<SeriesValue>) -> (Vec<SeriesValue>, bool) {

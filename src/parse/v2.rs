@@ -333,12 +333,8 @@ pub(crate) fn fill(
             (unnamed.clone(), unnamed)
         });
         let values = result_values(result);
-        for (path, value) in &values {
-            series.push(SeriesValue {
-                key: super::keys::key_joined(series.len(), &series_key, '.', path),
-                value: *value,
-            });
-        }
+        let keyed = values.iter().map(|(path, value)| (path.as_str(), *value));
+        super::keys::push_joined(series, &series_key, '.', keyed);
         let tests = tests_of(result);
         let outcomes: Vec<TestOutcome> = tests
             .iter()
