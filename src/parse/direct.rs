@@ -13,9 +13,10 @@
 use std::borrow::Cow;
 
 use super::leaves::{LeafStore, LeafWalk};
-use super::legacy::{reading_of, MetricResult, RawSuite, Reading};
+use super::legacy::{reading_of, series_key, MetricResult, RawSuite, Reading};
 use super::pruned::{FullList, Pruned};
 use super::reader::Reader;
+use super::shape::ResultLeaves;
 use super::snapshot::RawSnapshot;
 use super::v2::RawResults;
 use super::widgets::{self, DriftWidgets};
@@ -180,8 +181,15 @@ impl<'a> Reader<'a> {
                     }
                     Reading::Leaves => {
                         self.i = *start;
-                        let leaves = self.result_leaves(&mut walk)?;
-                        (self.i == *end).then_some(Some(MetricResult::Leaves(leaves)))
+                        let config = suite.metrics.get(i).and_then(Option::as_ref);
+                        let result = match config.and_then(|c| series_key(&c.0)) {
+                            Some(key) => match self.keyed_leaves(&key, &mut walk)? {
+                                ResultLeaves::Shaped(s) => MetricResult::Shaped(s),
+                                ResultLeaves::Walked(l) => MetricResult::Leaves(l),
+                            },
+                            None => MetricResult::Leaves(self.result_leaves(&mut walk)?),
+                        };
+                        (self.i == *end).then_some(Some(result))
                     }
                 },
             )

@@ -11,25 +11,57 @@
 //! the reader gives up exactly where the built path would.
 
 use std::borrow::Cow;
+use std::rc::Rc;
+use std::sync::Arc;
 
 use super::pruned::{is_heavy, key_cmp, sort_key_order, Val, MAX_DEPTH};
 use super::reader::Reader;
+use super::shape::{Shape, Step, What};
+use crate::model::intern::intern_joined;
 
 /// The leaves of a snapshot's results: each a path relative to its
 /// metric's key (`.current.accuracy`) and its value; a result's leaves are
-/// a range of them, in key order. Its buffers are reused from file to file
-/// on a thread ([`LeafStore::take`], [`LeafStore::give_back`]).
+/// a range of them, in key order. Results read by their [`Shape`] have
+/// only values here, in the order of the shape's keys. Its buffers are
+/// reused from file to file on a thread ([`LeafStore::take`],
+/// [`LeafStore::give_back`]).
 #[derive(Debug, Default)]
 pub(crate) struct LeafStore {
     /// The paths, one after another.
     paths: String,
-    /// (start, end) of the path in `paths`, and the value.
-    values: Vec<(u32, u32, Option<f64>)>,
+    values: Vec<Leaf>,
+    /// The values of the results read by shape.
+    pub(super) shaped: Vec<Option<f64>>,
+}
+
+/// A leaf: its path in `paths`, its place among its result's leaves in
+/// file order, and its value.
+#[derive(Debug, Clone, Copy)]
+struct Leaf {
+    start: u32,
+    end: u32,
+    file_order: u32,
+    value: Option<f64>,
 }
 
 /// The leaves of one result in its snapshot's [`LeafStore`].
 #[derive(Debug, Clone, PartialEq)]
 pub(crate) struct Leaves(std::ops::Range<usize>);
+
+impl Leaves {
+    /// How many leaves the result has.
+    pub(crate) fn len(&self) -> usize {
+        self.0.len()
+    }
+}
+
+/// A result read with a [`Shape`]: its keys are the shape's, its values a
+/// range of [`LeafStore`]'s shaped values.
+#[derive(Debug, Clone)]
+pub(crate) struct Shaped {
+    pub(super) shape: Rc<Shape>,
+    pub(super) values: std::ops::Range<usize>,
+}
 
 thread_local! {
     static SPARE: std::cell::RefCell<LeafStore> = std::cell::RefCell::default();
@@ -50,43 +82,54 @@ impl LeafStore {
     pub(crate) fn give_back(mut self) {
         self.paths.clear();
         self.values.clear();
+        self.shaped.clear();
         SPARE.with(|s| {
             if let Ok(mut s) = s.try_borrow_mut() {
-                if self.values.capacity() >= s.values.capacity() {
+                if self.values.capacity() + self.shaped.capacity()
+                    >= s.values.capacity() + s.shaped.capacity()
+                {
                     *s = self;
                 }
             }
         });
     }
 
-    /// How many leaves one result has.
-    pub(crate) fn count(&self, leaves: &Leaves) -> usize {
-        leaves.0.len()
-    }
-
     /// The leaves of one result as (relative path, value).
     pub(crate) fn iter(&self, leaves: &Leaves) -> impl Iterator<Item = (&str, Option<f64>)> {
         let values = self.values.get(leaves.0.clone()).unwrap_or_default();
-        values.iter().map(|&(start, end, value)| {
-            (
-                self.paths.get(start as usize..end as usize).unwrap_or(""),
-                value,
-            )
+        values.iter().map(|leaf| {
+            let path = self.paths.get(leaf.start as usize..leaf.end as usize);
+            (path.unwrap_or(""), leaf.value)
         })
+    }
+
+    /// The keys and values of a result read by shape.
+    pub(crate) fn shaped<'s>(&'s self, s: &'s Shaped) -> (&'s [Arc<str>], &'s [Option<f64>]) {
+        let values = self.shaped.get(s.values.clone()).unwrap_or_default();
+        (s.shape.keys(), values)
     }
 }
 
 /// What walking a snapshot's results takes: the store the leaves go to,
-/// and scratch shared by all results (the members of the open objects with
+/// scratch shared by all results (the members of the open objects with
 /// the range of their leaves in `store.values`, the path of the object
-/// being read).
+/// being read), and the steps of the result being walked, from which its
+/// [`Shape`] is made.
 #[derive(Default)]
 pub(crate) struct LeafWalk<'a> {
-    store: LeafStore,
+    pub(super) store: LeafStore,
     members: Vec<(Cow<'a, str>, u32, u32)>,
     prefix: String,
     order: Vec<(u64, u64, u32)>,
-    moved: Vec<(u32, u32, Option<f64>)>,
+    moved: Vec<Leaf>,
+    steps: Vec<Step>,
+    /// The keys of `steps`, one after another.
+    step_keys: String,
+    /// Leaves of the result so far (in file order).
+    file_leaves: u32,
+    /// Whether every key of the result is as written (no escapes) and
+    /// none repeats in its object: whether it can have a shape.
+    plain: bool,
 }
 
 impl LeafWalk<'_> {
@@ -95,6 +138,7 @@ impl LeafWalk<'_> {
         let mut store = store;
         store.paths.clear();
         store.values.clear();
+        store.shaped.clear();
         LeafWalk {
             store,
             ..LeafWalk::default()
@@ -106,15 +150,34 @@ impl LeafWalk<'_> {
         self.store
     }
 
-    fn leaf(&mut self, key: &str, value: Option<f64>) -> Option<()> {
+    /// Note a member: its key, whether the key is as written (no
+    /// escapes), and what its value is.
+    fn step(&mut self, key: &str, as_written: bool, what: What) -> Option<()> {
+        let start = u32::try_from(self.step_keys.len()).ok()?;
+        self.plain &= as_written;
+        self.step_keys.push_str(key);
+        let end = u32::try_from(self.step_keys.len()).ok()?;
+        self.steps.push(Step::new(start, end, what));
+        Some(())
+    }
+
+    /// A leaf; its place among the result's leaves in file order.
+    fn leaf(&mut self, key: &str, value: Option<f64>) -> Option<u32> {
         let paths = &mut self.store.paths;
         let start = u32::try_from(paths.len()).ok()?;
         paths.push_str(&self.prefix);
         paths.push('.');
         paths.push_str(key);
         let end = u32::try_from(paths.len()).ok()?;
-        self.store.values.push((start, end, value));
-        Some(())
+        let file_order = self.file_leaves;
+        self.file_leaves += 1;
+        self.store.values.push(Leaf {
+            start,
+            end,
+            file_order,
+            value,
+        });
+        Some(file_order)
     }
 
     /// Put the leaves of the object whose members start at `first` (and
@@ -124,6 +187,7 @@ impl LeafWalk<'_> {
         let members = &self.members[first..];
         if !members.is_sorted_by(|a, b| key_cmp(&a.0, &b.0).is_lt()) {
             sort_key_order(members.len(), |i| &members[i].0, &mut self.order);
+            self.plain &= self.order.len() == members.len();
             self.moved.clear();
             let values = &self.store.values;
             for &(_, _, i) in &self.order {
@@ -143,11 +207,42 @@ impl LeafWalk<'_> {
         }
         self.members.truncate(first);
     }
+
+    /// The shape of the result just walked (its `leaves`), keyed under
+    /// `metric_key`, when it can have one: every key plain, none repeated.
+    pub(super) fn shape_of(&self, leaves: &Leaves, metric_key: &str) -> Option<Shape> {
+        if !self.plain {
+            return None;
+        }
+        let walked = self.store.values.get(leaves.0.clone())?;
+        // Where each leaf (in file order) comes among the result's leaves.
+        let mut place = vec![u32::MAX; walked.len()];
+        for (at, leaf) in walked.iter().enumerate() {
+            *place.get_mut(leaf.file_order as usize)? = u32::try_from(at).ok()?;
+        }
+        let steps = (self.steps.iter())
+            .map(|s| s.placed(&place))
+            .collect::<Option<_>>()?;
+        let keys = (self.store.iter(leaves))
+            .map(|(path, _)| intern_joined(metric_key, '.', path.strip_prefix('.').unwrap_or(path)))
+            .collect();
+        Some(Shape::new(steps, self.step_keys.clone(), keys))
+    }
+
+    /// The values of the result just walked, moved to the shaped ones.
+    pub(super) fn move_to_shaped(&mut self, leaves: &Leaves) -> std::ops::Range<usize> {
+        let from = self.store.shaped.len();
+        let walked = self.store.values.get(leaves.0.clone()).unwrap_or_default();
+        self.store.shaped.extend(walked.iter().map(|l| l.value));
+        self.store.values.truncate(leaves.0.start);
+        from..self.store.shaped.len()
+    }
 }
 
 impl<'a> Reader<'a> {
     /// The leaves of the result object at the reader's position (read as
-    /// `value(0)` reads it) into `store`, or `None` where the reader gives up.
+    /// `value(0)` reads it) into `store`, or `None` where the reader gives
+    /// up. Its steps are noted for [`LeafWalk::shape_of`].
     pub(crate) fn result_leaves(&mut self, walk: &mut LeafWalk<'a>) -> Option<Leaves> {
         self.ws();
         if self.peek()? != b'{' {
@@ -156,6 +251,10 @@ impl<'a> Reader<'a> {
         let from = walk.store.values.len();
         walk.members.clear();
         walk.prefix.clear();
+        walk.steps.clear();
+        walk.step_keys.clear();
+        walk.file_leaves = 0;
+        walk.plain = true;
         self.leaf_object(0, walk)?;
         Some(Leaves(from..walk.store.values.len()))
     }
@@ -164,7 +263,9 @@ impl<'a> Reader<'a> {
         let first = w.members.len();
         let leaves_from = w.store.values.len();
         self.members(|r, key| {
+            let as_written = matches!(key, Cow::Borrowed(_));
             if is_heavy(key.as_bytes()) {
+                w.step(&key, as_written, What::Heavy)?;
                 return r.skip();
             }
             // As `Reader::child`: past the limit the full path reads it.
@@ -175,23 +276,31 @@ impl<'a> Reader<'a> {
             r.ws();
             if key == "type" {
                 r.value(depth + 1)?;
+                w.step(&key, as_written, What::Type)?;
             } else if r.peek()? == b'{' {
+                w.step(&key, as_written, What::Open)?;
                 let len = w.prefix.len();
                 w.prefix.push('.');
                 w.prefix.push_str(&key);
                 r.leaf_object(depth + 1, w)?;
                 w.prefix.truncate(len);
             } else {
-                match r.value(depth + 1)? {
-                    Val::Number(n) => w.leaf(&key, n.as_f64())?,
-                    Val::Bool(b) => w.leaf(&key, Some(if b { 1.0 } else { 0.0 }))?,
-                    _ => {}
-                }
+                let value = match r.value(depth + 1)? {
+                    Val::Number(n) => Some(n.as_f64()),
+                    Val::Bool(b) => Some(Some(if b { 1.0 } else { 0.0 })),
+                    _ => None,
+                };
+                let what = match value {
+                    Some(value) => What::Leaf(w.leaf(&key, value)?),
+                    None => What::Plain,
+                };
+                w.step(&key, as_written, what)?;
             }
             let end = u32::try_from(w.store.values.len()).ok()?;
             w.members.push((key, start, end));
             Some(())
         })?;
+        w.steps.push(Step::close());
         w.order_members(first, leaves_from);
         Some(())
     }
@@ -206,9 +315,9 @@ mod tests {
     /// (relative path, value).
     fn built(src: &str) -> Vec<(String, Option<f64>)> {
         let v: Pruned = serde_json::from_str(src).unwrap();
-        let mut out = Vec::new();
+        let mut out = crate::parse::keys::Series::begin("built leaves");
         crate::parse::series::numeric_leaves(&v.0, "", &mut out);
-        out.iter().map(|s| (s.key.to_string(), s.value)).collect()
+        out.pairs()
     }
 
     fn walked(src: &str) -> Option<Vec<(String, Option<f64>)>> {

@@ -6,12 +6,12 @@ use std::fmt;
 
 use serde::de::{Deserialize, Deserializer, IgnoredAny, MapAccess, Visitor};
 
-use super::keys;
-use super::leaves::{LeafStore, Leaves};
+use super::keys::Series;
+use super::leaves::{LeafStore, Leaves, Shaped};
 use super::pruned::{Pruned, Text, Val};
 use super::series::{metric_key, numeric_leaves, plain, short_type, ParamsFor};
 use crate::model::intern::intern;
-use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestStatus};
+use crate::model::{DriftRow, Snapshot, TestOutcome, TestSpec, TestStatus};
 
 /// The parts of `suite` that snapscope reads (a key written twice keeps
 /// its last value, as Python reads it). A metric or result is `None` when
@@ -60,6 +60,9 @@ impl<'de: 'a, 'a> Deserialize<'de> for RawSuite<'a> {
 pub(crate) enum MetricResult<'a> {
     Value(Pruned<'a>),
     Leaves(Leaves),
+    /// Read by the shape of an earlier result of its metric: its series
+    /// keys and values.
+    Shaped(Shaped),
 }
 
 fn all_built(list: Vec<Pruned<'_>>) -> Vec<Option<Pruned<'_>>> {
@@ -80,7 +83,7 @@ fn result_values<'s, 'a>(suite: &'s RawSuite<'a>) -> impl Iterator<Item = &'s Va
         .flatten()
         .filter_map(|r| match r {
             MetricResult::Value(p) => Some(&p.0),
-            MetricResult::Leaves(_) => None,
+            MetricResult::Leaves(_) | MetricResult::Shaped(_) => None,
         })
 }
 
@@ -123,6 +126,11 @@ fn effective_config<'v, 'a>(config: &'v Val<'a>) -> &'v Val<'a> {
     }
 }
 
+/// The series key of a report metric: its values are keyed under it.
+pub(crate) fn series_key(config: &Val) -> Option<String> {
+    metric_key(effective_config(config), ParamsFor::Series)
+}
+
 fn effective_test_config<'v, 'a>(config: &'v Val<'a>) -> &'v Val<'a> {
     match type_of(config) {
         Some("TestV2Adapter") => config.get("test").unwrap_or(config),
@@ -132,7 +140,7 @@ fn effective_test_config<'v, 'a>(config: &'v Val<'a>) -> &'v Val<'a> {
 
 pub(crate) fn fill(
     s: &mut Snapshot,
-    series: &mut Vec<SeriesValue>,
+    series: &mut Series,
     suite: RawSuite<'_>,
     metrics_ids: &[usize],
 ) {
@@ -143,7 +151,12 @@ pub(crate) fn fill(
         else {
             continue;
         };
-        let Some(key) = metric_key(effective_config(&config.0), ParamsFor::Series) else {
+        if let MetricResult::Shaped(shaped) = result {
+            let (keys, values) = suite.leaves.shaped(shaped);
+            series.push_keyed(keys, values);
+            continue;
+        }
+        let Some(key) = series_key(&config.0) else {
             continue;
         };
         match result {
@@ -155,11 +168,11 @@ pub(crate) fn fill(
                 }
             }
             MetricResult::Leaves(leaves) => {
-                series.reserve(suite.leaves.count(leaves));
                 let values = (suite.leaves.iter(leaves))
                     .map(|(path, value)| (path.strip_prefix('.').unwrap_or(path), value));
-                keys::push_joined(series, &key, '.', values);
+                series.push_joined(&key, '.', values);
             }
+            MetricResult::Shaped(_) => {}
         }
     }
     s.drift = drift_rows(&suite);

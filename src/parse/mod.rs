@@ -18,6 +18,7 @@ mod project;
 mod pruned;
 mod reader;
 mod series;
+mod shape;
 mod skim;
 mod snapshot;
 mod time;
@@ -284,6 +285,91 @@ mod fast_path_tests {
             let (fast, full) = read(&legacy_doc(&dataset, &column(&types), "[]"));
             assert_eq!(fast.as_ref(), Some(&full), "{types}");
             assert_eq!(full.drift.len(), rows, "{types}");
+        }
+    }
+
+    /// A result read by the shape of the one before it reads as the full
+    /// path reads it; one that does not fit the shape (a value now null,
+    /// keys in another order, a key more, a repeated or escaped key, an
+    /// object where a number was) is walked.
+    #[test]
+    fn results_read_by_shape_read_as_the_full_path() {
+        let opts = ParseOptions::default();
+        let result = |members: &[String]| {
+            format!(
+                r#"{{"type": "evidently:metric_result:DatasetDriftMetricResults", "plot_data": [1], {}}}"#,
+                members.join(", ")
+            )
+        };
+        let column = r#"{"type": "evidently:metric_result:ColumnDataDriftMetrics"}"#;
+        let base: Vec<String> = (0..12)
+            .rev()
+            .map(|i| {
+                format!(r#""col_{i:02}": {{"share": 0.{i}, "n": {i}, "ok": true, "name": "c"}}"#)
+            })
+            .collect();
+        let with = |at: usize, member: &str| {
+            let mut m = base.clone();
+            m[at] = member.to_string();
+            m
+        };
+        let mut swapped = base.clone();
+        swapped.swap(2, 3);
+        let mut more = base.clone();
+        more.push(r#""extra": 1"#.to_string());
+        let mut repeated = base.clone();
+        repeated.push(r#""col_05": 7"#.to_string());
+        let renumbered: Vec<String> = base.iter().map(|m| m.replace("0.", "1.")).collect();
+        let cases = [
+            (base.clone(), true),
+            (renumbered, true),
+            (
+                with(
+                    4,
+                    r#""col_07": {"share": null, "n": 7, "ok": true, "name": "c"}"#,
+                ),
+                false,
+            ),
+            (base.clone(), true),
+            (swapped, false),
+            (repeated, false),
+            (
+                with(
+                    0,
+                    r#""col_1\u0031": {"share": 0.1, "n": 1, "ok": true, "name": "c"}"#,
+                ),
+                false,
+            ),
+            // Results with no shape leave the recent ones as they were.
+            (base.clone(), true),
+            (more, false),
+            (with(1, r#""col_10": 3"#), false),
+            (
+                with(
+                    1,
+                    r#""col_10": {"share": 0.5, "n": 10, "ok": false, "name": 4}"#,
+                ),
+                false,
+            ),
+        ];
+        let mut read_by_shape = 0;
+        for (i, (members, fits)) in cases.iter().enumerate() {
+            let doc = legacy_doc(&result(members), column, "[0]");
+            let body = json::check_start(doc.as_bytes()).unwrap();
+            let full = parse_full(body, "s", "p", &opts).unwrap();
+            assert_eq!(
+                parse_fast(body, "s", "p", &opts).as_ref(),
+                Some(&full),
+                "case {i}"
+            );
+            assert!(full.series.len() >= 30, "case {i}");
+            let now = shape::READ_BY_SHAPE.with(|n| n.get());
+            assert_eq!(
+                now > read_by_shape,
+                *fits && i > 0,
+                "case {i} read by shape"
+            );
+            read_by_shape = now;
         }
     }
 

@@ -37,8 +37,8 @@
 
 use serde_json::Value;
 
+use super::keys::Series;
 use super::pruned::{Obj, Val};
-use crate::model::SeriesValue;
 
 /// Short type name: what follows the last `:`, else the last `.`.
 pub(crate) fn short_type(t: &str) -> &str {
@@ -253,13 +253,13 @@ pub(crate) fn metric_keys(config: &Val) -> Option<(String, String)> {
 
 /// Every numeric leaf of a (pruned) legacy result object as a series value
 /// keyed `<key>.<dotted path>`. Booleans count as 0/1; arrays are skipped.
-pub(crate) fn numeric_leaves(v: &Val, key: &str, out: &mut Vec<SeriesValue>) {
+pub(crate) fn numeric_leaves(v: &Val, key: &str, out: &mut Series) {
     let mut path = String::with_capacity(key.len() + 64);
     path.push_str(key);
     leaves_under(v, &mut path, out);
 }
 
-fn leaves_under(v: &Val, path: &mut String, out: &mut Vec<SeriesValue>) {
+fn leaves_under(v: &Val, path: &mut String, out: &mut Series) {
     let Val::Object(obj) = v else { return };
     for (k, child) in obj.iter() {
         if k == "type" {
@@ -269,14 +269,8 @@ fn leaves_under(v: &Val, path: &mut String, out: &mut Vec<SeriesValue>) {
         path.push('.');
         path.push_str(k);
         match child {
-            Val::Number(n) => out.push(SeriesValue {
-                key: super::keys::key(out.len(), path),
-                value: n.as_f64(),
-            }),
-            Val::Bool(b) => out.push(SeriesValue {
-                key: super::keys::key(out.len(), path),
-                value: Some(if *b { 1.0 } else { 0.0 }),
-            }),
+            Val::Number(n) => out.push(path, n.as_f64()),
+            Val::Bool(b) => out.push(path, Some(if *b { 1.0 } else { 0.0 })),
             Val::Object(_) => leaves_under(child, path, out),
             _ => {}
         }
@@ -384,12 +378,10 @@ mod tests {
     #[test]
     fn leaves_walk_objects_not_arrays() {
         let v = json!({"type": "x", "a": 1, "b": {"c": 2.5, "d": [1, 2]}, "e": true, "f": null});
-        let mut out = Vec::new();
+        let mut out = Series::begin("leaves_walk_objects_not_arrays");
         numeric_leaves(&Val::from_value(&v), "M", &mut out);
-        let got: Vec<(&str, Option<f64>)> = out.iter().map(|s| (&*s.key, s.value)).collect();
-        assert_eq!(
-            got,
-            vec![("M.a", Some(1.0)), ("M.b.c", Some(2.5)), ("M.e", Some(1.0))]
-        );
+        let got: Vec<(String, Option<f64>)> = out.pairs();
+        let want = [("M.a", Some(1.0)), ("M.b.c", Some(2.5)), ("M.e", Some(1.0))];
+        assert_eq!(got, want.map(|(k, v)| (k.to_string(), v)));
     }
 }

@@ -144,8 +144,7 @@ pub(crate) fn build(
         series: SeriesSet::default(),
         drift: Vec::new(),
     };
-    let mut series: Vec<SeriesValue> = Vec::new();
-    keys::begin(project_id);
+    let mut series = keys::Series::begin(project_id);
     match generation {
         Generation::Legacy => {
             let metrics_ids: Vec<usize> = raw
@@ -181,7 +180,7 @@ pub(crate) fn build(
             }
         }
     }
-    snapshot.series = keys::finish(project_id, series, dedupe_series);
+    snapshot.series = series.finish(project_id, dedupe_series);
     // Kept for the life of the index: no spare capacity.
     snapshot.tests.shrink_to_fit();
     snapshot.drift.shrink_to_fit();

@@ -9,11 +9,12 @@ use std::fmt;
 use serde::de::{Deserialize, Deserializer, MapAccess, Visitor};
 
 use super::infer_drifted;
+use super::keys::Series;
 use super::legacy::fmt_num;
 use super::pruned::{Pruned, Text, Val, NULL};
 use super::series::{canonical, metric_keys, plain, short_type, ParamsFor};
 use crate::model::intern::intern;
-use crate::model::{DriftRow, SeriesValue, Snapshot, TestOutcome, TestSpec, TestStatus};
+use crate::model::{DriftRow, Snapshot, TestOutcome, TestSpec, TestStatus};
 
 /// `metric_results` in file order: (metric id, pruned result).
 pub(crate) struct RawResults<'a>(Vec<(Cow<'a, str>, Val<'a>)>);
@@ -315,7 +316,7 @@ fn test_outcome(
 
 pub(crate) fn fill(
     s: &mut Snapshot,
-    series: &mut Vec<SeriesValue>,
+    series: &mut Series,
     results: RawResults,
     top_level: &[String],
 ) {
@@ -334,7 +335,7 @@ pub(crate) fn fill(
         });
         let values = result_values(result);
         let keyed = values.iter().map(|(path, value)| (path.as_str(), *value));
-        super::keys::push_joined(series, &series_key, '.', keyed);
+        series.push_joined(&series_key, '.', keyed);
         let tests = tests_of(result);
         let outcomes: Vec<TestOutcome> = tests
             .iter()
