@@ -70,6 +70,24 @@ cache_bytes=$(stat -c %s "$cache_file")
 cold_steady=$(XDG_CACHE_HOME=$tmp/mc "$measure" "$ws" --cache | grep -o 'VmRSS [0-9]*' | awk '{print $2}')
 echo "cold: ${cold_wall[*]} s, peak ${cold_peak[*]} KB, steady $cold_steady KB; cache $cache_bytes B" >&2
 
+# The binary's own peak over its own steady state: VmHWM and VmRSS read
+# from /proc as it calls exit_group (index built, cache written, output
+# printed), under gdb when it is installed. The largest of RUNS runs.
+own="n/a"
+if command -v gdb >/dev/null; then
+    cat >"$tmp/gdb" <<'GDB'
+catch syscall exit_group
+run
+python import gdb; print(open('/proc/%d/status' % gdb.selected_inferior().pid).read())
+kill
+GDB
+    own=$(for i in $(seq "$runs"); do
+        XDG_CACHE_HOME=$tmp/own$i gdb -q -batch -x "$tmp/gdb" --args "$bin" --tz utc projects "$ws" 2>&1 |
+            awk '/^VmHWM/{h=$2} /^VmRSS/{r=$2} END{printf "%.2f\n", h/r}'
+    done | sort -n | tail -1)
+    echo "cold, the binary's VmHWM / VmRSS at exit: $own (largest of $runs)" >&2
+fi
+
 warm_wall=()
 warm_rss=()
 for _ in $(seq "$runs"); do
@@ -81,11 +99,11 @@ echo "warm: ${warm_wall[*]} s, steady $warm_steady KB" >&2
 
 per_point() { awk -v kb="$1" -v p="$points" 'BEGIN{printf "%.1f", (kb * 1024 - 40e6) / p}'; }
 max_peak=$(printf '%s\n' "${cold_peak[@]}" | sort -n | tail -1)
-printf '| %s | %s | %.0f MB | %s | %.2f s | %s s (%s s CPU) | **%s×** | %.0f MB: %s B/pt | %s s, peak %.0f MB (%.2f× steady %.0f MB) | %s s, %.0f MB: %s B/pt | %.1f MB: %.1f B/pt |\n' \
+printf '| %s | %s | %.0f MB | %s | %.2f s | %s s (%s s CPU) | **%s×** | %.0f MB: %s B/pt | %s s, peak %.0f MB (%.2f× steady %.0f MB; %s× its own RSS at exit) | %s s, %.0f MB: %s B/pt | %.1f MB: %.1f B/pt |\n' \
     "$(basename "$ws")" "$snapshots" "$bytes" "$points" "$(awk -v f="$floor_ms" 'BEGIN{print f/1000}')" \
     "$(printf '%s\n' "${scan_wall[@]}" | range)" "$(printf '%s\n' "${scan_cpu[@]}" | range)" "$ratio" \
     "$(awk -v k="$rss_nocache" 'BEGIN{print k/1024}')" "$(per_point "$rss_nocache")" \
     "$(printf '%s\n' "${cold_wall[@]}" | range)" "$(awk -v k="$max_peak" 'BEGIN{print k/1024}')" \
-    "$(awk -v a="$max_peak" -v b="$cold_steady" 'BEGIN{print a/b}')" "$(awk -v k="$cold_steady" 'BEGIN{print k/1024}')" \
+    "$(awk -v a="$max_peak" -v b="$cold_steady" 'BEGIN{print a/b}')" "$(awk -v k="$cold_steady" 'BEGIN{print k/1024}')" "$own" \
     "$(printf '%s\n' "${warm_wall[@]}" | range)" "$(awk -v k="$warm_steady" 'BEGIN{print k/1024}')" "$(per_point "$warm_steady")" \
     "$(awk -v b="$cache_bytes" 'BEGIN{print b/1e6}')" "$(awk -v b="$cache_bytes" -v p="$points" 'BEGIN{print b/p}')"
