@@ -169,8 +169,50 @@ fn start_native(root: &Path) -> notify::Result<(notify::RecommendedWatcher, Rece
     let mut w = notify::recommended_watcher(move |ev: RawEvent| {
         let _ = raw_tx.send(ev);
     })?;
-    w.watch(root, RecursiveMode::Recursive)?;
+    watch_tree(&mut w, root)?;
     Ok((w, raw_rx))
+}
+
+/// Watch `dir` and every folder below it (links followed), each on its
+/// own: what notify's recursive mode watches, found without its `stat` of
+/// every file (the folder listing says which entries are folders; only
+/// links are looked up), so that starting the watch costs a listing of the
+/// folders rather than of each snapshot again. Folders that appear later
+/// are watched by [`watch_new_folders`].
+fn watch_tree(w: &mut notify::RecommendedWatcher, dir: &Path) -> notify::Result<()> {
+    let folders = walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_type().is_dir());
+    for folder in folders {
+        w.watch(folder.path(), RecursiveMode::NonRecursive)?;
+    }
+    Ok(())
+}
+
+/// Watch the folders an event says were made or moved in, with what is
+/// already in them. A watch that cannot be added (the OS limit) is left:
+/// the safety rescan still finds what changes there.
+fn watch_new_folders(w: &mut notify::RecommendedWatcher, ev: &notify::Event) {
+    use notify::event::{CreateKind, RenameMode};
+    let candidates: &[PathBuf] = match ev.kind {
+        EventKind::Create(CreateKind::Folder) => &ev.paths,
+        // A rename's last path is where it went.
+        EventKind::Modify(ModifyKind::Name(RenameMode::To | RenameMode::Both))
+        | EventKind::Create(CreateKind::Any | CreateKind::Other) => ev
+            .paths
+            .last()
+            .map(std::slice::from_ref)
+            .unwrap_or_default(),
+        _ => &[],
+    };
+    for path in candidates {
+        let known_folder = matches!(ev.kind, EventKind::Create(CreateKind::Folder));
+        if known_folder || std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+            let _ = watch_tree(w, path);
+        }
+    }
 }
 
 /// Whether an event kind can mean that content, names or existence changed.
@@ -356,7 +398,7 @@ fn native_loop(
     root: &Path,
     identity: Option<scan::FolderIdentity>,
 ) -> NativeExit {
-    let _watcher = watcher; // kept alive for the loop's duration
+    let mut watcher = watcher; // kept alive for the loop's duration
     let mut batch: BTreeMap<PathBuf, Instant> = BTreeMap::new();
     let mut batch_start = Instant::now();
     let mut last_event = Instant::now();
@@ -386,6 +428,7 @@ fn native_loop(
                         return NativeExit::Stopped;
                     }
                     if is_relevant(&ev.kind) && !ev.paths.is_empty() {
+                        watch_new_folders(&mut watcher, &ev);
                         if batch.is_empty() {
                             batch_start = Instant::now();
                         }

@@ -403,49 +403,6 @@ fn rename_into_place_and_away_and_delete() {
 }
 
 #[test]
-fn project_folder_created_after_start_and_removed() {
-    let ws = Ws::new();
-    let (live, mut ev) = start(&ws, opts(WatchMode::Auto));
-    let pid = "01a2230c-f95d-73a0-a6bd-fc50ff8e8664";
-    let folder = ws.root().join(pid);
-    fs::create_dir_all(folder.join("snapshots")).unwrap();
-    fs::write(
-        folder.join("metadata.json"),
-        fixture("metadata_legacy.json"),
-    )
-    .unwrap();
-    let id = new_id();
-    fs::write(
-        folder.join("snapshots").join(format!("{id}.json")),
-        fixture("legacy_suite.json"),
-    )
-    .unwrap();
-    ev.wait(
-        "project added",
-        |e| matches!(e, IndexEvent::ProjectAdded(p) if p.id == pid),
-    );
-    let e = ev.added(&id);
-    assert_eq!(e.snapshot.project_id, pid);
-    // the record comes from the legacy metadata.json (maybe after a pending read)
-    let deadline = Instant::now() + WAIT;
-    while ev.catalog.project(pid).unwrap().project.name != "Wine cultivar classifier (multiclass)" {
-        assert!(Instant::now() < deadline, "{}", ev.summary());
-        ev.wait(
-            "project updated",
-            |e| matches!(e, IndexEvent::ProjectUpdated(p) if p.id == pid),
-        );
-    }
-    fs::remove_dir_all(&folder).unwrap();
-    ev.wait(
-        "project removed",
-        |e| matches!(e, IndexEvent::ProjectRemoved { project_id } if project_id == pid),
-    );
-    assert!(ev.catalog.project(pid).is_none());
-    assert!(ev.catalog.project(PROJECT).is_some());
-    ev.finish(live);
-}
-
-#[test]
 fn metadata_rewritten_renames_project_and_dashboard_updates_it() {
     let ws = Ws::new();
     let (live, mut ev) = start(&ws, opts(WatchMode::Auto));

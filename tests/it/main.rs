@@ -25,6 +25,7 @@ mod junit;
 mod limits;
 mod live;
 mod live_churn;
+mod live_folders;
 mod live_rewrite;
 mod metrics;
 mod oncall;
