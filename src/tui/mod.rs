@@ -257,6 +257,9 @@ fn main_loop(
             term::draw_synced(terminal, |f| ui::draw(f, app, now))?;
             app.mark_drawn(now);
             last_frame = Instant::now();
+            if scan_ended {
+                tracing::debug!("first scan: its screen drawn");
+            }
         }
     }
 }

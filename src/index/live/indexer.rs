@@ -161,6 +161,7 @@ impl Indexer {
                 queued.push(WatchSignal::Rescan);
             }
         }
+        tracing::debug!("first scan: finished");
         self.emit(IndexEvent::ScanFinished {
             elapsed_ms: u64::try_from(t0.elapsed().as_millis()).unwrap_or(u64::MAX),
         });
@@ -363,6 +364,7 @@ impl Indexer {
         }
         self.sync_problems(problems, None);
         let total = files.len();
+        tracing::debug!(files = total, "first scan: listed");
         // Files the cache knows unchanged are sent first, in one event, in
         // time order (cheap for consumers to insert); then the rest is parsed.
         let mut done = 0;
@@ -460,6 +462,7 @@ impl Indexer {
         }
         self.flush_added();
         self.added = None;
+        tracing::debug!(parsed = files.len(), "first scan: parsed");
         cached
     }
 
