@@ -58,13 +58,22 @@ best_scan=$(printf '%s\n' "${scan_wall[@]}" | sort -n | head -1)
 ratio=$(awk -v f="$floor_ms" -v s="$best_scan" 'BEGIN{printf "%.2f", f / 1000 / s}')
 echo "floors: ${floors[*]} ms; scan: ${scan_wall[*]} s wall, ${scan_cpu[*]} s CPU; best floor/best scan $ratio" >&2
 
+# Cold `projects` writing the cache, alternating with `--no-cache projects`
+# (the same work but the cache write): what the write adds, best over best.
 cold_wall=()
 cold_peak=()
+plain_wall=()
 for i in $(seq "$runs"); do
     read -r w c m < <(XDG_CACHE_HOME=$tmp/cold$i timed "$bin" --tz utc projects "$ws")
     cold_wall+=("$w")
     cold_peak+=("$m")
+    read -r w c m < <(XDG_CACHE_HOME=$tmp/plain timed "$bin" --no-cache --tz utc projects "$ws")
+    plain_wall+=("$w")
 done
+best_cold=$(printf '%s\n' "${cold_wall[@]}" | sort -n | head -1)
+best_plain=$(printf '%s\n' "${plain_wall[@]}" | sort -n | head -1)
+write_adds=$(awk -v c="$best_cold" -v p="$best_plain" 'BEGIN{printf "%+.0f%%", (c / p - 1) * 100}')
+echo "cold projects ${cold_wall[*]} s, --no-cache projects ${plain_wall[*]} s: the cache write adds $write_adds" >&2
 cache_file=$(find "$tmp/cold1" -name '*.idx' | head -1)
 cache_bytes=$(stat -c %s "$cache_file")
 cold_steady=$(XDG_CACHE_HOME=$tmp/mc "$measure" "$ws" --cache | grep -o 'VmRSS [0-9]*' | awk '{print $2}')
@@ -99,11 +108,11 @@ echo "warm: ${warm_wall[*]} s, steady $warm_steady KB" >&2
 
 per_point() { awk -v kb="$1" -v p="$points" 'BEGIN{printf "%.1f", (kb * 1024 - 40e6) / p}'; }
 max_peak=$(printf '%s\n' "${cold_peak[@]}" | sort -n | tail -1)
-printf '| %s | %s | %.0f MB | %s | %.2f s | %s s (%s s CPU) | **%s×** | %.0f MB: %s B/pt | %s s, peak %.0f MB (%.2f× steady %.0f MB; %s× its own RSS at exit) | %s s, %.0f MB: %s B/pt | %.1f MB: %.1f B/pt |\n' \
+printf '| %s | %s | %.0f MB | %s | %.2f s | %s s (%s s CPU) | **%s×** | %.0f MB: %s B/pt | %s s (cache write %s), peak %.0f MB (%.2f× steady %.0f MB; %s× its own RSS at exit) | %s s, %.0f MB: %s B/pt | %.1f MB: %.1f B/pt |\n' \
     "$(basename "$ws")" "$snapshots" "$bytes" "$points" "$(awk -v f="$floor_ms" 'BEGIN{print f/1000}')" \
     "$(printf '%s\n' "${scan_wall[@]}" | range)" "$(printf '%s\n' "${scan_cpu[@]}" | range)" "$ratio" \
     "$(awk -v k="$rss_nocache" 'BEGIN{print k/1024}')" "$(per_point "$rss_nocache")" \
-    "$(printf '%s\n' "${cold_wall[@]}" | range)" "$(awk -v k="$max_peak" 'BEGIN{print k/1024}')" \
+    "$(printf '%s\n' "${cold_wall[@]}" | range)" "$write_adds" "$(awk -v k="$max_peak" 'BEGIN{print k/1024}')" \
     "$(awk -v a="$max_peak" -v b="$cold_steady" 'BEGIN{print a/b}')" "$(awk -v k="$cold_steady" 'BEGIN{print k/1024}')" "$own" \
     "$(printf '%s\n' "${warm_wall[@]}" | range)" "$(awk -v k="$warm_steady" 'BEGIN{print k/1024}')" "$(per_point "$warm_steady")" \
     "$(awk -v b="$cache_bytes" 'BEGIN{print b/1e6}')" "$(awk -v b="$cache_bytes" -v p="$points" 'BEGIN{print b/p}')"

@@ -65,6 +65,10 @@ impl Writer {
 #[derive(Default)]
 struct Strings<'a> {
     index: HashMap<&'a str, u32, FxBuild>,
+    /// Numbers by the address and length of a shared (interned) string:
+    /// the many copies of a test's description or name are one allocation,
+    /// found without hashing its text again.
+    by_address: HashMap<(usize, usize), u32, FxBuild>,
     len: u32,
     fresh: Vec<&'a str>,
 }
@@ -80,8 +84,20 @@ impl<'a> Strings<'a> {
         self.fresh.push(s);
         i
     }
-    fn opt(&mut self, s: Option<&'a str>) -> u32 {
-        s.map_or(NONE_U32, |s| self.id(s))
+    /// [`Strings::id`] of a string shared by many entries (interned): by
+    /// its address first, by its text once per allocation. Equal texts in
+    /// two allocations still get one number.
+    fn shared(&mut self, s: &'a str) -> u32 {
+        let at = (s.as_ptr() as usize, s.len());
+        if let Some(&i) = self.by_address.get(&at) {
+            return i;
+        }
+        let i = self.id(s);
+        self.by_address.insert(at, i);
+        i
+    }
+    fn opt_shared(&mut self, s: Option<&'a str>) -> u32 {
+        s.map_or(NONE_U32, |s| self.shared(s))
     }
 }
 
@@ -252,12 +268,12 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
     w.u32(s.tests.len() as u32);
     for t in &s.tests {
         for i in [
-            st.keys.id(&t.identity),
-            st.keys.id(&t.test_type),
-            st.keys.id(&t.name),
-            st.keys.id(&t.description),
-            st.keys.opt(t.column.as_deref()),
-            st.keys.opt(t.condition.as_deref()),
+            st.keys.shared(&t.identity),
+            st.keys.shared(&t.test_type),
+            st.keys.shared(&t.name),
+            st.keys.shared(&t.description),
+            st.keys.opt_shared(t.column.as_deref()),
+            st.keys.opt_shared(t.condition.as_deref()),
         ] {
             w.u32(i);
         }
@@ -273,9 +289,9 @@ fn encode_entry<'a>(w: &mut Writer, st: &mut Tables<'a>, root: &Path, e: &'a Sna
     w.u32(s.drift.len() as u32);
     for d in &s.drift {
         for i in [
-            st.keys.id(&d.column),
-            st.keys.opt(d.column_type.as_deref()),
-            st.keys.opt(d.method.as_deref()),
+            st.keys.shared(&d.column),
+            st.keys.opt_shared(d.column_type.as_deref()),
+            st.keys.opt_shared(d.method.as_deref()),
         ] {
             w.u32(i);
         }
