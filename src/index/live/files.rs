@@ -76,7 +76,11 @@ pub(super) fn read_file(path: &Path, bytes: &mut Vec<u8>) -> Result<Fingerprint,
 
 /// The error for a snapshot file over `limit` bytes (checked before reading it).
 pub(super) fn too_large(source: &Source, path: &Path, limit: u64) -> Option<Failure> {
-    let fp = source.stat(path)?;
+    over_limit(source.stat(path)?, limit)
+}
+
+/// The error for a snapshot file with fingerprint `fp` over `limit` bytes.
+pub(super) fn over_limit(fp: Fingerprint, limit: u64) -> Option<Failure> {
     (fp.len > limit).then(|| Failure {
         reason: ParseError::TooLarge {
             size: fp.len,

@@ -431,8 +431,15 @@ impl Indexer {
                         return;
                     }
                     let f = &files[i];
-                    let outcome =
-                        read_snapshot_from(&source, &opts, &stats, &f.path, &f.project_id, &f.id);
+                    let outcome = read_snapshot_from(
+                        &source,
+                        &opts,
+                        &stats,
+                        &f.path,
+                        &f.project_id,
+                        &f.id,
+                        Some(f.fingerprint),
+                    );
                     let _ = tx.send((i, outcome));
                 });
             });

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use super::files::{
-    index_one_file, read_dashboard, read_metadata, too_large, Failure, FileKind, Good,
+    index_one_file, over_limit, read_dashboard, read_metadata, too_large, Failure, FileKind, Good,
 };
 use super::handle::{LiveOptions, Stats};
 use super::indexer::Indexer;
@@ -28,7 +28,15 @@ impl Indexer {
         project_id: &str,
         id: &str,
     ) -> Result<Good, Failure> {
-        read_snapshot_from(&self.source, &self.opts, &self.stats, path, project_id, id)
+        read_snapshot_from(
+            &self.source,
+            &self.opts,
+            &self.stats,
+            path,
+            project_id,
+            id,
+            None,
+        )
     }
 
     pub(super) fn read(&self, path: &Path, kind: &FileKind) -> Result<Good, Failure> {
@@ -332,7 +340,10 @@ impl Indexer {
 }
 
 /// Read and parse one snapshot file (any thread): what
-/// [`Indexer::read_snapshot`] does, without the indexer.
+/// [`Indexer::read_snapshot`] does, without the indexer. `listed`: its
+/// fingerprint as just listed (the first scan), which spares asking for
+/// its size again before it is opened.
+#[allow(clippy::too_many_arguments)]
 pub(super) fn read_snapshot_from(
     source: &Source,
     opts: &LiveOptions,
@@ -340,8 +351,13 @@ pub(super) fn read_snapshot_from(
     path: &Path,
     project_id: &str,
     id: &str,
+    listed: Option<Fingerprint>,
 ) -> Result<Good, Failure> {
-    if let Some(e) = too_large(source, path, opts.max_file_size) {
+    let too_big = match listed {
+        Some(fp) => over_limit(fp, opts.max_file_size),
+        None => too_large(source, path, opts.max_file_size),
+    };
+    if let Some(e) = too_big {
         return Err(e);
     }
     stats.parses.fetch_add(1, Ordering::Relaxed);
