@@ -9,6 +9,10 @@
 //! leaves replace the earlier one's). Every value is read as
 //! [`Reader::value`] reads it (the same checks, the same depth limit), so
 //! the reader gives up exactly where the built path would.
+//!
+//! The walk also notes each result's [`Shape`] (its members in file order,
+//! and where each leaf goes), by which [`super::shape`] reads the next
+//! result of the same metric.
 
 use std::borrow::Cow;
 use std::rc::Rc;
@@ -16,7 +20,6 @@ use std::sync::Arc;
 
 use super::pruned::{is_heavy, key_cmp, sort_key_order, Val, MAX_DEPTH};
 use super::reader::Reader;
-use super::shape::{Shape, Step, What};
 use crate::model::intern::intern_joined;
 
 /// The leaves of a snapshot's results: each a path relative to its
@@ -236,6 +239,88 @@ impl LeafWalk<'_> {
         self.store.shaped.extend(walked.iter().map(|l| l.value));
         self.store.values.truncate(leaves.0.start);
         from..self.store.shaped.len()
+    }
+}
+
+/// What a member of a result holds, as noted.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum What {
+    /// A number or boolean: the leaf at this place in key order (while
+    /// walking: in file order).
+    Leaf(u32),
+    /// A value that holds no leaf and is no object (string, null, array).
+    Plain,
+    /// `type`: read, holds no leaf.
+    Type,
+    /// A heavy key's value: passed over.
+    Heavy,
+    /// An object: its members follow, up to its [`What::Close`].
+    Open,
+    /// The end of an object (no key).
+    Close,
+}
+
+/// One member of a result as noted: its key (a range of the shape's key
+/// text) and what its value is.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Step {
+    pub(super) key: (u32, u32),
+    pub(super) what: What,
+}
+
+impl Step {
+    pub(crate) fn new(start: u32, end: u32, what: What) -> Step {
+        Step {
+            key: (start, end),
+            what,
+        }
+    }
+
+    pub(crate) fn close() -> Step {
+        Step::new(0, 0, What::Close)
+    }
+
+    /// The step with its leaf's place in file order turned into its place
+    /// in key order (`place`).
+    pub(crate) fn placed(&self, place: &[u32]) -> Option<Step> {
+        let what = match self.what {
+            What::Leaf(file_order) => What::Leaf(*place.get(file_order as usize)?),
+            other => other,
+        };
+        Some(Step { what, ..*self })
+    }
+}
+
+/// The shape of a legacy metric result as the walk noted it; see
+/// [`super::shape`] for how it is read.
+#[derive(Debug)]
+pub(crate) struct Shape {
+    pub(super) steps: Box<[Step]>,
+    /// The keys of the steps, as written, one after another.
+    pub(super) text: Box<str>,
+    /// The series keys of the leaves (the metric key, a dot and the path),
+    /// in key order.
+    keys: Box<[Arc<str>]>,
+}
+
+impl Shape {
+    pub(crate) fn new(steps: Vec<Step>, text: String, keys: Vec<Arc<str>>) -> Shape {
+        Shape {
+            steps: steps.into_boxed_slice(),
+            text: text.into_boxed_str(),
+            keys: keys.into_boxed_slice(),
+        }
+    }
+
+    /// The series keys of the leaves, in key order.
+    pub(crate) fn keys(&self) -> &[Arc<str>] {
+        &self.keys
+    }
+
+    pub(super) fn bytes(&self) -> usize {
+        self.text.len()
+            + self.steps.len() * std::mem::size_of::<Step>()
+            + self.keys.len() * std::mem::size_of::<Arc<str>>()
     }
 }
 

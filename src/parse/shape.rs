@@ -19,9 +19,8 @@
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-use std::sync::Arc;
 
-use super::leaves::{LeafWalk, Leaves, Shaped};
+use super::leaves::{LeafWalk, Leaves, Shape, Shaped, What};
 use super::pruned::Val;
 use super::reader::Reader;
 use crate::model::intern::FxBuild;
@@ -33,87 +32,6 @@ const PER_KEY: usize = 2;
 /// What the shapes of a thread may hold (key text, steps, keys) before
 /// they are all dropped.
 const MAX_BYTES: usize = 8 << 20;
-
-/// What a member of a result holds, as noted.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum What {
-    /// A number or boolean: the leaf at this place in key order (while
-    /// walking: in file order).
-    Leaf(u32),
-    /// A value that holds no leaf and is no object (string, null, array).
-    Plain,
-    /// `type`: read, holds no leaf.
-    Type,
-    /// A heavy key's value: passed over.
-    Heavy,
-    /// An object: its members follow, up to its [`What::Close`].
-    Open,
-    /// The end of an object (no key).
-    Close,
-}
-
-/// One member of a result as noted: its key (a range of the shape's key
-/// text) and what its value is.
-#[derive(Debug, Clone, Copy)]
-pub(crate) struct Step {
-    key: (u32, u32),
-    what: What,
-}
-
-impl Step {
-    pub(crate) fn new(start: u32, end: u32, what: What) -> Step {
-        Step {
-            key: (start, end),
-            what,
-        }
-    }
-
-    pub(crate) fn close() -> Step {
-        Step::new(0, 0, What::Close)
-    }
-
-    /// The step with its leaf's place in file order turned into its place
-    /// in key order (`place`).
-    pub(crate) fn placed(&self, place: &[u32]) -> Option<Step> {
-        let what = match self.what {
-            What::Leaf(file_order) => What::Leaf(*place.get(file_order as usize)?),
-            other => other,
-        };
-        Some(Step { what, ..*self })
-    }
-}
-
-/// The shape of a legacy metric result; see the module doc.
-#[derive(Debug)]
-pub(crate) struct Shape {
-    steps: Box<[Step]>,
-    /// The keys of the steps, as written, one after another.
-    text: Box<str>,
-    /// The series keys of the leaves (the metric key, a dot and the path),
-    /// in key order.
-    keys: Box<[Arc<str>]>,
-}
-
-impl Shape {
-    pub(crate) fn new(steps: Vec<Step>, text: String, keys: Vec<Arc<str>>) -> Shape {
-        Shape {
-            steps: steps.into_boxed_slice(),
-            text: text.into_boxed_str(),
-            keys: keys.into_boxed_slice(),
-        }
-    }
-
-    /// The series keys of the leaves, in key order.
-    pub(crate) fn keys(&self) -> &[Arc<str>] {
-        &self.keys
-    }
-
-    fn bytes(&self) -> usize {
-        self.text.len()
-            + self.steps.len() * std::mem::size_of::<Step>()
-            + self.keys.len() * std::mem::size_of::<Arc<str>>()
-    }
-}
 
 /// A thread's shapes by metric key, and what they hold.
 #[derive(Default)]
@@ -187,7 +105,7 @@ impl<'a> Reader<'a> {
         for shape in recent(metric_key) {
             let shaped = &mut walk.store.shaped;
             let from = shaped.len();
-            shaped.resize(from + shape.keys.len(), None);
+            shaped.resize(from + shape.keys().len(), None);
             if self.read_shaped(&shape, &mut shaped[from..]).is_some() {
                 keep(metric_key, &shape);
                 #[cfg(test)]
