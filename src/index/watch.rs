@@ -207,8 +207,8 @@ fn watch_new_folders(w: &mut notify::RecommendedWatcher, ev: &notify::Event) {
             .unwrap_or_default(),
         _ => &[],
     };
+    let known_folder = matches!(ev.kind, EventKind::Create(CreateKind::Folder));
     for path in candidates {
-        let known_folder = matches!(ev.kind, EventKind::Create(CreateKind::Folder));
         if known_folder || std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
             let _ = watch_tree(w, path);
         }

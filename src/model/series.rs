@@ -100,17 +100,6 @@ impl SeriesSet {
         }
     }
 
-    /// A set of `values` whose keys are those of `keys`, in order (the same
-    /// interned strings); `None` when they are not.
-    pub fn with_keys(keys: &KeyList, values: &[SeriesValue]) -> Option<SeriesSet> {
-        let same = keys.len() == values.len()
-            && keys.iter().zip(values).all(|(k, v)| Arc::ptr_eq(k, &v.key));
-        same.then(|| SeriesSet {
-            keys: keys.clone(),
-            values: PackedValues::pack(values.iter().map(|v| v.value)),
-        })
-    }
-
     /// A set from a key list (shared as it is) and its packed values.
     /// `None` when the counts differ.
     pub fn from_packed(keys: KeyList, values: PackedValues) -> Option<SeriesSet> {

@@ -108,14 +108,25 @@ impl Series {
         }
     }
 
-    /// Add a value keyed `text`.
-    pub(crate) fn push(&mut self, text: &str, value: Option<f64>) {
+    /// Add a value keyed by the key `matches` tells: followed, else taken
+    /// from a recent list that has it at this place, else `make`d.
+    fn push_matching(
+        &mut self,
+        value: Option<f64>,
+        matches: impl Fn(&str) -> bool,
+        make: impl FnOnce() -> Arc<str>,
+    ) {
         let pos = self.values.len();
-        if !self.follows(pos, 1, |k| &*k[0] == text) {
-            let key = self.guessed(pos, |k| k == text);
-            self.push_key(key.unwrap_or_else(|| intern(text)));
+        if !self.follows(pos, 1, |k| matches(&k[0])) {
+            let key = self.guessed(pos, &matches);
+            self.push_key(key.unwrap_or_else(make));
         }
         self.values.push(value);
+    }
+
+    /// Add a value keyed `text`.
+    pub(crate) fn push(&mut self, text: &str, value: Option<f64>) {
+        self.push_matching(value, |k| k == text, || intern(text));
     }
 
     /// Add each `(b, value)` keyed `a` + `sep` + `b` (compared without
@@ -127,12 +138,11 @@ impl Series {
         values: impl Iterator<Item = (&'p str, Option<f64>)>,
     ) {
         for (b, value) in values {
-            let pos = self.values.len();
-            if !self.follows(pos, 1, |k| is_joined(&k[0], a, sep, b)) {
-                let key = self.guessed(pos, |k| is_joined(k, a, sep, b));
-                self.push_key(key.unwrap_or_else(|| intern_joined(a, sep, b)));
-            }
-            self.values.push(value);
+            self.push_matching(
+                value,
+                |k| is_joined(k, a, sep, b),
+                || intern_joined(a, sep, b),
+            );
         }
     }
 

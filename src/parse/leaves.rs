@@ -18,8 +18,9 @@ use std::borrow::Cow;
 use std::rc::Rc;
 use std::sync::Arc;
 
-use super::pruned::{is_heavy, key_cmp, sort_key_order, Val, MAX_DEPTH};
+use super::pruned::{is_heavy, key_cmp, sort_key_order, MAX_DEPTH};
 use super::reader::Reader;
+use super::series::leaf_value;
 use crate::model::intern::intern_joined;
 
 /// The leaves of a snapshot's results: each a path relative to its
@@ -53,7 +54,7 @@ pub(crate) struct Leaves(std::ops::Range<usize>);
 
 impl Leaves {
     /// How many leaves the result has.
-    pub(crate) fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.0.len()
     }
 }
@@ -269,20 +270,20 @@ pub(crate) struct Step {
 }
 
 impl Step {
-    pub(crate) fn new(start: u32, end: u32, what: What) -> Step {
+    fn new(start: u32, end: u32, what: What) -> Step {
         Step {
             key: (start, end),
             what,
         }
     }
 
-    pub(crate) fn close() -> Step {
+    fn close() -> Step {
         Step::new(0, 0, What::Close)
     }
 
     /// The step with its leaf's place in file order turned into its place
     /// in key order (`place`).
-    pub(crate) fn placed(&self, place: &[u32]) -> Option<Step> {
+    fn placed(&self, place: &[u32]) -> Option<Step> {
         let what = match self.what {
             What::Leaf(file_order) => What::Leaf(*place.get(file_order as usize)?),
             other => other,
@@ -304,7 +305,7 @@ pub(crate) struct Shape {
 }
 
 impl Shape {
-    pub(crate) fn new(steps: Vec<Step>, text: String, keys: Vec<Arc<str>>) -> Shape {
+    fn new(steps: Vec<Step>, text: String, keys: Vec<Arc<str>>) -> Shape {
         Shape {
             steps: steps.into_boxed_slice(),
             text: text.into_boxed_str(),
@@ -370,12 +371,7 @@ impl<'a> Reader<'a> {
                 r.leaf_object(depth + 1, w)?;
                 w.prefix.truncate(len);
             } else {
-                let value = match r.value(depth + 1)? {
-                    Val::Number(n) => Some(n.as_f64()),
-                    Val::Bool(b) => Some(Some(if b { 1.0 } else { 0.0 })),
-                    _ => None,
-                };
-                let what = match value {
+                let what = match leaf_value(&r.value(depth + 1)?) {
                     Some(value) => What::Leaf(w.leaf(&key, value)?),
                     None => What::Plain,
                 };

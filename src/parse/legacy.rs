@@ -151,28 +151,28 @@ pub(crate) fn fill(
         else {
             continue;
         };
-        if let MetricResult::Shaped(shaped) = result {
-            let (keys, values) = suite.leaves.shaped(shaped);
-            series.push_keyed(keys, values);
-            continue;
-        }
-        let Some(key) = series_key(&config.0) else {
-            continue;
-        };
+        // A shaped result carries its series keys; the others are keyed
+        // under the metric's series key (none: no values).
+        let key = || series_key(&config.0);
         match result {
+            MetricResult::Shaped(shaped) => {
+                let (keys, values) = suite.leaves.shaped(shaped);
+                series.push_keyed(keys, values);
+            }
             MetricResult::Value(result) => {
                 // Before 0.4.12 a failed metric could be stored without
                 // `type`: no values. (Leaves are read only of typed results.)
-                if type_of(&result.0).is_some() {
+                if let (Some(_), Some(key)) = (type_of(&result.0), key()) {
                     numeric_leaves(&result.0, &key, series);
                 }
             }
             MetricResult::Leaves(leaves) => {
-                let values = (suite.leaves.iter(leaves))
-                    .map(|(path, value)| (path.strip_prefix('.').unwrap_or(path), value));
-                series.push_joined(&key, '.', values);
+                if let Some(key) = key() {
+                    let values = (suite.leaves.iter(leaves))
+                        .map(|(path, value)| (path.strip_prefix('.').unwrap_or(path), value));
+                    series.push_joined(&key, '.', values);
+                }
             }
-            MetricResult::Shaped(_) => {}
         }
     }
     s.drift = drift_rows(&suite);

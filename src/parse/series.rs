@@ -251,6 +251,18 @@ pub(crate) fn metric_keys(config: &Val) -> Option<(String, String)> {
     Some((key(ParamsFor::Series), key(ParamsFor::Identity)))
 }
 
+/// The series value of a legacy result's member when it is a leaf: a
+/// number, or a boolean as 0/1 (`None`: not a leaf). The fast path's walk
+/// and its reading by shape ask the same.
+#[inline]
+pub(crate) fn leaf_value(v: &Val) -> Option<Option<f64>> {
+    match v {
+        Val::Number(n) => Some(n.as_f64()),
+        Val::Bool(b) => Some(Some(if *b { 1.0 } else { 0.0 })),
+        _ => None,
+    }
+}
+
 /// Every numeric leaf of a (pruned) legacy result object as a series value
 /// keyed `<key>.<dotted path>`. Booleans count as 0/1; arrays are skipped.
 pub(crate) fn numeric_leaves(v: &Val, key: &str, out: &mut Series) {
@@ -268,11 +280,10 @@ fn leaves_under(v: &Val, path: &mut String, out: &mut Series) {
         let len = path.len();
         path.push('.');
         path.push_str(k);
-        match child {
-            Val::Number(n) => out.push(path, n.as_f64()),
-            Val::Bool(b) => out.push(path, Some(if *b { 1.0 } else { 0.0 })),
-            Val::Object(_) => leaves_under(child, path, out),
-            _ => {}
+        if let Some(value) = leaf_value(child) {
+            out.push(path, value);
+        } else if let Val::Object(_) = child {
+            leaves_under(child, path, out);
         }
         path.truncate(len);
     }
